@@ -1,0 +1,1 @@
+"""Peikao (培考): supervision platform for work-safety training and examinations."""

@@ -1,0 +1,194 @@
+"""The change log and the ID-view log.
+
+A context (who acts, in which request or command) is set once per request by the middleware and
+once per command by ``audit_context``; every service records its writes with ``record_*``. Without
+a context a write is still recorded, as the system.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import datetime as dt
+import decimal
+import uuid
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.utils import timezone
+
+from peikao.core.choices import ChangeAction
+from peikao.core.models import ChangeLog, IdNumberView
+from peikao.core.validators import mask_id_number
+
+CHANGELOG_BATCH = 2000
+
+
+@dataclass
+class AuditContext:
+    """Who is acting: a web or API request (its user) or a command/job (a label and maybe a user)."""
+
+    request_id: str = field(default_factory=lambda: uuid.uuid4().hex)
+    request: Any = None
+    user: Any = None
+    label: str = ""
+
+    @property
+    def actor(self):
+        user = self.user
+        if user is None and self.request is not None:
+            user = getattr(self.request, "user", None)
+        if user is not None and getattr(user, "is_authenticated", False):
+            return user
+        return None
+
+    @property
+    def actor_label(self) -> str:
+        actor = self.actor
+        if actor is not None:
+            return f"{actor.username}{f' ({self.label})' if self.label else ''}"
+        return self.label or "system"
+
+
+_current: contextvars.ContextVar[AuditContext | None] = contextvars.ContextVar("peikao_audit_context", default=None)
+
+
+def current_context() -> AuditContext:
+    context = _current.get()
+    if context is None:
+        context = AuditContext(label="system")
+        _current.set(context)
+    return context
+
+
+@contextmanager
+def audit_context(*, user=None, label: str = "", request=None, request_id: str | None = None) -> Iterator[AuditContext]:
+    """Run a block on behalf of ``user`` (or a named command/job)."""
+    context = AuditContext(request_id=request_id or uuid.uuid4().hex, request=request, user=user, label=label)
+    token = _current.set(context)
+    try:
+        yield context
+    finally:
+        _current.reset(token)
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dt.datetime | dt.date | dt.time):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal):
+        return str(value)
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if isinstance(value, bytes | memoryview):
+        return None
+    return value
+
+
+def snapshot(instance: models.Model, extra: dict | None = None) -> dict:
+    """The concrete field values of ``instance`` as JSON, with personal identifiers masked."""
+    masked = set(getattr(instance, "AUDIT_MASKED_FIELDS", ()))
+    excluded = set(getattr(instance, "AUDIT_EXCLUDED_FIELDS", ()))
+    data: dict[str, Any] = {}
+    for fld in instance._meta.concrete_fields:
+        if fld.name in excluded:
+            continue
+        value = getattr(instance, fld.attname)
+        if fld.name in masked:
+            value = mask_id_number(value)
+        data[fld.attname] = _jsonable(value)
+    if extra:
+        data.update({key: _jsonable(value) for key, value in extra.items()})
+    return data
+
+
+def _entry(action: str, instance: models.Model, before: dict | None, after: dict | None) -> ChangeLog:
+    context = current_context()
+    return ChangeLog(
+        time=timezone.now(),
+        actor=context.actor,
+        actor_label=context.actor_label[:150],
+        request_id=context.request_id,
+        action=action,
+        content_type=ContentType.objects.get_for_model(instance, for_concrete_model=False),
+        object_id=str(instance.pk),
+        object_repr=str(instance)[:200],
+        before=before,
+        after=after,
+    )
+
+
+def record_create(instance: models.Model, extra: dict | None = None) -> None:
+    _entry(ChangeAction.CREATE, instance, None, snapshot(instance, extra)).save()
+
+
+def record_update(instance: models.Model, before: dict, extra: dict | None = None) -> bool:
+    """Record an update if anything changed; return whether it did."""
+    after = snapshot(instance, extra)
+    if after == before:
+        return False
+    _entry(ChangeAction.UPDATE, instance, before, after).save()
+    return True
+
+
+def record_delete(instance: models.Model, before: dict | None = None) -> None:
+    _entry(ChangeAction.DELETE, instance, before or snapshot(instance), None).save()
+
+
+def record_bulk(entries: Iterable[tuple[str, models.Model, dict | None, dict | None]]) -> int:
+    """Record many changes at once (imports): (action, instance, before, after) tuples."""
+    batch: list[ChangeLog] = []
+    count = 0
+    for action, instance, before, after in entries:
+        batch.append(_entry(action, instance, before, after))
+        if len(batch) >= CHANGELOG_BATCH:
+            ChangeLog.objects.bulk_create(batch)
+            count += len(batch)
+            batch = []
+    if batch:
+        ChangeLog.objects.bulk_create(batch)
+        count += len(batch)
+    return count
+
+
+def record_id_number_views(*, user, persons: Iterable[tuple[int, str]], purpose: str) -> int:
+    """Log that ``user`` saw the full ID numbers of ``persons`` ((pk, id_number) pairs)."""
+    context = current_context()
+    now = timezone.now()
+    rows = [
+        IdNumberView(
+            time=now,
+            user=user,
+            person_id=pk,
+            masked_id_number=mask_id_number(number),
+            purpose=purpose[:100],
+            request_id=context.request_id,
+        )
+        for pk, number in persons
+    ]
+    IdNumberView.objects.bulk_create(rows, batch_size=CHANGELOG_BATCH)
+    return len(rows)
+
+
+def audited_create(instance: models.Model, *, extra: dict | None = None) -> models.Model:
+    """Validate, save and log a new record (the services' one way to create)."""
+    instance.full_clean()
+    instance.save()
+    record_create(instance, extra)
+    return instance
+
+
+def audited_update(
+    instance: models.Model, before: dict, *, extra: dict | None = None, exclude_clean: list[str] | None = None
+) -> bool:
+    """Validate, save and log a changed record; return whether anything changed."""
+    if hasattr(instance, "updated_at"):
+        after = snapshot(instance, extra)
+        if after == before:
+            return False
+        instance.updated_at = timezone.now()
+    instance.full_clean(exclude=exclude_clean)
+    instance.save()
+    return record_update(instance, before, extra)

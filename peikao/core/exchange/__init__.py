@@ -1,0 +1,16 @@
+"""Import and export of the exchange files (../../spec/exchange.md)."""
+
+from peikao.core.exchange.base import (  # noqa: F401
+    Column,
+    ExchangeKind,
+    ExportContext,
+    ImportContext,
+    Problem,
+    Row,
+    WriteCounts,
+    all_kinds,
+    bulk_upsert,
+    fetch_by_key,
+    get_kind,
+    register,
+)

@@ -1,0 +1,450 @@
+"""The exchange framework: file kinds, their columns, row cleaning and bulk upserts.
+
+Each app declares the exchange files it owns (../../spec/exchange.md) in its imports.py as a subclass
+of ``ExchangeKind`` registered with ``register``. The runner (runner.py) streams the file, cleans
+each row with the kind, writes valid chunks in bulk and rolls everything back when a row is bad.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import re
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from peikao.core.audit import record_bulk, snapshot
+from peikao.core.choices import ChangeAction
+from peikao.core.i18n import both
+from peikao.core.permissions import Perm
+from peikao.core.validators import mask_id_number, validate_id_number, validate_uscc
+
+BEIJING = dt.timezone(dt.timedelta(hours=8))
+TRUE_WORDS = {"true", "t", "1", "yes", "y", "是", "对", "√"}
+FALSE_WORDS = {"false", "f", "0", "no", "n", "否", "错", "×"}
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column of an exchange file: its English key and its Chinese label (both accepted as headers)."""
+
+    key: str
+    label: str
+    required: bool = False
+    id_number: bool = False  # masked in reports
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One reason a row (or the file) was rejected."""
+
+    row: int
+    column: str
+    value: str
+    code: str
+    zh: str
+    en: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "row": self.row,
+            "column": self.column,
+            "value": self.value,
+            "code": self.code,
+            "reason_zh": self.zh,
+            "reason_en": self.en,
+        }
+
+
+class RowRejected(Exception):
+    """Raised by ``Row.done()`` when a row has problems."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__(f"{len(problems)} problems")
+
+
+class Row:
+    """One data row being cleaned: typed accessors that record problems instead of raising at once."""
+
+    def __init__(self, number: int, values: dict[str, str], kind: ExchangeKind):
+        self.number = number
+        self.values = values
+        self.kind = kind
+        self.problems: list[Problem] = []
+
+    # -- problems -------------------------------------------------------------------------------
+    def fail(self, key: str, message: str | Promise, params: dict | None = None, *, code: str = "invalid") -> None:
+        zh, en = both(message, params)
+        value = self.values.get(key, "")
+        if key in self.kind.id_number_keys:
+            value = mask_id_number(value)
+        self.problems.append(Problem(self.number, key, value[:200], code, zh, en))
+
+    def fail_validation(self, key: str, error: ValidationError) -> None:
+        for message in error.messages:
+            zh, _sep, en = message.partition(" / ")
+            value = self.values.get(key, "")
+            if key in self.kind.id_number_keys:
+                value = mask_id_number(value)
+            self.problems.append(
+                Problem(self.number, key, value[:200], getattr(error, "code", None) or "invalid", zh, en or zh)
+            )
+
+    def done(self) -> None:
+        if self.problems:
+            raise RowRejected(self.problems)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    # -- typed accessors ------------------------------------------------------------------------
+    def raw(self, key: str) -> str:
+        return self.values.get(key, "")
+
+    def text(self, key: str, *, required: bool = False, max_length: int | None = None) -> str:
+        value = self.values.get(key, "")
+        if required and not value:
+            self.fail(key, _("This value is required."), code="required")
+        elif max_length and len(value) > max_length:
+            self.fail(key, _("At most %(n)d characters."), {"n": max_length}, code="too_long")
+        return value
+
+    def choice(
+        self, key: str, choices: type[models.TextChoices], *, required: bool = False, aliases: dict | None = None
+    ) -> str:
+        value = self.values.get(key, "")
+        if not value:
+            if required:
+                self.fail(key, _("This value is required."), code="required")
+            return ""
+        if value in choices.values:
+            return value
+        lowered = value.lower()
+        if lowered in choices.values:
+            return lowered
+        for choice_value, label in choices.choices:
+            if value in {str(label), both(label)[0]}:
+                return choice_value
+        if aliases and value in aliases:
+            return aliases[value]
+        self.fail(
+            key, _("Unknown value; allowed: %(allowed)s."), {"allowed": ", ".join(choices.values)}, code="choice"
+        )
+        return ""
+
+    def date(self, key: str, *, required: bool = False) -> dt.date | None:
+        value = self.values.get(key, "")
+        if not value:
+            if required:
+                self.fail(key, _("This value is required."), code="required")
+            return None
+        parsed = parse_date_text(value)
+        if parsed is None:
+            self.fail(key, _("Not a date of the form YYYY-MM-DD."), code="date")
+        return parsed
+
+    def datetime(self, key: str, *, required: bool = False) -> dt.datetime | None:
+        value = self.values.get(key, "")
+        if not value:
+            if required:
+                self.fail(key, _("This value is required."), code="required")
+            return None
+        try:
+            parsed = parse_datetime(value.replace(" ", "T", 1) if "T" not in value else value)
+        except ValueError:
+            parsed = None
+        if parsed is None:
+            self.fail(key, _("Not a date and time in ISO 8601 (YYYY-MM-DDTHH:MM:SS)."), code="datetime")
+            return None
+        if timezone.is_naive(parsed):
+            parsed = parsed.replace(tzinfo=BEIJING)
+        return parsed
+
+    def integer(self, key: str, *, required: bool = False, min_value: int | None = None, max_value: int | None = None):
+        value = self.values.get(key, "")
+        if not value:
+            if required:
+                self.fail(key, _("This value is required."), code="required")
+            return None
+        try:
+            number = int(value)
+        except ValueError:
+            self.fail(key, _("Not a whole number."), code="integer")
+            return None
+        if (min_value is not None and number < min_value) or (max_value is not None and number > max_value):
+            self.fail(
+                key,
+                _("Must lie between %(min)s and %(max)s."),
+                {"min": min_value if min_value is not None else "-∞", "max": max_value if max_value is not None else "∞"},
+                code="range",
+            )
+            return None
+        return number
+
+    def decimal(self, key: str, *, required: bool = False, min_value=None, max_value=None) -> decimal.Decimal | None:
+        value = self.values.get(key, "")
+        if not value:
+            if required:
+                self.fail(key, _("This value is required."), code="required")
+            return None
+        try:
+            number = decimal.Decimal(value)
+            if not number.is_finite():
+                raise decimal.InvalidOperation
+        except decimal.InvalidOperation:
+            self.fail(key, _("Not a number."), code="decimal")
+            return None
+        if (min_value is not None and number < min_value) or (max_value is not None and number > max_value):
+            self.fail(key, _("Must lie between %(min)s and %(max)s."), {"min": min_value, "max": max_value}, code="range")
+            return None
+        return number
+
+    def boolean(self, key: str, *, default: bool = False) -> bool:
+        value = self.values.get(key, "").lower()
+        if not value:
+            return default
+        if value in TRUE_WORDS:
+            return True
+        if value in FALSE_WORDS:
+            return False
+        self.fail(key, _("Not a yes/no value (true/false)."), code="boolean")
+        return default
+
+    def id_number(self, key: str = "id_number", *, required: bool = True) -> str:
+        value = self.values.get(key, "")
+        if not value:
+            if required:
+                self.fail(key, _("This value is required."), code="required")
+            return ""
+        try:
+            return validate_id_number(value)
+        except ValidationError as error:
+            self.fail_validation(key, error)
+            return ""
+
+    def uscc(self, key: str = "uscc", *, required: bool = False) -> str:
+        value = self.values.get(key, "")
+        if not value:
+            if required:
+                self.fail(key, _("This value is required."), code="required")
+            return ""
+        try:
+            return validate_uscc(value)
+        except ValidationError as error:
+            self.fail_validation(key, error)
+            return ""
+
+    def items(self, key: str) -> list[str]:
+        """A ``;``-separated list (full-width ``；`` and ``,`` tolerated)."""
+        value = self.values.get(key, "").replace("；", ";").replace("，", ";").replace(",", ";")
+        return [part.strip() for part in value.split(";") if part.strip()]
+
+
+_DATE_TEXT = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})$")
+
+
+def parse_date_text(value: str) -> dt.date | None:
+    """YYYY-MM-DD (also YYYY/M/D, as spreadsheets write it); a midnight timestamp from XLSX is a date."""
+    if len(value) == 19 and value.endswith("T00:00:00"):
+        value = value[:10]
+    match = _DATE_TEXT.match(value)
+    if not match:
+        return None
+    try:
+        return dt.date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
+    except ValueError:
+        return None
+
+
+@dataclass
+class ImportContext:
+    """What an import knows while it runs: who, how, and per-import caches."""
+
+    user: Any
+    dry_run: bool = False
+    skip_invalid: bool = False
+    today: dt.date = field(default_factory=timezone.localdate)
+    cache: dict[str, Any] = field(default_factory=dict)
+    # Keys of valid rows seen so far in this file (rows may refer to earlier rows).
+    seen: dict[tuple, int] = field(default_factory=dict)
+
+    @property
+    def unrestricted(self) -> bool:
+        """Commands run without a user act for the system; a user is held to its jurisdiction."""
+        return self.user is None or self.user.sees_everything
+
+
+@dataclass
+class ExportContext:
+    user: Any
+    region: Any = None  # a Region: only rows in it
+    as_of: dt.date = field(default_factory=timezone.localdate)
+
+    @property
+    def unrestricted(self) -> bool:
+        return self.user is None or self.user.sees_everything
+
+
+@dataclass
+class WriteCounts:
+    imported: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+    def __iadd__(self, other: WriteCounts) -> WriteCounts:
+        self.imported += other.imported
+        self.updated += other.updated
+        self.unchanged += other.unchanged
+        return self
+
+
+class ExchangeKind:
+    """One exchange file (organizations, persons, …): its columns, key, cleaning, writing and export."""
+
+    name: ClassVar[str]
+    title: ClassVar[str | Promise]
+    columns: ClassVar[tuple[Column, ...]]
+    key: ClassVar[tuple[str, ...]]
+    importable: ClassVar[bool] = True
+    exportable: ClassVar[bool] = True
+    import_perm: ClassVar[str] = Perm.IMPORT
+    export_perm: ClassVar[str] = Perm.EXPORT
+    # Exports that carry full ID numbers need the permission to see them and are logged.
+    exports_id_numbers: ClassVar[bool] = False
+
+    @property
+    def id_number_keys(self) -> set[str]:
+        return {column.key for column in self.columns if column.id_number}
+
+    @property
+    def header_map(self) -> dict[str, str]:
+        mapping = {}
+        for column in self.columns:
+            mapping[column.key.lower()] = column.key
+            mapping[column.label] = column.key
+        return mapping
+
+    # Hooks, overridden by kinds.
+    def prepare(self, rows: list[Row], ctx: ImportContext) -> None:
+        """Load, in a few queries, whatever the rows of one chunk refer to."""
+
+    def clean(self, row: Row, ctx: ImportContext) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def row_key(self, cleaned: dict[str, Any]) -> tuple:
+        return tuple(cleaned[key] for key in self.key)
+
+    def write(self, rows: list[tuple[int, dict[str, Any]]], ctx: ImportContext) -> WriteCounts:
+        raise NotImplementedError
+
+    def finish(self, ctx: ImportContext) -> None:
+        """After the last chunk (e.g. links between rows of the same file)."""
+
+    def export_rows(self, ctx: ExportContext) -> Iterator[dict[str, str]]:
+        raise NotImplementedError
+
+    def export_person_ids(self, row: dict[str, str]) -> Iterable[tuple[int, str]]:
+        """The (person pk, ID number) pairs a row shows in full (for the ID-view log)."""
+        return ()
+
+
+_KINDS: dict[str, ExchangeKind] = {}
+
+
+def register(kind_class: type[ExchangeKind]) -> type[ExchangeKind]:
+    _KINDS[kind_class.name] = kind_class()
+    return kind_class
+
+
+def get_kind(name: str) -> ExchangeKind | None:
+    return _KINDS.get(name)
+
+
+def all_kinds() -> list[ExchangeKind]:
+    return list(_KINDS.values())
+
+
+def bulk_upsert(
+    model: type[models.Model],
+    key_fields: Sequence[str],
+    rows: list[dict[str, Any]],
+    *,
+    existing: dict[tuple, models.Model] | None = None,
+    compare_fields: Sequence[str] | None = None,
+    on_created: Callable[[list[models.Model]], None] | None = None,
+) -> tuple[WriteCounts, list[models.Model]]:
+    """Create or update ``rows`` (dicts of model field values) matched on ``key_fields``, in bulk.
+
+    Returns the counts and the saved objects (in the order of ``rows``). Each change is recorded in
+    the change log with its before and after state.
+    """
+    counts = WriteCounts()
+    if existing is None:
+        existing = fetch_by_key(model, key_fields, [tuple(row[k] for k in key_fields) for row in rows])
+    now = timezone.now()
+    fields = list(compare_fields or [f for f in rows[0] if f not in key_fields]) if rows else []
+    to_create: list[models.Model] = []
+    to_update: list[models.Model] = []
+    log: list[tuple[str, models.Model, dict | None, dict | None]] = []
+    saved: list[models.Model] = []
+    for row in rows:
+        key = tuple(row[k] for k in key_fields)
+        obj = existing.get(key)
+        if obj is None:
+            obj = model(**row)
+            if hasattr(obj, "created_at"):
+                obj.created_at = now
+                obj.updated_at = now
+            to_create.append(obj)
+            existing[key] = obj
+        else:
+            before = snapshot(obj)
+            for name in fields:
+                setattr(obj, name, row[name])
+            if snapshot(obj) == before:
+                counts.unchanged += 1
+            else:
+                if hasattr(obj, "updated_at"):
+                    obj.updated_at = now
+                to_update.append(obj)
+                log.append((ChangeAction.UPDATE, obj, before, None))
+                counts.updated += 1
+        saved.append(obj)
+    if to_create:
+        model.objects.bulk_create(to_create, batch_size=2000)
+        counts.imported = len(to_create)
+        if on_created:
+            on_created(to_create)
+    if to_update:
+        update_fields = fields + (["updated_at"] if hasattr(model, "updated_at") else [])
+        model.objects.bulk_update(to_update, update_fields, batch_size=1000)
+    record_bulk(
+        [(action, obj, before, snapshot(obj)) for action, obj, before, _after in log]
+        + [(ChangeAction.CREATE, obj, None, snapshot(obj)) for obj in to_create]
+    )
+    return counts, saved
+
+
+def fetch_by_key(model: type[models.Model], key_fields: Sequence[str], keys: list[tuple]) -> dict[tuple, models.Model]:
+    """Existing objects for the given natural keys, in one query."""
+    if not keys:
+        return {}
+    wanted = set(keys)
+    # Narrow by each key column separately (a few IN lists), then keep the exact key matches.
+    filters = {f"{name}__in": {key[index] for key in wanted} for index, name in enumerate(key_fields)}
+    found = {}
+    for obj in model.objects.filter(**filters):
+        key = tuple(getattr(obj, name) for name in key_fields)
+        if key in wanted:
+            found[key] = obj
+    return found

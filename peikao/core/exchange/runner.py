@@ -1,0 +1,313 @@
+"""Running an import or an export of an exchange file.
+
+An import is one transaction. Rows are read as a stream and handled a chunk at a time: cleaned,
+checked for duplicate keys within the file, and written in bulk. When any row is bad the whole
+file is rolled back (unless ``skip_invalid``), but every row is still read so that the report
+names every bad row. A dry run always rolls back.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from itertools import islice
+from pathlib import Path
+from typing import IO, Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from peikao.core.audit import audit_context, current_context, record_id_number_views
+from peikao.core.choices import ImportStatus
+from peikao.core.errors import DomainError
+from peikao.core.exchange.base import (
+    ExchangeKind,
+    ExportContext,
+    ImportContext,
+    Problem,
+    Row,
+    RowRejected,
+    WriteCounts,
+    get_kind,
+)
+from peikao.core.exchange.tables import TableError, read_table, write_table
+from peikao.core.i18n import both
+from peikao.core.models import ImportRun
+from peikao.core.permissions import Perm, has_perm, require_perm
+
+REPORT_LIMIT_STORED = 1000  # bad rows kept on the ImportRun for the UI and API
+REPORT_LIMIT_MEMORY = 200_000  # beyond this only the count grows
+REPORT_HEADER = ["row", "column", "value", "code", "reason_zh", "reason_en"]
+
+
+class _Rollback(Exception):
+    pass
+
+
+@dataclass
+class ImportResult:
+    """The outcome of an import: counts, status and the report of every bad row."""
+
+    kind: str
+    status: str
+    rows: int = 0
+    counts: WriteCounts = field(default_factory=WriteCounts)
+    rejected: int = 0
+    problems: list[Problem] = field(default_factory=list)
+    problem_count: int = 0
+    run: ImportRun | None = None
+
+    @property
+    def summary(self) -> str:
+        c = self.counts
+        return f"imported {c.imported}, updated {c.updated}, unchanged {c.unchanged}, rejected {self.rejected}"
+
+    @property
+    def ok(self) -> bool:
+        return self.status != ImportStatus.REJECTED
+
+
+def unknown_kind(name: str) -> DomainError:
+    return DomainError("unknown_kind", _("There is no exchange file called “%(name)s”."), {"name": name}, status=404)
+
+
+def _file_problem(code: str, message, params=None, column: str = "", value: str = "") -> Problem:
+    zh, en = both(message, params)
+    return Problem(1, column, value, code, zh, en)
+
+
+def _map_header(kind: ExchangeKind, header: list[str]) -> tuple[list[str | None], list[Problem]]:
+    mapping = kind.header_map
+    keys: list[str | None] = []
+    problems: list[Problem] = []
+    seen: set[str] = set()
+    for cell in header:
+        cleaned = cell.strip().lstrip("\ufeff").rstrip("*").strip()
+        key = mapping.get(cleaned) or mapping.get(cleaned.lower())
+        if key is None:
+            if cleaned:
+                problems.append(
+                    _file_problem("unknown_column", _("Unknown column “%(name)s”."), {"name": cleaned}, cleaned, cleaned)
+                )
+            keys.append(None)
+            continue
+        if key in seen:
+            problems.append(
+                _file_problem("duplicate_column", _("The column %(name)s appears twice."), {"name": key}, key, cleaned)
+            )
+        seen.add(key)
+        keys.append(key)
+    for column in kind.columns:
+        if column.required and column.key not in seen:
+            problems.append(
+                _file_problem(
+                    "missing_column",
+                    _("The required column %(key)s (%(label)s) is missing."),
+                    {"key": column.key, "label": column.label},
+                    column.key,
+                )
+            )
+    return keys, problems
+
+
+def run_import(
+    *,
+    kind_name: str,
+    source: IO[bytes] | str | Path,
+    filename: str,
+    user=None,
+    dry_run: bool = False,
+    skip_invalid: bool = False,
+    label: str = "",
+) -> ImportResult:
+    """Import one exchange file for ``user`` (``None``: the system, from a command). See module doc."""
+    kind = get_kind(kind_name)
+    if kind is None or not kind.importable:
+        raise unknown_kind(kind_name)
+    if user is not None:
+        require_perm(user, kind.import_perm)
+    if isinstance(source, str | Path):
+        path = Path(source)
+        digest = hashlib.sha256(path.read_bytes()).hexdigest() if path.stat().st_size < 50_000_000 else ""
+        handle: IO[bytes] = open(path, "rb")  # noqa: SIM115
+    else:
+        handle, digest = source, ""
+        if hasattr(handle, "seek"):
+            sha = hashlib.sha256()
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                sha.update(block)
+            digest = sha.hexdigest()
+            handle.seek(0)
+    result = ImportResult(kind=kind.name, status=ImportStatus.IMPORTED)
+    started = timezone.now()
+    outer = current_context()
+    context_label = label or f"import:{kind.name}"
+    try:
+        with audit_context(
+            user=user if user is not None else outer.actor,
+            label=context_label,
+            request=outer.request,
+            request_id=outer.request_id,
+        ):
+            try:
+                with transaction.atomic():
+                    _import_rows(kind, handle, filename, user, dry_run, skip_invalid, result)
+                    if dry_run or (result.problem_count and not skip_invalid):
+                        raise _Rollback
+            except _Rollback:
+                pass
+    finally:
+        handle.close()
+    if result.problem_count and not skip_invalid:
+        result.status = ImportStatus.REJECTED
+        result.counts = WriteCounts()
+    elif dry_run:
+        result.status = ImportStatus.DRY_RUN
+    result.run = ImportRun.objects.create(
+        kind=kind.name,
+        file_name=Path(filename).name[:255],
+        file_sha256=digest,
+        user=user if user is not None and user.is_authenticated else None,
+        actor_label=(user.username if user is not None else context_label)[:150],
+        started_at=started,
+        finished_at=timezone.now(),
+        dry_run=dry_run,
+        skip_invalid=skip_invalid,
+        status=result.status,
+        rows=result.rows,
+        imported=result.counts.imported,
+        updated=result.counts.updated,
+        unchanged=result.counts.unchanged,
+        rejected=result.rejected,
+        errors=[problem.as_dict() for problem in result.problems[:REPORT_LIMIT_STORED]],
+    )
+    return result
+
+
+def _import_rows(kind, handle, filename, user, dry_run, skip_invalid, result: ImportResult) -> None:
+    def add_problems(problems: list[Problem]) -> None:
+        result.problem_count += len(problems)
+        room = REPORT_LIMIT_MEMORY - len(result.problems)
+        if room > 0:
+            result.problems.extend(problems[:room])
+
+    try:
+        header, rows = read_table(handle, filename)
+    except TableError as error:
+        add_problems([_file_problem(error.code, error.message, error.params)])
+        return
+    keys, header_problems = _map_header(kind, header)
+    if header_problems:
+        add_problems(header_problems)
+        return
+    ctx = ImportContext(user=user, dry_run=dry_run, skip_invalid=skip_invalid)
+    chunk_size = settings.PEIKAO["IMPORT_CHUNK_SIZE"]
+    writing = True
+    bad_rows: set[int] = set()
+    try:
+        for chunk in _chunks(rows, chunk_size):
+            parsed = [Row(number, _row_dict(keys, cells), kind) for number, cells in chunk]
+            result.rows += len(parsed)
+            kind.prepare(parsed, ctx)
+            valid: list[tuple[int, dict[str, Any]]] = []
+            for row in parsed:
+                try:
+                    cleaned = kind.clean(row, ctx)
+                    row.done()
+                except RowRejected as rejected:
+                    add_problems(rejected.problems)
+                    bad_rows.add(row.number)
+                    continue
+                except DomainError as error:
+                    row.fail(kind.key[0], error.message, error.params, code=error.code)
+                    add_problems(row.problems)
+                    bad_rows.add(row.number)
+                    continue
+                key = kind.row_key(cleaned)
+                first = ctx.seen.get(key)
+                if first is not None:
+                    row.fail(
+                        kind.key[0],
+                        _("The same key (%(key)s) is already in row %(first)d of this file."),
+                        {"key": " / ".join(str(part) for part in key), "first": first},
+                        code="duplicate_key",
+                    )
+                    add_problems(row.problems)
+                    bad_rows.add(row.number)
+                    continue
+                ctx.seen[key] = row.number
+                valid.append((row.number, cleaned))
+            if result.problem_count and not skip_invalid:
+                writing = False  # the file will be rejected: keep reading only to report every bad row
+            if writing and valid:
+                result.counts += kind.write(valid, ctx)
+        if writing:
+            kind.finish(ctx)
+    except TableError as error:
+        add_problems([_file_problem(error.code, error.message, error.params)])
+    result.rejected = len(bad_rows)
+
+
+def _row_dict(keys: list[str | None], cells: list[str]) -> dict[str, str]:
+    return {key: value for key, value in zip(keys, cells, strict=False) if key is not None}
+
+
+def _chunks(rows: Iterator, size: int) -> Iterator[list]:
+    while True:
+        chunk = list(islice(rows, size))
+        if not chunk:
+            return
+        yield chunk
+
+
+def write_report(problems: list[Problem], target: IO[bytes], filename: str = "report.csv") -> None:
+    write_table(
+        target,
+        filename,
+        REPORT_HEADER,
+        ([str(p.row), p.column, p.value, p.code, p.zh, p.en] for p in problems),
+    )
+
+
+def run_export(
+    *,
+    kind_name: str,
+    target: IO[bytes],
+    filename: str,
+    user=None,
+    region=None,
+    as_of=None,
+    headers: str = "en",
+) -> int:
+    """Write an exchange file for ``user`` (scoped) and return the number of rows written."""
+    kind = get_kind(kind_name)
+    if kind is None or not kind.exportable:
+        raise unknown_kind(kind_name)
+    if user is not None:
+        require_perm(user, kind.export_perm)
+        if kind.exports_id_numbers:
+            require_perm(user, Perm.VIEW_FULL_ID_NUMBER)
+    ctx = ExportContext(user=user, region=region)
+    if as_of is not None:
+        ctx.as_of = as_of
+    header = [column.label if headers == "zh" else column.key for column in kind.columns]
+    keys = [column.key for column in kind.columns]
+    log_views = user is not None and kind.exports_id_numbers and has_perm(user, Perm.VIEW_FULL_ID_NUMBER)
+    pending: list[tuple[int, str]] = []
+
+    def rows() -> Iterator[list[str]]:
+        for row in kind.export_rows(ctx):
+            if log_views:
+                pending.extend(kind.export_person_ids(row))
+                if len(pending) >= 5000:
+                    record_id_number_views(user=user, persons=pending, purpose=f"export:{kind.name}")
+                    pending.clear()
+            yield [row.get(key, "") for key in keys]
+
+    count = write_table(target, filename, header, rows())
+    if pending:
+        record_id_number_views(user=user, persons=pending, purpose=f"export:{kind.name}")
+    return count

@@ -1,0 +1,43 @@
+"""manage.py demo_logins: print the demo accounts and their password."""
+
+from django.core.management.base import BaseCommand
+
+from peikao.core.demo import DEMO_PASSWORD
+from peikao.core.models import User
+
+DEMO_USERNAMES = [
+    "ministry",
+    "fj-admin",
+    "fj-analyst",
+    "fz-inspector",
+    "gl-inspector",
+    "xm-inspector",
+    "ti-admin",
+    "ti-clerk",
+    "ep-admin",
+    "ent-admin",
+    "candidate",
+]
+
+
+class Command(BaseCommand):
+    help = "Print the demo logins."
+
+    def handle(self, *args, **options):
+        users = {user.username: user for user in User.objects.filter(username__in=DEMO_USERNAMES).select_related(
+            "region", "organization"
+        )}
+        if not users:
+            self.stdout.write("No demo accounts: run manage.py demo")
+            return
+        self.stdout.write("")
+        self.stdout.write("Peikao demo — open http://127.0.0.1:8000/ and log in as one of:")
+        self.stdout.write(f"  {'user name':<14} {'role':<18} where")
+        for name in DEMO_USERNAMES:
+            user = users.get(name)
+            if user is None:
+                continue
+            where = user.region.full_name if user.region_id else user.organization.name if user.organization_id else str(user)
+            self.stdout.write(f"  {name:<14} {user.role:<18} {where}")
+        self.stdout.write(f"  password for all: {DEMO_PASSWORD}")
+        self.stdout.write("")

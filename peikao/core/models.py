@@ -1,0 +1,313 @@
+"""Core models: regions, legal instruments, users and tokens, the change log and the ID-view log."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from peikao.core.choices import (
+    ORGANIZATION_ROLES,
+    REGULATOR_ROLES,
+    ChangeAction,
+    ImportStatus,
+    RegionLevel,
+    Role,
+)
+
+NATION_CODE = "000000"
+
+
+class Region(models.Model):
+    """An administrative division (GB/T 2260 / NBS code): the nation, a province, a city or a county.
+
+    The code's structure is the hierarchy: a province owns every code that starts with its first two
+    digits, a city every code that starts with its first four. Jurisdiction scoping relies on it.
+    """
+
+    code = models.CharField(_("code"), max_length=6, primary_key=True)
+    name = models.CharField(_("name"), max_length=64)
+    level = models.CharField(_("level"), max_length=16, choices=RegionLevel.choices)
+    parent = models.ForeignKey("self", models.PROTECT, null=True, blank=True, related_name="children")
+    is_development_zone = models.BooleanField(_("development zone"), default=False)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("region")
+        verbose_name_plural = _("regions")
+        constraints = [
+            models.CheckConstraint(condition=Q(code__regex=r"^[0-9]{6}$"), name="region_code_six_digits"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.code}）"
+
+    @property
+    def prefix(self) -> str:
+        """The code prefix shared by this region and everything below it."""
+        return {
+            RegionLevel.NATION: "",
+            RegionLevel.PROVINCE: self.code[:2],
+            RegionLevel.CITY: self.code[:4],
+        }.get(self.level, self.code)
+
+    @property
+    def full_name(self) -> str:
+        names = []
+        region: Region | None = self
+        while region is not None and region.level != RegionLevel.NATION:
+            if region.name not in {"市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划"}:
+                names.append(region.name)
+            region = region.parent
+        return "".join(reversed(names)) or self.name
+
+    def contains(self, code: str) -> bool:
+        return code.startswith(self.prefix)
+
+
+def region_code_range(prefix: str) -> tuple[str, str]:
+    """The closed range of six-digit codes that start with ``prefix`` (index-friendly, no LIKE)."""
+    return prefix.ljust(6, "0"), prefix.ljust(6, "9")
+
+
+class DatedReferenceQuerySet(models.QuerySet):
+    def in_force(self, on: dt.date) -> DatedReferenceQuerySet:
+        return self.filter(Q(valid_from__isnull=True) | Q(valid_from__lte=on)).filter(
+            Q(valid_to__isnull=True) | Q(valid_to__gte=on)
+        )
+
+
+class DatedReference(models.Model):
+    """Reference data that is in force over a period: judged by the rules in force on the event's date."""
+
+    valid_from = models.DateField(_("valid from"), null=True, blank=True)
+    valid_to = models.DateField(_("valid to"), null=True, blank=True)
+    confirmed = models.BooleanField(
+        _("confirmed"), default=True, help_text=_("False when the entry could not be checked against the primary text.")
+    )
+
+    objects = DatedReferenceQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def in_force_on(self, on: dt.date) -> bool:
+        return (self.valid_from is None or self.valid_from <= on) and (self.valid_to is None or on <= self.valid_to)
+
+
+class LegalInstrument(DatedReference):
+    """A law, regulation, standard or policy that rules are based on (domain/regimes.yaml)."""
+
+    class Strength(models.TextChoices):
+        LAW = "law", _("Law or regulation")
+        STANDARD = "standard", _("Standard")
+        POLICY = "policy", _("Policy (advisory)")
+
+    code = models.SlugField(_("code"), max_length=64, unique=True)
+    title = models.CharField(_("title"), max_length=200)
+    strength = models.CharField(_("strength"), max_length=16, choices=Strength.choices, default=Strength.LAW)
+
+    class Meta:
+        ordering = ["valid_from", "code"]
+        verbose_name = _("legal instrument")
+        verbose_name_plural = _("legal instruments")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class PeikaoUserManager(UserManager):
+    pass
+
+
+class User(AbstractUser):
+    """A person who logs in: a regulator at a region, a member of one organisation, or a candidate.
+
+    The role decides what the user may do; the region or organisation decides what the user may see.
+    """
+
+    role = models.CharField(_("role"), max_length=32, choices=Role.choices)
+    full_name = models.CharField(_("name"), max_length=64, blank=True)
+    region = models.ForeignKey(
+        Region, models.PROTECT, null=True, blank=True, related_name="users", verbose_name=_("region")
+    )
+    organization = models.ForeignKey(
+        "registry.Organization",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
+        verbose_name=_("organisation"),
+    )
+    person = models.OneToOneField(
+        "registry.Person", models.PROTECT, null=True, blank=True, related_name="user", verbose_name=_("person")
+    )
+
+    AUDIT_EXCLUDED_FIELDS = ("password", "last_login")
+
+    objects = PeikaoUserManager()
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        constraints = [
+            models.CheckConstraint(
+                name="user_regulator_has_region_only",
+                condition=~Q(role__in=sorted(REGULATOR_ROLES))
+                | (Q(region__isnull=False) & Q(organization__isnull=True)),
+                violation_error_message=_("A regulator belongs to a region and to no organisation."),
+            ),
+            models.CheckConstraint(
+                name="user_member_has_organization_only",
+                condition=~Q(role__in=sorted(ORGANIZATION_ROLES))
+                | (Q(organization__isnull=False) & Q(region__isnull=True)),
+                violation_error_message=_("An organisation member belongs to one organisation and to no region."),
+            ),
+            models.CheckConstraint(
+                name="user_candidate_is_a_person",
+                condition=~Q(role=Role.CANDIDATE)
+                | (Q(person__isnull=False) & Q(region__isnull=True) & Q(organization__isnull=True)),
+                violation_error_message=_("A candidate account belongs to a registered person."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name or self.username
+
+    @property
+    def is_system_admin(self) -> bool:
+        return self.role == Role.SYSTEM_ADMIN
+
+    @property
+    def is_regulator(self) -> bool:
+        return self.role in REGULATOR_ROLES
+
+    @property
+    def is_org_member(self) -> bool:
+        return self.role in ORGANIZATION_ROLES
+
+    @property
+    def is_candidate(self) -> bool:
+        return self.role == Role.CANDIDATE
+
+    @property
+    def sees_everything(self) -> bool:
+        return self.is_system_admin or (self.is_regulator and self.region_id == NATION_CODE)
+
+
+class ApiToken(models.Model):
+    """A bearer token for the REST API. Only a SHA-256 of the secret is stored."""
+
+    AUDIT_EXCLUDED_FIELDS = ("key_hash",)
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("name"), max_length=64)
+    prefix = models.CharField(_("prefix"), max_length=12, help_text=_("First characters, to recognise the token."))
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    def is_usable(self, now: dt.datetime | None = None) -> bool:
+        now = now or timezone.now()
+        return self.revoked_at is None and (self.expires_at is None or self.expires_at > now) and self.user.is_active
+
+
+class ChangeLog(models.Model):
+    """One create, update or delete of a record, by whom, when and in which request or command.
+
+    Written by the services (and by bulk imports in bulk), never by signals, so writes from commands and
+    imports are logged too. Personal identifiers are stored masked.
+    """
+
+    time = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("actor")
+    )
+    actor_label = models.CharField(_("actor"), max_length=150, help_text=_("User name, command or system job."))
+    request_id = models.CharField(_("request id"), max_length=64, db_index=True)
+    action = models.CharField(_("action"), max_length=8, choices=ChangeAction.choices)
+    content_type = models.ForeignKey(ContentType, models.PROTECT, related_name="+")
+    object_id = models.CharField(_("object id"), max_length=64)
+    object_repr = models.CharField(_("object"), max_length=200)
+    before = models.JSONField(_("before"), null=True, blank=True)
+    after = models.JSONField(_("after"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-time", "-id"]
+        verbose_name = _("change log entry")
+        verbose_name_plural = _("change log")
+        indexes = [models.Index(fields=["content_type", "object_id"], name="changelog_object_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} {self.object_repr}"
+
+
+class IdNumberView(models.Model):
+    """One display of a person's full ID number to a user (or export of it): who, whose, when, where."""
+
+    time = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("user"))
+    person_id = models.BigIntegerField(_("person"), db_index=True)
+    masked_id_number = models.CharField(_("ID number (masked)"), max_length=18)
+    purpose = models.CharField(_("where"), max_length=100, help_text=_("Page, API route or export."))
+    request_id = models.CharField(_("request id"), max_length=64)
+
+    class Meta:
+        ordering = ["-time", "-id"]
+        verbose_name = _("view of a full ID number")
+        verbose_name_plural = _("views of full ID numbers")
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.masked_id_number}"
+
+
+class ImportRun(models.Model):
+    """One import of an exchange file: who, what, the outcome and the report of every bad row."""
+
+    kind = models.CharField(_("file kind"), max_length=32)
+    file_name = models.CharField(_("file"), max_length=255)
+    file_sha256 = models.CharField(_("SHA-256"), max_length=64)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("user")
+    )
+    actor_label = models.CharField(_("actor"), max_length=150)
+    started_at = models.DateTimeField(_("started"), default=timezone.now)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    dry_run = models.BooleanField(_("dry run"), default=False)
+    skip_invalid = models.BooleanField(_("skip invalid rows"), default=False)
+    status = models.CharField(_("outcome"), max_length=16, choices=ImportStatus.choices)
+    rows = models.PositiveIntegerField(_("rows"), default=0)
+    imported = models.PositiveIntegerField(_("imported"), default=0)
+    updated = models.PositiveIntegerField(_("updated"), default=0)
+    unchanged = models.PositiveIntegerField(_("unchanged"), default=0)
+    rejected = models.PositiveIntegerField(_("rejected"), default=0)
+    errors = models.JSONField(_("report"), default=list, help_text=_("Bad rows (the first 1,000), values masked."))
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        verbose_name = _("import")
+        verbose_name_plural = _("imports")
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.file_name}"
+
+    @property
+    def summary(self) -> str:
+        return (
+            f"imported {self.imported}, updated {self.updated}, unchanged {self.unchanged}, rejected {self.rejected}"
+        )

@@ -1,0 +1,71 @@
+"""What each role may do. Visibility is scoping's job (peikao.core.scoping); this decides actions.
+
+An action is checked after the object was fetched through a scoped selector, so "may change an
+organisation" for an organisation administrator means "may change the organisation it can see".
+"""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from peikao.core.choices import Role
+from peikao.core.errors import PermissionDenied
+
+
+class Perm:
+    """Action names, grouped by app."""
+
+    VIEW_FULL_ID_NUMBER = "core.view_full_id_number"
+    MANAGE_USERS = "core.manage_users"
+    IMPORT = "core.import"
+    EXPORT = "core.export"
+    ORGANIZATION_CREATE = "registry.organization_create"
+    ORGANIZATION_CHANGE = "registry.organization_change"
+    ORGANIZATION_CHANGE_REGULATED = "registry.organization_change_regulated"  # status, approvals, region
+    PERSON_CHANGE = "registry.person_change"
+    ASSIGNMENT_CHANGE = "registry.assignment_change"
+
+
+_REGULATOR_ADMIN = {
+    Perm.VIEW_FULL_ID_NUMBER,
+    Perm.MANAGE_USERS,
+    Perm.IMPORT,
+    Perm.EXPORT,
+    Perm.ORGANIZATION_CREATE,
+    Perm.ORGANIZATION_CHANGE,
+    Perm.ORGANIZATION_CHANGE_REGULATED,
+    Perm.PERSON_CHANGE,
+    Perm.ASSIGNMENT_CHANGE,
+}
+
+ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
+    Role.SYSTEM_ADMIN: frozenset(_REGULATOR_ADMIN),
+    Role.REGULATOR_ADMIN: frozenset(_REGULATOR_ADMIN),
+    Role.INSPECTOR: frozenset({Perm.VIEW_FULL_ID_NUMBER, Perm.EXPORT}),
+    Role.ANALYST: frozenset({Perm.EXPORT}),
+    Role.ORG_ADMIN: frozenset(
+        {
+            Perm.VIEW_FULL_ID_NUMBER,
+            Perm.IMPORT,
+            Perm.EXPORT,
+            Perm.ORGANIZATION_CHANGE,
+            Perm.PERSON_CHANGE,
+            Perm.ASSIGNMENT_CHANGE,
+        }
+    ),
+    Role.ORG_CLERK: frozenset({Perm.IMPORT, Perm.PERSON_CHANGE, Perm.ASSIGNMENT_CHANGE}),
+    Role.CANDIDATE: frozenset({Perm.VIEW_FULL_ID_NUMBER}),
+}
+
+
+def has_perm(user, perm: str) -> bool:
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    return perm in ROLE_PERMISSIONS.get(user.role, frozenset())
+
+
+def require_perm(user, perm: str) -> None:
+    if not has_perm(user, perm):
+        raise PermissionDenied(
+            "permission_denied", _("Your role may not do this (%(perm)s)."), {"perm": perm}
+        )

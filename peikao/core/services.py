@@ -1,0 +1,67 @@
+"""Core write path: user accounts."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from peikao.core.audit import audited_create, audited_update, snapshot
+from peikao.core.choices import ORGANIZATION_ROLES, REGULATOR_ROLES, Role
+from peikao.core.errors import DomainError, PermissionDenied
+from peikao.core.models import Region, User
+from peikao.core.permissions import Perm, require_perm
+
+
+@transaction.atomic
+def user_create(
+    *,
+    actor=None,
+    username: str,
+    password: str | None,
+    role: str,
+    full_name: str = "",
+    region: Region | None = None,
+    organization=None,
+    person=None,
+) -> User:
+    """Create an account. ``actor`` None means a command (the demo, an operator); a regulator admin may
+    create accounts only inside its own jurisdiction."""
+    if actor is not None:
+        require_perm(actor, Perm.MANAGE_USERS)
+        if not actor.sees_everything:
+            inside = (region is not None and region.code.startswith(actor.region.prefix)) or (
+                organization is not None and organization.region_id.startswith(actor.region.prefix)
+            )
+            if not inside or role == Role.SYSTEM_ADMIN:
+                raise PermissionDenied("outside_jurisdiction", _("The account lies outside your jurisdiction."))
+    if role in REGULATOR_ROLES and region is None:
+        raise DomainError("region_required", _("A regulator account needs a region."))
+    if role in ORGANIZATION_ROLES and organization is None:
+        raise DomainError("organization_required", _("An organisation account needs an organisation."))
+    if User.objects.filter(username=username).exists():
+        raise DomainError("username_taken", _("This user name is taken."))
+    user = User(
+        username=username,
+        role=role,
+        full_name=full_name,
+        region=region,
+        organization=organization,
+        person=person,
+        is_superuser=False,
+        is_staff=False,
+    )
+    if password:
+        user.set_password(password)
+    else:
+        user.set_unusable_password()
+    audited_create(user)
+    return user
+
+
+@transaction.atomic
+def user_deactivate(*, actor, user: User) -> User:
+    require_perm(actor, Perm.MANAGE_USERS)
+    before = snapshot(user)
+    user.is_active = False
+    audited_update(user, before)
+    return user

@@ -1,0 +1,111 @@
+"""Core UI: imports with their reports, exports, the change log."""
+
+from __future__ import annotations
+
+import tempfile
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from peikao.core.errors import DomainError
+from peikao.core.exchange import get_kind
+from peikao.core.exchange.runner import run_export, run_import, write_report
+from peikao.core.exchange.base import Problem
+from peikao.core.forms import ExportForm, ImportForm
+from peikao.core.permissions import Perm, has_perm, require_perm
+from peikao.core.selectors import changelog_list, import_run_get, import_run_list, region_get
+from peikao.web.paging import paginate
+
+
+@login_required
+def import_start(request):
+    require_perm(request.user, Perm.IMPORT)
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            result = run_import(
+                kind_name=form.cleaned_data["kind"],
+                source=upload,
+                filename=upload.name,
+                user=request.user,
+                dry_run=form.cleaned_data["dry_run"],
+                skip_invalid=form.cleaned_data["skip_invalid"],
+                label="web",
+            )
+        except DomainError as error:
+            form.add_error("file", error.text)
+        else:
+            return redirect("core:import_run", run_id=result.run.pk)
+    return render(
+        request,
+        "core/import_start.html",
+        {"form": form, "runs": import_run_list(user=request.user)[:10], "export_form": ExportForm()},
+    )
+
+
+@login_required
+def import_run(request, run_id: int):
+    run = import_run_get(user=request.user, pk=run_id)
+    return render(request, "core/import_run.html", {"run": run})
+
+
+@login_required
+def import_report(request, run_id: int):
+    run = import_run_get(user=request.user, pk=run_id)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="import-{run.pk}-report.csv"'
+    problems = [Problem(e["row"], e["column"], e["value"], e["code"], e["reason_zh"], e["reason_en"]) for e in run.errors]
+    write_report(problems, response)
+    return response
+
+
+@login_required
+def import_template(request, kind: str):
+    """An empty file with the header row (Chinese labels) to fill in."""
+    exchange_kind = get_kind(kind)
+    if exchange_kind is None or not exchange_kind.importable:
+        raise Http404
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{kind}.csv"'
+    response.write("\ufeff" + ",".join(column.label for column in exchange_kind.columns) + "\r\n")
+    return response
+
+
+@login_required
+def export(request):
+    require_perm(request.user, Perm.EXPORT)
+    form = ExportForm(request.GET)
+    if not form.is_valid():
+        messages.error(request, _("Choose what to export."))
+        return redirect("core:import_start")
+    data = form.cleaned_data
+    region = region_get(code=data["region"]) if data["region"] else None
+    filename = f"{data['kind']}.{data['format']}"
+    spool = tempfile.SpooledTemporaryFile(max_size=16 * 1024 * 1024)  # noqa: SIM115 - handed to FileResponse
+    try:
+        run_export(
+            kind_name=data["kind"],
+            target=spool,
+            filename=filename,
+            user=request.user,
+            region=region,
+            as_of=data["as_of"],
+            headers=data["headers"],
+        )
+    except DomainError as error:
+        messages.error(request, error.text)
+        return redirect("core:import_start")
+    spool.seek(0)
+    return FileResponse(spool, as_attachment=True, filename=filename)
+
+
+@login_required
+def changelog(request):
+    if not has_perm(request.user, Perm.MANAGE_USERS):
+        raise Http404
+    entries = changelog_list(user=request.user, filters=request.GET)
+    return render(request, "core/changelog.html", paginate(request, entries))

@@ -1,0 +1,512 @@
+"""Exchange files of the registry: organizations.csv, persons.csv, assignments.csv."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from peikao.core.audit import record_bulk, snapshot
+from peikao.core.choices import ChangeAction, RegionLevel
+from peikao.core.exchange import (
+    Column,
+    ExchangeKind,
+    ExportContext,
+    ImportContext,
+    Row,
+    WriteCounts,
+    bulk_upsert,
+    fetch_by_key,
+    register,
+)
+from peikao.core.models import Region, region_code_range
+from peikao.core.validators import id_number_facts
+from peikao.registry.choices import (
+    EDUCATION_ALIASES,
+    ORGANIZATION_TRANSITIONS,
+    AssignmentRole,
+    Education,
+    OrganizationKind,
+    OrganizationStatus,
+    PracticalDevice,
+)
+from peikao.registry.models import (
+    Assignment,
+    Industry,
+    OperationItem,
+    Organization,
+    OrganizationEvent,
+    Person,
+)
+from peikao.registry.selectors import dispatcher_choices
+from peikao.registry.rules import (
+    STATUS_CHANGE_REFUSED,
+    assignment_problems,
+    organization_problems,
+    status_change_refused,
+)
+
+OUTSIDE_JURISDICTION = _("Outside your jurisdiction: you may not import this row.")
+
+
+def _region_filter(queryset, path: str, ctx: ExportContext):
+    if ctx.region is None:
+        return queryset
+    low, high = region_code_range(ctx.region.prefix)
+    return queryset.filter(**{f"{path}__range": (low, high)})
+
+
+def _cached(ctx: ImportContext, name: str, loader):
+    if name not in ctx.cache:
+        ctx.cache[name] = loader()
+    return ctx.cache[name]
+
+
+def county_codes(ctx: ImportContext) -> set[str]:
+    return _cached(
+        ctx, "county_codes", lambda: set(Region.objects.filter(level=RegionLevel.COUNTY).values_list("code", flat=True))
+    )
+
+
+def industries(ctx: ImportContext) -> dict[str, int]:
+    return _cached(ctx, "industries", lambda: dict(Industry.objects.values_list("code", "pk")))
+
+
+def operation_items(ctx: ImportContext) -> dict[str, OperationItem]:
+    return _cached(ctx, "operation_items", lambda: {item.code: item for item in OperationItem.objects.all()})
+
+
+def in_user_region(ctx: ImportContext, region_code: str) -> bool:
+    user = ctx.user
+    if ctx.unrestricted:
+        return True
+    return user.is_regulator and region_code.startswith(user.region.prefix)
+
+
+@register
+class OrganizationsKind(ExchangeKind):
+    """organizations.csv — 机构 (key: org_code)."""
+
+    name = "organizations"
+    title = _("Organisations")
+    key = ("org_code",)
+    columns = (
+        Column("org_code", "机构编码", required=True),
+        Column("kind", "机构类型", required=True),
+        Column("name", "名称", required=True),
+        Column("uscc", "统一社会信用代码"),
+        Column("region_code", "行政区划代码", required=True),
+        Column("parent_org_code", "上级机构编码"),
+        Column("industry", "行业"),
+        Column("operation_items", "准考/准培项目"),
+        Column("practical_device", "实操设备"),
+        Column("capacity", "容量"),
+        Column("status", "状态"),
+    )
+
+    def prepare(self, rows: list[Row], ctx: ImportContext) -> None:
+        codes = {row.raw("org_code") for row in rows} | {row.raw("parent_org_code") for row in rows}
+        codes.discard("")
+        found = Organization.objects.filter(org_code__in=codes).prefetch_related("operation_items")
+        ctx.cache["orgs"] = {org.org_code: org for org in found}
+        visible = Organization.objects.visible_to(ctx.user) if ctx.user is not None else Organization.objects.all()
+        ctx.cache["visible_orgs"] = set(visible.filter(org_code__in=codes).values_list("org_code", flat=True))
+        ctx.cache.setdefault("file_kinds", {})
+
+    def clean(self, row: Row, ctx: ImportContext) -> dict[str, Any]:
+        org_code = row.text("org_code", required=True, max_length=32)
+        kind = row.choice("kind", OrganizationKind, required=True)
+        name = row.text("name", required=True, max_length=200)
+        uscc = row.uscc("uscc")
+        region_code = row.text("region_code", required=True)
+        if region_code and region_code not in county_codes(ctx):
+            row.fail("region_code", _("Not an existing county-level region code."), code="region")
+        industry_code = row.raw("industry")
+        industry_id = None
+        if industry_code:
+            industry_id = industries(ctx).get(industry_code)
+            if industry_id is None:
+                row.fail("industry", _("Unknown industry code."), code="industry")
+        item_codes = row.items("operation_items")
+        known_items = operation_items(ctx)
+        unknown = [code for code in item_codes if code not in known_items]
+        if unknown:
+            row.fail("operation_items", _("Unknown operation item codes: %(codes)s."), {"codes": ", ".join(unknown)})
+        practical_device = row.choice("practical_device", PracticalDevice)
+        capacity = row.integer("capacity", min_value=1, max_value=1_000_000)
+        status = row.choice("status", OrganizationStatus) or ""
+        parent_code = row.raw("parent_org_code")
+        parent_kind = None
+        if parent_code:
+            parent = ctx.cache["orgs"].get(parent_code)
+            parent_kind = parent.kind if parent else ctx.cache["file_kinds"].get(parent_code)
+            if parent_kind is None or (parent is not None and parent_code not in ctx.cache["visible_orgs"]):
+                row.fail("parent_org_code", _("No such organisation (in the platform or earlier in this file)."))
+                parent_kind = None
+        for field, message in organization_problems(
+            org_code=org_code,
+            kind=kind,
+            uscc=uscc,
+            has_industry=bool(industry_code),
+            has_items=bool(item_codes),
+            practical_device=practical_device,
+            parent_kind=parent_kind,
+        ).items():
+            if field not in {p.column for p in row.problems}:
+                row.fail(field, message)
+        existing = ctx.cache["orgs"].get(org_code)
+        if existing is not None and status and (refused := status_change_refused(existing.status, status)):
+            row.fail("status", STATUS_CHANGE_REFUSED, refused, code="transition")
+        cleaned = {
+            "org_code": org_code,
+            "kind": kind,
+            "name": name,
+            "uscc": uscc or None,
+            "region_id": region_code,
+            "industry_id": industry_id,
+            "practical_device": practical_device,
+            "capacity": capacity,
+            "status": status or (existing.status if existing else OrganizationStatus.ACTIVE),
+            "_items": sorted(set(item_codes), key=lambda code: known_items[code].position if code in known_items else 0),
+            "_parent": parent_code,
+        }
+        self._check_scope(row, ctx, cleaned, existing)
+        if row.ok:
+            ctx.cache["file_kinds"][org_code] = kind
+        return cleaned
+
+    def _check_scope(self, row: Row, ctx: ImportContext, cleaned: dict, existing: Organization | None) -> None:
+        if ctx.unrestricted or not row.ok:
+            return
+        user = ctx.user
+        if user.is_regulator:
+            if existing is not None and existing.org_code not in ctx.cache["visible_orgs"]:
+                row.fail("org_code", OUTSIDE_JURISDICTION, code="scope")
+            elif not in_user_region(ctx, cleaned["region_id"]):
+                row.fail("region_code", OUTSIDE_JURISDICTION, code="scope")
+            return
+        # An organisation may update its own record, but not what the regulator decides.
+        if existing is None or existing.pk != user.organization_id:
+            row.fail("org_code", OUTSIDE_JURISDICTION, code="scope")
+            return
+        parent_code = existing.parent.org_code if existing.parent_id else ""
+        changed = [
+            field
+            for field in ("kind", "region_id", "status", "uscc", "industry_id")
+            if getattr(existing, field) != cleaned[field]
+        ]
+        if parent_code != cleaned["_parent"] or self._item_codes(existing) != cleaned["_items"]:
+            changed.append("operation_items")
+        if changed:
+            row.fail(
+                "org_code",
+                _("Only the regulator may change kind, region, status, approvals or parent (%(fields)s)."),
+                {"fields": ", ".join(changed)},
+                code="regulated_field",
+            )
+
+    @staticmethod
+    def _item_codes(org: Organization) -> list[str]:
+        return [item.code for item in org.operation_items.all()]
+
+    @classmethod
+    def _snapshot(cls, org: Organization, items: list[str], parent_code: str) -> dict:
+        return snapshot(org, {"operation_items": items, "parent_org_code": parent_code})
+
+    def write(self, rows: list[tuple[int, dict[str, Any]]], ctx: ImportContext) -> WriteCounts:
+        items = operation_items(ctx)
+        orgs: dict[str, Organization] = ctx.cache["orgs"]
+        actor = ctx.user if ctx.user is not None and ctx.user.is_authenticated else None
+        now = timezone.now()
+        counts = WriteCounts()
+        created: list[tuple[Organization, dict]] = []
+        updated: list[Organization] = []
+        log: list[tuple] = []
+        events: list[OrganizationEvent] = []
+        item_adds: list[tuple[Organization, int]] = []
+        item_removes: list[tuple[int, int]] = []
+        pending_parents = ctx.cache.setdefault("pending_parents", [])
+        fields = ["kind", "name", "uscc", "region_id", "industry_id", "practical_device", "capacity", "status"]
+        for _, cleaned in rows:
+            wanted = {items[code].pk for code in cleaned["_items"]}
+            org = orgs.get(cleaned["org_code"])
+            if org is None:
+                org = Organization(org_code=cleaned["org_code"], created_at=now, updated_at=now)
+                for field in fields:
+                    setattr(org, field, cleaned[field])
+                created.append((org, cleaned))
+                item_adds.extend((org, pk) for pk in wanted)
+                continue
+            current_items = {item.pk: item.code for item in org.operation_items.all()}
+            current_parent = org.parent.org_code if org.parent_id else ""
+            before = self._snapshot(org, list(current_items.values()), current_parent)
+            old_status = org.status
+            for field in fields:
+                setattr(org, field, cleaned[field])
+            after = self._snapshot(org, cleaned["_items"], cleaned["_parent"])
+            if after == before:
+                counts.unchanged += 1
+                continue
+            counts.updated += 1
+            org.updated_at = now
+            updated.append(org)
+            log.append((ChangeAction.UPDATE, org, before, self._snapshot(org, cleaned["_items"], cleaned["_parent"])))
+            item_adds.extend((org, pk) for pk in wanted - set(current_items))
+            item_removes.extend((org.pk, pk) for pk in set(current_items) - wanted)
+            if cleaned["_parent"] != current_parent:
+                pending_parents.append((org, cleaned["_parent"]))
+            if old_status != org.status:
+                events.append(
+                    OrganizationEvent(
+                        organization=org,
+                        transition=ORGANIZATION_TRANSITIONS[(old_status, org.status)],
+                        old_status=old_status,
+                        new_status=org.status,
+                        reason=str(_("Imported from an organisations file")),
+                        actor=actor,
+                        actor_label=actor.username if actor else "import",
+                        time=now,
+                    )
+                )
+        Organization.objects.bulk_create([org for org, _ in created], batch_size=2000)
+        for org, cleaned in created:
+            log.append((ChangeAction.CREATE, org, None, self._snapshot(org, cleaned["_items"], cleaned["_parent"])))
+            if cleaned["_parent"]:
+                pending_parents.append((org, cleaned["_parent"]))
+        counts.imported = len(created)
+        if updated:
+            Organization.objects.bulk_update(updated, [*fields, "updated_at"], batch_size=1000)
+        through = Organization.operation_items.through
+        through.objects.bulk_create(
+            [through(organization_id=org.pk, operationitem_id=pk) for org, pk in item_adds], batch_size=2000
+        )
+        if item_removes:
+            q = Q()
+            for org_pk, item_pk in item_removes:
+                q |= Q(organization_id=org_pk, operationitem_id=item_pk)
+            through.objects.filter(q).delete()
+        OrganizationEvent.objects.bulk_create(events)
+        record_bulk(log)
+        return counts
+
+    def finish(self, ctx: ImportContext) -> None:
+        """Link exam points to their exam institutions once every row of the file is written."""
+        pending: list[tuple[Organization, str]] = ctx.cache.get("pending_parents") or []
+        if not pending:
+            return
+        codes = {code for _, code in pending if code}
+        parents = dict(Organization.objects.filter(org_code__in=codes).values_list("org_code", "pk"))
+        for org, code in pending:
+            org.parent_id = parents.get(code) if code else None
+        Organization.objects.bulk_update([org for org, _ in pending], ["parent_id"], batch_size=1000)
+
+    def export_rows(self, ctx: ExportContext) -> Iterator[dict[str, str]]:
+        queryset = Organization.objects.visible_to(ctx.user) if ctx.user is not None else Organization.objects.all()
+        queryset = (
+            _region_filter(queryset, "region", ctx)
+            .select_related("parent", "industry")
+            .prefetch_related("operation_items")
+            .order_by("org_code")
+        )
+        for org in queryset.iterator(chunk_size=2000):
+            yield {
+                "org_code": org.org_code,
+                "kind": org.kind,
+                "name": org.name,
+                "uscc": org.uscc or "",
+                "region_code": org.region_id,
+                "parent_org_code": org.parent.org_code if org.parent_id else "",
+                "industry": org.industry.code if org.industry_id else "",
+                "operation_items": ";".join(item.code for item in org.operation_items.all()),
+                "practical_device": org.practical_device,
+                "capacity": "" if org.capacity is None else str(org.capacity),
+                "status": org.status,
+            }
+
+
+@register
+class PersonsKind(ExchangeKind):
+    """persons.csv — 人员 (key: id_number)."""
+
+    name = "persons"
+    title = _("Persons")
+    key = ("id_number",)
+    exports_id_numbers = True
+    columns = (
+        Column("id_number", "身份证号", required=True, id_number=True),
+        Column("name", "姓名", required=True),
+        Column("phone", "手机号"),
+        Column("education", "文化程度"),
+    )
+    FIELDS = ("name", "sex", "birth_date", "phone", "education")
+
+    def prepare(self, rows: list[Row], ctx: ImportContext) -> None:
+        numbers = [row.raw("id_number").upper() for row in rows]
+        found = Person.objects.filter(id_number__in=numbers)
+        ctx.cache["persons"] = {person.id_number: person for person in found}
+        if ctx.unrestricted:
+            ctx.cache["visible_persons"] = None
+        else:
+            ctx.cache["visible_persons"] = set(
+                Person.objects.visible_to(ctx.user).filter(id_number__in=numbers).values_list("id_number", flat=True)
+            )
+
+    def clean(self, row: Row, ctx: ImportContext) -> dict[str, Any]:
+        id_number = row.id_number("id_number")
+        name = row.text("name", required=True, max_length=50)
+        phone = row.text("phone")
+        if phone and not (len(phone) == 11 and phone.isdigit() and phone.startswith("1")):
+            row.fail("phone", _("A mobile phone number has 11 digits and starts with 1."), code="phone")
+        education = row.choice("education", Education, aliases=EDUCATION_ALIASES)
+        cleaned: dict[str, Any] = {"id_number": id_number, "name": name, "phone": phone, "education": education}
+        if id_number:
+            facts = id_number_facts(id_number)
+            cleaned["sex"], cleaned["birth_date"] = facts.sex, facts.birth_date
+        existing = ctx.cache["persons"].get(id_number)
+        visible = ctx.cache["visible_persons"]
+        cleaned["_readonly"] = False
+        if existing is not None and visible is not None and id_number not in visible:
+            # Registered by someone else: confirm the name, change nothing.
+            if name and existing.name != name:
+                row.fail(
+                    "name",
+                    _("This ID number is registered under a different name."),
+                    code="name_mismatch",
+                )
+            cleaned["_readonly"] = True
+        return cleaned
+
+    def write(self, rows: list[tuple[int, dict[str, Any]]], ctx: ImportContext) -> WriteCounts:
+        readonly = sum(1 for _, cleaned in rows if cleaned["_readonly"])
+        data = [{k: v for k, v in cleaned.items() if not k.startswith("_")} for _, cleaned in rows if not cleaned["_readonly"]]
+        existing = {(number,): person for number, person in ctx.cache["persons"].items()}
+        counts, _saved = bulk_upsert(Person, ["id_number"], data, existing=existing, compare_fields=self.FIELDS)
+        counts.unchanged += readonly
+        return counts
+
+    def export_rows(self, ctx: ExportContext) -> Iterator[dict[str, str]]:
+        queryset = Person.objects.visible_to(ctx.user) if ctx.user is not None else Person.objects.all()
+        if ctx.region is not None:
+            low, high = region_code_range(ctx.region.prefix)
+            queryset = queryset.filter(
+                Q(assignments__organization__region__range=(low, high))
+            ).distinct()
+        for person in queryset.order_by("id_number").iterator(chunk_size=5000):
+            yield {
+                "id_number": person.id_number,
+                "name": person.name,
+                "phone": person.phone,
+                "education": person.education,
+                "_pk": person.pk,
+            }
+
+    def export_person_ids(self, row):
+        return [(row["_pk"], row["id_number"])]
+
+
+@register
+class AssignmentsKind(ExchangeKind):
+    """assignments.csv — 任职 (key: id_number, org_code, role, start_date)."""
+
+    name = "assignments"
+    title = _("Assignments")
+    key = ("id_number", "org_code", "role", "start_date")
+    exports_id_numbers = True
+    columns = (
+        Column("id_number", "身份证号", required=True, id_number=True),
+        Column("org_code", "机构编码", required=True),
+        Column("role", "岗位角色", required=True),
+        Column("operation_item", "作业项目"),
+        Column("start_date", "开始日期", required=True),
+        Column("end_date", "结束日期"),
+        Column("dispatched_by", "劳务派遣单位编码"),
+    )
+
+    def prepare(self, rows: list[Row], ctx: ImportContext) -> None:
+        numbers = {row.raw("id_number").upper() for row in rows}
+        ctx.cache["person_ids"] = dict(Person.objects.filter(id_number__in=numbers).values_list("id_number", "pk"))
+        codes = {row.raw("org_code") for row in rows}
+        orgs = Organization.objects.visible_to(ctx.user) if ctx.user is not None else Organization.objects.all()
+        ctx.cache["orgs"] = {org.org_code: org for org in orgs.filter(org_code__in=codes)}
+        dispatchers = dispatcher_choices(user=ctx.user) if ctx.user is not None else Organization.objects.all()
+        dispatcher_codes = {row.raw("dispatched_by") for row in rows} - {""}
+        ctx.cache["dispatchers"] = {org.org_code: org for org in dispatchers.filter(org_code__in=dispatcher_codes)}
+
+    def clean(self, row: Row, ctx: ImportContext) -> dict[str, Any]:
+        id_number = row.id_number("id_number")
+        person_id = ctx.cache["person_ids"].get(id_number)
+        if id_number and person_id is None:
+            row.fail("id_number", _("No person with this ID number: import persons first."), code="unknown_person")
+        org_code = row.text("org_code", required=True)
+        org = ctx.cache["orgs"].get(org_code)
+        if org_code and org is None:
+            row.fail("org_code", _("No such organisation in your jurisdiction."), code="unknown_org")
+        role = row.choice("role", AssignmentRole, required=True)
+        item_code = row.raw("operation_item")
+        item = operation_items(ctx).get(item_code) if item_code else None
+        if item_code and item is None:
+            row.fail("operation_item", _("Unknown operation item code."))
+        start = row.date("start_date", required=True)
+        end = row.date("end_date")
+        if start and end and end < start:
+            row.fail("end_date", _("The end date is before the start date."), code="date_order")
+        dispatcher_code = row.raw("dispatched_by")
+        dispatcher = ctx.cache["dispatchers"].get(dispatcher_code) if dispatcher_code else None
+        if dispatcher_code and dispatcher is None:
+            row.fail("dispatched_by", _("No such organisation in your jurisdiction."), code="unknown_org")
+        if org is not None and role:
+            for field, message in assignment_problems(
+                role=role,
+                org_kind=org.kind,
+                has_item=item is not None or bool(item_code),
+                dispatcher_kind=dispatcher.kind if dispatcher else None,
+            ).items():
+                row.fail(field, message)
+        user = ctx.user
+        if org is not None and not ctx.unrestricted and user.is_org_member and org.pk != user.organization_id:
+            row.fail("org_code", OUTSIDE_JURISDICTION, code="scope")
+        return {
+            "id_number": id_number,
+            "org_code": org_code,
+            "role": role,
+            "start_date": start,
+            "person_id": person_id,
+            "organization_id": org.pk if org else None,
+            "operation_item_id": item.pk if item else None,
+            "end_date": end,
+            "dispatched_by_id": dispatcher.pk if dispatcher else None,
+        }
+
+    def write(self, rows: list[tuple[int, dict[str, Any]]], ctx: ImportContext) -> WriteCounts:
+        key_fields = ("person_id", "organization_id", "role", "start_date")
+        data = [
+            {k: v for k, v in cleaned.items() if k not in ("id_number", "org_code")} for _, cleaned in rows
+        ]
+        existing = fetch_by_key(Assignment, key_fields, [tuple(row[k] for k in key_fields) for row in data])
+        counts, _saved = bulk_upsert(Assignment, key_fields, data, existing=existing)
+        return counts
+
+    def export_rows(self, ctx: ExportContext) -> Iterator[dict[str, str]]:
+        queryset = Assignment.objects.visible_to(ctx.user) if ctx.user is not None else Assignment.objects.all()
+        queryset = (
+            _region_filter(queryset, "organization__region", ctx)
+            .select_related("person", "organization", "operation_item", "dispatched_by")
+            .order_by("organization__org_code", "person__id_number", "role", "start_date")
+        )
+        for assignment in queryset.iterator(chunk_size=5000):
+            yield {
+                "id_number": assignment.person.id_number,
+                "org_code": assignment.organization.org_code,
+                "role": assignment.role,
+                "operation_item": assignment.operation_item.code if assignment.operation_item_id else "",
+                "start_date": assignment.start_date.isoformat(),
+                "end_date": assignment.end_date.isoformat() if assignment.end_date else "",
+                "dispatched_by": assignment.dispatched_by.org_code if assignment.dispatched_by_id else "",
+                "_pk": assignment.person_id,
+            }
+
+    def export_person_ids(self, row):
+        return [(row["_pk"], row["id_number"])]

@@ -1,0 +1,67 @@
+"""The registry's read path: every user-facing read is scoped by ``visible_to``."""
+
+from __future__ import annotations
+
+from django.db.models import Count, QuerySet
+from django.shortcuts import get_object_or_404
+
+from peikao.core.models import region_code_range
+from peikao.registry.choices import OrganizationKind, OrganizationStatus
+from peikao.registry.filters import AssignmentFilter, OrganizationFilter, PersonFilter
+from peikao.registry.models import Assignment, Organization, OrganizationEvent, Person
+
+
+def organization_list(*, user, filters: dict | None = None) -> QuerySet[Organization]:
+    queryset = Organization.objects.visible_to(user).select_related("region", "industry", "parent")
+    return OrganizationFilter(filters or {}, queryset=queryset).qs.order_by("org_code")
+
+
+def organization_get(*, user, org_code: str) -> Organization:
+    queryset = Organization.objects.visible_to(user).select_related("region__parent__parent", "industry", "parent")
+    return get_object_or_404(queryset.prefetch_related("operation_items"), org_code=org_code)
+
+
+def organization_events(*, user, organization: Organization) -> QuerySet[OrganizationEvent]:
+    return OrganizationEvent.objects.visible_to(user).filter(organization=organization)
+
+
+def organization_staff_counts(*, user, organization: Organization) -> dict[str, int]:
+    rows = (
+        Assignment.objects.visible_to(user)
+        .filter(organization=organization, end_date__isnull=True)
+        .values("role")
+        .annotate(n=Count("id"))
+    )
+    return {row["role"]: row["n"] for row in rows}
+
+
+def person_list(*, user, filters: dict | None = None) -> QuerySet[Person]:
+    queryset = Person.objects.visible_to(user)
+    return PersonFilter(filters or {}, queryset=queryset).qs.order_by("name", "id")
+
+
+def person_get(*, user, pk: int) -> Person:
+    return get_object_or_404(Person.objects.visible_to(user), pk=pk)
+
+
+def assignment_list(*, user, filters: dict | None = None) -> QuerySet[Assignment]:
+    queryset = Assignment.objects.visible_to(user).select_related(
+        "person", "organization", "operation_item", "dispatched_by"
+    )
+    return AssignmentFilter(filters or {}, queryset=queryset).qs
+
+
+def assignment_get(*, user, pk: int) -> Assignment:
+    queryset = Assignment.objects.visible_to(user).select_related("person", "organization", "dispatched_by")
+    return get_object_or_404(queryset, pk=pk)
+
+
+def dispatcher_choices(*, user) -> QuerySet[Organization]:
+    """Labour-dispatch companies a roster may name. Regulators pick from their jurisdiction; an
+    organisation names any active dispatch company of its province (their names are public
+    registrations; naming one reveals nothing else of it)."""
+    dispatch = Organization.objects.filter(kind=OrganizationKind.LABOR_DISPATCH)
+    if user.is_org_member:
+        low, high = region_code_range(user.organization.region_id[:2])
+        return dispatch.filter(status=OrganizationStatus.ACTIVE, region__range=(low, high))
+    return dispatch.visible_to(user)

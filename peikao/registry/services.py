@@ -1,0 +1,256 @@
+"""The registry's write path: every change to organisations, persons and assignments goes through here."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from peikao.core.audit import (
+    audited_create,
+    audited_update,
+    current_context,
+    record_id_number_views,
+    snapshot,
+)
+from peikao.core.errors import Conflict, DomainError, PermissionDenied
+from peikao.core.permissions import Perm, require_perm
+from peikao.core.validators import id_number_facts, validate_id_number
+from peikao.registry.choices import ORGANIZATION_TRANSITIONS, OrganizationStatus
+from peikao.registry.models import Assignment, OperationItem, Organization, OrganizationEvent, Person
+from peikao.registry.rules import STATUS_CHANGE_REFUSED, assignment_problems, organization_problems
+
+REGULATED_FIELDS = {"kind", "region", "region_id", "uscc", "industry", "industry_id", "parent", "parent_id"}
+ORGANIZATION_EDITABLE = {
+    "name",
+    "address",
+    "contact_phone",
+    "capacity",
+    "practical_device",
+    "kind",
+    "region",
+    "uscc",
+    "industry",
+    "parent",
+}
+
+
+def _organization_extra(org: Organization, items: Iterable[OperationItem] | None = None) -> dict:
+    items = list(org.operation_items.all()) if items is None else list(items)
+    return {"operation_items": [item.code for item in items]}
+
+
+def _check_organization(org: Organization, items: list[OperationItem]) -> None:
+    problems = organization_problems(
+        org_code=org.org_code,
+        kind=org.kind,
+        uscc=org.uscc or "",
+        has_industry=org.industry_id is not None,
+        has_items=bool(items),
+        practical_device=org.practical_device,
+        parent_kind=org.parent.kind if org.parent_id else None,
+    )
+    if problems:
+        field, message = next(iter(problems.items()))
+        raise DomainError(f"organization_{field}", message)
+
+
+@transaction.atomic
+def organization_create(*, actor, data: dict, operation_items: list[OperationItem] | None = None) -> Organization:
+    """Register an organisation in the actor's jurisdiction."""
+    require_perm(actor, Perm.ORGANIZATION_CREATE)
+    org = Organization(**data)
+    if org.uscc and not org.org_code:
+        org.org_code = org.uscc
+    if not actor.sees_everything and not (actor.is_regulator and org.region_id.startswith(actor.region.prefix)):
+        raise PermissionDenied("outside_jurisdiction", _("The region lies outside your jurisdiction."))
+    items = list(operation_items or [])
+    _check_organization(org, items)
+    audited_create(org, extra={"operation_items": [item.code for item in items]})
+    org.operation_items.set(items)
+    return org
+
+
+@transaction.atomic
+def organization_update(
+    *, actor, organization: Organization, data: dict, operation_items: list[OperationItem] | None = None
+) -> Organization:
+    """Change an organisation's details. Kind, region, code and approvals are the regulator's to change."""
+    require_perm(actor, Perm.ORGANIZATION_CHANGE)
+    org = Organization.objects.select_for_update().get(pk=organization.pk)
+    before = snapshot(org, _organization_extra(org))
+    unknown = set(data) - ORGANIZATION_EDITABLE
+    if unknown:
+        raise DomainError("not_editable", _("These fields cannot be edited: %(fields)s."), {"fields": ", ".join(unknown)})
+    regulated = {field for field, value in data.items() if field in REGULATED_FIELDS and getattr(org, field) != value}
+    items = list(org.operation_items.all()) if operation_items is None else list(operation_items)
+    if operation_items is not None and {i.pk for i in items} != {i.pk for i in org.operation_items.all()}:
+        regulated.add("operation_items")
+    if regulated:
+        require_perm(actor, Perm.ORGANIZATION_CHANGE_REGULATED)
+    for field, value in data.items():
+        setattr(org, field, value)
+    if "region" in data and not actor.sees_everything and not org.region_id.startswith(actor.region.prefix):
+        raise PermissionDenied("outside_jurisdiction", _("The region lies outside your jurisdiction."))
+    _check_organization(org, items)
+    if operation_items is not None:
+        org.operation_items.set(items)
+    audited_update(org, before, extra={"operation_items": [item.code for item in items]})
+    return org
+
+
+@transaction.atomic
+def organization_transition(*, actor, organization: Organization, to_status: str, reason: str) -> OrganizationEvent:
+    """Suspend, reinstate or close an organisation, leaving an event with the reason."""
+    require_perm(actor, Perm.ORGANIZATION_CHANGE_REGULATED)
+    if not reason or not reason.strip():
+        raise DomainError("reason_required", _("A reason is required for a change of status."))
+    org = Organization.objects.select_for_update().get(pk=organization.pk)
+    transition = ORGANIZATION_TRANSITIONS.get((org.status, to_status))
+    if transition is None:
+        raise Conflict("transition_not_allowed", STATUS_CHANGE_REFUSED, {"old": org.status, "new": to_status})
+    before = snapshot(org)
+    old = org.status
+    org.status = to_status
+    audited_update(org, before)
+    event = OrganizationEvent(
+        organization=org,
+        transition=transition,
+        old_status=old,
+        new_status=to_status,
+        reason=reason.strip(),
+        actor=actor,
+        actor_label=current_context().actor_label,
+        time=timezone.now(),
+    )
+    audited_create(event)
+    organization.status = to_status
+    return event
+
+
+def organization_suspend(*, actor, organization: Organization, reason: str) -> OrganizationEvent:
+    return organization_transition(
+        actor=actor, organization=organization, to_status=OrganizationStatus.SUSPENDED, reason=reason
+    )
+
+
+def organization_reinstate(*, actor, organization: Organization, reason: str) -> OrganizationEvent:
+    return organization_transition(
+        actor=actor, organization=organization, to_status=OrganizationStatus.ACTIVE, reason=reason
+    )
+
+
+def organization_close(*, actor, organization: Organization, reason: str) -> OrganizationEvent:
+    return organization_transition(
+        actor=actor, organization=organization, to_status=OrganizationStatus.CLOSED, reason=reason
+    )
+
+
+@transaction.atomic
+def person_create(*, actor, id_number: str, name: str, phone: str = "", education: str = "") -> Person:
+    """Register a person; birth date and sex come from the ID number."""
+    require_perm(actor, Perm.PERSON_CHANGE)
+    number = validate_id_number(id_number)
+    if Person.objects.filter(id_number=number).exists():
+        raise Conflict("person_exists", _("A person with this ID number is already registered."))
+    facts = id_number_facts(number)
+    person = Person(
+        id_number=number,
+        name=name.strip(),
+        sex=facts.sex,
+        birth_date=facts.birth_date,
+        phone=phone.strip(),
+        education=education,
+    )
+    return audited_create(person)
+
+
+@transaction.atomic
+def person_update(*, actor, person: Person, name: str, phone: str = "", education: str = "") -> Person:
+    """Correct a person's name or contact details (the ID number never changes)."""
+    require_perm(actor, Perm.PERSON_CHANGE)
+    person = Person.objects.select_for_update().get(pk=person.pk)
+    before = snapshot(person)
+    person.name, person.phone, person.education = name.strip(), phone.strip(), education
+    audited_update(person, before)
+    return person
+
+
+@transaction.atomic
+def person_register_or_match(*, actor, id_number: str, name: str) -> Person:
+    """The person with this ID number, registered now if new. A known number must come with its name."""
+    number = validate_id_number(id_number)
+    person = Person.objects.filter(id_number=number).first()
+    if person is None:
+        return person_create(actor=actor, id_number=number, name=name)
+    if person.name != name.strip():
+        raise Conflict("name_mismatch", _("This ID number is registered under a different name."))
+    return person
+
+
+def person_reveal_id_number(*, user, person: Person, purpose: str) -> str:
+    """Return the full ID number to a role that needs it, and log that it was seen."""
+    require_perm(user, Perm.VIEW_FULL_ID_NUMBER)
+    if user.is_candidate and person.pk != user.person_id:
+        raise PermissionDenied("not_own_person", _("A candidate sees only their own ID number."))
+    record_id_number_views(user=user, persons=[(person.pk, person.id_number)], purpose=purpose)
+    return person.id_number
+
+
+def _check_assignment(assignment: Assignment) -> None:
+    problems = assignment_problems(
+        role=assignment.role,
+        org_kind=assignment.organization.kind,
+        has_item=assignment.operation_item_id is not None,
+        dispatcher_kind=assignment.dispatched_by.kind if assignment.dispatched_by_id else None,
+    )
+    if problems:
+        field, message = next(iter(problems.items()))
+        raise DomainError(f"assignment_{field}", message)
+
+
+@transaction.atomic
+def assignment_create(
+    *,
+    actor,
+    person: Person,
+    organization: Organization,
+    role: str,
+    start_date: dt.date,
+    end_date: dt.date | None = None,
+    operation_item: OperationItem | None = None,
+    dispatched_by: Organization | None = None,
+) -> Assignment:
+    """Record that a person holds a role at an organisation from a date."""
+    require_perm(actor, Perm.ASSIGNMENT_CHANGE)
+    if actor.is_org_member and organization.pk != actor.organization_id:
+        raise PermissionDenied("outside_jurisdiction", _("You may record assignments only at your organisation."))
+    assignment = Assignment(
+        person=person,
+        organization=organization,
+        role=role,
+        start_date=start_date,
+        end_date=end_date,
+        operation_item=operation_item,
+        dispatched_by=dispatched_by,
+    )
+    _check_assignment(assignment)
+    return audited_create(assignment)
+
+
+@transaction.atomic
+def assignment_end(*, actor, assignment: Assignment, end_date: dt.date) -> Assignment:
+    """End an assignment on a date (assignments are ended, never deleted)."""
+    require_perm(actor, Perm.ASSIGNMENT_CHANGE)
+    assignment = Assignment.objects.select_for_update().select_related("organization").get(pk=assignment.pk)
+    if actor.is_org_member and assignment.organization_id != actor.organization_id:
+        raise PermissionDenied("outside_jurisdiction", _("You may change assignments only at your organisation."))
+    if assignment.end_date is not None:
+        raise Conflict("assignment_ended", _("This assignment has already ended."))
+    before = snapshot(assignment)
+    assignment.end_date = end_date
+    audited_update(assignment, before)
+    return assignment

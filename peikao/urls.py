@@ -1,0 +1,14 @@
+"""URL root: the web UI, the REST API under /api/."""
+
+from django.urls import include, path
+
+from peikao.api import api
+from peikao.web.urls import auth_urlpatterns
+
+urlpatterns = [
+    path("api/", api.urls),
+    *auth_urlpatterns,
+    path("", include("peikao.web.urls")),
+    path("", include("peikao.core.urls")),
+    path("registry/", include("peikao.registry.urls")),
+]

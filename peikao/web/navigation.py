@@ -1,0 +1,48 @@
+"""The menu each role sees. Entries name URL patterns; a role sees only what it may use."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+
+from peikao.core.permissions import Perm, has_perm
+
+
+@dataclass(frozen=True)
+class MenuItem:
+    label: str
+    url_name: str
+    perm: str | None = None
+    regulator_only: bool = False
+    hide_for_candidate: bool = True
+
+
+MENU: list[MenuItem] = [
+    MenuItem(_("Home"), "web:home", hide_for_candidate=False),
+    MenuItem(_("Organisations"), "registry:organization_list"),
+    MenuItem(_("Persons"), "registry:person_list"),
+    MenuItem(_("Import"), "core:import_start", perm=Perm.IMPORT),
+    MenuItem(_("Change log"), "core:changelog_list", perm=Perm.MANAGE_USERS),
+]
+
+
+def menu_for(user, request=None) -> list[dict]:
+    if user is None or not user.is_authenticated:
+        return []
+    items = []
+    for item in MENU:
+        if item.perm and not has_perm(user, item.perm):
+            continue
+        if item.regulator_only and not (user.is_regulator or user.is_system_admin):
+            continue
+        if user.is_candidate and item.hide_for_candidate:
+            continue
+        try:
+            url = reverse(item.url_name)
+        except NoReverseMatch:
+            continue
+        active = request is not None and request.path.startswith(url) and (url != "/" or request.path == "/")
+        items.append({"label": item.label, "url": url, "active": active})
+    return items
