@@ -13,7 +13,8 @@ from django.utils.translation import gettext_lazy as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
-from ninja.security import APIKeyHeader, HttpBearer, SessionAuth
+from ninja.renderers import JSONRenderer
+from ninja.security import HttpBearer, SessionAuth
 
 from peikao.core.errors import DomainError
 from peikao.core.i18n import both
@@ -41,6 +42,12 @@ class ActiveSessionAuth(SessionAuth):
         return user if user is not None and user.is_active else None
 
 
+class Utf8JSONRenderer(JSONRenderer):
+    """JSON with Chinese as characters, not \\u escapes."""
+
+    json_dumps_params = {"ensure_ascii": False}
+
+
 def error_body(code: str, message, params: dict | None = None, **extra) -> dict:
     zh, en = both(message, params)
     body = {"code": code, "message": zh if zh == en else f"{zh} / {en}", "message_zh": zh, "message_en": en}
@@ -56,6 +63,7 @@ api = NinjaAPI(
     urls_namespace="api",
     docs_url="/docs",
     openapi_url="/openapi.json",
+    renderer=Utf8JSONRenderer(),
 )
 
 
@@ -67,9 +75,7 @@ def on_domain_error(request, exc: DomainError):
 @api.exception_handler(ValidationError)
 def on_validation_error(request, exc: ValidationError):
     details = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
-    return api.create_response(
-        request, error_body("invalid", _("The data is not valid."), errors=details), status=422
-    )
+    return api.create_response(request, error_body("invalid", _("The data is not valid."), errors=details), status=422)
 
 
 @api.exception_handler(NinjaValidationError)

@@ -3,18 +3,15 @@
 (No `from __future__ import annotations` here: django-ninja reads the annotations at import time.)
 """
 
-
 import datetime as dt
-import tempfile
 
-from django.http import FileResponse
 from django.utils.translation import gettext_lazy as _
-from ninja import File, Query, Router, Schema
+from ninja import File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from peikao.core.errors import DomainError
-from peikao.core.exchange.runner import run_export, run_import
+from peikao.core.exchange.runner import export_response, run_import
 from peikao.core.exchange.tables import table_format
 from peikao.core.selectors import import_run_get, region_get, region_list
 
@@ -130,7 +127,7 @@ def import_file(request, kind: str, file: UploadedFile = File(...), options: Que
         skip_invalid=options.skip_invalid,
         label="api",
     )
-    return (200 if result.ok else 422), _import_out(result)
+    return Status(200 if result.ok else 422, _import_out(result))
 
 
 @router.get("/imports/runs/{run_id}", response=ImportOut, summary="The outcome and report of an import")
@@ -143,19 +140,12 @@ def import_run(request, run_id: int):
 def export_file(request, kind: str, options: Query[ExportFilters]):
     if options.format not in {"csv", "xlsx"}:
         raise DomainError("unsupported_format", _("Files must be .csv or .xlsx."))
-    region = None
-    if options.region:
-        region = region_get(code=options.region)
-    filename = f"{kind}.{options.format}"
-    spool = tempfile.SpooledTemporaryFile(max_size=16 * 1024 * 1024)  # noqa: SIM115 - handed to FileResponse
-    run_export(
+    region = region_get(code=options.region) if options.region else None
+    return export_response(
         kind_name=kind,
-        target=spool,
-        filename=filename,
+        fmt=options.format,
         user=request.user,
         region=region,
         as_of=options.as_of,
         headers=options.headers,
     )
-    spool.seek(0)
-    return FileResponse(spool, as_attachment=True, filename=filename)

@@ -58,10 +58,7 @@ _current: contextvars.ContextVar[AuditContext | None] = contextvars.ContextVar("
 
 def current_context() -> AuditContext:
     context = _current.get()
-    if context is None:
-        context = AuditContext(label="system")
-        _current.set(context)
-    return context
+    return context if context is not None else AuditContext(label="system")
 
 
 @contextmanager

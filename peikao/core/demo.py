@@ -38,7 +38,7 @@ class DemoContext:
 
 def step(order: int, name: str):
     def decorate(func: Callable[[DemoContext], str]) -> Callable[[DemoContext], str]:
-        if all(existing != name for _, existing, _ in _STEPS):
+        if all(existing != name for _order, existing, _func in _STEPS):
             _STEPS.append((order, name, func))
         return func
 

@@ -308,6 +308,4 @@ class ImportRun(models.Model):
 
     @property
     def summary(self) -> str:
-        return (
-            f"imported {self.imported}, updated {self.updated}, unchanged {self.unchanged}, rejected {self.rejected}"
-        )
+        return f"imported {self.imported}, updated {self.updated}, unchanged {self.unchanged}, rejected {self.rejected}"

@@ -66,6 +66,4 @@ def has_perm(user, perm: str) -> bool:
 
 def require_perm(user, perm: str) -> None:
     if not has_perm(user, perm):
-        raise PermissionDenied(
-            "permission_denied", _("Your role may not do this (%(perm)s)."), {"perm": perm}
-        )
+        raise PermissionDenied("permission_denied", _("Your role may not do this (%(perm)s)."), {"perm": perm})

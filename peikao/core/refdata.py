@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 from collections.abc import Callable, Iterable
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +30,7 @@ def loader(order: int, name: str):
     """Register a reference-data loader; loaders run in ``order`` (dependencies first)."""
 
     def decorate(func: Callable[[], str]) -> Callable[[], str]:
-        if all(existing != name for _, existing, _ in _LOADERS):
+        if all(existing != name for _order, existing, _func in _LOADERS):
             _LOADERS.append((order, name, func))
         return func
 
@@ -42,14 +42,14 @@ def load_all(only: Iterable[str] | None = None) -> list[tuple[str, str]]:
     wanted = set(only or [])
     results = []
     with transaction.atomic():
-        for _, name, func in sorted(_LOADERS):
+        for _order, name, func in sorted(_LOADERS):
             if wanted and name not in wanted:
                 continue
             results.append((name, func()))
     return results
 
 
-@lru_cache(maxsize=None)
+@cache
 def read_domain(name: str) -> Any:
     with open(DOMAIN_DIR / name, encoding="utf-8") as fh:
         return yaml.safe_load(fh)
@@ -131,7 +131,7 @@ def load_regions() -> str:
         row["is_development_zone"] = row["level"] == RegionLevel.COUNTY and row["code"][4] == "7"
     from peikao.core.models import Region
 
-    ordered = sorted(rows.values(), key=lambda r: ({"nation": 0, "province": 1, "city": 2, "county": 3}[r["level"]]))
+    ordered = sorted(rows.values(), key=lambda r: {"nation": 0, "province": 1, "city": 2, "county": 3}[r["level"]])
     return sync_rows(Region, "code", ordered)
 
 

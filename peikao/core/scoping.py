@@ -33,7 +33,7 @@ def region_q(paths: tuple[str, ...], prefix: str) -> Q:
     low, high = region_code_range(prefix)
     q = Q()
     for path in paths:
-        q |= Q(**{f"{path}__range": (low, high)})
+        q |= Q(**{f"{path}__code__range": (low, high)})  # the region code is the key: no join
     return q
 
 

@@ -23,7 +23,9 @@ def hash_token(raw: str) -> str:
 def api_token_create(*, user, name: str, expires_at: dt.datetime | None = None) -> tuple[ApiToken, str]:
     """Create a token for ``user``; the clear secret is returned once and never stored."""
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    token = ApiToken(user=user, name=name[:64] or "token", prefix=raw[:10], key_hash=hash_token(raw), expires_at=expires_at)
+    token = ApiToken(
+        user=user, name=name[:64] or "token", prefix=raw[:10], key_hash=hash_token(raw), expires_at=expires_at
+    )
     audited_create(token)
     return token, raw
 
@@ -39,9 +41,11 @@ def api_token_revoke(*, token: ApiToken) -> ApiToken:
 def api_token_authenticate(raw: str) -> ApiToken | None:
     if not raw or not raw.startswith(TOKEN_PREFIX):
         return None
-    token = ApiToken.objects.select_related("user", "user__region", "user__organization").filter(
-        key_hash=hash_token(raw)
-    ).first()
+    token = (
+        ApiToken.objects.select_related("user", "user__region", "user__organization")
+        .filter(key_hash=hash_token(raw))
+        .first()
+    )
     if token is None or not token.is_usable():
         return None
     now = timezone.now()

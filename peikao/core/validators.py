@@ -137,8 +137,13 @@ def mask_id_number(number: str | None) -> str:
     return f"{number[:4]}{'*' * (len(number) - 8)}{number[-4:]}"
 
 
+def _org_code_value(char: str) -> int:
+    """GB 11714 values: digits as themselves, letters A=10 … Z=35 (the full Latin alphabet)."""
+    return int(char) if char.isdigit() else ord(char) - 55
+
+
 def _org_code_check_char(body: str) -> str:
-    total = sum(USCC_VALUES[char] * weight for char, weight in zip(body, ORG_CODE_WEIGHTS, strict=True))
+    total = sum(_org_code_value(char) * weight for char, weight in zip(body, ORG_CODE_WEIGHTS, strict=True))
     check = 11 - total % 11
     return {10: "X", 11: "0"}.get(check, str(check))
 
@@ -171,12 +176,13 @@ def validate_uscc(value: object) -> str:
             {"chars": " ".join(bad)},
         )
     if code[0] not in USCC_FIRST_CHARS:
-        raise _error(
-            _("The first character of a unified social credit code must be 1-9, A, N or Y."), "uscc_authority"
-        )
+        raise _error(_("The first character of a unified social credit code must be 1-9, A, N or Y."), "uscc_authority")
     if _org_code_check_char(code[8:16]) != code[16]:
         raise _error(
-            _("The organisation code inside the unified social credit code (characters 9-17) has a wrong check character."),
+            _(
+                "The organisation code inside the unified social credit code (characters 9-17) "
+                "has a wrong check character."
+            ),
             "uscc_org_code_checksum",
         )
     if uscc_check_char(code[:17]) != code[17]:

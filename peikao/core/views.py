@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import tempfile
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from peikao.core.errors import DomainError
 from peikao.core.exchange import get_kind
-from peikao.core.exchange.runner import run_export, run_import, write_report
 from peikao.core.exchange.base import Problem
+from peikao.core.exchange.runner import export_response, run_import, write_report
 from peikao.core.forms import ExportForm, ImportForm
 from peikao.core.permissions import Perm, has_perm, require_perm
 from peikao.core.selectors import changelog_list, import_run_get, import_run_list, region_get
@@ -58,7 +56,9 @@ def import_report(request, run_id: int):
     run = import_run_get(user=request.user, pk=run_id)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="import-{run.pk}-report.csv"'
-    problems = [Problem(e["row"], e["column"], e["value"], e["code"], e["reason_zh"], e["reason_en"]) for e in run.errors]
+    problems = [
+        Problem(e["row"], e["column"], e["value"], e["code"], e["reason_zh"], e["reason_en"]) for e in run.errors
+    ]
     write_report(problems, response)
     return response
 
@@ -84,13 +84,10 @@ def export(request):
         return redirect("core:import_start")
     data = form.cleaned_data
     region = region_get(code=data["region"]) if data["region"] else None
-    filename = f"{data['kind']}.{data['format']}"
-    spool = tempfile.SpooledTemporaryFile(max_size=16 * 1024 * 1024)  # noqa: SIM115 - handed to FileResponse
     try:
-        run_export(
+        return export_response(
             kind_name=data["kind"],
-            target=spool,
-            filename=filename,
+            fmt=data["format"],
             user=request.user,
             region=region,
             as_of=data["as_of"],
@@ -99,8 +96,6 @@ def export(request):
     except DomainError as error:
         messages.error(request, error.text)
         return redirect("core:import_start")
-    spool.seek(0)
-    return FileResponse(spool, as_attachment=True, filename=filename)
 
 
 @login_required

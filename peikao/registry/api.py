@@ -1,11 +1,10 @@
 """Registry API: organisations, persons and assignments, scoped to the caller's jurisdiction."""
 
-
 import datetime as dt
 
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from peikao.core.errors import DomainError
@@ -174,7 +173,9 @@ def _items(codes: list[str]) -> list[OperationItem]:
     missing = set(codes) - {item.code for item in items}
     if missing:
         raise DomainError(
-            "unknown_operation_item", _("Unknown operation item codes: %(codes)s."), {"codes": ", ".join(sorted(missing))}
+            "unknown_operation_item",
+            _("Unknown operation item codes: %(codes)s."),
+            {"codes": ", ".join(sorted(missing))},
         )
     return items
 
@@ -186,9 +187,7 @@ def _filters(schema: Schema) -> dict:
 @router.get("/organizations", response=list[OrganizationOut], summary="Organisations in your jurisdiction")
 @paginate(LimitOffsetPagination)
 def organization_list(request, filters: Query[OrganizationFilters]):
-    return selectors.organization_list(user=request.user, filters=_filters(filters)).prefetch_related(
-        "operation_items"
-    )
+    return selectors.organization_list(user=request.user, filters=_filters(filters)).prefetch_related("operation_items")
 
 
 @router.post("/organizations", response={201: OrganizationOut}, summary="Register an organisation")
@@ -216,7 +215,7 @@ def organization_create(request, payload: OrganizationIn):
         "capacity": payload.capacity,
     }
     org = services.organization_create(actor=request.user, data=data, operation_items=_items(payload.operation_items))
-    return 201, selectors.organization_get(user=request.user, org_code=org.org_code)
+    return Status(201, selectors.organization_get(user=request.user, org_code=org.org_code))
 
 
 @router.get("/organizations/{org_code}", response=OrganizationOut, summary="One organisation")
@@ -242,7 +241,9 @@ def organization_update(request, org_code: str, payload: OrganizationPatch):
 )
 def organization_transition(request, org_code: str, payload: TransitionIn):
     org = selectors.organization_get(user=request.user, org_code=org_code)
-    services.organization_transition(actor=request.user, organization=org, to_status=payload.status, reason=payload.reason)
+    services.organization_transition(
+        actor=request.user, organization=org, to_status=payload.status, reason=payload.reason
+    )
     return selectors.organization_get(user=request.user, org_code=org_code)
 
 
@@ -255,9 +256,13 @@ def person_list(request, filters: Query[PersonFilters]):
 @router.post("/persons", response={201: PersonOut}, summary="Register a person")
 def person_create(request, payload: PersonIn):
     person = services.person_create(
-        actor=request.user, id_number=payload.id_number, name=payload.name, phone=payload.phone, education=payload.education
+        actor=request.user,
+        id_number=payload.id_number,
+        name=payload.name,
+        phone=payload.phone,
+        education=payload.education,
     )
-    return 201, person
+    return Status(201, person)
 
 
 @router.get("/persons/{person_id}", response=PersonOut, summary="One person (ID number masked)")
@@ -308,7 +313,7 @@ def assignment_create(request, payload: AssignmentIn):
         operation_item=item,
         dispatched_by=dispatcher,
     )
-    return 201, selectors.assignment_get(user=request.user, pk=assignment.pk)
+    return Status(201, selectors.assignment_get(user=request.user, pk=assignment.pk))
 
 
 @router.post("/assignments/{assignment_id}/end", response=AssignmentOut, summary="End an assignment")

@@ -104,7 +104,9 @@ def _import(kind: str, rows: list[dict]) -> str:
 
 def _birth_regions(ctx: DemoContext) -> tuple[list[str], list[str]]:
     codes = gbt2260_codes()
-    current = set(Region.objects.filter(level=RegionLevel.COUNTY, is_development_zone=False).values_list("code", flat=True))
+    current = set(
+        Region.objects.filter(level=RegionLevel.COUNTY, is_development_zone=False).values_list("code", flat=True)
+    )
     home = sorted(code for code in current if code.startswith(ctx.province[:2]) and code in codes)
     away = sorted(code for code in current if code[:2] in MIGRANT_PROVINCES and code in codes)
     return home, away
@@ -128,20 +130,31 @@ def build_registry(ctx: DemoContext) -> str:
         return row
 
     centre = add_org(
-        org_code=(u := synthetic.uscc(rng, "350100", "1", "2")), uscc=u, kind="exam_institution",
-        name="福建省安全生产考试中心", region_code="350102",
+        org_code=(u := synthetic.uscc(rng, "350100", "1", "2")),
+        uscc=u,
+        kind="exam_institution",
+        name="福建省安全生产考试中心",
+        region_code="350102",
     )
     xm_centre = add_org(
-        org_code=(u := synthetic.uscc(rng, "350200", "1", "2")), uscc=u, kind="exam_institution",
-        name="厦门市安全生产考试中心", region_code="350203",
+        org_code=(u := synthetic.uscc(rng, "350200", "1", "2")),
+        uscc=u,
+        kind="exam_institution",
+        name="厦门市安全生产考试中心",
+        region_code="350203",
     )
     exam_points = []
     for index, (county, name, items, device) in enumerate(EXAM_POINTS):
         parent = xm_centre if county.startswith("3502") else centre
         exam_points.append(
             add_org(
-                org_code=f"EP{county}{index + 1:02d}", kind="exam_point", name=name, region_code=county,
-                parent_org_code=parent["org_code"], operation_items=";".join(items), practical_device=device,
+                org_code=f"EP{county}{index + 1:02d}",
+                kind="exam_point",
+                name=name,
+                region_code=county,
+                parent_org_code=parent["org_code"],
+                operation_items=";".join(items),
+                practical_device=device,
                 capacity=str(rng.choice([40, 60, 80, 120])),
             )
         )
@@ -150,8 +163,13 @@ def build_registry(ctx: DemoContext) -> str:
         code = synthetic.uscc(rng, county[:4] + "00", "5", "2")
         training.append(
             add_org(
-                org_code=code, uscc=code, kind="training_institution", name=name, region_code=county,
-                operation_items=";".join(items), capacity=str(rng.choice([50, 60, 80])),
+                org_code=code,
+                uscc=code,
+                kind="training_institution",
+                name=name,
+                region_code=county,
+                operation_items=";".join(items),
+                capacity=str(rng.choice([50, 60, 80])),
             )
         )
     dispatchers = []
@@ -160,8 +178,11 @@ def build_registry(ctx: DemoContext) -> str:
         code = synthetic.uscc(rng, county)
         dispatchers.append(
             add_org(
-                org_code=code, uscc=code, kind="labor_dispatch", region_code=county,
-                name=f"福建{rng.choice(PLACE_WORDS)}{rng.choice(PLACE_WORDS)}人力资源服务有限公司{index + 1 if index else ''}",
+                org_code=code,
+                uscc=code,
+                kind="labor_dispatch",
+                region_code=county,
+                name=f"福建{rng.choice(PLACE_WORDS)}{rng.choice(PLACE_WORDS)}人力资源服务有限公司{index or ''}",
             )
         )
     enterprises = []
@@ -172,7 +193,9 @@ def build_registry(ctx: DemoContext) -> str:
         county = rng.choices(county_codes, weights)[0]
         county_name = dict(counties)[county].removesuffix("区").removesuffix("县").removesuffix("市")
         while True:
-            name = f"{county_name}{rng.choice(PLACE_WORDS)}{rng.choice(PLACE_WORDS)}{rng.choice(INDUSTRY_NAMES[industry])}"
+            name = (
+                f"{county_name}{rng.choice(PLACE_WORDS)}{rng.choice(PLACE_WORDS)}{rng.choice(INDUSTRY_NAMES[industry])}"
+            )
             if name not in seen_names:
                 seen_names.add(name)
                 break
@@ -206,19 +229,37 @@ def build_registry(ctx: DemoContext) -> str:
 
     assignments: list[dict] = []
 
-    def assign(person: dict, org: dict, role: str, *, item: str = "", start: dt.date | None = None,
-               end: dt.date | None = None, dispatcher: dict | None = None) -> None:
+    def assign(
+        person: dict,
+        org: dict,
+        role: str,
+        *,
+        item: str = "",
+        start: dt.date | None = None,
+        end: dt.date | None = None,
+        dispatcher: dict | None = None,
+    ) -> None:
         start = start or today - dt.timedelta(days=rng.randint(30, 3650))
-        assignments.append({
-            "id_number": person["id_number"], "org_code": org["org_code"], "role": role, "operation_item": item,
-            "start_date": start.isoformat(), "end_date": end.isoformat() if end else "",
-            "dispatched_by": dispatcher["org_code"] if dispatcher else "",
-        })
+        assignments.append(
+            {
+                "id_number": person["id_number"],
+                "org_code": org["org_code"],
+                "role": role,
+                "operation_item": item,
+                "start_date": start.isoformat(),
+                "end_date": end.isoformat() if end else "",
+                "dispatched_by": dispatcher["org_code"] if dispatcher else "",
+            }
+        )
 
     teachers_by_ti = {}
     for ti in training:
         staff = []
-        for role, count in (("principal", 1), ("teacher", rng.randint(4, 8)), ("practical_instructor", rng.randint(2, 4))):
+        for role, count in (
+            ("principal", 1),
+            ("teacher", rng.randint(4, 8)),
+            ("practical_instructor", rng.randint(2, 4)),
+        ):
             for _ in range(count):
                 person = new_person(28, 60)
                 assign(person, ti, role)
@@ -255,9 +296,12 @@ def build_registry(ctx: DemoContext) -> str:
     summary.append(_import("assignments", assignments))
 
     ctx.data.update(
-        centre=centre["org_code"], exam_points=[ep["org_code"] for ep in exam_points],
-        training=[ti["org_code"] for ti in training], enterprises=[e["org_code"] for e in enterprises],
-        dispatchers=[d["org_code"] for d in dispatchers], conflicted_examiner=conflicted["id_number"],
+        centre=centre["org_code"],
+        exam_points=[ep["org_code"] for ep in exam_points],
+        training=[ti["org_code"] for ti in training],
+        enterprises=[e["org_code"] for e in enterprises],
+        dispatchers=[d["org_code"] for d in dispatchers],
+        conflicted_examiner=conflicted["id_number"],
     )
     summary.append(_demo_users(ctx, training[0], exam_points[0], enterprises))
     return "; ".join(summary)
@@ -272,7 +316,9 @@ def _demo_users(ctx: DemoContext, training: dict, exam_point: dict, enterprises:
     operator = (
         Person.objects.filter(
             assignments__organization__org_code=chemical["org_code"], assignments__role="special_operator"
-        ).order_by("id").first()
+        )
+        .order_by("id")
+        .first()
     )
     accounts = [
         ("ministry", Role.REGULATOR_ADMIN, "应急管理部 管理员", {"region": regions["000000"]}),
@@ -289,7 +335,9 @@ def _demo_users(ctx: DemoContext, training: dict, exam_point: dict, enterprises:
     ]
     users = {}
     for username, role, full_name, where in accounts:
-        users[username] = user_create(username=username, password=DEMO_PASSWORD, role=role, full_name=full_name, **where)
+        users[username] = user_create(
+            username=username, password=DEMO_PASSWORD, role=role, full_name=full_name, **where
+        )
     suspended = next(e for e in enterprises[5:] if e["industry"] == "construction")
     organization_suspend(
         actor=users["fj-admin"],

@@ -22,7 +22,7 @@ class RegionPrefixFilter(django_filters.CharFilter):
         if not value.isdigit() or len(value) != 6:
             return qs.none()
         prefix = value[:2] if value.endswith("0000") else value[:4] if value.endswith("00") else value
-        return qs.filter(**{f"{self.field_name}__range": region_code_range(prefix)})
+        return qs.filter(**{f"{self.field_name}__code__range": region_code_range(prefix)})
 
 
 class OrganizationFilter(django_filters.FilterSet):
@@ -34,7 +34,10 @@ class OrganizationFilter(django_filters.FilterSet):
         queryset=Industry.objects.all(), to_field_name="code", label=_("Industry")
     )
     operation_item = django_filters.ModelChoiceFilter(
-        field_name="operation_items", queryset=OperationItem.objects.all(), to_field_name="code", label=_("Approved item")
+        field_name="operation_items",
+        queryset=OperationItem.objects.all(),
+        to_field_name="code",
+        label=_("Approved item"),
     )
     high_risk = django_filters.BooleanFilter(field_name="industry__high_risk", label=_("High-risk"))
 

@@ -53,7 +53,10 @@ class PersonForm(forms.Form):
     id_number = forms.CharField(label=_("ID number"), max_length=24)
     name = forms.CharField(label=_("Name"), max_length=50)
     phone = forms.RegexField(
-        label=_("Mobile phone"), regex=r"^1\d{10}$", required=False, max_length=11,
+        label=_("Mobile phone"),
+        regex=r"^1\d{10}$",
+        required=False,
+        max_length=11,
         error_messages={"invalid": _("A mobile phone number has 11 digits and starts with 1.")},
     )
     education = forms.ChoiceField(label=_("Education"), choices=[("", "—"), *Education.choices], required=False)

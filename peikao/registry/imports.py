@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import Case, Q, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -41,13 +41,13 @@ from peikao.registry.models import (
     OrganizationEvent,
     Person,
 )
-from peikao.registry.selectors import dispatcher_choices
 from peikao.registry.rules import (
     STATUS_CHANGE_REFUSED,
     assignment_problems,
     organization_problems,
     status_change_refused,
 )
+from peikao.registry.selectors import dispatcher_choices
 
 OUTSIDE_JURISDICTION = _("Outside your jurisdiction: you may not import this row.")
 
@@ -56,7 +56,7 @@ def _region_filter(queryset, path: str, ctx: ExportContext):
     if ctx.region is None:
         return queryset
     low, high = region_code_range(ctx.region.prefix)
-    return queryset.filter(**{f"{path}__range": (low, high)})
+    return queryset.filter(**{f"{path}__code__range": (low, high)})
 
 
 def _cached(ctx: ImportContext, name: str, loader):
@@ -146,15 +146,20 @@ class OrganizationsKind(ExchangeKind):
             if parent_kind is None or (parent is not None and parent_code not in ctx.cache["visible_orgs"]):
                 row.fail("parent_org_code", _("No such organisation (in the platform or earlier in this file)."))
                 parent_kind = None
-        for field, message in organization_problems(
-            org_code=org_code,
-            kind=kind,
-            uscc=uscc,
-            has_industry=bool(industry_code),
-            has_items=bool(item_codes),
-            practical_device=practical_device,
-            parent_kind=parent_kind,
-        ).items():
+        problems = (
+            organization_problems(
+                org_code=org_code,
+                kind=kind,
+                uscc=uscc,
+                has_industry=bool(industry_code),
+                has_items=bool(item_codes),
+                practical_device=practical_device,
+                parent_kind=parent_kind,
+            )
+            if kind
+            else {}
+        )  # rules that depend on the kind say nothing useful about an unknown kind
+        for field, message in problems.items():
             if field not in {p.column for p in row.problems}:
                 row.fail(field, message)
         existing = ctx.cache["orgs"].get(org_code)
@@ -170,7 +175,9 @@ class OrganizationsKind(ExchangeKind):
             "practical_device": practical_device,
             "capacity": capacity,
             "status": status or (existing.status if existing else OrganizationStatus.ACTIVE),
-            "_items": sorted(set(item_codes), key=lambda code: known_items[code].position if code in known_items else 0),
+            "_items": sorted(
+                set(item_codes), key=lambda code: known_items[code].position if code in known_items else 0
+            ),
             "_parent": parent_code,
         }
         self._check_scope(row, ctx, cleaned, existing)
@@ -230,7 +237,7 @@ class OrganizationsKind(ExchangeKind):
         item_removes: list[tuple[int, int]] = []
         pending_parents = ctx.cache.setdefault("pending_parents", [])
         fields = ["kind", "name", "uscc", "region_id", "industry_id", "practical_device", "capacity", "status"]
-        for _, cleaned in rows:
+        for _number, cleaned in rows:
             wanted = {items[code].pk for code in cleaned["_items"]}
             org = orgs.get(cleaned["org_code"])
             if org is None:
@@ -271,7 +278,7 @@ class OrganizationsKind(ExchangeKind):
                         time=now,
                     )
                 )
-        Organization.objects.bulk_create([org for org, _ in created], batch_size=2000)
+        Organization.objects.bulk_create([org for org, _cleaned in created], batch_size=2000)
         for org, cleaned in created:
             log.append((ChangeAction.CREATE, org, None, self._snapshot(org, cleaned["_items"], cleaned["_parent"])))
             if cleaned["_parent"]:
@@ -301,7 +308,7 @@ class OrganizationsKind(ExchangeKind):
         parents = dict(Organization.objects.filter(org_code__in=codes).values_list("org_code", "pk"))
         for org, code in pending:
             org.parent_id = parents.get(code) if code else None
-        Organization.objects.bulk_update([org for org, _ in pending], ["parent_id"], batch_size=1000)
+        Organization.objects.bulk_update([org for org, _code in pending], ["parent_id"], batch_size=1000)
 
     def export_rows(self, ctx: ExportContext) -> Iterator[dict[str, str]]:
         queryset = Organization.objects.visible_to(ctx.user) if ctx.user is not None else Organization.objects.all()
@@ -309,7 +316,8 @@ class OrganizationsKind(ExchangeKind):
             _region_filter(queryset, "region", ctx)
             .select_related("parent", "industry")
             .prefetch_related("operation_items")
-            .order_by("org_code")
+            # Exam institutions first: an exam point's parent must come before it when the file is re-imported.
+            .order_by(Case(When(kind=OrganizationKind.EXAM_INSTITUTION, then=0), default=1), "org_code")
         )
         for org in queryset.iterator(chunk_size=2000):
             yield {
@@ -380,8 +388,12 @@ class PersonsKind(ExchangeKind):
         return cleaned
 
     def write(self, rows: list[tuple[int, dict[str, Any]]], ctx: ImportContext) -> WriteCounts:
-        readonly = sum(1 for _, cleaned in rows if cleaned["_readonly"])
-        data = [{k: v for k, v in cleaned.items() if not k.startswith("_")} for _, cleaned in rows if not cleaned["_readonly"]]
+        readonly = sum(1 for _number, cleaned in rows if cleaned["_readonly"])
+        data = [
+            {k: v for k, v in cleaned.items() if not k.startswith("_")}
+            for _number, cleaned in rows
+            if not cleaned["_readonly"]
+        ]
         existing = {(number,): person for number, person in ctx.cache["persons"].items()}
         counts, _saved = bulk_upsert(Person, ["id_number"], data, existing=existing, compare_fields=self.FIELDS)
         counts.unchanged += readonly
@@ -391,9 +403,7 @@ class PersonsKind(ExchangeKind):
         queryset = Person.objects.visible_to(ctx.user) if ctx.user is not None else Person.objects.all()
         if ctx.region is not None:
             low, high = region_code_range(ctx.region.prefix)
-            queryset = queryset.filter(
-                Q(assignments__organization__region__range=(low, high))
-            ).distinct()
+            queryset = queryset.filter(Q(assignments__organization__region__code__range=(low, high))).distinct()
         for person in queryset.order_by("id_number").iterator(chunk_size=5000):
             yield {
                 "id_number": person.id_number,
@@ -482,9 +492,7 @@ class AssignmentsKind(ExchangeKind):
 
     def write(self, rows: list[tuple[int, dict[str, Any]]], ctx: ImportContext) -> WriteCounts:
         key_fields = ("person_id", "organization_id", "role", "start_date")
-        data = [
-            {k: v for k, v in cleaned.items() if k not in ("id_number", "org_code")} for _, cleaned in rows
-        ]
+        data = [{k: v for k, v in cleaned.items() if k not in ("id_number", "org_code")} for _number, cleaned in rows]
         existing = fetch_by_key(Assignment, key_fields, [tuple(row[k] for k in key_fields) for row in data])
         counts, _saved = bulk_upsert(Assignment, key_fields, data, existing=existing)
         return counts

@@ -46,9 +46,7 @@ class OperationCategory(DatedReference):
     code = models.CharField(_("code"), max_length=8, unique=True)
     name = models.CharField(_("name"), max_length=100)
     industry = models.ForeignKey(Industry, models.PROTECT, null=True, blank=True, verbose_name=_("industry"))
-    education_min = models.CharField(
-        _("minimum education"), max_length=16, choices=Education.choices, blank=True
-    )
+    education_min = models.CharField(_("minimum education"), max_length=16, choices=Education.choices, blank=True)
     position = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
@@ -143,9 +141,7 @@ class Organization(models.Model):
                 name="organization_device_exam_point_only",
                 violation_error_message=_("Only an exam point declares its practical exam equipment."),
             ),
-            models.CheckConstraint(
-                condition=Q(status__in=OrganizationStatus.values), name="organization_status_valid"
-            ),
+            models.CheckConstraint(condition=Q(status__in=OrganizationStatus.values), name="organization_status_valid"),
         ]
 
     def __str__(self) -> str:

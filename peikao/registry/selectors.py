@@ -63,5 +63,5 @@ def dispatcher_choices(*, user) -> QuerySet[Organization]:
     dispatch = Organization.objects.filter(kind=OrganizationKind.LABOR_DISPATCH)
     if user.is_org_member:
         low, high = region_code_range(user.organization.region_id[:2])
-        return dispatch.filter(status=OrganizationStatus.ACTIVE, region__range=(low, high))
+        return dispatch.filter(status=OrganizationStatus.ACTIVE, region__code__range=(low, high))
     return dispatch.visible_to(user)

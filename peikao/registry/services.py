@@ -84,7 +84,9 @@ def organization_update(
     before = snapshot(org, _organization_extra(org))
     unknown = set(data) - ORGANIZATION_EDITABLE
     if unknown:
-        raise DomainError("not_editable", _("These fields cannot be edited: %(fields)s."), {"fields": ", ".join(unknown)})
+        raise DomainError(
+            "not_editable", _("These fields cannot be edited: %(fields)s."), {"fields": ", ".join(unknown)}
+        )
     regulated = {field for field, value in data.items() if field in REGULATED_FIELDS and getattr(org, field) != value}
     items = list(org.operation_items.all()) if operation_items is None else list(operation_items)
     if operation_items is not None and {i.pk for i in items} != {i.pk for i in org.operation_items.all()}:

@@ -163,7 +163,9 @@ def assignment_create(request, org_code: str):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            person = services.person_register_or_match(actor=request.user, id_number=data["id_number"], name=data["name"])
+            person = services.person_register_or_match(
+                actor=request.user, id_number=data["id_number"], name=data["name"]
+            )
             services.assignment_create(
                 actor=request.user,
                 person=person,
@@ -269,7 +271,11 @@ def person_edit(request, person_id: int):
         data = form.cleaned_data
         try:
             services.person_update(
-                actor=request.user, person=person, name=data["name"], phone=data["phone"] or "", education=data["education"]
+                actor=request.user,
+                person=person,
+                name=data["name"],
+                phone=data["phone"] or "",
+                education=data["education"],
             )
         except DomainError as error:
             _form_error(form, error)

@@ -137,9 +137,7 @@ class Row:
                 return choice_value
         if aliases and value in aliases:
             return aliases[value]
-        self.fail(
-            key, _("Unknown value; allowed: %(allowed)s."), {"allowed": ", ".join(choices.values)}, code="choice"
-        )
+        self.fail(key, _("Unknown value; allowed: %(allowed)s."), {"allowed": ", ".join(choices.values)}, code="choice")
         return ""
 
     def date(self, key: str, *, required: bool = False) -> dt.date | None:
@@ -185,7 +183,10 @@ class Row:
             self.fail(
                 key,
                 _("Must lie between %(min)s and %(max)s."),
-                {"min": min_value if min_value is not None else "-∞", "max": max_value if max_value is not None else "∞"},
+                {
+                    "min": min_value if min_value is not None else "-∞",
+                    "max": max_value if max_value is not None else "∞",
+                },
                 code="range",
             )
             return None
@@ -205,7 +206,9 @@ class Row:
             self.fail(key, _("Not a number."), code="decimal")
             return None
         if (min_value is not None and number < min_value) or (max_value is not None and number > max_value):
-            self.fail(key, _("Must lie between %(min)s and %(max)s."), {"min": min_value, "max": max_value}, code="range")
+            self.fail(
+                key, _("Must lie between %(min)s and %(max)s."), {"min": min_value, "max": max_value}, code="range"
+            )
             return None
         return number
 

@@ -90,7 +90,9 @@ def _map_header(kind: ExchangeKind, header: list[str]) -> tuple[list[str | None]
         if key is None:
             if cleaned:
                 problems.append(
-                    _file_problem("unknown_column", _("Unknown column “%(name)s”."), {"name": cleaned}, cleaned, cleaned)
+                    _file_problem(
+                        "unknown_column", _("Unknown column “%(name)s”."), {"name": cleaned}, cleaned, cleaned
+                    )
                 )
             keys.append(None)
             continue
@@ -311,3 +313,22 @@ def run_export(
     if pending:
         record_id_number_views(user=user, persons=pending, purpose=f"export:{kind.name}")
     return count
+
+
+def export_response(*, kind_name: str, fmt: str, user, region=None, as_of=None, headers: str = "en"):
+    """An exchange file as a download (spooled to disk beyond 16 MiB)."""
+    import tempfile
+
+    from django.http import FileResponse
+
+    filename = f"{kind_name}.{fmt}"
+    spool = tempfile.SpooledTemporaryFile(max_size=16 * 1024 * 1024)  # noqa: SIM115 - closed by the response
+    try:
+        run_export(
+            kind_name=kind_name, target=spool, filename=filename, user=user, region=region, as_of=as_of, headers=headers
+        )
+    except BaseException:
+        spool.close()
+        raise
+    spool.seek(0)
+    return FileResponse(spool, as_attachment=True, filename=filename)

@@ -30,6 +30,6 @@ class Command(BaseCommand):
             raise CommandError("The demo is already loaded (user fj-admin exists). Use a fresh database.")
         context = DemoContext(seed=seed, today=today or timezone.localdate(), scale=scale)
         with audit_context(label="command:demo"), transaction.atomic():
-            for _, name, func in steps():
+            for _order, name, func in steps():
                 self.stdout.write(f"{name}: {func(context)}")
         self.stdout.write(self.style.SUCCESS("Demo province loaded."))

@@ -24,9 +24,10 @@ class Command(BaseCommand):
     help = "Print the demo logins."
 
     def handle(self, *args, **options):
-        users = {user.username: user for user in User.objects.filter(username__in=DEMO_USERNAMES).select_related(
-            "region", "organization"
-        )}
+        users = {
+            user.username: user
+            for user in User.objects.filter(username__in=DEMO_USERNAMES).select_related("region", "organization")
+        }
         if not users:
             self.stdout.write("No demo accounts: run manage.py demo")
             return
@@ -37,7 +38,13 @@ class Command(BaseCommand):
             user = users.get(name)
             if user is None:
                 continue
-            where = user.region.full_name if user.region_id else user.organization.name if user.organization_id else str(user)
+            where = (
+                user.region.full_name
+                if user.region_id
+                else user.organization.name
+                if user.organization_id
+                else str(user)
+            )
             self.stdout.write(f"  {name:<14} {user.role:<18} {where}")
         self.stdout.write(f"  password for all: {DEMO_PASSWORD}")
         self.stdout.write("")

@@ -1,0 +1,134 @@
+"""Fixtures shared by every app's tests: reference data, and a small world of two provinces with personas."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+
+from peikao.core.choices import Role
+
+
+def pytest_configure(config):
+    from django.conf import settings
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Load the regions and domain rules once per test database."""
+    from peikao.core.refdata import load_all
+
+    with django_db_blocker.unblock():
+        load_all()
+
+
+@pytest.fixture
+def reload_reference_data(django_db_blocker):
+    """For transactional tests (live server): the flush at their end wipes the reference data; reload it.
+
+    Request it before ``live_server``/``transactional_db`` so that it is torn down after the flush.
+    """
+    yield
+    from peikao.core.refdata import load_all
+
+    with django_db_blocker.unblock():
+        load_all()
+
+
+@dataclass
+class World:
+    """Two provinces (福建 35, 江西 36), organisations in several counties, and one user per persona."""
+
+    orgs: dict
+    persons: dict
+    users: dict
+    own: dict  # persona -> {"organization": Organization, "person": Person}
+    foreign: dict
+
+
+def build_world():
+    from peikao.core.models import Region
+    from peikao.registry.choices import AssignmentRole, OrganizationKind
+    from peikao.registry.tests.factories import AssignmentFactory, OrganizationFactory, PersonFactory, UserFactory
+
+    region = Region.objects.in_bulk(["000000", "350000", "350100", "350102", "350103", "350203", "360102"])
+    orgs = {
+        "ti_a": OrganizationFactory(kind=OrganizationKind.TRAINING_INSTITUTION, region=region["350102"], items=["1.2"]),
+        "ti_b": OrganizationFactory(kind=OrganizationKind.TRAINING_INSTITUTION, region=region["350103"]),
+        "ti_c": OrganizationFactory(kind=OrganizationKind.TRAINING_INSTITUTION, region=region["360102"]),
+        "ent_a": OrganizationFactory(kind=OrganizationKind.ENTERPRISE, region=region["350102"]),
+        "ent_b": OrganizationFactory(kind=OrganizationKind.ENTERPRISE, region=region["350203"]),
+        "ei_a": OrganizationFactory(kind=OrganizationKind.EXAM_INSTITUTION, region=region["350102"]),
+        "dispatch_a": OrganizationFactory(kind=OrganizationKind.LABOR_DISPATCH, region=region["350102"]),
+    }
+    orgs["ep_a"] = OrganizationFactory(
+        kind=OrganizationKind.EXAM_POINT, region=region["350102"], parent=orgs["ei_a"], items=["1.2"]
+    )
+    persons = {
+        "p_a": PersonFactory(name="张三"),
+        "p_b": PersonFactory(name="李四"),
+        "p_c": PersonFactory(name="王五", born_in="360102"),
+        "p_t": PersonFactory(name="赵六"),
+    }
+    AssignmentFactory(person=persons["p_a"], organization=orgs["ent_a"], role=AssignmentRole.EMPLOYEE)
+    AssignmentFactory(person=persons["p_b"], organization=orgs["ent_b"], role=AssignmentRole.EMPLOYEE)
+    AssignmentFactory(person=persons["p_c"], organization=orgs["ti_c"], role=AssignmentRole.TEACHER)
+    AssignmentFactory(person=persons["p_t"], organization=orgs["ti_a"], role=AssignmentRole.TEACHER)
+    users = {
+        "system_admin": UserFactory(username="sysadmin", role=Role.SYSTEM_ADMIN),
+        "ministry_admin": UserFactory(username="ministry", role=Role.REGULATOR_ADMIN, region=region["000000"]),
+        "province_admin": UserFactory(username="fj-admin", role=Role.REGULATOR_ADMIN, region=region["350000"]),
+        "province_analyst": UserFactory(username="fj-analyst", role=Role.ANALYST, region=region["350000"]),
+        "city_inspector": UserFactory(username="fz-inspector", role=Role.INSPECTOR, region=region["350100"]),
+        "county_inspector": UserFactory(username="gl-inspector", role=Role.INSPECTOR, region=region["350102"]),
+        "ti_admin": UserFactory(username="ti-admin", role=Role.ORG_ADMIN, organization=orgs["ti_a"]),
+        "ti_clerk": UserFactory(username="ti-clerk", role=Role.ORG_CLERK, organization=orgs["ti_a"]),
+        "ent_admin": UserFactory(username="ent-admin", role=Role.ORG_ADMIN, organization=orgs["ent_a"]),
+        "candidate": UserFactory(username="candidate", role=Role.CANDIDATE, person=persons["p_a"]),
+    }
+    own = {
+        "system_admin": {"organization": orgs["ti_c"], "person": persons["p_c"]},
+        "ministry_admin": {"organization": orgs["ti_c"], "person": persons["p_c"]},
+        "province_admin": {"organization": orgs["ent_b"], "person": persons["p_b"]},
+        "province_analyst": {"organization": orgs["ent_b"], "person": persons["p_b"]},
+        "city_inspector": {"organization": orgs["ti_b"], "person": persons["p_a"]},
+        "county_inspector": {"organization": orgs["ent_a"], "person": persons["p_a"]},
+        "ti_admin": {"organization": orgs["ti_a"], "person": persons["p_t"]},
+        "ti_clerk": {"organization": orgs["ti_a"], "person": persons["p_t"]},
+        "ent_admin": {"organization": orgs["ent_a"], "person": persons["p_a"]},
+        "candidate": {"organization": None, "person": persons["p_a"]},
+    }
+    foreign = {
+        "system_admin": None,
+        "ministry_admin": None,
+        "province_admin": {"organization": orgs["ti_c"], "person": persons["p_c"]},
+        "province_analyst": {"organization": orgs["ti_c"], "person": persons["p_c"]},
+        "city_inspector": {"organization": orgs["ent_b"], "person": persons["p_b"]},
+        "county_inspector": {"organization": orgs["ti_b"], "person": persons["p_b"]},
+        "ti_admin": {"organization": orgs["ti_b"], "person": persons["p_a"]},
+        "ti_clerk": {"organization": orgs["ent_a"], "person": persons["p_b"]},
+        "ent_admin": {"organization": orgs["ent_b"], "person": persons["p_b"]},
+        "candidate": {"organization": orgs["ent_b"], "person": persons["p_b"]},
+    }
+    return World(orgs=orgs, persons=persons, users=users, own=own, foreign=foreign)
+
+
+@pytest.fixture
+def world(db):
+    return build_world()
+
+
+PERSONAS = [
+    "system_admin",
+    "ministry_admin",
+    "province_admin",
+    "province_analyst",
+    "city_inspector",
+    "county_inspector",
+    "ti_admin",
+    "ti_clerk",
+    "ent_admin",
+    "candidate",
+]

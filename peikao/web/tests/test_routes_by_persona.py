@@ -1,0 +1,301 @@
+"""Every URL route of the UI and the API, for every persona, against own and foreign objects.
+
+A route with a parameter that names an object must have an entry in OBJECT_PARAMS (or NEUTRAL_PARAMS
+for parameters that name no user data): a new route that forgets its scoping fails here, either
+because its parameter is unknown or because a foreign object is not a 404. Lists must not show
+anything of a foreign jurisdiction; a denied write changes nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+
+import pytest
+from django.apps import apps
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from peikao.conftest import PERSONAS
+from peikao.core.exchange.runner import run_import
+from peikao.core.models import DatedReference
+from peikao.core.tokens import api_token_create
+
+pytestmark = pytest.mark.django_db
+
+# Parameters that do not name user data: their value is the same for every persona.
+NEUTRAL_PARAMS = {
+    "kind": "organizations",
+    "code": "350102",  # a region: public reference data
+}
+
+
+def _assignment(objects):
+    person = objects["person"]
+    return person.assignments.order_by("pk").first().pk
+
+
+def _import_run(objects):
+    return objects["import_run"].pk
+
+
+def _token(objects):
+    return objects["token"].pk
+
+
+# Parameter name → how to get its value from a persona's own or foreign objects.
+OBJECT_PARAMS = {
+    "org_code": lambda objects: objects["organization"].org_code,
+    "person_id": lambda objects: objects["person"].pk,
+    "assignment_id": _assignment,
+    "run_id": _import_run,
+    "token_id": _token,
+}
+
+DENIED = {401, 403, 404, 405}
+WRITE_FORM = {
+    "status": "suspended",
+    "reason": "probe",
+    "name": "PROBE-NAME",
+    "end_date": "2026-01-02",
+    "address": "PROBE-ADDRESS",
+    "kind": "enterprise",
+    "id_number": "11010519491231002X",
+    "role": "employee",
+    "start_date": "2026-01-01",
+}
+WRITE_JSON = {"name": "PROBE-NAME", "status": "suspended", "reason": "probe", "end_date": "2026-01-02"}
+
+
+def iter_routes(patterns=None, prefix=""):
+    for entry in patterns if patterns is not None else get_resolver().url_patterns:
+        if isinstance(entry, URLResolver):
+            yield from iter_routes(entry.url_patterns, prefix + str(entry.pattern))
+        elif isinstance(entry, URLPattern):
+            yield prefix + str(entry.pattern), entry
+
+
+PARAM = re.compile(r"<(?:(?P<converter>[^>:]+):)?(?P<name>[^>]+)>")
+
+
+def route_params(route: str) -> list[str]:
+    return [match.group("name") for match in PARAM.finditer(route)]
+
+
+def build_url(route: str, values: dict) -> str:
+    url = PARAM.sub(lambda match: str(values[match.group("name")]), route)
+    return "/" + url.lstrip("^").rstrip("$")
+
+
+def all_routes() -> list[str]:
+    return sorted({route for route, _pattern in iter_routes()})
+
+
+# Sessions change on every login; import runs log attempts; reference data has no write route.
+SKIPPED_IN_FINGERPRINT = {
+    "sessions.Session",
+    "core.ImportRun",
+    "core.Region",
+    "contenttypes.ContentType",
+    "auth.Permission",
+}
+
+
+APPEND_ONLY = {"core.ChangeLog", "core.IdNumberView"}
+
+
+def db_fingerprint() -> str:
+    """A hash of every row of every model except sessions and the logs of reads."""
+    digest = hashlib.sha256()
+    for model in apps.get_models():
+        if model._meta.label in SKIPPED_IN_FINGERPRINT or issubclass(model, DatedReference):
+            continue
+        if model._meta.label in APPEND_ONLY:
+            rows = [model.objects.count(), model.objects.order_by("-pk").values_list("pk", flat=True).first()]
+        else:
+            rows = list(model.objects.order_by("pk").values())
+        digest.update(model._meta.label.encode())
+        digest.update(json.dumps(rows, default=str, sort_keys=True).encode())
+    return digest.hexdigest()
+
+
+@pytest.fixture
+def scene(world):
+    """Each persona's own objects and its foreign objects, with import runs and tokens of their own."""
+    from peikao.core.models import User
+
+    other = User.objects.create(username="someone-else", role="analyst", region_id="360000")
+    foreign_run = run_import(kind_name="organizations", source=_empty_org_file(), filename="x.csv", user=None)
+    foreign_token, _raw = api_token_create(user=other, name="other")
+    own, foreign, clients_tokens = {}, {}, {}
+    for persona in PERSONAS:
+        user = world.users[persona]
+        token, raw = api_token_create(user=user, name="probe")
+        clients_tokens[persona] = raw
+        run = run_import(kind_name="organizations", source=_empty_org_file(), filename="mine.csv", user=None)
+        run.run.user = user
+        run.run.save()
+        own[persona] = {**world.own[persona], "import_run": run.run, "token": token}
+        if world.foreign[persona] is not None:
+            foreign[persona] = {**world.foreign[persona], "import_run": foreign_run.run, "token": foreign_token}
+    return {"own": own, "foreign": foreign, "tokens": clients_tokens, "world": world}
+
+
+def _empty_org_file():
+    import io
+
+    return io.BytesIO(b"org_code,kind,name,region_code\n")
+
+
+def test_every_route_parameter_is_known():
+    unknown = {
+        (route, name)
+        for route in all_routes()
+        for name in route_params(route)
+        if name not in OBJECT_PARAMS and name not in NEUTRAL_PARAMS
+    }
+    assert not unknown, f"routes with parameters that no scoping check knows: {sorted(unknown)}"
+
+
+def _request(client, method: str, url: str, token: str | None):
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {token}"} if token and url.startswith("/api/") else {}
+    if method == "get":
+        return client.get(url, **headers)
+    if url.startswith("/api/"):
+        return getattr(client, method)(url, data=json.dumps(WRITE_JSON), content_type="application/json", **headers)
+    return getattr(client, method)(url, data=WRITE_FORM, **headers)
+
+
+def _secrets(objects: dict) -> list[str]:
+    """Strings that must not appear in a page or response when ``objects`` are foreign."""
+    org = objects.get("organization")
+    person = objects["person"]
+    secrets = [person.name, person.masked_id_number, person.id_number]
+    if org is not None:
+        secrets += [org.org_code, org.name]
+    return secrets
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_foreign_objects_are_404_and_denied_writes_change_nothing(client, scene, persona):
+    user = scene["world"].users[persona]
+    client.force_login(user)
+    token = scene["tokens"][persona]
+    own, foreign = scene["own"][persona], scene["foreign"].get(persona)
+    failures = []
+    for route in all_routes():
+        params = route_params(route)
+        object_params = [name for name in params if name in OBJECT_PARAMS]
+        values_own = {
+            **NEUTRAL_PARAMS,
+            **{name: OBJECT_PARAMS[name](own) for name in object_params if own.get(_needs(name)) is not None},
+        }
+        if all(name in values_own for name in params):
+            url = build_url(route, values_own)
+            response = _request(client, "get", url, token)
+            if response.status_code >= 500:
+                failures.append(f"GET {url} (own) → {response.status_code}")
+            elif foreign is not None and response.status_code == 200 and not response.get("Content-Disposition"):
+                body = response.content.decode("utf-8", "replace")
+                leaked = [s for s in _secrets(foreign) if s and s in body]
+                if leaked:
+                    failures.append(f"GET {url} (own) shows foreign data {leaked}")
+        if foreign is None or not object_params:
+            continue
+        values_foreign = {
+            **NEUTRAL_PARAMS,
+            **{name: OBJECT_PARAMS[name](foreign) for name in object_params if foreign.get(_needs(name)) is not None},
+        }
+        if not all(name in values_foreign for name in params):
+            continue
+        url = build_url(route, values_foreign)
+        for method in ("get", "post", "patch", "put", "delete"):
+            before = db_fingerprint()
+            response = _request(client, method, url, token)
+            after = db_fingerprint()
+            if response.status_code not in (404, 405):
+                failures.append(f"{method.upper()} {url} (foreign) → {response.status_code}, expected 404")
+            if before != after:
+                failures.append(f"{method.upper()} {url} (foreign) changed the database")
+        client.force_login(user)  # a POST to logout-like routes must not end the probe
+    assert not failures, "\n".join(failures)
+
+
+def _needs(param: str) -> str:
+    return {
+        "org_code": "organization",
+        "person_id": "person",
+        "assignment_id": "person",
+        "run_id": "import_run",
+        "token_id": "token",
+    }[param]
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_lists_and_exports_show_nothing_foreign(client, scene, persona):
+    foreign = scene["foreign"].get(persona)
+    if foreign is None:
+        pytest.skip("sees everything")
+    client.force_login(scene["world"].users[persona])
+    token = scene["tokens"][persona]
+    failures = []
+    for route in all_routes():
+        params = route_params(route)
+        if any(name in OBJECT_PARAMS for name in params):
+            continue
+        url = build_url(route, NEUTRAL_PARAMS)
+        if "logout" in url:
+            continue
+        searched = foreign["person"].name
+        for query in ("", "?q=" + searched, "?format=csv&kind=persons&headers=en"):
+            response = _request(client, "get", url + query, token)
+            if response.status_code >= 500:
+                failures.append(f"GET {url}{query} → {response.status_code}")
+                continue
+            body = b"".join(response.streaming_content) if response.streaming else response.content
+            text = body.decode("utf-8-sig", "replace")
+            if "?q=" in query:
+                text = text.replace(searched, "")  # the search box shows what was searched
+            leaked = [s for s in _secrets(foreign) if s and s in text]
+            if leaked:
+                failures.append(f"GET {url}{query} shows foreign data {leaked}")
+    assert not failures, "\n".join(failures)
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_denied_writes_without_parameters_change_nothing(client, scene, persona):
+    client.force_login(scene["world"].users[persona])
+    token = scene["tokens"][persona]
+    failures = []
+    for route in all_routes():
+        if route_params(route) and any(name in OBJECT_PARAMS for name in route_params(route)):
+            continue
+        url = build_url(route, NEUTRAL_PARAMS)
+        if "logout" in url:
+            continue
+        before = db_fingerprint()
+        response = _request(client, "post", url, token)
+        after = db_fingerprint()
+        if response.status_code >= 500:
+            failures.append(f"POST {url} → {response.status_code}")
+        elif response.status_code in DENIED and before != after:
+            failures.append(f"POST {url} was denied ({response.status_code}) but changed the database")
+    assert not failures, "\n".join(failures)
+
+
+def test_anonymous_requests_get_login_or_401(client):
+    failures = []
+    for route in all_routes():
+        url = build_url(route, {**NEUTRAL_PARAMS, **dict.fromkeys(OBJECT_PARAMS, "1")})
+        response = client.get(url)
+        if url.startswith("/api/"):
+            public = url in {"/api/docs", "/api/openapi.json"} and response.status_code == 200
+            if response.status_code not in (401, 404, 405) and not public:
+                failures.append(f"GET {url} → {response.status_code}, expected 401")
+        elif url.startswith("/login"):
+            continue
+        elif response.status_code not in (302, 405) or (
+            response.status_code == 302 and "/login/" not in response["Location"]
+        ):
+            failures.append(f"GET {url} → {response.status_code}, expected a redirect to the login")
+    assert not failures, "\n".join(failures)
