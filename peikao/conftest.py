@@ -15,6 +15,20 @@ def pytest_configure(config):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+def read_download(response) -> bytes:
+    """The body of a streamed download, closing its file the way the test client itself would."""
+    from django.core.signals import request_finished
+    from django.db import close_old_connections
+
+    body = b"".join(response.streaming_content)
+    request_finished.disconnect(close_old_connections)
+    try:
+        response.close()
+    finally:
+        request_finished.connect(close_old_connections)
+    return body
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """Load the regions and domain rules once per test database."""
@@ -24,16 +38,18 @@ def django_db_setup(django_db_setup, django_db_blocker):
         load_all()
 
 
-@pytest.fixture
-def reload_reference_data(django_db_blocker):
-    """For transactional tests (live server): the flush at their end wipes the reference data; reload it.
-
-    Request it before ``live_server``/``transactional_db`` so that it is torn down after the flush.
-    """
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """A transactional test (live server) ends with a flush of every table: reload the reference data after it."""
     yield
+    marker = item.get_closest_marker("django_db")
+    if marker is None or not (marker.kwargs.get("transaction") or (marker.args and marker.args[0])):
+        return
+    from pytest_django.plugin import blocking_manager_key
+
     from peikao.core.refdata import load_all
 
-    with django_db_blocker.unblock():
+    with item.config.stash[blocking_manager_key].unblock():
         load_all()
 
 

@@ -11,6 +11,8 @@ class CoreConfig(AppConfig):
         # Each app declares its exchange files in imports.py and its reference data in refdata.py.
         from django.utils.module_loading import autodiscover_modules
 
+        from peikao.core import lookups  # noqa: F401 - registers the ``__any`` lookup
+
         autodiscover_modules("imports")
         autodiscover_modules("refdata")
         autodiscover_modules("demo")

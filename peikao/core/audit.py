@@ -10,21 +10,22 @@ from __future__ import annotations
 import contextvars
 import datetime as dt
 import decimal
+import json
 import uuid
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils import timezone
 
 from peikao.core.choices import ChangeAction
 from peikao.core.models import ChangeLog, IdNumberView
 from peikao.core.validators import mask_id_number
-
-CHANGELOG_BATCH = 2000
 
 
 @dataclass
@@ -72,33 +73,78 @@ def audit_context(*, user=None, label: str = "", request=None, request_id: str |
         _current.reset(token)
 
 
+_PLAIN = (str, int, float, bool, type(None))
+
+
 def _jsonable(value: Any) -> Any:
+    if isinstance(value, _PLAIN):
+        return value
     if isinstance(value, dt.datetime | dt.date | dt.time):
         return value.isoformat()
-    if isinstance(value, decimal.Decimal):
-        return str(value)
-    if isinstance(value, uuid.UUID):
+    if isinstance(value, decimal.Decimal | uuid.UUID):
         return str(value)
     if isinstance(value, bytes | memoryview):
         return None
     return value
 
 
+@cache
+def _snapshot_fields(model: type[models.Model]) -> tuple[tuple[str, bool], ...]:
+    masked = set(getattr(model, "AUDIT_MASKED_FIELDS", ()))
+    excluded = set(getattr(model, "AUDIT_EXCLUDED_FIELDS", ()))
+    return tuple(
+        (field.attname, field.name in masked) for field in model._meta.concrete_fields if field.name not in excluded
+    )
+
+
 def snapshot(instance: models.Model, extra: dict | None = None) -> dict:
     """The concrete field values of ``instance`` as JSON, with personal identifiers masked."""
-    masked = set(getattr(instance, "AUDIT_MASKED_FIELDS", ()))
-    excluded = set(getattr(instance, "AUDIT_EXCLUDED_FIELDS", ()))
     data: dict[str, Any] = {}
-    for fld in instance._meta.concrete_fields:
-        if fld.name in excluded:
-            continue
-        value = getattr(instance, fld.attname)
-        if fld.name in masked:
-            value = mask_id_number(value)
-        data[fld.attname] = _jsonable(value)
+    for attname, masked in _snapshot_fields(type(instance)):
+        value = getattr(instance, attname)
+        data[attname] = mask_id_number(value) if masked else _jsonable(value)
     if extra:
         data.update({key: _jsonable(value) for key, value in extra.items()})
     return data
+
+
+def snapshot_values(model: type[models.Model], values: dict[str, Any]) -> dict:
+    """The snapshot of a row given as ``attname → value`` (what ``snapshot`` gives for the saved instance)."""
+    return {
+        attname: mask_id_number(values.get(attname)) if masked else _jsonable(values.get(attname))
+        for attname, masked in _snapshot_fields(model)
+    }
+
+
+def snapshot_rows(model: type[models.Model], rows: list[dict[str, Any]]) -> list[dict]:
+    """``snapshot_values`` for many rows that share most values (defaults, timestamps): each shared
+    value is converted once."""
+    fields = _snapshot_fields(model)
+    converted: dict[tuple[str, int], Any] = {}
+    out = []
+    for values in rows:
+        snap = {}
+        for attname, masked in fields:
+            value = values.get(attname)
+            if masked:
+                snap[attname] = mask_id_number(value)
+            elif isinstance(value, _PLAIN):
+                snap[attname] = value
+            else:
+                key = (attname, id(value))
+                if key not in converted:
+                    converted[key] = _jsonable(value)
+                snap[attname] = converted[key]
+        out.append(snap)
+    return out
+
+
+def repr_values(model: type[models.Model], values: dict[str, Any]) -> str:
+    """How a row given as values is named in the change log (the model's ``audit_repr`` when it has one)."""
+    audit_repr = getattr(model, "audit_repr", None)
+    if audit_repr is not None:
+        return audit_repr(values)
+    return f"{model._meta.verbose_name} #{values.get(model._meta.pk.attname)}"
 
 
 def _entry(action: str, instance: models.Model, before: dict | None, after: dict | None) -> ChangeLog:
@@ -134,20 +180,60 @@ def record_delete(instance: models.Model, before: dict | None = None) -> None:
     _entry(ChangeAction.DELETE, instance, before or snapshot(instance), None).save()
 
 
+CHANGELOG_COLUMNS = (
+    "time",
+    "actor_id",
+    "actor_label",
+    "request_id",
+    "action",
+    "content_type_id",
+    "object_id",
+    "object_repr",
+    "before",
+    "after",
+)
+
+
+def record_bulk_rows(
+    model: type[models.Model], entries: Iterable[tuple[str, Any, str, dict | None, dict | None]]
+) -> int:
+    """Record many changes of ``model`` at once (imports): (action, pk, repr, before, after) tuples."""
+    from peikao.core.bulk import insert_rows
+
+    context = current_context()
+    actor = context.actor
+    actor_id = actor.pk if actor is not None else None
+    label = context.actor_label[:150]
+    content_type_id = ContentType.objects.get_for_model(model, for_concrete_model=False).pk
+    now = timezone.now()
+
+    def dump(value):
+        return None if value is None else json.dumps(value, ensure_ascii=False, cls=DjangoJSONEncoder)
+
+    rows = (
+        (
+            now,
+            actor_id,
+            label,
+            context.request_id,
+            action,
+            content_type_id,
+            str(pk),
+            str(text)[:200],
+            dump(before),
+            dump(after),
+        )
+        for action, pk, text, before, after in entries
+    )
+    return insert_rows(ChangeLog, CHANGELOG_COLUMNS, rows)
+
+
 def record_bulk(entries: Iterable[tuple[str, models.Model, dict | None, dict | None]]) -> int:
-    """Record many changes at once (imports): (action, instance, before, after) tuples."""
-    batch: list[ChangeLog] = []
-    count = 0
+    """Record many changes at once: (action, instance, before, after) tuples, any mix of models."""
+    by_model: dict[type[models.Model], list] = {}
     for action, instance, before, after in entries:
-        batch.append(_entry(action, instance, before, after))
-        if len(batch) >= CHANGELOG_BATCH:
-            ChangeLog.objects.bulk_create(batch)
-            count += len(batch)
-            batch = []
-    if batch:
-        ChangeLog.objects.bulk_create(batch)
-        count += len(batch)
-    return count
+        by_model.setdefault(type(instance), []).append((action, instance.pk, str(instance), before, after))
+    return sum(record_bulk_rows(model, rows) for model, rows in by_model.items())
 
 
 def record_id_number_views(*, user, persons: Iterable[tuple[int, str]], purpose: str) -> int:
@@ -165,7 +251,7 @@ def record_id_number_views(*, user, persons: Iterable[tuple[int, str]], purpose:
         )
         for pk, number in persons
     ]
-    IdNumberView.objects.bulk_create(rows, batch_size=CHANGELOG_BATCH)
+    IdNumberView.objects.bulk_create(rows, batch_size=2000)
     return len(rows)
 
 

@@ -353,13 +353,13 @@ class PersonsKind(ExchangeKind):
 
     def prepare(self, rows: list[Row], ctx: ImportContext) -> None:
         numbers = [row.raw("id_number").upper() for row in rows]
-        found = Person.objects.filter(id_number__in=numbers)
+        found = Person.objects.filter(id_number__any=numbers)
         ctx.cache["persons"] = {person.id_number: person for person in found}
         if ctx.unrestricted:
             ctx.cache["visible_persons"] = None
         else:
             ctx.cache["visible_persons"] = set(
-                Person.objects.visible_to(ctx.user).filter(id_number__in=numbers).values_list("id_number", flat=True)
+                Person.objects.visible_to(ctx.user).filter(id_number__any=numbers).values_list("id_number", flat=True)
             )
 
     def clean(self, row: Row, ctx: ImportContext) -> dict[str, Any]:
@@ -395,7 +395,7 @@ class PersonsKind(ExchangeKind):
             if not cleaned["_readonly"]
         ]
         existing = {(number,): person for number, person in ctx.cache["persons"].items()}
-        counts, _saved = bulk_upsert(Person, ["id_number"], data, existing=existing, compare_fields=self.FIELDS)
+        counts = bulk_upsert(Person, ["id_number"], data, existing=existing, compare_fields=self.FIELDS)
         counts.unchanged += readonly
         return counts
 
@@ -437,7 +437,9 @@ class AssignmentsKind(ExchangeKind):
 
     def prepare(self, rows: list[Row], ctx: ImportContext) -> None:
         numbers = {row.raw("id_number").upper() for row in rows}
-        ctx.cache["person_ids"] = dict(Person.objects.filter(id_number__in=numbers).values_list("id_number", "pk"))
+        ctx.cache["person_ids"] = dict(
+            Person.objects.filter(id_number__any=list(numbers)).values_list("id_number", "pk")
+        )
         codes = {row.raw("org_code") for row in rows}
         orgs = Organization.objects.visible_to(ctx.user) if ctx.user is not None else Organization.objects.all()
         ctx.cache["orgs"] = {org.org_code: org for org in orgs.filter(org_code__in=codes)}
@@ -494,7 +496,7 @@ class AssignmentsKind(ExchangeKind):
         key_fields = ("person_id", "organization_id", "role", "start_date")
         data = [{k: v for k, v in cleaned.items() if k not in ("id_number", "org_code")} for _number, cleaned in rows]
         existing = fetch_by_key(Assignment, key_fields, [tuple(row[k] for k in key_fields) for row in data])
-        counts, _saved = bulk_upsert(Assignment, key_fields, data, existing=existing)
+        counts = bulk_upsert(Assignment, key_fields, data, existing=existing)
         return counts
 
     def export_rows(self, ctx: ExportContext) -> Iterator[dict[str, str]]:

@@ -251,6 +251,10 @@ class Person(models.Model):
     def __str__(self) -> str:
         return f"{self.name}（{self.masked_id_number}）"
 
+    @classmethod
+    def audit_repr(cls, values: dict) -> str:
+        return f"{values['name']}（{mask_id_number(values['id_number'])}）"
+
     @property
     def masked_id_number(self) -> str:
         return mask_id_number(self.id_number)

@@ -10,8 +10,9 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any, ClassVar
 
 from django.core.exceptions import ValidationError
@@ -21,7 +22,8 @@ from django.utils.dateparse import parse_datetime
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from peikao.core.audit import record_bulk, snapshot
+from peikao.core.audit import record_bulk_rows, repr_values, snapshot, snapshot_rows
+from peikao.core.bulk import insert_rows, reserve_ids
 from peikao.core.choices import ChangeAction
 from peikao.core.i18n import both
 from peikao.core.permissions import Perm
@@ -122,21 +124,16 @@ class Row:
     def choice(
         self, key: str, choices: type[models.TextChoices], *, required: bool = False, aliases: dict | None = None
     ) -> str:
+        """A value of ``choices``: its code, or its label in Chinese or English, or one of ``aliases``."""
         value = self.values.get(key, "")
         if not value:
             if required:
                 self.fail(key, _("This value is required."), code="required")
             return ""
-        if value in choices.values:
-            return value
-        lowered = value.lower()
-        if lowered in choices.values:
-            return lowered
-        for choice_value, label in choices.choices:
-            if value in {str(label), both(label)[0]}:
-                return choice_value
-        if aliases and value in aliases:
-            return aliases[value]
+        lookup = choice_lookup(choices)
+        found = lookup.get(value) or lookup.get(value.lower()) or (aliases or {}).get(value)
+        if found:
+            return found
         self.fail(key, _("Unknown value; allowed: %(allowed)s."), {"allowed": ", ".join(choices.values)}, code="choice")
         return ""
 
@@ -251,6 +248,16 @@ class Row:
         """A ``;``-separated list (full-width ``；`` and ``,`` tolerated)."""
         value = self.values.get(key, "").replace("；", ";").replace("，", ";").replace(",", ";")
         return [part.strip() for part in value.split(";") if part.strip()]
+
+
+@cache
+def choice_lookup(choices: type[models.TextChoices]) -> dict[str, str]:
+    """Every accepted spelling of each choice (code, Chinese label, English label) → its code."""
+    lookup: dict[str, str] = {}
+    for value, label in choices.choices:
+        zh, en = both(label)
+        lookup.update({value: value, value.lower(): value, zh: value, en: value, en.lower(): value})
+    return lookup
 
 
 _DATE_TEXT = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})$")
@@ -384,58 +391,91 @@ def bulk_upsert(
     *,
     existing: dict[tuple, models.Model] | None = None,
     compare_fields: Sequence[str] | None = None,
-    on_created: Callable[[list[models.Model]], None] | None = None,
-) -> tuple[WriteCounts, list[models.Model]]:
-    """Create or update ``rows`` (dicts of model field values) matched on ``key_fields``, in bulk.
+) -> WriteCounts:
+    """Create or update ``rows`` (dicts of field attnames → values) matched on ``key_fields``, in bulk.
 
-    Returns the counts and the saved objects (in the order of ``rows``). Each change is recorded in
-    the change log with its before and after state.
+    New rows are inserted with COPY (PostgreSQL) without building model instances; changed rows are
+    updated with ``bulk_update``. Every change goes to the change log with its before and after state.
     """
     counts = WriteCounts()
+    if not rows:
+        return counts
     if existing is None:
         existing = fetch_by_key(model, key_fields, [tuple(row[k] for k in key_fields) for row in rows])
     now = timezone.now()
-    fields = list(compare_fields or [f for f in rows[0] if f not in key_fields]) if rows else []
-    to_create: list[models.Model] = []
+    fields = list(compare_fields or [f for f in rows[0] if f not in key_fields])
+    has_updated_at = any(f.attname == "updated_at" for f in model._meta.concrete_fields)
+    new_rows: list[dict[str, Any]] = []
     to_update: list[models.Model] = []
-    log: list[tuple[str, models.Model, dict | None, dict | None]] = []
-    saved: list[models.Model] = []
+    log: list[tuple[str, Any, str, dict | None, dict | None]] = []
     for row in rows:
-        key = tuple(row[k] for k in key_fields)
-        obj = existing.get(key)
+        obj = existing.get(tuple(row[k] for k in key_fields))
         if obj is None:
-            obj = model(**row)
-            if hasattr(obj, "created_at"):
-                obj.created_at = now
-                obj.updated_at = now
-            to_create.append(obj)
-            existing[key] = obj
-        else:
-            before = snapshot(obj)
-            for name in fields:
-                setattr(obj, name, row[name])
-            if snapshot(obj) == before:
-                counts.unchanged += 1
-            else:
-                if hasattr(obj, "updated_at"):
-                    obj.updated_at = now
-                to_update.append(obj)
-                log.append((ChangeAction.UPDATE, obj, before, None))
-                counts.updated += 1
-        saved.append(obj)
-    if to_create:
-        model.objects.bulk_create(to_create, batch_size=2000)
-        counts.imported = len(to_create)
-        if on_created:
-            on_created(to_create)
+            new_rows.append(row)
+            continue
+        before = snapshot(obj)
+        for name in fields:
+            setattr(obj, name, row[name])
+        if snapshot(obj) == before:
+            counts.unchanged += 1
+            continue
+        if has_updated_at:
+            obj.updated_at = now
+        to_update.append(obj)
+        log.append((ChangeAction.UPDATE, obj.pk, str(obj), before, snapshot(obj)))
+        counts.updated += 1
     if to_update:
-        update_fields = fields + (["updated_at"] if hasattr(model, "updated_at") else [])
-        model.objects.bulk_update(to_update, update_fields, batch_size=1000)
-    record_bulk(
-        [(action, obj, before, snapshot(obj)) for action, obj, before, _after in log]
-        + [(ChangeAction.CREATE, obj, None, snapshot(obj)) for obj in to_create]
-    )
-    return counts, saved
+        model.objects.bulk_update(to_update, fields + (["updated_at"] if has_updated_at else []), batch_size=1000)
+    if new_rows:
+        pk_name = model._meta.pk.attname
+        inserted = insert_new_rows(model, key_fields, new_rows, now)
+        for values, after in zip(inserted, snapshot_rows(model, inserted), strict=True):
+            log.append((ChangeAction.CREATE, values[pk_name], repr_values(model, values), None, after))
+        counts.imported = len(new_rows)
+    record_bulk_rows(model, log)
+    return counts
+
+
+def insert_new_rows(
+    model: type[models.Model], key_fields: Sequence[str], rows: list[dict[str, Any]], now
+) -> list[dict[str, Any]]:
+    """Insert new rows (fields not given take their defaults; timestamps are ``now``); return the full
+    values of each row, primary key included."""
+    pk = model._meta.pk
+    concrete = [f for f in model._meta.concrete_fields if f is not pk]
+    defaults = {}
+    for f in concrete:
+        if f.attname in ("created_at", "updated_at"):
+            defaults[f.attname] = now
+        elif f.has_default() or not f.null:
+            defaults[f.attname] = f.get_default()
+        else:
+            defaults[f.attname] = None
+    full = [{**defaults, **row} for row in rows]
+    ids = reserve_ids(model, len(full))
+    if ids is not None:
+        for values, pk_value in zip(full, ids, strict=True):
+            values[pk.attname] = pk_value
+        columns = [pk, *concrete]
+        insert_rows(model, [f.column for f in columns], ([values[f.attname] for f in columns] for values in full))
+        return full
+    insert_rows(model, [f.column for f in concrete], ([values[f.attname] for f in concrete] for values in full))
+    keys = fetch_pks(model, key_fields, [tuple(values[k] for k in key_fields) for values in full])
+    for values in full:
+        values[pk.attname] = keys[tuple(values[k] for k in key_fields)]
+    return full
+
+
+def fetch_pks(model: type[models.Model], key_fields: Sequence[str], keys: list[tuple]) -> dict[tuple, Any]:
+    """Primary keys of the rows with the given natural keys, in one query."""
+    wanted = set(keys)
+    filters = {f"{name}__any": list({key[index] for key in wanted}) for index, name in enumerate(key_fields)}
+    found = {}
+    for values in model.objects.filter(**filters).values_list(*key_fields, "pk").iterator(chunk_size=5000):
+        key = tuple(values[:-1])
+        if key in wanted:
+            found[key] = values[-1]
+    return found
 
 
 def fetch_by_key(model: type[models.Model], key_fields: Sequence[str], keys: list[tuple]) -> dict[tuple, models.Model]:
@@ -444,7 +484,7 @@ def fetch_by_key(model: type[models.Model], key_fields: Sequence[str], keys: lis
         return {}
     wanted = set(keys)
     # Narrow by each key column separately (a few IN lists), then keep the exact key matches.
-    filters = {f"{name}__in": {key[index] for key in wanted} for index, name in enumerate(key_fields)}
+    filters = {f"{name}__any": list({key[index] for key in wanted}) for index, name in enumerate(key_fields)}
     found = {}
     for obj in model.objects.filter(**filters):
         key = tuple(getattr(obj, name) for name in key_fields)

@@ -8,6 +8,7 @@ import random
 
 import pytest
 
+from peikao.conftest import read_download
 from peikao.core import synthetic
 from peikao.core.models import ApiToken, IdNumberView
 from peikao.core.tokens import api_token_create, api_token_revoke
@@ -136,7 +137,6 @@ def test_export_of_persons_needs_the_right_to_see_id_numbers(client, world):
     _token, inspector = api_token_create(user=world.users["county_inspector"], name="t")
     response = client.get("/api/exports/persons?format=csv", **auth(inspector))
     assert response.status_code == 200
-    text = b"".join(response.streaming_content).decode("utf-8-sig")
-    response.close()
+    text = read_download(response).decode("utf-8-sig")
     assert world.persons["p_a"].id_number in text and world.persons["p_b"].id_number not in text
     assert IdNumberView.objects.filter(purpose="export:persons").count() == 2  # p_a and p_t

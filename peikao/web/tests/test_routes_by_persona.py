@@ -16,7 +16,7 @@ import pytest
 from django.apps import apps
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from peikao.conftest import PERSONAS
+from peikao.conftest import PERSONAS, read_download
 from peikao.core.exchange.runner import run_import
 from peikao.core.models import DatedReference
 from peikao.core.tokens import api_token_create
@@ -252,7 +252,7 @@ def test_lists_and_exports_show_nothing_foreign(client, scene, persona):
             if response.status_code >= 500:
                 failures.append(f"GET {url}{query} → {response.status_code}")
                 continue
-            body = b"".join(response.streaming_content) if response.streaming else response.content
+            body = read_download(response) if response.streaming else response.content
             text = body.decode("utf-8-sig", "replace")
             if "?q=" in query:
                 text = text.replace(searched, "")  # the search box shows what was searched

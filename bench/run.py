@@ -1,0 +1,38 @@
+"""``make bench``: run the benchmarks on PostgreSQL with generated data; figures go to bench/results/*.json.
+
+    python -m bench.run [NAME ...] [--scale X]
+
+BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/peikao_bench) is dropped and recreated.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import sys
+
+BENCHMARKS = ["persons_import"]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("names", nargs="*", default=BENCHMARKS)
+    parser.add_argument("--scale", type=float, default=1.0, help="Multiply the data sizes (targets are for 1.0).")
+    args = parser.parse_args()
+    failed = []
+    for name in args.names:
+        module = importlib.import_module(f"bench.{name}")
+        print(f"== {name}", flush=True)
+        payload = module.main(args.scale)
+        for check, figures in payload["checks"].items():
+            mark = "ok " if figures["ok"] else "MISS"
+            print(f"  [{mark}] {check}: {figures['value']} (target {figures['target']})")
+        if not payload["ok"]:
+            failed.append(name)
+    print(json.dumps({"failed": failed}))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
