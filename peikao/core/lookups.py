@@ -4,9 +4,10 @@
 parse one by one; imports look up 5,000 keys a chunk. Elsewhere (SQLite) it is a plain ``IN``.
 """
 
-from django.db.models import Field, Lookup
+from django.db.models import Field, ForeignObject, Lookup
 
 
+@ForeignObject.register_lookup
 @Field.register_lookup
 class AnyOf(Lookup):
     lookup_name = "any"

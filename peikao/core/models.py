@@ -20,6 +20,7 @@ from peikao.core.choices import (
     RegionLevel,
     Role,
 )
+from peikao.core.scoping import ScopedQuerySet, region_code_range
 
 NATION_CODE = "000000"
 
@@ -71,11 +72,6 @@ class Region(models.Model):
         return code.startswith(self.prefix)
 
 
-def region_code_range(prefix: str) -> tuple[str, str]:
-    """The closed range of six-digit codes that start with ``prefix`` (index-friendly, no LIKE)."""
-    return prefix.ljust(6, "0"), prefix.ljust(6, "9")
-
-
 class DatedReferenceQuerySet(models.QuerySet):
     def in_force(self, on: dt.date) -> DatedReferenceQuerySet:
         return self.filter(Q(valid_from__isnull=True) | Q(valid_from__lte=on)).filter(
@@ -122,7 +118,20 @@ class LegalInstrument(DatedReference):
         return self.title
 
 
-class PeikaoUserManager(UserManager):
+class UserQuerySet(ScopedQuerySet):
+    """Accounts a user may see: a regulator those of its jurisdiction (regulators and members of
+    organisations there), an organisation member those of its organisation, anyone itself."""
+
+    def scope_q(self, user, scope):
+        if user.is_regulator:
+            low, high = region_code_range(user.region.prefix)
+            return Q(region__code__range=(low, high)) | Q(organization__region__code__range=(low, high))
+        if user.is_org_member:
+            return Q(organization_id=user.organization_id)
+        return Q(pk=user.pk)
+
+
+class PeikaoUserManager(UserManager.from_queryset(UserQuerySet)):
     pass
 
 
@@ -255,6 +264,17 @@ class ChangeLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} {self.object_repr}"
+
+    @property
+    def changed_fields(self) -> dict[str, tuple]:
+        """field → (before, after) for the fields that changed (all fields of a create)."""
+        before, after = self.before or {}, self.after or {}
+        skip = {"updated_at", "created_at", "id"}
+        return {
+            key: (before.get(key), after.get(key))
+            for key in sorted(set(before) | set(after))
+            if key not in skip and before.get(key) != after.get(key)
+        }
 
 
 class IdNumberView(models.Model):

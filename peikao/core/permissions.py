@@ -16,7 +16,8 @@ class Perm:
     """Action names, grouped by app."""
 
     VIEW_FULL_ID_NUMBER = "core.view_full_id_number"
-    MANAGE_USERS = "core.manage_users"
+    MANAGE_USERS = "core.manage_users"  # accounts of the jurisdiction
+    MANAGE_ORG_USERS = "core.manage_org_users"  # accounts of one's own organisation
     IMPORT = "core.import"
     EXPORT = "core.export"
     ORGANIZATION_CREATE = "registry.organization_create"
@@ -45,6 +46,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.ANALYST: frozenset({Perm.EXPORT}),
     Role.ORG_ADMIN: frozenset(
         {
+            Perm.MANAGE_ORG_USERS,
             Perm.VIEW_FULL_ID_NUMBER,
             Perm.IMPORT,
             Perm.EXPORT,

@@ -19,7 +19,10 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import Q
 
-from peikao.core.models import region_code_range
+
+def region_code_range(prefix: str) -> tuple[str, str]:
+    """The closed range of six-digit codes that start with ``prefix`` (index-friendly, no LIKE)."""
+    return prefix.ljust(6, "0"), prefix.ljust(6, "9")
 
 
 class ScopeSpec:

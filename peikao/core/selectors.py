@@ -49,8 +49,9 @@ def import_run_get(*, user, pk: int) -> ImportRun:
 
 
 def changelog_list(*, user, filters: dict | None = None) -> QuerySet[ChangeLog]:
-    """The change log is for system administrators and a ministry regulator admin: it spans jurisdictions."""
-    if not user.is_authenticated or not (user.is_system_admin or (user.sees_everything and user.is_regulator)):
+    """The whole change log spans jurisdictions: it is for those who see everything. Everyone else sees
+    the history of each record on that record's page (``object_history``)."""
+    if not can_view_changelog(user):
         return ChangeLog.objects.none()
     queryset = ChangeLog.objects.select_related("content_type", "actor")
     filters = filters or {}
@@ -64,9 +65,33 @@ def changelog_list(*, user, filters: dict | None = None) -> QuerySet[ChangeLog]:
 
 
 def id_number_view_list(*, user, person_id: int | None = None) -> QuerySet[IdNumberView]:
-    if not user.is_authenticated or not (user.is_system_admin or (user.sees_everything and user.is_regulator)):
+    if not can_view_changelog(user):
         return IdNumberView.objects.none()
     queryset = IdNumberView.objects.select_related("user")
     if person_id is not None:
         queryset = queryset.filter(person_id=person_id)
     return queryset
+
+
+def user_list(*, user) -> QuerySet:
+    from peikao.core.models import User
+
+    return User.objects.visible_to(user).select_related("region", "organization", "person").order_by("username")
+
+
+def user_get(*, user, pk: int):
+    return get_object_or_404(user_list(user=user), pk=pk)
+
+
+def can_view_changelog(user) -> bool:
+    return bool(getattr(user, "is_authenticated", False)) and user.is_active and user.sees_everything
+
+
+def object_history(*, instance, limit: int = 50) -> QuerySet[ChangeLog]:
+    """The change log of one record. The caller has fetched ``instance`` through a scoped selector."""
+    from django.contrib.contenttypes.models import ContentType
+
+    content_type = ContentType.objects.get_for_model(instance)
+    return ChangeLog.objects.filter(content_type=content_type, object_id=str(instance.pk)).select_related("actor")[
+        :limit
+    ]

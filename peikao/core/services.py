@@ -26,7 +26,11 @@ def user_create(
 ) -> User:
     """Create an account. ``actor`` None means a command (the demo, an operator); a regulator admin may
     create accounts only inside its own jurisdiction."""
-    if actor is not None:
+    if actor is not None and actor.is_org_member:
+        require_perm(actor, Perm.MANAGE_ORG_USERS)
+        if organization is None or organization.pk != actor.organization_id or role not in ORGANIZATION_ROLES:
+            raise PermissionDenied("outside_jurisdiction", _("You may create accounts only for your organisation."))
+    elif actor is not None:
         require_perm(actor, Perm.MANAGE_USERS)
         if not actor.sees_everything:
             inside = (region is not None and region.code.startswith(actor.region.prefix)) or (
@@ -60,7 +64,10 @@ def user_create(
 
 @transaction.atomic
 def user_deactivate(*, actor, user: User) -> User:
-    require_perm(actor, Perm.MANAGE_USERS)
+    """Close an account (accounts are deactivated, never deleted: the logs point at them)."""
+    require_perm(actor, Perm.MANAGE_ORG_USERS if actor.is_org_member else Perm.MANAGE_USERS)
+    if user.pk == actor.pk:
+        raise DomainError("own_account", _("You cannot deactivate your own account."))
     before = snapshot(user)
     user.is_active = False
     audited_update(user, before)

@@ -27,11 +27,11 @@ class RegionPrefixFilter(django_filters.CharFilter):
 
 class OrganizationFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Search"))
-    kind = django_filters.ChoiceFilter(choices=OrganizationKind.choices, label=_("Kind"))
-    status = django_filters.ChoiceFilter(choices=OrganizationStatus.choices, label=_("Status"))
+    kind = django_filters.ChoiceFilter(choices=OrganizationKind.choices, label=_("Kind"), empty_label=_("All"))
+    status = django_filters.ChoiceFilter(choices=OrganizationStatus.choices, label=_("Status"), empty_label=_("All"))
     region = RegionPrefixFilter(field_name="region", label=_("Region code"))
     industry = django_filters.ModelChoiceFilter(
-        queryset=Industry.objects.all(), to_field_name="code", label=_("Industry")
+        queryset=Industry.objects.all(), to_field_name="code", label=_("Industry"), empty_label=_("All")
     )
     operation_item = django_filters.ModelChoiceFilter(
         field_name="operation_items",
@@ -56,7 +56,11 @@ class PersonFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Name or full ID number"))
     organization = django_filters.CharFilter(method="at_organization", label=_("Organisation code"))
     role = django_filters.ChoiceFilter(
-        field_name="assignments__role", choices=AssignmentRole.choices, label=_("Role"), distinct=True
+        field_name="assignments__role",
+        choices=AssignmentRole.choices,
+        label=_("Role"),
+        distinct=True,
+        empty_label=_("All"),
     )
 
     class Meta:

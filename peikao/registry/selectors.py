@@ -12,7 +12,7 @@ from peikao.registry.models import Assignment, Organization, OrganizationEvent, 
 
 
 def organization_list(*, user, filters: dict | None = None) -> QuerySet[Organization]:
-    queryset = Organization.objects.visible_to(user).select_related("region", "industry", "parent")
+    queryset = Organization.objects.visible_to(user).select_related("region__parent", "industry", "parent")
     return OrganizationFilter(filters or {}, queryset=queryset).qs.order_by("org_code")
 
 
@@ -65,3 +65,28 @@ def dispatcher_choices(*, user) -> QuerySet[Organization]:
         low, high = region_code_range(user.organization.region_id[:2])
         return dispatch.filter(status=OrganizationStatus.ACTIVE, region__code__range=(low, high))
     return dispatch.visible_to(user)
+
+
+def region_filter_choices(*, user) -> list[tuple[str, list[tuple[str, str]]]]:
+    """Cities and their counties within the user's jurisdiction, for a region filter (grouped by city)."""
+    from peikao.core.choices import RegionLevel
+    from peikao.core.models import Region
+
+    if not (user.is_regulator or user.is_system_admin):
+        return []
+    regions = Region.objects.filter(level__in=[RegionLevel.PROVINCE, RegionLevel.CITY, RegionLevel.COUNTY])
+    if not user.sees_everything:
+        regions = regions.filter(code__range=region_code_range(user.region.prefix))
+    else:  # the whole country: provinces and cities are enough to choose from
+        regions = regions.filter(level__in=[RegionLevel.PROVINCE, RegionLevel.CITY])
+    groups: dict[str, list[tuple[str, str]]] = {}
+    names = {}
+    for region in regions.order_by("code"):
+        names[region.code] = region.name
+        if region.level == RegionLevel.PROVINCE:
+            groups.setdefault(region.code, []).append((region.code, f"{region.name}（全省）"))
+        elif region.level == RegionLevel.CITY:
+            groups.setdefault(region.code, []).append((region.code, f"{region.name}（全市）"))
+        else:
+            groups.setdefault(region.code[:4] + "00", []).append((region.code, region.name))
+    return [(names.get(code, code), options) for code, options in groups.items()]

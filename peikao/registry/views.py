@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from peikao.core.errors import DomainError
 from peikao.core.permissions import Perm, has_perm, require_perm
-from peikao.core.selectors import regions_in_jurisdiction
+from peikao.core.selectors import object_history, regions_in_jurisdiction
 from peikao.registry import selectors, services
 from peikao.registry.choices import OrganizationKind
 from peikao.registry.filters import OrganizationFilter, PersonFilter
@@ -29,6 +29,7 @@ def organization_list(request):
     organizations = selectors.organization_list(user=request.user, filters=request.GET)
     context = paginate(request, organizations)
     context["filter"] = OrganizationFilter(request.GET or None)
+    context["region_choices"] = selectors.region_filter_choices(user=request.user)
     context["can_create"] = has_perm(request.user, Perm.ORGANIZATION_CREATE)
     return render(request, "registry/organization_list.html", context)
 
@@ -48,6 +49,7 @@ def organization_detail(request, org_code: str):
         "can_add_staff": has_perm(request.user, Perm.ASSIGNMENT_CHANGE)
         and (not request.user.is_org_member or request.user.organization_id == org.pk),
         "transition_form": TransitionForm(),
+        "history": object_history(instance=org),
     }
     return render(request, "registry/organization_detail.html", context)
 
@@ -224,6 +226,7 @@ def person_detail(request, person_id: int):
             "assignments": assignments,
             "can_reveal": has_perm(request.user, Perm.VIEW_FULL_ID_NUMBER),
             "can_edit": has_perm(request.user, Perm.PERSON_CHANGE) and not request.user.is_candidate,
+            "history": object_history(instance=person) if not request.user.is_candidate else [],
         },
     )
 

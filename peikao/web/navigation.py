@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
 from peikao.core.permissions import Perm, has_perm
+from peikao.core.selectors import can_view_changelog
 
 
 @dataclass(frozen=True)
@@ -17,6 +19,7 @@ class MenuItem:
     perm: str | None = None
     regulator_only: bool = False
     hide_for_candidate: bool = True
+    condition: Callable | None = None
 
 
 MENU: list[MenuItem] = [
@@ -24,7 +27,12 @@ MENU: list[MenuItem] = [
     MenuItem(_("Organisations"), "registry:organization_list"),
     MenuItem(_("Persons"), "registry:person_list"),
     MenuItem(_("Import"), "core:import_start", perm=Perm.IMPORT),
-    MenuItem(_("Change log"), "core:changelog_list", perm=Perm.MANAGE_USERS),
+    MenuItem(
+        _("Accounts"),
+        "core:user_list",
+        condition=lambda user: has_perm(user, Perm.MANAGE_USERS) or has_perm(user, Perm.MANAGE_ORG_USERS),
+    ),
+    MenuItem(_("Change log"), "core:changelog_list", condition=can_view_changelog),
 ]
 
 
@@ -38,6 +46,8 @@ def menu_for(user, request=None) -> list[dict]:
         if item.regulator_only and not (user.is_regulator or user.is_system_admin):
             continue
         if user.is_candidate and item.hide_for_candidate:
+            continue
+        if item.condition is not None and not item.condition(user):
             continue
         try:
             url = reverse(item.url_name)

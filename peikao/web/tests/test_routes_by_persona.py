@@ -50,6 +50,7 @@ OBJECT_PARAMS = {
     "assignment_id": _assignment,
     "run_id": _import_run,
     "token_id": _token,
+    "user_id": lambda objects: objects["account"].pk,
 }
 
 DENIED = {401, 403, 404, 405}
@@ -135,9 +136,14 @@ def scene(world):
         run = run_import(kind_name="organizations", source=_empty_org_file(), filename="mine.csv", user=None)
         run.run.user = user
         run.run.save()
-        own[persona] = {**world.own[persona], "import_run": run.run, "token": token}
+        own[persona] = {**world.own[persona], "import_run": run.run, "token": token, "account": user}
         if world.foreign[persona] is not None:
-            foreign[persona] = {**world.foreign[persona], "import_run": foreign_run.run, "token": foreign_token}
+            foreign[persona] = {
+                **world.foreign[persona],
+                "import_run": foreign_run.run,
+                "token": foreign_token,
+                "account": other,
+            }
     return {"own": own, "foreign": foreign, "tokens": clients_tokens, "world": world}
 
 
@@ -228,6 +234,7 @@ def _needs(param: str) -> str:
         "assignment_id": "person",
         "run_id": "import_run",
         "token_id": "token",
+        "user_id": "account",
     }[param]
 
 
