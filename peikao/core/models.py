@@ -273,7 +273,7 @@ class ChangeLog(models.Model):
         return {
             key: (before.get(key), after.get(key))
             for key in sorted(set(before) | set(after))
-            if key not in skip and before.get(key) != after.get(key)
+            if key not in skip and before.get(key) != after.get(key) and (before.get(key) or after.get(key))
         }
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, QuerySet
+from django.db.models import Case, Count, QuerySet, When
 from django.shortcuts import get_object_or_404
 
 from peikao.core.models import region_code_range
@@ -49,6 +49,29 @@ def assignment_list(*, user, filters: dict | None = None) -> QuerySet[Assignment
         "person", "organization", "operation_item", "dispatched_by"
     )
     return AssignmentFilter(filters or {}, queryset=queryset).qs
+
+
+ROLE_ORDER = [
+    "principal",
+    "safety_manager",
+    "special_operator",
+    "teacher",
+    "practical_instructor",
+    "exam_admin",
+    "examiner",
+    "proctor",
+    "employee",
+]
+
+
+def roster(*, user, organization: Organization) -> QuerySet[Assignment]:
+    """Current assignments at an organisation: principals first, then managers, operators, others."""
+    order = Case(*[When(role=role, then=index) for index, role in enumerate(ROLE_ORDER)], default=len(ROLE_ORDER))
+    return (
+        assignment_list(user=user, filters={"organization": organization.org_code, "current": True})
+        .annotate(role_order=order)
+        .order_by("role_order", "person__name", "pk")
+    )
 
 
 def assignment_get(*, user, pk: int) -> Assignment:

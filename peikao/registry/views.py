@@ -37,7 +37,7 @@ def organization_list(request):
 @login_required
 def organization_detail(request, org_code: str):
     org = selectors.organization_get(user=request.user, org_code=org_code)
-    staff = selectors.assignment_list(user=request.user, filters={"organization": org.org_code, "current": True})
+    staff = selectors.roster(user=request.user, organization=org)
     context = {
         "org": org,
         "staff": staff[:200],
