@@ -58,6 +58,7 @@ def measured(command: list[str | Path], *, extra_env: dict | None = None) -> dic
         raise RuntimeError(f"{command} failed with {process.returncode}:\n{output}")
     result = json.loads(output.strip().splitlines()[-1])
     result["process_seconds"] = round(wall, 3)
+    result["process_cpu_seconds"] = round(usage.ru_utime + usage.ru_stime, 3)
     result["peak_rss_mib"] = round(usage.ru_maxrss / 1024, 1)  # ru_maxrss is in KiB on Linux
     return result
 

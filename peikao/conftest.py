@@ -59,6 +59,7 @@ class World:
 
     orgs: dict
     persons: dict
+    classes: dict
     users: dict
     own: dict  # persona -> {"organization": Organization, "person": Person}
     foreign: dict
@@ -87,11 +88,25 @@ def build_world():
         "p_b": PersonFactory(name="李四"),
         "p_c": PersonFactory(name="王五", born_in="360102"),
         "p_t": PersonFactory(name="赵六"),
+        "p_e": PersonFactory(name="钱七"),
     }
     AssignmentFactory(person=persons["p_a"], organization=orgs["ent_a"], role=AssignmentRole.EMPLOYEE)
     AssignmentFactory(person=persons["p_b"], organization=orgs["ent_b"], role=AssignmentRole.EMPLOYEE)
     AssignmentFactory(person=persons["p_c"], organization=orgs["ti_c"], role=AssignmentRole.TEACHER)
     AssignmentFactory(person=persons["p_t"], organization=orgs["ti_a"], role=AssignmentRole.TEACHER)
+    from peikao.training.tests.factories import EnrolmentFactory, TrainingClassFactory
+
+    classes = {
+        key: TrainingClassFactory(organization=orgs[key], class_code=f"CLS-{key.upper()}")
+        for key in ("ti_a", "ti_b", "ti_c")
+    }
+    for key in ("ent_a", "ent_b"):
+        classes[key] = TrainingClassFactory(
+            organization=orgs[key], class_code=f"CLS-{key.upper()}", trainee_category="employee", required_tenths=240
+        )
+    EnrolmentFactory(training_class=classes["ti_a"], person=persons["p_a"])
+    EnrolmentFactory(training_class=classes["ti_b"], person=persons["p_e"])
+    EnrolmentFactory(training_class=classes["ti_c"], person=persons["p_c"])
     users = {
         "system_admin": UserFactory(username="sysadmin", role=Role.SYSTEM_ADMIN),
         "ministry_admin": UserFactory(username="ministry", role=Role.REGULATOR_ADMIN, region=region["000000"]),
@@ -105,30 +120,38 @@ def build_world():
         "candidate": UserFactory(username="candidate", role=Role.CANDIDATE, person=persons["p_a"]),
     }
     own = {
-        "system_admin": {"organization": orgs["ti_c"], "person": persons["p_c"]},
-        "ministry_admin": {"organization": orgs["ti_c"], "person": persons["p_c"]},
-        "province_admin": {"organization": orgs["ent_b"], "person": persons["p_b"]},
-        "province_analyst": {"organization": orgs["ent_b"], "person": persons["p_b"]},
-        "city_inspector": {"organization": orgs["ti_b"], "person": persons["p_a"]},
-        "county_inspector": {"organization": orgs["ent_a"], "person": persons["p_a"]},
-        "ti_admin": {"organization": orgs["ti_a"], "person": persons["p_t"]},
-        "ti_clerk": {"organization": orgs["ti_a"], "person": persons["p_t"]},
-        "ent_admin": {"organization": orgs["ent_a"], "person": persons["p_a"]},
-        "candidate": {"organization": None, "person": persons["p_a"]},
+        "system_admin": {"organization": orgs["ti_c"], "person": persons["p_c"], "training_class": classes["ti_c"]},
+        "ministry_admin": {"organization": orgs["ti_c"], "person": persons["p_c"], "training_class": classes["ti_c"]},
+        "province_admin": {"organization": orgs["ent_b"], "person": persons["p_b"], "training_class": classes["ti_b"]},
+        "province_analyst": {
+            "organization": orgs["ent_b"],
+            "person": persons["p_b"],
+            "training_class": classes["ti_b"],
+        },
+        "city_inspector": {"organization": orgs["ti_b"], "person": persons["p_a"], "training_class": classes["ti_b"]},
+        "county_inspector": {
+            "organization": orgs["ent_a"],
+            "person": persons["p_a"],
+            "training_class": classes["ti_a"],
+        },
+        "ti_admin": {"organization": orgs["ti_a"], "person": persons["p_t"], "training_class": classes["ti_a"]},
+        "ti_clerk": {"organization": orgs["ti_a"], "person": persons["p_t"], "training_class": classes["ti_a"]},
+        "ent_admin": {"organization": orgs["ent_a"], "person": persons["p_a"], "training_class": classes["ent_a"]},
+        "candidate": {"organization": None, "person": persons["p_a"], "training_class": classes["ti_a"]},
     }
     foreign = {
         "system_admin": None,
         "ministry_admin": None,
-        "province_admin": {"organization": orgs["ti_c"], "person": persons["p_c"]},
-        "province_analyst": {"organization": orgs["ti_c"], "person": persons["p_c"]},
-        "city_inspector": {"organization": orgs["ent_b"], "person": persons["p_b"]},
-        "county_inspector": {"organization": orgs["ti_b"], "person": persons["p_b"]},
-        "ti_admin": {"organization": orgs["ti_b"], "person": persons["p_a"]},
-        "ti_clerk": {"organization": orgs["ent_a"], "person": persons["p_b"]},
-        "ent_admin": {"organization": orgs["ent_b"], "person": persons["p_b"]},
-        "candidate": {"organization": orgs["ent_b"], "person": persons["p_b"]},
+        "province_admin": {"organization": orgs["ti_c"], "person": persons["p_c"], "training_class": classes["ti_c"]},
+        "province_analyst": {"organization": orgs["ti_c"], "person": persons["p_c"], "training_class": classes["ti_c"]},
+        "city_inspector": {"organization": orgs["ent_b"], "person": persons["p_b"], "training_class": classes["ent_b"]},
+        "county_inspector": {"organization": orgs["ti_b"], "person": persons["p_b"], "training_class": classes["ti_b"]},
+        "ti_admin": {"organization": orgs["ti_b"], "person": persons["p_b"], "training_class": classes["ti_b"]},
+        "ti_clerk": {"organization": orgs["ent_a"], "person": persons["p_b"], "training_class": classes["ent_a"]},
+        "ent_admin": {"organization": orgs["ent_b"], "person": persons["p_b"], "training_class": classes["ent_b"]},
+        "candidate": {"organization": orgs["ent_b"], "person": persons["p_b"], "training_class": classes["ti_b"]},
     }
-    return World(orgs=orgs, persons=persons, users=users, own=own, foreign=foreign)
+    return World(orgs=orgs, persons=persons, classes=classes, users=users, own=own, foreign=foreign)
 
 
 @pytest.fixture

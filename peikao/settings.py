@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "django_filters",
     "peikao.core",
     "peikao.registry",
+    "peikao.training",
     "peikao.web",
 ]
 
@@ -153,4 +154,8 @@ LOGGING = {
 PEIKAO = {
     # How many rows an import validates and writes at a time (memory is bounded by this).
     "IMPORT_CHUNK_SIZE": int(os.environ.get("PEIKAO_IMPORT_CHUNK_SIZE", "5000")),
+    # A class is filed at least this many days before it starts (开班备案).
+    "CLASS_FILING_LEAD_DAYS": int(os.environ.get("PEIKAO_CLASS_FILING_LEAD_DAYS", "7")),
+    # Attendance events may arrive up to this many minutes "from the future" (device clocks drift).
+    "ATTENDANCE_CLOCK_SKEW_MINUTES": int(os.environ.get("PEIKAO_ATTENDANCE_CLOCK_SKEW_MINUTES", "5")),
 }

@@ -11,4 +11,5 @@ urlpatterns = [
     path("", include("peikao.web.urls")),
     path("", include("peikao.core.urls")),
     path("registry/", include("peikao.registry.urls")),
+    path("training/", include("peikao.training.urls")),
 ]

@@ -55,3 +55,36 @@ def reserve_ids(model: type[models.Model], count: int) -> list[int] | None:
             [model._meta.db_table, pk.column, count],
         )
         return [row[0] for row in cursor.fetchall()]
+
+
+def insert_rows_ignoring_duplicates(
+    model: type[models.Model], columns: Sequence[str], rows: Iterable[Sequence], conflict: Sequence[str]
+) -> int:
+    """Insert rows, skipping those that would break the unique constraint on ``conflict`` columns; return
+    how many were inserted. PostgreSQL: COPY into a temporary table, then INSERT … ON CONFLICT DO NOTHING."""
+    table = connection.ops.quote_name(model._meta.db_table)
+    names = ", ".join(connection.ops.quote_name(column) for column in columns)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            staging = connection.ops.quote_name(f"staging_{model._meta.db_table}")
+            # Same column types, no defaults or constraints (a default would draw from the table's sequence).
+            cursor.execute(
+                f"CREATE TEMPORARY TABLE IF NOT EXISTS {staging} ON COMMIT DROP AS "
+                f"SELECT {names} FROM {table} WITH NO DATA"
+            )
+            cursor.execute(f"TRUNCATE {staging}")
+            with cursor.cursor.copy(f"COPY {staging} ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            targets = ", ".join(connection.ops.quote_name(column) for column in conflict)
+            cursor.execute(
+                f"INSERT INTO {table} ({names}) SELECT {names} FROM {staging} ON CONFLICT ({targets}) DO NOTHING"
+            )
+            return cursor.rowcount
+        placeholders = ", ".join(["%s"] * len(columns))
+        before = connection.connection.total_changes
+        cursor.executemany(
+            f"INSERT OR IGNORE INTO {table} ({names}) VALUES ({placeholders})",
+            [tuple(_adapt(value) for value in row) for row in rows],
+        )
+        return connection.connection.total_changes - before

@@ -32,6 +32,7 @@ class ChangeAction(models.TextChoices):
 
 
 class ImportStatus(models.TextChoices):
+    RUNNING = "running", _("Running")
     IMPORTED = "imported", _("Imported")
     REJECTED = "rejected", _("Rejected")
     DRY_RUN = "dry_run", _("Checked (dry run)")

@@ -25,6 +25,12 @@ class Perm:
     ORGANIZATION_CHANGE_REGULATED = "registry.organization_change_regulated"  # status, approvals, region
     PERSON_CHANGE = "registry.person_change"
     ASSIGNMENT_CHANGE = "registry.assignment_change"
+    CLASS_MANAGE = "training.class_manage"  # create, edit, file, cancel, close classes; lessons; trainees
+    CLASS_REVIEW = "training.class_review"  # accept or return a filed class
+    ATTENDANCE_RECORD = "training.attendance_record"  # manual attendance entry
+    DEVICE_MANAGE = "training.device_manage"  # register attendance devices
+    ARCHIVE_AMEND = "training.archive_amend"
+    ARCHIVE_VERIFY = "training.archive_verify"
 
 
 _REGULATOR_ADMIN = {
@@ -37,13 +43,17 @@ _REGULATOR_ADMIN = {
     Perm.ORGANIZATION_CHANGE_REGULATED,
     Perm.PERSON_CHANGE,
     Perm.ASSIGNMENT_CHANGE,
+    Perm.CLASS_MANAGE,
+    Perm.CLASS_REVIEW,
+    Perm.ARCHIVE_AMEND,
+    Perm.ARCHIVE_VERIFY,
 }
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.SYSTEM_ADMIN: frozenset(_REGULATOR_ADMIN),
     Role.REGULATOR_ADMIN: frozenset(_REGULATOR_ADMIN),
-    Role.INSPECTOR: frozenset({Perm.VIEW_FULL_ID_NUMBER, Perm.EXPORT}),
-    Role.ANALYST: frozenset({Perm.EXPORT}),
+    Role.INSPECTOR: frozenset({Perm.VIEW_FULL_ID_NUMBER, Perm.EXPORT, Perm.CLASS_REVIEW, Perm.ARCHIVE_VERIFY}),
+    Role.ANALYST: frozenset({Perm.EXPORT, Perm.ARCHIVE_VERIFY}),
     Role.ORG_ADMIN: frozenset(
         {
             Perm.MANAGE_ORG_USERS,
@@ -53,9 +63,15 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             Perm.ORGANIZATION_CHANGE,
             Perm.PERSON_CHANGE,
             Perm.ASSIGNMENT_CHANGE,
+            Perm.CLASS_MANAGE,
+            Perm.ATTENDANCE_RECORD,
+            Perm.DEVICE_MANAGE,
+            Perm.ARCHIVE_AMEND,
         }
     ),
-    Role.ORG_CLERK: frozenset({Perm.IMPORT, Perm.PERSON_CHANGE, Perm.ASSIGNMENT_CHANGE}),
+    Role.ORG_CLERK: frozenset(
+        {Perm.IMPORT, Perm.PERSON_CHANGE, Perm.ASSIGNMENT_CHANGE, Perm.CLASS_MANAGE, Perm.ATTENDANCE_RECORD}
+    ),
     Role.CANDIDATE: frozenset({Perm.VIEW_FULL_ID_NUMBER}),
 }
 

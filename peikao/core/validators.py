@@ -22,7 +22,6 @@ import re
 import time
 from dataclasses import dataclass
 from functools import lru_cache
-from operator import mul
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
@@ -67,8 +66,23 @@ def gbt2260_names() -> dict[str, str]:
     return {code: "/".join(values) for code, values in names.items()}
 
 
+# The weighted sum of GB 11643 taken three digits at a time from tables (a million imports a minute need it fast):
+# _CHUNK_SUMS[k][n] is the weighted sum of the digits of n (zero-padded) at positions 3k, 3k+1, 3k+2.
+_CHUNKS = [(start, min(start + 3, 17)) for start in range(0, 17, 3)]
+_CHUNK_SUMS = [
+    [
+        sum(int(digit) * ID_WEIGHTS[start + i] for i, digit in enumerate(str(n).zfill(end - start)))
+        for n in range(10 ** (end - start))
+    ]
+    for start, end in _CHUNKS
+]
+
+
 def id_check_char(first17: str) -> str:
-    return ID_CHECK_CHARS[sum(map(mul, map(int, first17), ID_WEIGHTS)) % 11]
+    total = 0
+    for (start, end), sums in zip(_CHUNKS, _CHUNK_SUMS, strict=True):
+        total += sums[int(first17[start:end])]
+    return ID_CHECK_CHARS[total % 11]
 
 
 _today_cache: list = [None, None]

@@ -6,22 +6,16 @@ import datetime as dt
 from collections.abc import Iterable
 
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from peikao.core.audit import (
-    audited_create,
-    audited_update,
-    current_context,
-    record_id_number_views,
-    snapshot,
-)
+from peikao.core.audit import audited_create, audited_update, record_id_number_views, snapshot
 from peikao.core.errors import Conflict, DomainError, PermissionDenied
 from peikao.core.permissions import Perm, require_perm
+from peikao.core.transitions import apply_transition
 from peikao.core.validators import id_number_facts, validate_id_number
 from peikao.registry.choices import ORGANIZATION_TRANSITIONS, OrganizationStatus
 from peikao.registry.models import Assignment, OperationItem, Organization, OrganizationEvent, Person
-from peikao.registry.rules import STATUS_CHANGE_REFUSED, assignment_problems, organization_problems
+from peikao.registry.rules import assignment_problems, organization_problems
 
 REGULATED_FIELDS = {"kind", "region", "region_id", "uscc", "industry", "industry_id", "parent", "parent_id"}
 ORGANIZATION_EDITABLE = {
@@ -104,33 +98,20 @@ def organization_update(
     return org
 
 
-@transaction.atomic
 def organization_transition(*, actor, organization: Organization, to_status: str, reason: str) -> OrganizationEvent:
     """Suspend, reinstate or close an organisation, leaving an event with the reason."""
     require_perm(actor, Perm.ORGANIZATION_CHANGE_REGULATED)
     if not reason or not reason.strip():
         raise DomainError("reason_required", _("A reason is required for a change of status."))
-    org = Organization.objects.select_for_update().get(pk=organization.pk)
-    transition = ORGANIZATION_TRANSITIONS.get((org.status, to_status))
-    if transition is None:
-        raise Conflict("transition_not_allowed", STATUS_CHANGE_REFUSED, {"old": org.status, "new": to_status})
-    before = snapshot(org)
-    old = org.status
-    org.status = to_status
-    audited_update(org, before)
-    event = OrganizationEvent(
-        organization=org,
-        transition=transition,
-        old_status=old,
-        new_status=to_status,
-        reason=reason.strip(),
+    return apply_transition(
+        organization,
+        to_status=to_status,
+        transitions=ORGANIZATION_TRANSITIONS,
+        event_model=OrganizationEvent,
+        owner_field="organization",
         actor=actor,
-        actor_label=current_context().actor_label,
-        time=timezone.now(),
+        reason=reason,
     )
-    audited_create(event)
-    organization.status = to_status
-    return event
 
 
 def organization_suspend(*, actor, organization: Organization, reason: str) -> OrganizationEvent:

@@ -17,6 +17,7 @@ from peikao.registry import selectors, services
 from peikao.registry.choices import OrganizationKind
 from peikao.registry.filters import OrganizationFilter, PersonFilter
 from peikao.registry.forms import AssignmentEndForm, AssignmentForm, OrganizationForm, PersonForm, TransitionForm
+from peikao.registry.sections import person_sections
 from peikao.web.paging import paginate
 
 
@@ -227,6 +228,7 @@ def person_detail(request, person_id: int):
             "can_reveal": has_perm(request.user, Perm.VIEW_FULL_ID_NUMBER),
             "can_edit": has_perm(request.user, Perm.PERSON_CHANGE) and not request.user.is_candidate,
             "history": object_history(instance=person) if not request.user.is_candidate else [],
+            "sections": person_sections(user=request.user, person=person),
         },
     )
 

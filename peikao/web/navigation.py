@@ -26,6 +26,9 @@ MENU: list[MenuItem] = [
     MenuItem(_("Home"), "web:home", hide_for_candidate=False),
     MenuItem(_("Organisations"), "registry:organization_list"),
     MenuItem(_("Persons"), "registry:person_list"),
+    MenuItem(_("Training"), "training:class_list"),
+    MenuItem(_("Archives"), "training:archives", perm=Perm.ARCHIVE_VERIFY),
+    MenuItem(_("Devices"), "training:devices", perm=Perm.DEVICE_MANAGE),
     MenuItem(_("Import"), "core:import_start", perm=Perm.IMPORT),
     MenuItem(
         _("Accounts"),

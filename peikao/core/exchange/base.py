@@ -283,6 +283,7 @@ class ImportContext:
     user: Any
     dry_run: bool = False
     skip_invalid: bool = False
+    run: Any = None  # the ImportRun being written (rows may point at it for provenance)
     today: dt.date = field(default_factory=timezone.localdate)
     cache: dict[str, Any] = field(default_factory=dict)
     # Keys of valid rows seen so far in this file (rows may refer to earlier rows).
@@ -327,6 +328,8 @@ class ExchangeKind:
     key: ClassVar[tuple[str, ...]]
     importable: ClassVar[bool] = True
     exportable: ClassVar[bool] = True
+    # False for evidence files where a repeated row is the same fact (attendance): no per-file key memory.
+    unique_keys_in_file: ClassVar[bool] = True
     import_perm: ClassVar[str] = Perm.IMPORT
     export_perm: ClassVar[str] = Perm.EXPORT
     # Exports that carry full ID numbers need the permission to see them and are logged.

@@ -144,9 +144,20 @@ def run_import(
             digest = sha.hexdigest()
             handle.seek(0)
     result = ImportResult(kind=kind.name, status=ImportStatus.IMPORTED)
-    started = timezone.now()
     outer = current_context()
     context_label = label or f"import:{kind.name}"
+    # The run is recorded first (outside the import's transaction) so that rows can point at it.
+    result.run = ImportRun.objects.create(
+        kind=kind.name,
+        file_name=Path(filename).name[:255],
+        file_sha256=digest,
+        user=user if user is not None and user.is_authenticated else None,
+        actor_label=(user.username if user is not None else context_label)[:150],
+        started_at=timezone.now(),
+        dry_run=dry_run,
+        skip_invalid=skip_invalid,
+        status=ImportStatus.RUNNING,
+    )
     try:
         with audit_context(
             user=user if user is not None else outer.actor,
@@ -168,24 +179,14 @@ def run_import(
         result.counts = WriteCounts()
     elif dry_run:
         result.status = ImportStatus.DRY_RUN
-    result.run = ImportRun.objects.create(
-        kind=kind.name,
-        file_name=Path(filename).name[:255],
-        file_sha256=digest,
-        user=user if user is not None and user.is_authenticated else None,
-        actor_label=(user.username if user is not None else context_label)[:150],
-        started_at=started,
-        finished_at=timezone.now(),
-        dry_run=dry_run,
-        skip_invalid=skip_invalid,
-        status=result.status,
-        rows=result.rows,
-        imported=result.counts.imported,
-        updated=result.counts.updated,
-        unchanged=result.counts.unchanged,
-        rejected=result.rejected,
-        errors=[problem.as_dict() for problem in result.problems[:REPORT_LIMIT_STORED]],
-    )
+    run = result.run
+    run.finished_at = timezone.now()
+    run.status = result.status
+    run.rows = result.rows
+    run.imported, run.updated, run.unchanged = result.counts.imported, result.counts.updated, result.counts.unchanged
+    run.rejected = result.rejected
+    run.errors = [problem.as_dict() for problem in result.problems[:REPORT_LIMIT_STORED]]
+    run.save()
     return result
 
 
@@ -205,7 +206,7 @@ def _import_rows(kind, handle, filename, user, dry_run, skip_invalid, result: Im
     if header_problems:
         add_problems(header_problems)
         return
-    ctx = ImportContext(user=user, dry_run=dry_run, skip_invalid=skip_invalid)
+    ctx = ImportContext(user=user, dry_run=dry_run, skip_invalid=skip_invalid, run=result.run)
     chunk_size = settings.PEIKAO["IMPORT_CHUNK_SIZE"]
     writing = True
     bad_rows: set[int] = set()
@@ -227,6 +228,9 @@ def _import_rows(kind, handle, filename, user, dry_run, skip_invalid, result: Im
                     row.fail(kind.key[0], error.message, error.params, code=error.code)
                     add_problems(row.problems)
                     bad_rows.add(row.number)
+                    continue
+                if not kind.unique_keys_in_file:
+                    valid.append((row.number, cleaned))
                     continue
                 key = kind.row_key(cleaned)
                 first = ctx.seen.get(key)

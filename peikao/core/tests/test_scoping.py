@@ -48,9 +48,10 @@ def test_persons_are_seen_through_their_assignments(world):
     p = world.persons
     assert set(Person.objects.visible_to(world.users["county_inspector"])) == {p["p_a"], p["p_t"]}
     assert set(Person.objects.visible_to(world.users["ent_admin"])) == {p["p_a"]}
-    assert set(Person.objects.visible_to(world.users["ti_admin"])) == {p["p_t"]}
+    # A training institution sees its teachers and its trainees.
+    assert set(Person.objects.visible_to(world.users["ti_admin"])) == {p["p_t"], p["p_a"]}
     assert set(Person.objects.visible_to(world.users["candidate"])) == {p["p_a"]}
-    assert set(Person.objects.visible_to(world.users["province_admin"])) == {p["p_a"], p["p_b"], p["p_t"]}
+    assert set(Person.objects.visible_to(world.users["province_admin"])) == {p["p_a"], p["p_b"], p["p_t"], p["p_e"]}
 
 
 def test_a_labour_dispatch_company_sees_the_workers_it_dispatched(world, django_user_model):

@@ -26,6 +26,7 @@ pytestmark = pytest.mark.django_db
 # Parameters that do not name user data: their value is the same for every persona.
 NEUTRAL_PARAMS = {
     "kind": "organizations",
+    "action": "file",  # a transition name
     "code": "350102",  # a region: public reference data
 }
 
@@ -51,9 +52,19 @@ OBJECT_PARAMS = {
     "run_id": _import_run,
     "token_id": _token,
     "user_id": lambda objects: objects["account"].pk,
+    "class_code": lambda objects: objects["training_class"].class_code,
 }
 
 DENIED = {401, 403, 404, 405}
+MISSING = {
+    "org_code": "NO-SUCH-ORG",
+    "person_id": 999999999,
+    "assignment_id": 999999999,
+    "run_id": 999999999,
+    "token_id": 999999999,
+    "user_id": 999999999,
+    "class_code": "NO-SUCH-CLASS",
+}
 WRITE_FORM = {
     "status": "suspended",
     "reason": "probe",
@@ -179,6 +190,8 @@ def _secrets(objects: dict) -> list[str]:
     secrets = [person.name, person.masked_id_number, person.id_number]
     if org is not None:
         secrets += [org.org_code, org.name]
+    if objects.get("training_class") is not None:
+        secrets.append(objects["training_class"].class_code)
     return secrets
 
 
@@ -220,7 +233,12 @@ def test_foreign_objects_are_404_and_denied_writes_change_nothing(client, scene,
             response = _request(client, method, url, token)
             after = db_fingerprint()
             if response.status_code not in (404, 405):
-                failures.append(f"{method.upper()} {url} (foreign) → {response.status_code}, expected 404")
+                # Bad request bodies may be refused before the lookup (422): allowed only when a missing
+                # object gets exactly the same answer, so that nothing tells a foreign object apart.
+                missing = build_url(route, {**values_foreign, **{name: MISSING[name] for name in object_params}})
+                control = _request(client, method, missing, token)
+                if response.status_code < 400 or control.status_code != response.status_code:
+                    failures.append(f"{method.upper()} {url} (foreign) → {response.status_code}, expected 404")
             if before != after:
                 failures.append(f"{method.upper()} {url} (foreign) changed the database")
         client.force_login(user)  # a POST to logout-like routes must not end the probe
@@ -235,6 +253,7 @@ def _needs(param: str) -> str:
         "run_id": "import_run",
         "token_id": "token",
         "user_id": "account",
+        "class_code": "training_class",
     }[param]
 
 
