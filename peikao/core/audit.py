@@ -79,6 +79,8 @@ _PLAIN = (str, int, float, bool, type(None))
 def _jsonable(value: Any) -> Any:
     if isinstance(value, _PLAIN):
         return value
+    if isinstance(value, dt.datetime) and value.tzinfo is not None:
+        return value.astimezone(dt.UTC).isoformat()  # one spelling per instant, whatever the offset given
     if isinstance(value, dt.datetime | dt.date | dt.time):
         return value.isoformat()
     if isinstance(value, decimal.Decimal | uuid.UUID):

@@ -96,6 +96,8 @@ class ClassesKind(ExchangeKind):
         if row.raw("industry") and industry is None:
             row.fail("industry", _("Unknown industry code."))
         syllabus = row.decimal("syllabus_hours", min_value=Decimal("0.1"), max_value=Decimal("999"))
+        if syllabus is not None:
+            syllabus = syllabus.quantize(Decimal("0.1"))
         start, end = row.date("start_date", required=True), row.date("end_date", required=True)
         if start and end and end < start:
             row.fail("end_date", _("The end date is before the start date."), code="date_order")

@@ -144,7 +144,7 @@ class TrainingClass(models.Model):
 
     @property
     def required_hours(self) -> Decimal:
-        return Decimal(self.required_tenths) / 10
+        return Decimal(self.required_tenths).scaleb(-1)
 
     @property
     def is_sealed(self) -> bool:
@@ -375,11 +375,11 @@ class CreditedHours(models.Model):
 
     @property
     def credited_hours(self) -> Decimal:
-        return Decimal(self.credited_tenths) / 10
+        return Decimal(self.credited_tenths).scaleb(-1)
 
     @property
     def required_hours(self) -> Decimal:
-        return Decimal(self.required_tenths) / 10
+        return Decimal(self.required_tenths).scaleb(-1)
 
     @property
     def short_hours(self) -> Decimal:

@@ -23,7 +23,7 @@ class Requirement:
 
     @property
     def hours(self) -> Decimal:
-        return Decimal(self.tenths) / 10
+        return Decimal(self.tenths).scaleb(-1)
 
 
 def minimum_rule(*, category: str, industry: Industry | None, training_type: str, on: dt.date) -> HourRule | None:
