@@ -12,7 +12,7 @@ import importlib
 import json
 import sys
 
-BENCHMARKS = ["persons_import"]
+BENCHMARKS = ["persons_import", "training"]
 
 
 def main() -> int:

@@ -330,6 +330,10 @@ class LessonsKind(ExchangeKind):
         return [row["_teacher"]] if row["_teacher"] else []
 
 
+FINISHED = frozenset({ClassStatus.CLOSED.value, ClassStatus.CANCELLED.value})
+EVENTS = frozenset(AttendanceKind.values)
+
+
 class AttendanceChecker:
     """Validation of attendance events shared by attendance.csv and the device API: the lesson exists
     and is the writer's, the person is enrolled in its class, the class is open and the time is sane."""
@@ -342,6 +346,7 @@ class AttendanceChecker:
         self.persons: dict[str, int] = {}
         self.enrolled: set[tuple[int, int]] = set()
         self.skew = dt.timedelta(minutes=settings.PEIKAO["ATTENDANCE_CLOCK_SKEW_MINUTES"])
+        self.tz = timezone.get_current_timezone()
 
     def load(self, lesson_codes: set[str], id_numbers: set[str]) -> None:
         """Look up, in three queries, the lessons, persons and enrolments a batch refers to."""
@@ -356,7 +361,7 @@ class AttendanceChecker:
                 "lesson_code", "pk", "training_class_id", "starts_at", "training_class__status"
             ):
                 code, pk, class_id, starts_at, status = row
-                self.lessons[code] = (pk, class_id, timezone.localdate(starts_at), status)
+                self.lessons[code] = (pk, class_id, starts_at.astimezone(self.tz).date(), status)
         numbers = [n for n in id_numbers if n not in self.persons]
         if numbers:
             self.persons.update(Person.objects.filter(id_number__any=numbers).values_list("id_number", "pk"))
@@ -375,16 +380,16 @@ class AttendanceChecker:
         if lesson is None:
             return None, ("lesson_code", _("No such lesson (of your organisation)."), {})
         lesson_pk, class_id, lesson_day, status = lesson
-        if status in (ClassStatus.CLOSED, ClassStatus.CANCELLED):
+        if status in FINISHED:
             return None, ("lesson_code", SEALED, {})
         person_pk = self.persons.get(id_number)
         if person_pk is None or (class_id, person_pk) not in self.enrolled:
             return None, ("id_number", _("The person is not enrolled in this lesson's class."), {})
-        if event not in AttendanceKind.values:
+        if event not in EVENTS:
             return None, ("event", _("An attendance event is in or out."), {})
         if at is None:
             return None, ("at", _("Not a date and time in ISO 8601 (YYYY-MM-DDTHH:MM:SS)."), {})
-        if timezone.localdate(at) != lesson_day:
+        if at.astimezone(self.tz).date() != lesson_day:
             return None, ("at", _("The time is not on the lesson's day (%(day)s)."), {"day": lesson_day.isoformat()})
         if at > now + self.skew:
             return None, ("at", _("The time is in the future."), {})
@@ -410,6 +415,7 @@ class AttendanceFileKind(ExchangeKind):
     key = ("lesson_code", "id_number", "event", "at")
     exports_id_numbers = True
     unique_keys_in_file = False  # the same event twice is the same fact: no memory of millions of keys
+    pipelined = True
     columns = (
         Column("lesson_code", "课次编号", required=True),
         Column("id_number", "身份证号", required=True, id_number=True),

@@ -319,14 +319,22 @@ class AttendanceEvent(models.Model):
     Append-only evidence: each row carries its provenance (device batch or import, time received), so it
     is not written to the change log row by row (ADR 5). Corrections after sealing are amendments."""
 
-    lesson = models.ForeignKey(Lesson, models.PROTECT, related_name="attendance", verbose_name=_("lesson"))
+    # Ten million rows a province-year: no index beyond what reads need (the unique key starts with the
+    # lesson; the person index serves one person's evidence across lessons).
+    lesson = models.ForeignKey(
+        Lesson, models.PROTECT, related_name="attendance", verbose_name=_("lesson"), db_index=False
+    )
     person = models.ForeignKey(Person, models.PROTECT, related_name="attendance", verbose_name=_("person"))
     event = models.CharField(_("event"), max_length=3, choices=AttendanceKind.choices)
     at = models.DateTimeField(_("time"))
     source = models.CharField(_("source"), max_length=8, choices=AttendanceSource.choices)
     device_code = models.CharField(_("device"), max_length=64, blank=True)
-    batch = models.ForeignKey(AttendanceBatch, models.PROTECT, null=True, blank=True, related_name="events")
-    import_run = models.ForeignKey("core.ImportRun", models.PROTECT, null=True, blank=True, related_name="+")
+    batch = models.ForeignKey(
+        AttendanceBatch, models.PROTECT, null=True, blank=True, related_name="events", db_index=False
+    )
+    import_run = models.ForeignKey(
+        "core.ImportRun", models.PROTECT, null=True, blank=True, related_name="+", db_index=False
+    )
     received_at = models.DateTimeField(_("received"), default=timezone.now)
 
     objects = ScopedQuerySet.as_manager()

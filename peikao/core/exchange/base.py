@@ -66,6 +66,25 @@ class Problem:
         }
 
 
+_RENDERED: dict[tuple, tuple] = {}
+
+
+def _rendered(message, params: dict | None) -> tuple[str, str]:
+    """Both renderings of a report message, cached: a file of a million bad rows repeats a few reasons.
+    The cache holds the message object itself, so an id is never mistaken for a later object's."""
+    try:
+        key = (id(message), tuple(sorted(params.items())) if params else ())
+        hash(key)
+    except TypeError:
+        return both(message, params)
+    found = _RENDERED.get(key)
+    if found is None or found[0] is not message:
+        if len(_RENDERED) > 10_000:
+            _RENDERED.clear()
+        found = _RENDERED[key] = (message, *both(message, params))
+    return found[1], found[2]
+
+
 class RowRejected(Exception):
     """Raised by ``Row.done()`` when a row has problems."""
 
@@ -85,7 +104,7 @@ class Row:
 
     # -- problems -------------------------------------------------------------------------------
     def fail(self, key: str, message: str | Promise, params: dict | None = None, *, code: str = "invalid") -> None:
-        zh, en = both(message, params)
+        zh, en = _rendered(message, params)
         value = self.values.get(key, "")
         if key in self.kind.id_number_keys:
             value = mask_id_number(value)
@@ -330,6 +349,9 @@ class ExchangeKind:
     exportable: ClassVar[bool] = True
     # False for evidence files where a repeated row is the same fact (attendance): no per-file key memory.
     unique_keys_in_file: ClassVar[bool] = True
+    # True when cleaning needs only committed data and write() needs only the cleaned rows: the runner may
+    # then clean the next chunk in another thread while this one is written (PostgreSQL).
+    pipelined: ClassVar[bool] = False
     import_perm: ClassVar[str] = Perm.IMPORT
     export_perm: ClassVar[str] = Perm.EXPORT
     # Exports that carry full ID numbers need the permission to see them and are logged.

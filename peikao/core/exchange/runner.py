@@ -8,6 +8,7 @@ names every bad row. A dry run always rolls back.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -16,7 +17,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -165,9 +166,12 @@ def run_import(
             request=outer.request,
             request_id=outer.request_id,
         ):
+            # Pipelining needs a second connection that sees what the import refers to: not inside a larger
+            # transaction (tests), and not on SQLite, where a writer locks the other connections out.
+            pipelined = kind.pipelined and connection.vendor == "postgresql" and not connection.in_atomic_block
             try:
                 with transaction.atomic():
-                    _import_rows(kind, handle, filename, user, dry_run, skip_invalid, result)
+                    _import_rows(kind, handle, filename, user, dry_run, skip_invalid, result, pipelined)
                     if dry_run or (result.problem_count and not skip_invalid):
                         raise _Rollback
             except _Rollback:
@@ -190,7 +194,102 @@ def run_import(
     return result
 
 
-def _import_rows(kind, handle, filename, user, dry_run, skip_invalid, result: ImportResult) -> None:
+@dataclass
+class _Chunk:
+    """One chunk of rows, cleaned: what to write and what to report."""
+
+    rows: int = 0
+    valid: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    rejected: int = 0
+
+
+def _clean_chunk(kind: ExchangeKind, ctx: ImportContext, keys: list[str | None], chunk: list) -> _Chunk:
+    out = _Chunk()
+    parsed = [Row(number, _row_dict(keys, cells), kind) for number, cells in chunk]
+    out.rows = len(parsed)
+    kind.prepare(parsed, ctx)
+    for row in parsed:
+        try:
+            cleaned = kind.clean(row, ctx)
+            row.done()
+        except RowRejected as rejected:
+            out.problems.extend(rejected.problems)
+            out.rejected += 1
+            continue
+        except DomainError as error:
+            row.fail(kind.key[0], error.message, error.params, code=error.code)
+            out.problems.extend(row.problems)
+            out.rejected += 1
+            continue
+        if kind.unique_keys_in_file:
+            key = kind.row_key(cleaned)
+            first = ctx.seen.get(key)
+            if first is not None:
+                row.fail(
+                    kind.key[0],
+                    _("The same key (%(key)s) is already in row %(first)d of this file."),
+                    {"key": " / ".join(str(part) for part in key), "first": first},
+                    code="duplicate_key",
+                )
+                out.problems.extend(row.problems)
+                out.rejected += 1
+                continue
+            ctx.seen[key] = row.number
+        out.valid.append((row.number, cleaned))
+    return out
+
+
+_DONE = object()
+
+
+def _cleaned_chunks(kind, ctx, keys, rows, chunk_size: int, pipelined: bool):
+    """Cleaned chunks in file order. Pipelined, a second thread (with its own database connection, which
+    sees committed data only) reads and cleans the next chunks while this thread writes: Python and the
+    database work at the same time. Only kinds whose cleaning needs nothing written by this import ask for it."""
+    if not pipelined:
+        for chunk in _chunks(rows, chunk_size):
+            yield _clean_chunk(kind, ctx, keys, chunk)
+        return
+    import queue
+    import threading
+
+    from django.db import connections
+
+    handoff: queue.Queue = queue.Queue(maxsize=2)
+    stop = threading.Event()
+
+    def read() -> None:
+        try:
+            for chunk in _chunks(rows, chunk_size):
+                if stop.is_set():
+                    return
+                handoff.put(_clean_chunk(kind, ctx, keys, chunk))
+        except BaseException as exc:  # handed to the writing thread, which raises it
+            handoff.put(exc)
+        finally:
+            connections.close_all()
+            handoff.put(_DONE)
+
+    reader = threading.Thread(target=read, name=f"import-{kind.name}", daemon=True)
+    reader.start()
+    try:
+        while True:
+            item = handoff.get()
+            if item is _DONE:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        while reader.is_alive():  # let the reader finish its current chunk and see the stop flag
+            with contextlib.suppress(queue.Empty):
+                handoff.get(timeout=0.1)
+        reader.join()
+
+
+def _import_rows(kind, handle, filename, user, dry_run, skip_invalid, result: ImportResult, pipelined=False) -> None:
     def add_problems(problems: list[Problem]) -> None:
         result.problem_count += len(problems)
         room = REPORT_LIMIT_MEMORY - len(result.problems)
@@ -209,52 +308,19 @@ def _import_rows(kind, handle, filename, user, dry_run, skip_invalid, result: Im
     ctx = ImportContext(user=user, dry_run=dry_run, skip_invalid=skip_invalid, run=result.run)
     chunk_size = settings.PEIKAO["IMPORT_CHUNK_SIZE"]
     writing = True
-    bad_rows: set[int] = set()
     try:
-        for chunk in _chunks(rows, chunk_size):
-            parsed = [Row(number, _row_dict(keys, cells), kind) for number, cells in chunk]
-            result.rows += len(parsed)
-            kind.prepare(parsed, ctx)
-            valid: list[tuple[int, dict[str, Any]]] = []
-            for row in parsed:
-                try:
-                    cleaned = kind.clean(row, ctx)
-                    row.done()
-                except RowRejected as rejected:
-                    add_problems(rejected.problems)
-                    bad_rows.add(row.number)
-                    continue
-                except DomainError as error:
-                    row.fail(kind.key[0], error.message, error.params, code=error.code)
-                    add_problems(row.problems)
-                    bad_rows.add(row.number)
-                    continue
-                if not kind.unique_keys_in_file:
-                    valid.append((row.number, cleaned))
-                    continue
-                key = kind.row_key(cleaned)
-                first = ctx.seen.get(key)
-                if first is not None:
-                    row.fail(
-                        kind.key[0],
-                        _("The same key (%(key)s) is already in row %(first)d of this file."),
-                        {"key": " / ".join(str(part) for part in key), "first": first},
-                        code="duplicate_key",
-                    )
-                    add_problems(row.problems)
-                    bad_rows.add(row.number)
-                    continue
-                ctx.seen[key] = row.number
-                valid.append((row.number, cleaned))
+        for chunk in _cleaned_chunks(kind, ctx, keys, rows, chunk_size, pipelined):
+            result.rows += chunk.rows
+            result.rejected += chunk.rejected
+            add_problems(chunk.problems)
             if result.problem_count and not skip_invalid:
                 writing = False  # the file will be rejected: keep reading only to report every bad row
-            if writing and valid:
-                result.counts += kind.write(valid, ctx)
+            if writing and chunk.valid:
+                result.counts += kind.write(chunk.valid, ctx)
         if writing:
             kind.finish(ctx)
     except TableError as error:
         add_problems([_file_problem(error.code, error.message, error.params)])
-    result.rejected = len(bad_rows)
 
 
 def _row_dict(keys: list[str | None], cells: list[str]) -> dict[str, str]:
