@@ -45,6 +45,8 @@ def pytest_runtest_teardown(item, nextitem):
     marker = item.get_closest_marker("django_db")
     if marker is None or not (marker.kwargs.get("transaction") or (marker.args and marker.args[0])):
         return
+    if nextitem is None:  # the session is over: the test database is already gone
+        return
     from pytest_django.plugin import blocking_manager_key
 
     from peikao.core.refdata import load_all

@@ -350,6 +350,7 @@ class PersonsKind(ExchangeKind):
         Column("education", "文化程度"),
     )
     FIELDS = ("name", "sex", "birth_date", "phone", "education")
+    pipelined = True  # cleaning reads committed persons only; each cleaned row carries what write() needs
 
     def prepare(self, rows: list[Row], ctx: ImportContext) -> None:
         numbers = [row.raw("id_number").upper() for row in rows]
@@ -375,6 +376,7 @@ class PersonsKind(ExchangeKind):
             cleaned["sex"], cleaned["birth_date"] = facts.sex, facts.birth_date
         existing = ctx.cache["persons"].get(id_number)
         visible = ctx.cache["visible_persons"]
+        cleaned["_existing"] = existing
         cleaned["_readonly"] = False
         if existing is not None and visible is not None and id_number not in visible:
             # Registered by someone else: confirm the name, change nothing.
@@ -394,7 +396,7 @@ class PersonsKind(ExchangeKind):
             for _number, cleaned in rows
             if not cleaned["_readonly"]
         ]
-        existing = {(number,): person for number, person in ctx.cache["persons"].items()}
+        existing = {(c["id_number"],): c["_existing"] for _number, c in rows if c["_existing"] is not None}
         counts = bulk_upsert(Person, ["id_number"], data, existing=existing, compare_fields=self.FIELDS)
         counts.unchanged += readonly
         return counts

@@ -8,11 +8,12 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from peikao.core.audit import record_bulk_rows
-from peikao.core.bulk import insert_rows_ignoring_duplicates
+from peikao.core.bulk import insert_rows, insert_rows_ignoring_duplicates
 from peikao.core.choices import ChangeAction
 from peikao.core.errors import DomainError
 from peikao.core.exchange import Column, ExchangeKind, ExportContext, ImportContext, Row, WriteCounts, register
@@ -401,9 +402,26 @@ ATTENDANCE_COLUMNS = ("lesson_id", "person_id", "event", "at", "source", "device
 
 
 def insert_attendance(rows: list[tuple]) -> int:
-    """Insert attendance rows (ATTENDANCE_COLUMNS order), skipping facts already recorded; return the number new."""
+    """Insert attendance rows (ATTENDANCE_COLUMNS order), skipping facts already recorded; return the number new.
+
+    New evidence is the common case: when none of the batch's lessons has any event yet (as this transaction
+    sees it), the rows go in with a plain COPY; otherwise (re-sent or overlapping data) through a staging
+    table and ``ON CONFLICT DO NOTHING``. A concurrent writer that got there first only sends us down the
+    second path."""
     conflict = ("lesson_id", "person_id", "event", "at")
-    return insert_rows_ignoring_duplicates(AttendanceEvent, ATTENDANCE_COLUMNS, rows, conflict)
+    unique = list({(row[0], row[1], row[2], row[3]): row for row in reversed(rows)}.values())
+    if connection.vendor == "postgresql" and unique:
+        lessons = list({row[0] for row in unique})
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1 FROM training_attendanceevent WHERE lesson_id = ANY(%s) LIMIT 1", [lessons])
+            recorded = cursor.fetchone() is not None
+        if not recorded:
+            try:
+                with transaction.atomic():
+                    return insert_rows(AttendanceEvent, ATTENDANCE_COLUMNS, unique)
+            except IntegrityError:
+                pass
+    return insert_rows_ignoring_duplicates(AttendanceEvent, ATTENDANCE_COLUMNS, unique, conflict)
 
 
 @register

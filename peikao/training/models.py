@@ -332,8 +332,9 @@ class AttendanceEvent(models.Model):
     batch = models.ForeignKey(
         AttendanceBatch, models.PROTECT, null=True, blank=True, related_name="events", db_index=False
     )
+    # Provenance, not integrity: import runs are never deleted, and a constraint check per row costs.
     import_run = models.ForeignKey(
-        "core.ImportRun", models.PROTECT, null=True, blank=True, related_name="+", db_index=False
+        "core.ImportRun", models.PROTECT, null=True, blank=True, related_name="+", db_index=False, db_constraint=False
     )
     received_at = models.DateTimeField(_("received"), default=timezone.now)
 

@@ -67,6 +67,8 @@ class Problem:
 
 
 _RENDERED: dict[tuple, tuple] = {}
+# Attendance files repeat each trainee's number at every lesson: remember the numbers already validated.
+_VALID_ID_NUMBERS: dict[str, str] = {}
 
 
 def _rendered(message, params: dict | None) -> tuple[str, str]:
@@ -245,8 +247,15 @@ class Row:
             if required:
                 self.fail(key, _("This value is required."), code="required")
             return ""
+        valid = _VALID_ID_NUMBERS.get(value)
+        if valid is not None:
+            return valid
         try:
-            return validate_id_number(value)
+            valid = validate_id_number(value)
+            if len(_VALID_ID_NUMBERS) > 200_000:
+                _VALID_ID_NUMBERS.clear()
+            _VALID_ID_NUMBERS[value] = valid  # valid stays valid: only successes are remembered
+            return valid
         except ValidationError as error:
             self.fail_validation(key, error)
             return ""

@@ -88,9 +88,10 @@ def _read_csv(binary: IO[bytes]) -> tuple[list[str], Iterator[tuple[int, list[st
         try:
             for cells in reader:
                 number += 1
-                if not any(cell.strip() for cell in cells):
+                stripped = [cell.strip() for cell in cells]
+                if not any(stripped):
                     continue
-                yield number, [cell.strip() for cell in cells]
+                yield number, stripped
         except UnicodeDecodeError:
             raise _not_utf8() from None
         except csv.Error as exc:

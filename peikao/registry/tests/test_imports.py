@@ -318,3 +318,25 @@ def test_assignments_need_known_persons_and_organisations(world):
     assert ok.ok
     created = Assignment.objects.get(person=person, role="special_operator")
     assert created.dispatched_by == world.orgs["dispatch_a"] and created.operation_item.code == "1.2"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_imports_outside_a_transaction_clean_and_write_at_the_same_time(settings):
+    """On PostgreSQL, outside a larger transaction, persons are cleaned in a second thread while the first
+    writes (pipelined). The outcome is the same: all or nothing, every bad row reported."""
+    from django.db import connection
+
+    settings.PEIKAO = {**settings.PEIKAO, "IMPORT_CHUNK_SIZE": 5}
+    assert not connection.in_atomic_block
+    rows = person_rows(12)
+    bad = [list(row) for row in rows]
+    bad[9][0] = bad[9][0][:-1] + ("0" if bad[9][0][-1] != "0" else "1")
+    rejected = run_import(kind_name="persons", source=csv_bytes(bad), filename="p.csv")
+    assert rejected.status == "rejected" and [p.row for p in rejected.problems] == [10]
+    assert not Person.objects.exists()
+    done = run_import(kind_name="persons", source=csv_bytes(rows + [rows[3]]), filename="p.csv")
+    assert done.status == "rejected" and done.problems[0].code == "duplicate_key"
+    done = run_import(kind_name="persons", source=csv_bytes(rows), filename="p.csv")
+    assert done.summary == "imported 12, updated 0, unchanged 0, rejected 0"
+    assert Person.objects.count() == 12
+    assert ChangeLog.objects.filter(content_type__model="person", action="create").count() == 12

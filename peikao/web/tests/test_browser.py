@@ -155,3 +155,48 @@ def test_an_inspector_reveals_a_full_id_number_and_the_view_is_logged(live_serve
     assert page.inner_text("#full-id-number") == person.id_number
     page.screenshot(path=str(ARTIFACTS / "06-person-revealed.png"), full_page=True)
     assert IdNumberView.objects.filter(user=inspector, person_id=person.pk, purpose="web:person_detail").count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_regulator_accepts_a_filed_class_and_reads_the_hours_on_a_phone(live_server, browser_page):
+    from peikao.conftest import build_world
+    from peikao.training.models import AttendanceEvent, TrainingClass
+    from peikao.training.tests.factories import LessonFactory, at
+
+    world = build_world()
+    inspector = world.users["county_inspector"]
+    inspector.set_password("pw-for-browser")
+    inspector.save()
+    training_class = world.classes["ti_a"]
+    TrainingClass.objects.filter(pk=training_class.pk).update(status="filed", name="低压电工作业初训第9期")
+    lesson = LessonFactory(training_class=training_class, starts_at=at(training_class.start_date, "09:00"),
+                           ends_at=at(training_class.start_date, "09:45"))  # fmt: skip
+    person = world.persons["p_a"]
+    AttendanceEvent.objects.create(
+        lesson=lesson, person=person, event="in", at=at(training_class.start_date, "09:15"), source="face"
+    )
+    AttendanceEvent.objects.create(
+        lesson=lesson, person=person, event="out", at=at(training_class.start_date, "09:45"), source="face"
+    )
+    page = browser_page
+    page.goto(f"{live_server.url}/login/")
+    page.fill("input[name=username]", inspector.username)
+    page.fill("input[name=password]", "pw-for-browser")
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/")
+    page.goto(f"{live_server.url}/training/classes/")
+    page.click("text=份备案待审核")
+    page.click(f"text={training_class.class_code}")
+    page.click("#accept-class")
+    page.wait_for_selector("#class-status")
+    assert page.inner_text("#class-status") == "备案通过"
+    assert "学时不足" in page.inner_text("body")
+    page.screenshot(path=str(ARTIFACTS / "07-class-accepted.png"), full_page=True)
+    page.click(f"#hours-table >> text={person.name}")
+    page.wait_for_selector("#hours-summary")
+    summary = page.inner_text("#hours-summary")
+    assert "0.6 / 32.0" in summary  # 30 minutes of a 45-minute hour, rounded down
+    assert "09:15:00–09:45:00" in page.inner_text("body")
+    page.screenshot(path=str(ARTIFACTS / "08-trainee-hours.png"), full_page=True)
+    # The phone-sized viewport (390 px) needs no horizontal scrolling of the page itself.
+    assert page.evaluate("document.documentElement.scrollWidth") <= 392
