@@ -120,12 +120,14 @@ def on_integrity_error(request, exc):
 
 def _register_routers() -> None:
     from peikao.core.api import router as core_router
+    from peikao.exams.api import router as exams_router
     from peikao.registry.api import router as registry_router
     from peikao.training.api import router as training_router
 
     api.add_router("/", core_router)
     api.add_router("/", registry_router)
     api.add_router("/", training_router)
+    api.add_router("/", exams_router)
 
 
 _register_routers()

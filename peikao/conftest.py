@@ -62,8 +62,9 @@ class World:
     orgs: dict
     persons: dict
     classes: dict
+    sittings: dict
     users: dict
-    own: dict  # persona -> {"organization": Organization, "person": Person}
+    own: dict  # persona -> {"organization": Organization, "person": Person, …}
     foreign: dict
 
 
@@ -107,6 +108,7 @@ def build_world():
             organization=orgs[key], class_code=f"CLS-{key.upper()}", trainee_category="employee", required_tenths=240
         )
     EnrolmentFactory(training_class=classes["ti_a"], person=persons["p_a"])
+    sittings, findings = build_exam_world(orgs, persons, region)
     EnrolmentFactory(training_class=classes["ti_b"], person=persons["p_e"])
     EnrolmentFactory(training_class=classes["ti_c"], person=persons["p_c"])
     users = {
@@ -153,7 +155,70 @@ def build_world():
         "ent_admin": {"organization": orgs["ent_b"], "person": persons["p_b"], "training_class": classes["ent_b"]},
         "candidate": {"organization": orgs["ent_b"], "person": persons["p_b"], "training_class": classes["ti_b"]},
     }
-    return World(orgs=orgs, persons=persons, classes=classes, users=users, own=own, foreign=foreign)
+    exam_own = {
+        "system_admin": "c",
+        "ministry_admin": "c",
+        "province_admin": "b",
+        "province_analyst": "b",
+        "city_inspector": "b",
+        "county_inspector": "a",
+        "ti_admin": "a",
+        "ti_clerk": "a",
+        "ent_admin": "a",
+        "candidate": "a",
+    }
+    exam_foreign = {
+        "province_admin": "c",
+        "province_analyst": "c",
+        "city_inspector": "c",
+        "county_inspector": "b",
+        "ti_admin": "b",
+        "ti_clerk": "b",
+        "ent_admin": "b",
+        "candidate": "b",
+    }
+    for persona, key in exam_own.items():
+        own[persona].update(sitting=sittings[key], finding=findings[key])
+    for persona, key in exam_foreign.items():
+        foreign[persona].update(sitting=sittings[key], finding=findings[key])
+    return World(orgs=orgs, persons=persons, classes=classes, users=users, own=own, foreign=foreign, sittings=sittings)
+
+
+def build_exam_world(orgs, persons, region):
+    """Sittings at exam points in 鼓楼 (a), 台江 (b) and 南昌 (c), each with a finding; 张三 sits the first."""
+    import datetime as dt
+
+    from peikao.core.models import Region
+    from peikao.exams.models import PatrolFinding, Registration, Sitting
+    from peikao.registry.choices import OrganizationKind
+    from peikao.registry.models import OperationItem
+    from peikao.registry.tests.factories import OrganizationFactory
+
+    jiangxi_centre = OrganizationFactory(kind=OrganizationKind.EXAM_INSTITUTION, region=region["360102"])
+    orgs["ep_b"] = OrganizationFactory(
+        kind=OrganizationKind.EXAM_POINT, region=Region.objects.get(code="350103"), parent=orgs["ei_a"], items=["1.2"]
+    )
+    orgs["ep_c"] = OrganizationFactory(
+        kind=OrganizationKind.EXAM_POINT, region=region["360102"], parent=jiangxi_centre, items=["1.2"]
+    )
+    item = OperationItem.objects.get(code="1.2")
+    start = dt.datetime(2026, 9, 15, 1, tzinfo=dt.UTC)
+    sittings, findings = {}, {}
+    for key, point in (("a", orgs["ep_a"]), ("b", orgs["ep_b"]), ("c", orgs["ep_c"])):
+        sittings[key] = Sitting.objects.create(
+            sitting_code=f"SIT-{key.upper()}",
+            exam_point=point,
+            part="theory",
+            operation_item=item,
+            starts_at=start,
+            ends_at=start + dt.timedelta(hours=2),
+            capacity=30,
+        )
+        findings[key] = PatrolFinding.objects.create(
+            sitting=sittings[key], source="patrol", observed_at=start, observation=f"发现情况{key}", status="to_review"
+        )
+    Registration.objects.create(sitting=sittings["a"], person=persons["p_a"], admission_code="12345678")
+    return sittings, findings
 
 
 @pytest.fixture

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "peikao.core",
     "peikao.registry",
     "peikao.training",
+    "peikao.exams",
     "peikao.web",
 ]
 

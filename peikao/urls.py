@@ -3,6 +3,7 @@
 from django.urls import include, path
 
 from peikao.api import api
+from peikao.exams.urls import candidate_urlpatterns
 from peikao.web.urls import auth_urlpatterns
 
 urlpatterns = [
@@ -12,4 +13,6 @@ urlpatterns = [
     path("", include("peikao.core.urls")),
     path("registry/", include("peikao.registry.urls")),
     path("training/", include("peikao.training.urls")),
+    path("exams/", include("peikao.exams.urls")),
+    path("exam/", include(candidate_urlpatterns)),
 ]

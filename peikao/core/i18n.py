@@ -7,15 +7,33 @@ languages, so a report is read the same way by a clerk and by an outside system.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.utils.functional import Promise
 from django.utils.translation import override
+
+
+@dataclass(frozen=True)
+class Bilingual:
+    """A parameter that is itself already in both languages (e.g. a list of reasons)."""
+
+    zh: str
+    en: str
+
+    def __str__(self) -> str:
+        return self.zh
 
 
 def render(message: str | Promise, language: str, params: dict | None = None) -> str:
     with override(language):
         text = str(message)
-    if params:
-        text = text % params
+        if params:
+            chinese = language.startswith("zh")
+            values = {
+                key: (value.zh if chinese else value.en) if isinstance(value, Bilingual) else value
+                for key, value in params.items()
+            }
+            text = text % values
     return text
 
 

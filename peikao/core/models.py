@@ -243,15 +243,23 @@ class ChangeLog(models.Model):
     imports are logged too. Personal identifiers are stored masked.
     """
 
-    # Few indexes on purpose: imports write a row here per record. The id orders entries in time.
+    # Append-only and written a row per record by imports: few indexes (the id orders entries in time) and no
+    # foreign-key constraints (a check with its row lock per entry would cost more than the entry; content
+    # types and users are never deleted — users are deactivated).
     time = models.DateTimeField(_("time"), default=timezone.now)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("actor")
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("actor"),
+        db_constraint=False,
     )
     actor_label = models.CharField(_("actor"), max_length=150, help_text=_("User name, command or system job."))
     request_id = models.CharField(_("request id"), max_length=64, db_index=True)
     action = models.CharField(_("action"), max_length=8, choices=ChangeAction.choices)
-    content_type = models.ForeignKey(ContentType, models.PROTECT, related_name="+", db_index=False)
+    content_type = models.ForeignKey(ContentType, models.PROTECT, related_name="+", db_index=False, db_constraint=False)
     object_id = models.CharField(_("object id"), max_length=64)
     object_repr = models.CharField(_("object"), max_length=200)
     before = models.JSONField(_("before"), null=True, blank=True)

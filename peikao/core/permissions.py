@@ -31,6 +31,9 @@ class Perm:
     DEVICE_MANAGE = "training.device_manage"  # register attendance devices
     ARCHIVE_AMEND = "training.archive_amend"
     ARCHIVE_VERIFY = "training.archive_verify"
+    BANK_MANAGE = "exams.bank_manage"  # question banks and blueprints
+    SITTING_MANAGE = "exams.sitting_manage"  # sittings, staff, registrations, practical scores
+    PATROL = "exams.patrol"  # remote patrol, findings, sanctions
 
 
 _REGULATOR_ADMIN = {
@@ -47,12 +50,17 @@ _REGULATOR_ADMIN = {
     Perm.CLASS_REVIEW,
     Perm.ARCHIVE_AMEND,
     Perm.ARCHIVE_VERIFY,
+    Perm.BANK_MANAGE,
+    Perm.SITTING_MANAGE,
+    Perm.PATROL,
 }
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.SYSTEM_ADMIN: frozenset(_REGULATOR_ADMIN),
     Role.REGULATOR_ADMIN: frozenset(_REGULATOR_ADMIN),
-    Role.INSPECTOR: frozenset({Perm.VIEW_FULL_ID_NUMBER, Perm.EXPORT, Perm.CLASS_REVIEW, Perm.ARCHIVE_VERIFY}),
+    Role.INSPECTOR: frozenset(
+        {Perm.VIEW_FULL_ID_NUMBER, Perm.EXPORT, Perm.CLASS_REVIEW, Perm.ARCHIVE_VERIFY, Perm.PATROL}
+    ),
     Role.ANALYST: frozenset({Perm.EXPORT, Perm.ARCHIVE_VERIFY}),
     Role.ORG_ADMIN: frozenset(
         {
@@ -67,10 +75,18 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             Perm.ATTENDANCE_RECORD,
             Perm.DEVICE_MANAGE,
             Perm.ARCHIVE_AMEND,
+            Perm.SITTING_MANAGE,
         }
     ),
     Role.ORG_CLERK: frozenset(
-        {Perm.IMPORT, Perm.PERSON_CHANGE, Perm.ASSIGNMENT_CHANGE, Perm.CLASS_MANAGE, Perm.ATTENDANCE_RECORD}
+        {
+            Perm.IMPORT,
+            Perm.PERSON_CHANGE,
+            Perm.ASSIGNMENT_CHANGE,
+            Perm.CLASS_MANAGE,
+            Perm.ATTENDANCE_RECORD,
+            Perm.SITTING_MANAGE,
+        }
     ),
     Role.CANDIDATE: frozenset({Perm.VIEW_FULL_ID_NUMBER}),
 }

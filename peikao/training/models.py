@@ -321,10 +321,13 @@ class AttendanceEvent(models.Model):
 
     # Ten million rows a province-year: no index beyond what reads need (the unique key starts with the
     # lesson; the person index serves one person's evidence across lessons).
+    # No database constraints on these keys (ADR 5): the importer and the device API check every event.
     lesson = models.ForeignKey(
-        Lesson, models.PROTECT, related_name="attendance", verbose_name=_("lesson"), db_index=False
+        Lesson, models.PROTECT, related_name="attendance", verbose_name=_("lesson"), db_index=False, db_constraint=False
     )
-    person = models.ForeignKey(Person, models.PROTECT, related_name="attendance", verbose_name=_("person"))
+    person = models.ForeignKey(
+        Person, models.PROTECT, related_name="attendance", verbose_name=_("person"), db_constraint=False
+    )
     event = models.CharField(_("event"), max_length=3, choices=AttendanceKind.choices)
     at = models.DateTimeField(_("time"))
     source = models.CharField(_("source"), max_length=8, choices=AttendanceSource.choices)

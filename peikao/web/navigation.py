@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from peikao.core.permissions import Perm, has_perm
 from peikao.core.selectors import can_view_changelog
+from peikao.exams.selectors import may_see_banks
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,8 @@ MENU: list[MenuItem] = [
     MenuItem(_("Organisations"), "registry:organization_list"),
     MenuItem(_("Persons"), "registry:person_list"),
     MenuItem(_("Training"), "training:class_list"),
+    MenuItem(_("Exams"), "exams:sitting_list"),
+    MenuItem(_("Question banks"), "exams:bank_list", condition=may_see_banks),
     MenuItem(_("Archives"), "training:archives", perm=Perm.ARCHIVE_VERIFY),
     MenuItem(_("Devices"), "training:devices", perm=Perm.DEVICE_MANAGE),
     MenuItem(_("Import"), "core:import_start", perm=Perm.IMPORT),

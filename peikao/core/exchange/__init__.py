@@ -7,6 +7,7 @@ from peikao.core.exchange.base import (  # noqa: F401
     ImportContext,
     Problem,
     Row,
+    WholeFileOutcome,
     WriteCounts,
     all_kinds,
     bulk_upsert,

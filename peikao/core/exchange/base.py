@@ -312,6 +312,7 @@ class ImportContext:
     dry_run: bool = False
     skip_invalid: bool = False
     run: Any = None  # the ImportRun being written (rows may point at it for provenance)
+    options: dict[str, Any] = field(default_factory=dict)
     today: dt.date = field(default_factory=timezone.localdate)
     cache: dict[str, Any] = field(default_factory=dict)
     # Keys of valid rows seen so far in this file (rows may refer to earlier rows).
@@ -347,6 +348,14 @@ class WriteCounts:
         return self
 
 
+@dataclass
+class WholeFileOutcome:
+    rows: int = 0
+    rejected: int = 0
+    problems: list[Problem] = field(default_factory=list)
+    counts: WriteCounts = field(default_factory=WriteCounts)
+
+
 class ExchangeKind:
     """One exchange file (organizations, persons, …): its columns, key, cleaning, writing and export."""
 
@@ -361,6 +370,8 @@ class ExchangeKind:
     # True when cleaning needs only committed data and write() needs only the cleaned rows: the runner may
     # then clean the next chunk in another thread while this one is written (PostgreSQL).
     pipelined: ClassVar[bool] = False
+    # True for files with layouts of their own (question banks): the kind reads the whole file in import_file().
+    whole_file: ClassVar[bool] = False
     import_perm: ClassVar[str] = Perm.IMPORT
     export_perm: ClassVar[str] = Perm.EXPORT
     # Exports that carry full ID numbers need the permission to see them and are logged.
@@ -393,6 +404,9 @@ class ExchangeKind:
 
     def finish(self, ctx: ImportContext) -> None:
         """After the last chunk (e.g. links between rows of the same file)."""
+
+    def import_file(self, handle, filename: str, ctx: ImportContext) -> WholeFileOutcome:
+        raise NotImplementedError
 
     def export_rows(self, ctx: ExportContext) -> Iterator[dict[str, str]]:
         raise NotImplementedError

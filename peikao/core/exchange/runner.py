@@ -125,8 +125,10 @@ def run_import(
     dry_run: bool = False,
     skip_invalid: bool = False,
     label: str = "",
+    options: dict | None = None,
 ) -> ImportResult:
-    """Import one exchange file for ``user`` (``None``: the system, from a command). See module doc."""
+    """Import one exchange file for ``user`` (``None``: the system, from a command). See module doc.
+    ``options`` are kind-specific settings (e.g. the operation item of a question bank without one)."""
     kind = get_kind(kind_name)
     if kind is None or not kind.importable:
         raise unknown_kind(kind_name)
@@ -171,7 +173,13 @@ def run_import(
             pipelined = kind.pipelined and connection.vendor == "postgresql" and not connection.in_atomic_block
             try:
                 with transaction.atomic():
-                    _import_rows(kind, handle, filename, user, dry_run, skip_invalid, result, pipelined)
+                    ctx = ImportContext(
+                        user=user, dry_run=dry_run, skip_invalid=skip_invalid, run=result.run, options=options or {}
+                    )
+                    if kind.whole_file:
+                        _import_whole_file(kind, handle, filename, ctx, result)
+                    else:
+                        _import_rows(kind, handle, filename, ctx, result, pipelined)
                     if dry_run or (result.problem_count and not skip_invalid):
                         raise _Rollback
             except _Rollback:
@@ -289,7 +297,18 @@ def _cleaned_chunks(kind, ctx, keys, rows, chunk_size: int, pipelined: bool):
         reader.join()
 
 
-def _import_rows(kind, handle, filename, user, dry_run, skip_invalid, result: ImportResult, pipelined=False) -> None:
+def _import_whole_file(kind: ExchangeKind, handle, filename: str, ctx: ImportContext, result: ImportResult) -> None:
+    """Kinds whose files have their own layouts (question banks) read the whole file themselves."""
+    outcome = kind.import_file(handle, filename, ctx)
+    result.rows = outcome.rows
+    result.rejected = outcome.rejected
+    result.problems.extend(outcome.problems[:REPORT_LIMIT_MEMORY])
+    result.problem_count = len(outcome.problems)
+    if not result.problem_count or ctx.skip_invalid:
+        result.counts += outcome.counts
+
+
+def _import_rows(kind, handle, filename, ctx: ImportContext, result: ImportResult, pipelined=False) -> None:
     def add_problems(problems: list[Problem]) -> None:
         result.problem_count += len(problems)
         room = REPORT_LIMIT_MEMORY - len(result.problems)
@@ -305,7 +324,7 @@ def _import_rows(kind, handle, filename, user, dry_run, skip_invalid, result: Im
     if header_problems:
         add_problems(header_problems)
         return
-    ctx = ImportContext(user=user, dry_run=dry_run, skip_invalid=skip_invalid, run=result.run)
+    skip_invalid = ctx.skip_invalid
     chunk_size = settings.PEIKAO["IMPORT_CHUNK_SIZE"]
     writing = True
     try:

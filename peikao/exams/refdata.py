@@ -1,0 +1,38 @@
+"""Reference data of exams: the exam rules of order No. 30 and order No. 19 (domain/exams_certificates.yaml)."""
+
+from __future__ import annotations
+
+from peikao.core.refdata import loader, read_domain, sync_rows
+
+
+@loader(60, "exam_regimes")
+def load_exam_regimes() -> str:
+    from peikao.core.models import LegalInstrument
+    from peikao.exams.models import ExamRegime
+
+    instruments = {item.code: item for item in LegalInstrument.objects.filter(code__in=["order_30", "order_19"])}
+    rules = read_domain("exams_certificates.yaml")["exams"]["special_operation"]
+    rows = []
+    for code, rule in rules.items():
+        instrument = instruments[code]
+        theory = rule.get("theory_attempts")
+        makeup = rule.get("makeup_attempts")
+        rows.append(
+            {
+                "code": code,
+                "title": instrument.title,
+                "valid_from": instrument.valid_from,
+                "valid_to": instrument.valid_to,
+                "pass_score": rule["pass_score"],
+                "max_score": rule["max_score"],
+                "theory_minutes": rule.get("theory_minutes", 120),
+                # order No. 30: one make-up per part (two attempts); order No. 19: theory unlimited, practical 5.
+                "theory_attempts": None if theory == "unlimited" else (theory or (1 + makeup if makeup else None)),
+                "practical_attempts": rule.get("practical_attempts") or (1 + makeup if makeup else None),
+                "retraining_after_fail": rule.get("retraining_after_fail", True),
+                "result_valid_months": rule.get("result_valid_months"),
+                "training_valid_months": rule.get("result_valid_months") or 12,
+                "basis": code,
+            }
+        )
+    return sync_rows(ExamRegime, "code", rows)
