@@ -40,6 +40,8 @@ def main() -> None:
             result = bare_hours()
         elif action == "seal_all":
             result = {"sealed": seal_all()}
+        elif action == "exam_setup":
+            result = {"pairs": exam_setup(int(sys.argv[2]))}
         elif action == "verify":
             from peikao.training import archive
 
@@ -90,6 +92,55 @@ def seal_all() -> int:
                 for pk, r in results.items()
             )  # fmt: skip
     return len(ids)
+
+
+def exam_setup(candidates: int) -> list[tuple[str, str]]:
+    """An exam point, a bank of 500, a blueprint of 100, an open sitting and ``candidates`` registered candidates."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from peikao.core.models import Region
+    from peikao.exams import services
+    from peikao.exams.models import Blueprint
+    from peikao.exams.tests.conftest import make_bank
+    from peikao.registry.models import OperationItem
+    from peikao.registry.tests.factories import AssignmentFactory, OrganizationFactory, PersonFactory, UserFactory
+    from peikao.training.models import CreditedHours
+    from peikao.training.tests.factories import EnrolmentFactory, TrainingClassFactory
+
+    region, item = Region.objects.get(code="350102"), OperationItem.objects.get(code="1.2")
+    centre = OrganizationFactory(kind="exam_institution", region=region)
+    point = OrganizationFactory(kind="exam_point", region=region, parent=centre, items=["1.2"], capacity=candidates)
+    school = OrganizationFactory(kind="training_institution", region=region, items=["1.2"])
+    proctor = PersonFactory()
+    AssignmentFactory(person=proctor, organization=point, role="proctor")
+    staff = UserFactory(username="bench-ep", role="org_clerk", organization=point)
+    today = timezone.localdate()
+    training = TrainingClassFactory(
+        organization=school, trainee_category="special_operator", operation_item=item,
+        start_date=today - dt.timedelta(days=30), end_date=today - dt.timedelta(days=20),
+    )  # fmt: skip
+    make_bank(item, judge=250, single=250)
+    sections = [{"qtype": "judge", "count": 50, "points": 1}, {"qtype": "single", "count": 50, "points": 1}]
+    Blueprint.objects.create(operation_item=item, name="bench", sections=sections)
+    now = timezone.now()
+    sitting = services.sitting_create(
+        actor=staff, exam_point=point, sitting_code="LOAD-1", part="theory", operation_item=item,
+        starts_at=now - dt.timedelta(minutes=5), ends_at=now + dt.timedelta(hours=2),
+    )  # fmt: skip
+    services.staff_assign(actor=staff, sitting=sitting, person=proctor, role="proctor")
+    pairs = []
+    for index in range(candidates):
+        person = PersonFactory(birth=dt.date(1985, 1, 1) + dt.timedelta(days=index))
+        person.education = "senior_high"
+        person.save()
+        enrolment = EnrolmentFactory(training_class=training, person=person)
+        CreditedHours.objects.create(enrolment=enrolment, credited_tenths=800, required_tenths=800, completed=True)
+        registration = services.register(actor=staff, sitting=sitting, person=person)
+        pairs.append((person.id_number, registration.admission_code))
+    services.sitting_open(actor=staff, sitting=sitting)
+    return pairs
 
 
 if __name__ == "__main__":

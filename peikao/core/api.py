@@ -62,6 +62,7 @@ class ImportOut(Schema):
 class ImportFilters(Schema):
     dry_run: bool = False
     skip_invalid: bool = False
+    operation_item: str | None = None
 
 
 class ExportFilters(Schema):
@@ -126,6 +127,7 @@ def import_file(request, kind: str, file: UploadedFile = File(...), options: Que
         dry_run=options.dry_run,
         skip_invalid=options.skip_invalid,
         label="api",
+        options={"operation_item": options.operation_item} if options.operation_item else None,
     )
     return Status(200 if result.ok else 422, _import_out(result))
 

@@ -21,6 +21,11 @@ class ImportForm(forms.Form):
     skip_invalid = forms.BooleanField(
         label=_("Import the valid rows and skip the bad ones (for messy sources)"), required=False
     )
+    operation_item = forms.CharField(
+        label=_("Operation item of a question bank (when the file does not say, e.g. 1.2)"),
+        required=False,
+        max_length=8,
+    )
 
 
 class ExportForm(forms.Form):

@@ -54,6 +54,9 @@ def import_start(request):
                 dry_run=form.cleaned_data["dry_run"],
                 skip_invalid=form.cleaned_data["skip_invalid"],
                 label="web",
+                options={"operation_item": form.cleaned_data["operation_item"]}
+                if form.cleaned_data["operation_item"]
+                else None,
             )
         except DomainError as error:
             form.add_error("file", error.text)

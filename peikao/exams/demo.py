@@ -28,31 +28,62 @@ BEIJING = dt.timezone(dt.timedelta(hours=8))
 BANK_FILE = Path(__file__).resolve().parent / "data" / "demo_bank.yaml"
 BLUEPRINTS = {"1.2": (10, 4, 10, 6), "2.1": (8, 5, 6, 10), "3.1": (5, 8, 4, 15)}  # judge n×points, single n×points
 PRACTICAL = {
-    "1.2": [("K1", "电工安全用具使用", 20), ("K2", "电工仪表安全使用", 20), ("K3", "电气安全作业（接线与检查）", 40),
-            ("K4", "作业现场应急处置（触电急救）", 20)],
+    "1.2": [
+        ("K1", "电工安全用具使用", 20),
+        ("K2", "电工仪表安全使用", 20),
+        ("K3", "电气安全作业（接线与检查）", 40),
+        ("K4", "作业现场应急处置（触电急救）", 20),
+    ],
     "2.1": [("K1", "安全检查与防护用品", 20), ("K2", "焊接操作", 50), ("K3", "作业现场应急处置", 30)],
     "3.1": [("K1", "安全带与防护用品使用", 20), ("K2", "脚手架搭设", 50), ("K3", "作业现场应急处置", 30)],
-}  # fmt: skip
+}
 
 
 def _bank_csv() -> bytes:
     data = yaml.safe_load(BANK_FILE.read_text(encoding="utf-8"))
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["question_code", "operation_item", "qtype", "stem", "option_a", "option_b", "option_c",
-                     "option_d", "answer", "knowledge_point", "difficulty"])  # fmt: skip
+    writer.writerow(
+        [
+            "question_code",
+            "operation_item",
+            "qtype",
+            "stem",
+            "option_a",
+            "option_b",
+            "option_c",
+            "option_d",
+            "answer",
+            "knowledge_point",
+            "difficulty",
+        ]
+    )
     rng = random.Random(5)
     for code, bank in data.items():
         for index, (statement, true) in enumerate(bank["judge"]):
-            writer.writerow([f"DEMO-{code}-J{index + 1:02d}", code, "judge", statement, "", "", "", "",
-                             "对" if true else "错", "安全常识", 1 + index % 3])  # fmt: skip
+            writer.writerow(
+                [
+                    f"DEMO-{code}-J{index + 1:02d}",
+                    code,
+                    "judge",
+                    statement,
+                    "",
+                    "",
+                    "",
+                    "",
+                    "对" if true else "错",
+                    "安全常识",
+                    1 + index % 3,
+                ]
+            )
         for index, (stem, options) in enumerate(bank["single"]):
             order = list(range(len(options)))
             rng.shuffle(order)
             shuffled = [options[i] for i in order]
             answer = "ABCD"[order.index(0)]
-            writer.writerow([f"DEMO-{code}-S{index + 1:02d}", code, "single", stem, *shuffled, answer, "专业知识",
-                             2 + index % 3])  # fmt: skip
+            writer.writerow(
+                [f"DEMO-{code}-S{index + 1:02d}", code, "single", stem, *shuffled, answer, "专业知识", 2 + index % 3]
+            )
     return out.getvalue().encode("utf-8")
 
 
@@ -81,8 +112,9 @@ def _take(registration, rng, skill: float, at: dt.datetime) -> None:
             if rng.random() < skill
             else ("F" if right == "T" else "T" if right == "F" else "ABCD"[rng.randrange(4)])
         )
-        services.save_answer(registration=registration, position=position, answer=answer,
-                             now=at + dt.timedelta(seconds=20 * position))  # fmt: skip
+        services.save_answer(
+            registration=registration, position=position, answer=answer, now=at + dt.timedelta(seconds=20 * position)
+        )
     services.submit(registration=registration, now=at + dt.timedelta(minutes=40 + rng.randint(0, 40)))
 
 
@@ -94,18 +126,32 @@ def eligible(person: Person, sitting) -> bool:
 @step(300, "exams")
 def build_exams(ctx: DemoContext) -> str:
     rng, today = ctx.rng, ctx.today
-    result = run_import(kind_name="questions", source=io.BytesIO(_bank_csv()), filename="demo-bank.csv",
-                        label="command:demo")  # fmt: skip
+    result = run_import(
+        kind_name="questions", source=io.BytesIO(_bank_csv()), filename="demo-bank.csv", label="command:demo"
+    )
     assert result.ok, result.problems[:3]
     items = {item.code: item for item in OperationItem.objects.filter(code__in=BLUEPRINTS)}
     admin = User.objects.get(username="fj-admin")
     for code, (jn, jp, sn, sp) in BLUEPRINTS.items():
-        services.blueprint_save(actor=admin, blueprint=Blueprint(
-            operation_item=items[code], name=f"{items[code].name}理论考试", duration_minutes=120, pass_score=80,
-            sections=[{"qtype": "judge", "count": jn, "points": jp}, {"qtype": "single", "count": sn, "points": sp}],
-        ))  # fmt: skip
-        PracticalSheet.objects.create(operation_item=items[code], name=f"{items[code].name}实操考试", pass_score=80,
-                                      tasks=[{"code": c, "name": n, "points": p} for c, n, p in PRACTICAL[code]])  # fmt: skip
+        services.blueprint_save(
+            actor=admin,
+            blueprint=Blueprint(
+                operation_item=items[code],
+                name=f"{items[code].name}理论考试",
+                duration_minutes=120,
+                pass_score=80,
+                sections=[
+                    {"qtype": "judge", "count": jn, "points": jp},
+                    {"qtype": "single", "count": sn, "points": sp},
+                ],
+            ),
+        )
+        PracticalSheet.objects.create(
+            operation_item=items[code],
+            name=f"{items[code].name}实操考试",
+            pass_score=80,
+            tasks=[{"code": c, "name": n, "points": p} for c, n, p in PRACTICAL[code]],
+        )
     point = Organization.objects.get(org_code=ctx.data["exam_points"][0])
     clerk = User.objects.get(username="ep-admin")
     inspector = User.objects.get(username="fz-inspector")
@@ -117,8 +163,15 @@ def build_exams(ctx: DemoContext) -> str:
 
     # A theory sitting after the class: most pass, a few fail, one is caught using a phone.
     day = dt.date(year, 9, 17)
-    theory = services.sitting_create(actor=clerk, exam_point=point, sitting_code=f"KS-{year}-0917-DY-LL", part="theory",
-                                     starts_at=_at(day, 9), ends_at=_at(day, 11), operation_item=items["1.2"])  # fmt: skip
+    theory = services.sitting_create(
+        actor=clerk,
+        exam_point=point,
+        sitting_code=f"KS-{year}-0917-DY-LL",
+        part="theory",
+        starts_at=_at(day, 9),
+        ends_at=_at(day, 11),
+        operation_item=items["1.2"],
+    )
     services.staff_assign(actor=clerk, sitting=theory, person=proctors[0], role="proctor")
     services.staff_assign(actor=clerk, sitting=theory, person=proctors[1], role="proctor")
     sitters = [person for person in trained if eligible(person, theory)]
@@ -128,26 +181,57 @@ def build_exams(ctx: DemoContext) -> str:
     for registration in registrations:
         _take(registration, rng, rng.choice([0.97, 0.93, 0.9, 0.86, 0.7]), _at(day, 9, rng.randint(1, 8)))
     services.sitting_close(actor=clerk, sitting=theory)
-    patrol = services.patrol_record(actor=inspector, sitting=theory, mode="recorded", started_at=_at(day, 9),
-                                    ended_at=_at(day, 11), notes="回看考场录像，抽查第2、3考场")  # fmt: skip
+    patrol = services.patrol_record(
+        actor=inspector,
+        sitting=theory,
+        mode="recorded",
+        started_at=_at(day, 9),
+        ended_at=_at(day, 11),
+        notes="回看考场录像，抽查第2、3考场",
+    )
     passed = [r for r in registrations if r.result.passed]
-    services.finding_record(actor=inspector, sitting=theory, patrol=patrol, registration=passed[-1],
-                            observation="考生在考试中低头查看手机，屏幕显示题库内容", sanction="score_cancelled",
-                            observed_at=_at(day, 9, 47))  # fmt: skip
-    services.finding_record(actor=inspector, sitting=theory, patrol=patrol, registration=passed[0],
-                            observation="考生与邻座交谈", sanction="warning", observed_at=_at(day, 10, 5))  # fmt: skip
+    services.finding_record(
+        actor=inspector,
+        sitting=theory,
+        patrol=patrol,
+        registration=passed[-1],
+        observation="考生在考试中低头查看手机，屏幕显示题库内容",
+        sanction="score_cancelled",
+        observed_at=_at(day, 9, 47),
+    )
+    services.finding_record(
+        actor=inspector,
+        sitting=theory,
+        patrol=patrol,
+        registration=passed[0],
+        observation="考生与邻座交谈",
+        sanction="warning",
+        observed_at=_at(day, 10, 5),
+    )
     feed, _key = services.feed_register(
         actor=admin, name="福州市考场视频智能分析平台", region=Region.objects.get(code="350100")
     )
-    services.analytics_event(feed=feed, external_id="VA-20260917-0031", sitting_code=theory.sitting_code,
-                             observed_at=_at(day, 10, 12), observation="检测到考生长时间离开座位", confidence=Decimal("0.82"),
-                             admission_code=registrations[2].admission_code)  # fmt: skip
+    services.analytics_event(
+        feed=feed,
+        external_id="VA-20260917-0031",
+        sitting_code=theory.sitting_code,
+        observed_at=_at(day, 10, 12),
+        observation="检测到考生长时间离开座位",
+        confidence=Decimal("0.82"),
+        admission_code=registrations[2].admission_code,
+    )
 
     # The practical the next day, on real and simulated equipment.
     practical_day = dt.date(year, 9, 18)
-    practical = services.sitting_create(actor=clerk, exam_point=point, sitting_code=f"KS-{year}-0918-DY-SC",
-                                        part="practical", starts_at=_at(practical_day, 9), ends_at=_at(practical_day, 17),
-                                        operation_item=items["1.2"])  # fmt: skip
+    practical = services.sitting_create(
+        actor=clerk,
+        exam_point=point,
+        sitting_code=f"KS-{year}-0918-DY-SC",
+        part="practical",
+        starts_at=_at(practical_day, 9),
+        ends_at=_at(practical_day, 17),
+        operation_item=items["1.2"],
+    )
     services.staff_assign(actor=clerk, sitting=practical, person=examiners[0], role="examiner")
     passed_now = [
         result.registration.person
@@ -158,21 +242,38 @@ def build_exams(ctx: DemoContext) -> str:
     practical_regs = [services.register(actor=clerk, sitting=practical, person=person) for person in passed_now]
     services.sitting_open(actor=clerk, sitting=practical)
     for index, registration in enumerate(practical_regs):
-        scores = {"K1": rng.choice([16, 18, 20]), "K2": rng.choice([14, 16, 18, 20]), "K3": rng.choice([28, 32, 36, 40]),
-                  "K4": rng.choice([12, 16, 18, 20])}  # fmt: skip
-        services.practical_score(actor=clerk, registration=registration, examiner=examiners[0], task_scores=scores,
-                                 device_type="simulated" if index % 3 == 0 else "real", performed="hands_on")  # fmt: skip
+        scores = {
+            "K1": rng.choice([16, 18, 20]),
+            "K2": rng.choice([14, 16, 18, 20]),
+            "K3": rng.choice([28, 32, 36, 40]),
+            "K4": rng.choice([12, 16, 18, 20]),
+        }
+        services.practical_score(
+            actor=clerk,
+            registration=registration,
+            examiner=examiners[0],
+            task_scores=scores,
+            device_type="simulated" if index % 3 == 0 else "real",
+            performed="hands_on",
+        )
     services.sitting_close(actor=clerk, sitting=practical)
 
     # An upcoming practical where an examiner also teaches the candidates: training and exams not separated.
     welders = _completed(f"GL-{year}-HJ02")
     upcoming_day = today + dt.timedelta(days=12)
-    upcoming = services.sitting_create(actor=clerk, exam_point=point, sitting_code=f"KS-{year}-{upcoming_day:%m%d}-HJ-LL",
-                                       part="theory", starts_at=_at(upcoming_day, 9), ends_at=_at(upcoming_day, 11),
-                                       operation_item=items["2.1"])  # fmt: skip
+    upcoming = services.sitting_create(
+        actor=clerk,
+        exam_point=point,
+        sitting_code=f"KS-{year}-{upcoming_day:%m%d}-HJ-LL",
+        part="theory",
+        starts_at=_at(upcoming_day, 9),
+        ends_at=_at(upcoming_day, 11),
+        operation_item=items["2.1"],
+    )
     # The teacher of the welding class also proctors at the point.
-    Assignment.objects.get_or_create(person=conflicted, organization=point, role="proctor",
-                                     start_date=dt.date(year - 1, 1, 1))  # fmt: skip
+    Assignment.objects.get_or_create(
+        person=conflicted, organization=point, role="proctor", start_date=dt.date(year - 1, 1, 1)
+    )
     services.staff_assign(actor=clerk, sitting=upcoming, person=conflicted, role="proctor")
     for person in [p for p in welders if eligible(p, upcoming)][:6]:
         services.register(actor=clerk, sitting=upcoming, person=person)
@@ -184,9 +285,14 @@ def build_exams(ctx: DemoContext) -> str:
     audited_update(demo_user, before)
     now = timezone.localtime()
     open_sitting = services.sitting_create(
-        actor=clerk, exam_point=point, sitting_code=f"KS-{year}-DEMO-DY-LL", part="theory",
-        starts_at=_at(now.date(), 0, 5), ends_at=_at(now.date() + dt.timedelta(days=14), 23, 0), operation_item=items["1.2"],
-    )  # fmt: skip
+        actor=clerk,
+        exam_point=point,
+        sitting_code=f"KS-{year}-DEMO-DY-LL",
+        part="theory",
+        starts_at=_at(now.date(), 0, 5),
+        ends_at=_at(now.date() + dt.timedelta(days=14), 23, 0),
+        operation_item=items["1.2"],
+    )
     services.staff_assign(actor=clerk, sitting=open_sitting, person=proctors[2 % len(proctors)], role="proctor")
     services.register(actor=clerk, sitting=open_sitting, person=candidate)
     services.sitting_open(actor=clerk, sitting=open_sitting)

@@ -146,4 +146,6 @@ def person_exam_section(*, user, person: Person) -> dict | None:
         .filter(person=person, result__isnull=True)
         .select_related("sitting__exam_point", "sitting__operation_item")
     )
-    return {"results": results, "upcoming": upcoming}
+    # A candidate sees the admission codes of their own registrations (their admission tickets).
+    show_codes = getattr(user, "is_candidate", False) and user.person_id == person.pk
+    return {"results": results, "upcoming": upcoming, "show_codes": show_codes}

@@ -375,7 +375,8 @@ def exam_answer(request):
         services.save_answer(registration=registration, position=position, answer=answer)
     except DomainError as error:
         response = HttpResponse(format_html('<span class="badge danger">{}</span>', error.zh), status=409)
-        response["HX-Redirect"] = "/exam/result/" if error.code in {"time_is_up", "already_submitted"} else ""
+        if error.code in {"time_is_up", "already_submitted"}:
+            response["HX-Redirect"] = "/exam/result/"
         return response
     return HttpResponse(format_html('<span class="badge valid" data-saved="{}">{}</span>', position, _("saved")))
 

@@ -58,12 +58,16 @@ class ClassBuilder:
         syllabus: str | None = None,
     ):
         data = services.ClassData(
-            class_code=code, name=name, trainee_category=category, training_type=training_type,
+            class_code=code,
+            name=name,
+            trainee_category=category,
+            training_type=training_type,
             operation_item=OperationItem.objects.get(code=item) if item else None,
             industry=Industry.objects.get(code=industry) if industry else None,
             syllabus_hours=Decimal(syllabus) if syllabus else None,
-            start_date=start, end_date=_weekdays(start, days)[-1],
-        )  # fmt: skip
+            start_date=start,
+            end_date=_weekdays(start, days)[-1],
+        )
         return services.class_create(actor=self.actor, organization=org, data=data)
 
     def lessons(
@@ -102,7 +106,7 @@ class ClassBuilder:
                         ends_at=start + dt.timedelta(minutes=minutes),
                         teacher=None if online else teachers[index % len(teachers)],
                         venue="" if online else f"{training_class.organization.name}{1 + index % 3}号教室",
-                    )  # fmt: skip
+                    )
                 )
                 planned += minutes
         return lessons
@@ -197,30 +201,55 @@ def build_training(ctx: DemoContext) -> str:
     summary = []
     gulou, cangshan, jinan, xiamen = schools[0], schools[1], schools[2], schools[4]
     ti_admin = User.objects.get(username="ti-admin")
-    device, _key = services.device_register(actor=ti_admin, organization=gulou, device_code="GL-FACE-01", kind="face",
-                                             name="一号教学楼人脸识别门禁")  # fmt: skip
+    device, _key = services.device_register(
+        actor=ti_admin, organization=gulou, device_code="GL-FACE-01", kind="face", name="一号教学楼人脸识别门禁"
+    )
     year = today.year
 
     # 1. A sealed special-operations class with the usual faults.
     b = builder(gulou)
     start = _weekdays(dt.date(year, 9, 7), 1)[0]
-    c1 = b.open(gulou, f"GL-{year}-DY03", f"低压电工作业初训{year}年第3期", "special_operator", "initial", start, 4,
-                item="1.2", syllabus="32")  # fmt: skip
+    c1 = b.open(
+        gulou,
+        f"GL-{year}-DY03",
+        f"低压电工作业初训{year}年第3期",
+        "special_operator",
+        "initial",
+        start,
+        4,
+        item="1.2",
+        syllabus="32",
+    )
     b.file_and_accept(c1)
     lessons = b.lessons(c1, _teachers(gulou))
     trainees = b.enrol(c1, _people("special_operator", enterprises, 18, rng, item="1.2"))
-    b.attend(lessons, trainees, source="face", device=device.device_code,
-             absent={2: {3}, 7: {5, 6}}, late={4: {0}, 9: {2}, 11: {6}},
-             leave_early={13: {7}}, forget_out={15: {1}})  # fmt: skip
+    b.attend(
+        lessons,
+        trainees,
+        source="face",
+        device=device.device_code,
+        absent={2: {3}, 7: {5, 6}},
+        late={4: {0}, 9: {2}, 11: {6}},
+        leave_early={13: {7}},
+        forget_out={15: {1}},
+    )
     b.flush()
     services.class_close(actor=admin, training_class=c1, today=c1.end_date)
     summary.append(c1.class_code)
 
     # 2. A class that ended and awaits closing.
     start = _weekdays(dt.date(year, 10, 12), 1)[0]
-    c2 = b.open(gulou, f"GL-{year}-HJ02", f"熔化焊接与热切割作业初训{year}年第2期", "special_operator", "initial",
-                start, 4,
-                item="2.1", syllabus="32")  # fmt: skip
+    c2 = b.open(
+        gulou,
+        f"GL-{year}-HJ02",
+        f"熔化焊接与热切割作业初训{year}年第2期",
+        "special_operator",
+        "initial",
+        start,
+        4,
+        item="2.1",
+        syllabus="32",
+    )
     b.file_and_accept(c2)
     lessons = b.lessons(c2, _teachers(gulou))
     trainees = b.enrol(c2, _people("special_operator", enterprises, 12, rng, item="2.1"))
@@ -231,8 +260,17 @@ def build_training(ctx: DemoContext) -> str:
     # 3. Compressed hours: 32 学时 required, two afternoons scheduled.
     b = builder(cangshan)
     start = _weekdays(dt.date(year, 10, 19), 1)[0]
-    c3 = b.open(cangshan, f"CS-{year}-DG01", f"登高架设作业初训{year}年第1期", "special_operator", "initial", start, 2,
-                item="3.1", syllabus="32")  # fmt: skip
+    c3 = b.open(
+        cangshan,
+        f"CS-{year}-DG01",
+        f"登高架设作业初训{year}年第1期",
+        "special_operator",
+        "initial",
+        start,
+        2,
+        item="3.1",
+        syllabus="32",
+    )
     b.file_and_accept(c3)
     lessons = b.lessons(c3, _teachers(cangshan), hours_per_day=[((14, 0), 4)], compress=0.25)
     trainees = b.enrol(
@@ -250,8 +288,16 @@ def build_training(ctx: DemoContext) -> str:
         if Organization.objects.filter(org_code=code, industry__code="hazardous_chemicals").exists()
     ]
     start = _weekdays(dt.date(year, 11, 2), 1)[0]
-    c4 = b.open(jinan, f"JA-{year}-WH01", f"危险化学品企业主要负责人和安全管理人员初训{year}年第1期", "safety_manager",
-                "initial", start, 6, industry="hazardous_chemicals")  # fmt: skip
+    c4 = b.open(
+        jinan,
+        f"JA-{year}-WH01",
+        f"危险化学品企业主要负责人和安全管理人员初训{year}年第1期",
+        "safety_manager",
+        "initial",
+        start,
+        6,
+        industry="hazardous_chemicals",
+    )
     b.file_and_accept(c4)
     lessons = b.lessons(c4, _teachers(jinan))
     trainees = b.enrol(c4, _people("safety_manager", chemical, 14, rng) + _people("principal", chemical, 6, rng))
@@ -264,8 +310,16 @@ def build_training(ctx: DemoContext) -> str:
     # 5. Annual refresher of safety managers, partly online (12 学时), Xiamen.
     b = builder(xiamen)
     start = _weekdays(dt.date(year, 11, 16), 1)[0]
-    c5 = b.open(xiamen, f"XM-{year}-AQ12", f"生产经营单位安全管理人员再培训{year}年", "safety_manager", "refresher",
-                start, 2, industry="general")  # fmt: skip
+    c5 = b.open(
+        xiamen,
+        f"XM-{year}-AQ12",
+        f"生产经营单位安全管理人员再培训{year}年",
+        "safety_manager",
+        "refresher",
+        start,
+        2,
+        industry="general",
+    )
     b.file_and_accept(c5)
     lessons = b.lessons(c5, _teachers(xiamen), online_last_day=True)
     xiamen_enterprises = [code for code in enterprises if code[2:6] == "3502"] or enterprises
@@ -284,8 +338,9 @@ def build_training(ctx: DemoContext) -> str:
     b.file_and_accept(c6)
     managers = _people("safety_manager", [construction.org_code], 3, rng)
     for manager in managers:
-        Assignment.objects.get_or_create(person=manager, organization=construction, role=AssignmentRole.TEACHER,
-                                         start_date=dt.date(year, 1, 1))  # fmt: skip
+        Assignment.objects.get_or_create(
+            person=manager, organization=construction, role=AssignmentRole.TEACHER, start_date=dt.date(year, 1, 1)
+        )
     lessons = b.lessons(c6, managers)
     trainees = b.enrol(c6, _people("employee", [construction.org_code], 10, rng))
     b.attend(lessons, trainees, source="manual", absent={1: set(range(8, 16))})
@@ -294,19 +349,47 @@ def build_training(ctx: DemoContext) -> str:
 
     # 7. Upcoming: one filed and awaiting review, one draft, one returned.
     b = builder(gulou)
-    c7 = b.open(gulou, f"GL-{year + 1}-GY01", f"高压电工作业初训{year + 1}年第1期", "special_operator", "initial",
-                today + dt.timedelta(days=17), 5, item="1.1", syllabus="40")  # fmt: skip
+    c7 = b.open(
+        gulou,
+        f"GL-{year + 1}-GY01",
+        f"高压电工作业初训{year + 1}年第1期",
+        "special_operator",
+        "initial",
+        today + dt.timedelta(days=17),
+        5,
+        item="1.1",
+        syllabus="40",
+    )
     services.class_file(actor=ti_admin, training_class=c7)
-    c8 = b.open(gulou, f"GL-{year + 1}-DY01", f"低压电工作业初训{year + 1}年第1期", "special_operator", "initial",
-                today + dt.timedelta(days=24), 4, item="1.2", syllabus="32")  # fmt: skip
+    c8 = b.open(
+        gulou,
+        f"GL-{year + 1}-DY01",
+        f"低压电工作业初训{year + 1}年第1期",
+        "special_operator",
+        "initial",
+        today + dt.timedelta(days=24),
+        4,
+        item="1.2",
+        syllabus="32",
+    )
     b.lessons(c8, _teachers(gulou))
     b = builder(cangshan)
-    c9 = b.open(cangshan, f"CS-{year + 1}-ZL01", f"制冷与空调设备运行操作作业初训{year + 1}年第1期", "principal",
-                "initial",
-                today + dt.timedelta(days=20), 4, industry="general")  # fmt: skip
+    c9 = b.open(
+        cangshan,
+        f"CS-{year + 1}-ZL01",
+        f"制冷与空调设备运行操作作业初训{year + 1}年第1期",
+        "principal",
+        "initial",
+        today + dt.timedelta(days=20),
+        4,
+        industry="general",
+    )
     services.class_file(actor=admin, training_class=c9)
-    services.class_return(actor=User.objects.get(username="fz-inspector"), training_class=c9,
-                          reason="培训对象与班级名称不符，请核对后重新备案")  # fmt: skip
+    services.class_return(
+        actor=User.objects.get(username="fz-inspector"),
+        training_class=c9,
+        reason="培训对象与班级名称不符，请核对后重新备案",
+    )
     summary += [c7.class_code, c8.class_code, c9.class_code]
     services.refresh_hours()
     open_or_sealed = {c.class_code: c.status for c in [c1, c2, c3, c4, c5, c6, c7, c8, c9]}

@@ -413,7 +413,13 @@ def insert_attendance(rows: list[tuple]) -> int:
     if connection.vendor == "postgresql" and unique:
         lessons = list({row[0] for row in unique})
         with connection.cursor() as cursor:
-            cursor.execute("SELECT 1 FROM training_attendanceevent WHERE lesson_id = ANY(%s) LIMIT 1", [lessons])
+            # One index probe per lesson: a plain ``lesson_id = ANY(…) LIMIT 1`` tempts the planner into a
+            # sequential scan (it expects an early hit), which over ten million rows is a scan per chunk.
+            cursor.execute(
+                "SELECT 1 FROM unnest(%s::bigint[]) AS l(id) WHERE EXISTS "
+                "(SELECT 1 FROM training_attendanceevent e WHERE e.lesson_id = l.id) LIMIT 1",
+                [lessons],
+            )
             recorded = cursor.fetchone() is not None
         if not recorded:
             try:

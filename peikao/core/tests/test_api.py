@@ -52,7 +52,7 @@ def test_revoked_or_wrong_tokens_get_401_json(client, world, admin_token):
 def test_lists_are_scoped_and_paginated(client, world, admin_token):
     response = client.get("/api/organizations?limit=2", **auth(admin_token))
     body = response.json()
-    assert body["count"] == 7  # everything in 福建 (35), nothing in 江西 (36)
+    assert body["count"] == 8  # everything in 福建 (35), nothing in 江西 (36)
     assert len(body["items"]) == 2
 
 

@@ -41,6 +41,7 @@ def test_an_organisation_sees_itself_and_an_exam_institution_its_exam_points(wor
     assert codes(Organization.objects.visible_to(centre_admin)) == {
         world.orgs["ei_a"].org_code,
         world.orgs["ep_a"].org_code,
+        world.orgs["ep_b"].org_code,
     }
 
 
@@ -51,7 +52,13 @@ def test_persons_are_seen_through_their_assignments(world):
     # A training institution sees its teachers and its trainees.
     assert set(Person.objects.visible_to(world.users["ti_admin"])) == {p["p_t"], p["p_a"]}
     assert set(Person.objects.visible_to(world.users["candidate"])) == {p["p_a"]}
-    assert set(Person.objects.visible_to(world.users["province_admin"])) == {p["p_a"], p["p_b"], p["p_t"], p["p_e"]}
+    assert set(Person.objects.visible_to(world.users["province_admin"])) == {
+        p["p_a"],
+        p["p_b"],
+        p["p_t"],
+        p["p_e"],
+        p["p_r"],  # registered for an exam in 福建
+    }
 
 
 def test_a_labour_dispatch_company_sees_the_workers_it_dispatched(world, django_user_model):

@@ -35,6 +35,10 @@ def make_bank(item, judge=60, single=60, multi=0, seed=1):
 
 @pytest.fixture
 def exam_world(db):
+    return make_exam_world()
+
+
+def make_exam_world():
     from peikao.core.models import Region
 
     region = Region.objects.get(code="350102")

@@ -48,3 +48,8 @@ class Command(BaseCommand):
             self.stdout.write(f"  {name:<14} {user.role:<18} {where}")
         self.stdout.write(f"  password for all: {DEMO_PASSWORD}")
         self.stdout.write("")
+        self.stdout.write("A theory exam is open for the demo candidate: log in as `candidate`, open 我的档案 for the")
+        self.stdout.write(
+            "admission ticket (ID number shown on request, admission code), then take it at /exam/login/."
+        )
+        self.stdout.write("")

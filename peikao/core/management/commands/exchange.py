@@ -36,6 +36,13 @@ class Command(BaseCommand):
         parser.add_argument("--as-of", type=dt.date.fromisoformat, help="Export as of this date (YYYY-MM-DD).")
         parser.add_argument("--headers", choices=["en", "zh"], default="en", help="Export header language.")
         parser.add_argument("--user", help="Act as this user (scoped to its jurisdiction); default: the system.")
+        parser.add_argument(
+            "--option",
+            action="append",
+            default=[],
+            metavar="KEY=VALUE",
+            help="A setting of the file kind, e.g. operation_item=1.2 for a question bank without one.",
+        )
 
     def _usage(self, message: str) -> None:
         self.stderr.write(message)
@@ -73,6 +80,7 @@ class Command(BaseCommand):
             dry_run=options["dry_run"],
             skip_invalid=options["skip_invalid"],
             label=f"command:exchange import {kind}",
+            options=dict(item.split("=", 1) for item in options["option"] if "=" in item),
         )
         for problem in result.problems[:REPORT_PRINT_LIMIT]:
             value = f" [{problem.value}]" if problem.value else ""
