@@ -177,10 +177,23 @@ def build_world():
         "ent_admin": "b",
         "candidate": "b",
     }
+    certificates, leads, results = build_certificate_world(orgs, persons, sittings)
     for persona, key in exam_own.items():
-        own[persona].update(sitting=sittings[key], finding=findings[key])
+        own[persona].update(
+            sitting=sittings[key],
+            finding=findings[key],
+            certificate=certificates[key],
+            lead=leads[key],
+            result=results[key],
+        )
     for persona, key in exam_foreign.items():
-        foreign[persona].update(sitting=sittings[key], finding=findings[key])
+        foreign[persona].update(
+            sitting=sittings[key],
+            finding=findings[key],
+            certificate=certificates[key],
+            lead=leads[key],
+            result=results[key],
+        )
     return World(orgs=orgs, persons=persons, classes=classes, users=users, own=own, foreign=foreign, sittings=sittings)
 
 
@@ -219,6 +232,61 @@ def build_exam_world(orgs, persons, region):
         )
     Registration.objects.create(sitting=sittings["a"], person=persons["p_a"], admission_code="12345678")
     return sittings, findings
+
+
+def build_certificate_world(orgs, persons, sittings):
+    """Legacy certificates of 张三 (福州), 李四 (厦门), 王五 (南昌); a lead in each place; a result per sitting."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from peikao.certificates import publishing
+    from peikao.certificates.models import Certificate, Lead
+    from peikao.core.models import Region
+    from peikao.exams.models import Registration, Result
+    from peikao.registry.models import OperationItem
+    from peikao.registry.tests.factories import PersonFactory
+
+    item = OperationItem.objects.get(code="1.2")
+    slots = publishing.allocate_slots(3)
+    certificates, leads, results = {}, {}, {}
+    now = timezone.now()
+    for (key, person, issuer, lead_region), slot in zip(
+        (("a", "p_a", "350100", "350102"), ("b", "p_b", "350200", "350203"), ("c", "p_c", "360100", "360102")),
+        slots,
+        strict=True,
+    ):
+        holder = persons[person]
+        certificates[key] = Certificate.objects.create(
+            cert_no="T" + holder.id_number,
+            cert_type="special_operation",
+            person=holder,
+            operation_item=item,
+            issuer_region=Region.objects.get(code=issuer),
+            first_issued_on=dt.date(2024, 3, 1),
+            valid_from=dt.date(2024, 3, 1),
+            valid_until=dt.date(2030, 2, 28),
+            next_review_due=dt.date(2027, 3, 1),
+            status_index=slot,
+            source="imported",
+        )
+        leads[key] = Lead.objects.create(
+            kind="failed_lookup",
+            cert_no=f"T{key.upper()}FAKE",
+            name=f"假证{key}",
+            source=f"ip:10.0.0.{ord(key)}",
+            region=Region.objects.get(code=lead_region),
+            first_seen=now,
+            last_seen=now,
+        )
+    persons["p_r"] = PersonFactory(name="孙八")  # sits the exam at 台江 (b)
+    candidates = {"a": persons["p_a"], "b": persons["p_r"], "c": persons["p_c"]}
+    for key, sitting in sittings.items():
+        registration = Registration.objects.filter(sitting=sitting).first() or Registration.objects.create(
+            sitting=sitting, person=candidates[key], admission_code=f"8765432{ord(key) % 10}"
+        )
+        results[key] = Result.objects.create(registration=registration, score=88, passed=True, source="import")
+    return certificates, leads, results
 
 
 @pytest.fixture

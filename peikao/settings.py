@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "peikao.registry",
     "peikao.training",
     "peikao.exams",
+    "peikao.certificates",
     "peikao.web",
 ]
 
@@ -159,4 +160,20 @@ PEIKAO = {
     "CLASS_FILING_LEAD_DAYS": int(os.environ.get("PEIKAO_CLASS_FILING_LEAD_DAYS", "7")),
     # Attendance events may arrive up to this many minutes "from the future" (device clocks drift).
     "ATTENDANCE_CLOCK_SKEW_MINUTES": int(os.environ.get("PEIKAO_ATTENDANCE_CLOCK_SKEW_MINUTES", "5")),
+    # Certificate signing keys (Ed25519, PKCS8 PEM files, mode 0600). $PEIKAO_SIGNING_KEY overrides them.
+    "SIGNING_KEY_DIR": Path(os.environ.get("PEIKAO_SIGNING_KEY_DIR", VAR_DIR / "keys")),
+    # Public certificate lookups per client (IP address) and minute.
+    "VERIFY_RATE_PER_MINUTE": int(os.environ.get("PEIKAO_VERIFY_RATE_PER_MINUTE", "60")),
+    # Reviews and expiries are listed this many days ahead.
+    "CERTIFICATE_REMINDER_DAYS": int(os.environ.get("PEIKAO_CERTIFICATE_REMINDER_DAYS", "90")),
+    # A TrueType CJK font for certificate PDFs; the first that exists is embedded.
+    "PDF_FONTS": env_list(
+        "PEIKAO_PDF_FONTS",
+        "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc,/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc,"
+        "/usr/share/fonts/truetype/arphic/uming.ttc",
+    ),
 }
+# Public verification: behind a reverse proxy that sets X-Forwarded-For, trust it for the client address.
+PEIKAO["TRUST_X_FORWARDED_FOR"] = env_bool("PEIKAO_TRUST_X_FORWARDED_FOR", False)
+# Public lookups are logged in batches (seconds between writes; 0 writes each lookup at once).
+PEIKAO["LOOKUP_LOG_FLUSH_SECONDS"] = float(os.environ.get("PEIKAO_LOOKUP_LOG_FLUSH_SECONDS", "1.0"))

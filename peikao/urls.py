@@ -3,6 +3,7 @@
 from django.urls import include, path
 
 from peikao.api import api
+from peikao.certificates.urls import public_urlpatterns
 from peikao.exams.urls import candidate_urlpatterns
 from peikao.web.urls import auth_urlpatterns
 
@@ -15,4 +16,6 @@ urlpatterns = [
     path("training/", include("peikao.training.urls")),
     path("exams/", include("peikao.exams.urls")),
     path("exam/", include(candidate_urlpatterns)),
+    path("certificates/", include("peikao.certificates.urls")),
+    *public_urlpatterns,
 ]

@@ -338,3 +338,17 @@ class ImportRun(models.Model):
     @property
     def summary(self) -> str:
         return f"imported {self.imported}, updated {self.updated}, unchanged {self.unchanged}, rejected {self.rejected}"
+
+
+class RateCounter(models.Model):
+    """Hits of one client key in one fixed time window, shared by every server process (peikao.core.ratelimit)."""
+
+    client_key = models.CharField(max_length=100)
+    window_start = models.BigIntegerField(help_text=_("Start of the window, seconds since the epoch."))
+    hits = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["client_key", "window_start"], name="ratecounter_key_window")]
+
+    def __str__(self) -> str:
+        return f"{self.client_key}@{self.window_start}: {self.hits}"

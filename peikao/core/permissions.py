@@ -34,6 +34,9 @@ class Perm:
     BANK_MANAGE = "exams.bank_manage"  # question banks and blueprints
     SITTING_MANAGE = "exams.sitting_manage"  # sittings, staff, registrations, practical scores
     PATROL = "exams.patrol"  # remote patrol, findings, sanctions
+    CERTIFICATE_ISSUE = "certificates.issue"  # issue from results
+    CERTIFICATE_MANAGE = "certificates.manage"  # reviews, renewals, suspension, revocation, cancellation
+    LEAD_REVIEW = "certificates.lead_review"  # fake-certificate leads: review, hand over, close
 
 
 _REGULATOR_ADMIN = {
@@ -53,13 +56,23 @@ _REGULATOR_ADMIN = {
     Perm.BANK_MANAGE,
     Perm.SITTING_MANAGE,
     Perm.PATROL,
+    Perm.CERTIFICATE_ISSUE,
+    Perm.CERTIFICATE_MANAGE,
+    Perm.LEAD_REVIEW,
 }
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.SYSTEM_ADMIN: frozenset(_REGULATOR_ADMIN),
     Role.REGULATOR_ADMIN: frozenset(_REGULATOR_ADMIN),
     Role.INSPECTOR: frozenset(
-        {Perm.VIEW_FULL_ID_NUMBER, Perm.EXPORT, Perm.CLASS_REVIEW, Perm.ARCHIVE_VERIFY, Perm.PATROL}
+        {
+            Perm.VIEW_FULL_ID_NUMBER,
+            Perm.EXPORT,
+            Perm.CLASS_REVIEW,
+            Perm.ARCHIVE_VERIFY,
+            Perm.PATROL,
+            Perm.LEAD_REVIEW,
+        }
     ),
     Role.ANALYST: frozenset({Perm.EXPORT, Perm.ARCHIVE_VERIFY}),
     Role.ORG_ADMIN: frozenset(

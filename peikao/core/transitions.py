@@ -23,11 +23,13 @@ def apply_transition(
     reason: str = "",
     status_field: str = "status",
     changes: dict | None = None,
+    event_fields: dict | None = None,
 ) -> models.Model:
     """Move ``instance`` to ``to_status`` if the map allows it and return the event row written.
 
     ``owner_field`` names the event's foreign key to ``instance``; ``changes`` are other fields set with
-    the status (e.g. ``filed_at``). Raises ``Conflict`` (code ``transition_not_allowed``) otherwise.
+    the status (e.g. ``filed_at``); ``event_fields`` are extra fields of the event row. Raises
+    ``Conflict`` (code ``transition_not_allowed``) otherwise.
     """
     with transaction.atomic():
         locked = type(instance).objects.select_for_update().get(pk=instance.pk)
@@ -49,6 +51,7 @@ def apply_transition(
             actor=actor if getattr(actor, "is_authenticated", False) else None,
             actor_label=current_context().actor_label,
             time=timezone.now(),
+            **(event_fields or {}),
         )
         audited_create(event)
     setattr(instance, status_field, to_status)

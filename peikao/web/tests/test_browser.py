@@ -169,8 +169,11 @@ def test_a_regulator_accepts_a_filed_class_and_reads_the_hours_on_a_phone(live_s
     inspector.save()
     training_class = world.classes["ti_a"]
     TrainingClass.objects.filter(pk=training_class.pk).update(status="filed", name="低压电工作业初训第9期")
-    lesson = LessonFactory(training_class=training_class, starts_at=at(training_class.start_date, "09:00"),
-                           ends_at=at(training_class.start_date, "09:45"))  # fmt: skip
+    lesson = LessonFactory(
+        training_class=training_class,
+        starts_at=at(training_class.start_date, "09:00"),
+        ends_at=at(training_class.start_date, "09:45"),
+    )
     person = world.persons["p_a"]
     AttendanceEvent.objects.create(
         lesson=lesson, person=person, event="in", at=at(training_class.start_date, "09:15"), source="face"
@@ -200,3 +203,109 @@ def test_a_regulator_accepts_a_filed_class_and_reads_the_hours_on_a_phone(live_s
     page.screenshot(path=str(ARTIFACTS / "08-trainee-hours.png"), full_page=True)
     # The phone-sized viewport (390 px) needs no horizontal scrolling of the page itself.
     assert page.evaluate("document.documentElement.scrollWidth") <= 392
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_candidate_takes_the_theory_exam_on_a_phone_and_a_reload_loses_nothing(live_server, browser_page):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from peikao.exams import services
+    from peikao.exams.models import Result
+    from peikao.exams.tests.conftest import make_exam_world
+    from peikao.exams.tests_support import correct_letters
+
+    world = make_exam_world()
+    now = timezone.now()
+    sitting = services.sitting_create(
+        actor=world["staff"],
+        exam_point=world["point"],
+        sitting_code="LIVE-1",
+        part="theory",
+        starts_at=now - dt.timedelta(minutes=10),
+        ends_at=now + dt.timedelta(hours=2),
+        operation_item=world["item"],
+    )
+    services.staff_assign(actor=world["staff"], sitting=sitting, person=world["proctor"], role="proctor")
+    registration = services.register(actor=world["staff"], sitting=sitting, person=world["candidates"][0])
+    services.sitting_open(actor=world["staff"], sitting=sitting)
+    page = browser_page
+    page.goto(f"{live_server.url}/exam/login/")
+    page.fill("input[name=id_number]", registration.person.id_number)
+    page.fill("input[name=admission_code]", "00000000")
+    page.click("#exam-login button")
+    assert "不匹配" in page.inner_text("body")
+    page.fill("input[name=id_number]", registration.person.id_number)
+    page.fill("input[name=admission_code]", registration.admission_code)
+    page.click("#exam-login button")
+    page.wait_for_selector("#timer")
+    assert page.inner_text("#timer") != "--:--"
+    registration.refresh_from_db()
+    for position in range(3):  # answer three questions right, one at a time
+        letters = correct_letters(registration, position)
+        for letter in letters:
+            page.check(f"#q{position} input[value='{letter}']")
+        page.wait_for_selector(f"#saved-{position} [data-saved='{position}']")
+        page.click("#next")
+    page.screenshot(path=str(ARTIFACTS / "09-exam-question.png"), full_page=True)
+    page.reload()
+    page.goto(f"{live_server.url}/exam/?q=1")
+    letters = correct_letters(registration, 1)
+    assert page.is_checked(f"#q1 input[value='{letters[0]}']"), "the saved answer survives a reload"
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.click("#submit-exam")
+    page.wait_for_selector("#exam-result")
+    result = Result.objects.get(registration=registration)
+    assert page.inner_text("#score") == str(result.score) and result.score > 0
+    page.screenshot(path=str(ARTIFACTS / "10-exam-result.png"), full_page=True)
+    page.goto(f"{live_server.url}/exam/")
+    page.wait_for_selector("#exam-result")  # a second submission is impossible: the result stays
+    assert Result.objects.filter(registration=registration).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_regulator_suspends_a_certificate_and_the_public_sees_it_on_a_phone(live_server, browser_page, settings):
+    from peikao.certificates import publishing
+    from peikao.certificates.models import Lead
+    from peikao.conftest import build_world
+
+    settings.PEIKAO = {**settings.PEIKAO, "LOOKUP_LOG_FLUSH_SECONDS": 0}
+    world = build_world()
+    admin = world.users["province_admin"]
+    admin.set_password("pw-for-browser")
+    admin.save()
+    certificate = world.own["province_admin"]["certificate"]
+    page = browser_page
+    page.goto(f"{live_server.url}/login/")
+    page.fill("input[name=username]", admin.username)
+    page.fill("input[name=password]", "pw-for-browser")
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/")
+    page.goto(f"{live_server.url}/certificates/")
+    page.click(f"a[href='/certificates/{certificate.pk}/']")
+    assert page.inner_text("#certificate-standing") == "有效"
+    assert page.evaluate("document.querySelector('#certificate-qr').naturalWidth") > 100
+    page.click("#action-suspend summary")
+    page.select_option("#action-suspend select[name=ground]", "investigation")
+    page.fill("#action-suspend textarea[name=reason]", "事故调查期间暂扣")
+    page.click("#action-suspend button[type=submit]")
+    page.wait_for_selector("#certificate-standing.suspended")
+    page.screenshot(path=str(ARTIFACTS / "11-certificate-suspended.png"), full_page=True)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 392
+
+    # A member of the public scans the QR code: no login, the suspension is shown, personal data masked.
+    public = page.context.new_page()
+    public.goto(f"{live_server.url}/v/{publishing.token_for(certificate)}")
+    assert public.get_attribute("#verify-outcome", "data-outcome") == "suspended"
+    assert certificate.person.id_number not in public.content()
+    public.screenshot(path=str(ARTIFACTS / "12-public-qr-suspended.png"), full_page=True)
+    assert public.evaluate("document.documentElement.scrollWidth") <= 392
+    public.goto(f"{live_server.url}/verify/")
+    public.fill("input[name=cert_no]", certificate.cert_no)
+    public.fill("input[name=name]", "冒名")
+    public.click("#verify-form button[type=submit]")
+    public.wait_for_selector("#verify-answer")
+    assert public.get_attribute("#verify-outcome", "data-outcome") == "not_found"
+    public.screenshot(path=str(ARTIFACTS / "13-public-not-found.png"), full_page=True)
+    assert set(Lead.objects.values_list("kind", flat=True)) >= {"suspended_presented", "failed_lookup"}

@@ -26,6 +26,8 @@ NEUTRAL_PARAMS = {
     "action": "file",  # a transition name
     "position": 0,  # a question of the candidate's own paper (the exam token decides whose)
     "code": "350102",  # a region: public reference data
+    "size": "a4",  # a paper size
+    "token": "eyJhbGciOiJFZERTQSJ9.e30.c2ln",  # a QR token: public verification, no user data in the URL
 }
 
 
@@ -53,6 +55,9 @@ OBJECT_PARAMS = {
     "class_code": lambda objects: objects["training_class"].class_code,
     "sitting_code": lambda objects: objects["sitting"].sitting_code,
     "finding_id": lambda objects: objects["finding"].pk,
+    "certificate_id": lambda objects: objects["certificate"].pk,
+    "lead_id": lambda objects: objects["lead"].pk,
+    "result_id": lambda objects: objects["result"].pk,
 }
 
 DENIED = {401, 403, 404, 405}
@@ -66,6 +71,9 @@ MISSING = {
     "class_code": "NO-SUCH-CLASS",
     "sitting_code": "NO-SUCH-SITTING",
     "finding_id": 999999999,
+    "certificate_id": 999999999,
+    "lead_id": 999999999,
+    "result_id": 999999999,
 }
 WRITE_FORM = {
     "status": "suspended",
@@ -184,6 +192,8 @@ def _secrets(objects: dict) -> list[str]:
         secrets.append(objects["training_class"].class_code)
     if objects.get("sitting") is not None:
         secrets += [objects["sitting"].sitting_code, objects["finding"].observation]
+    if objects.get("lead") is not None:
+        secrets += [objects["lead"].cert_no, objects["lead"].name]
     return secrets
 
 
@@ -248,6 +258,9 @@ def _needs(param: str) -> str:
         "class_code": "training_class",
         "sitting_code": "sitting",
         "finding_id": "finding",
+        "certificate_id": "certificate",
+        "lead_id": "lead",
+        "result_id": "result",
     }[param]
 
 
@@ -303,11 +316,25 @@ def test_denied_writes_without_parameters_change_nothing(client, scene, persona)
     assert not failures, "\n".join(failures)
 
 
+# The public side (certificate verification): no login, nothing of the platform behind it.
+PUBLIC_PAGES = {"/verify/", "/verify/report/", "/v/" + NEUTRAL_PARAMS["token"]}
+PUBLIC_DOCUMENTS = {"/.well-known/jwks.json", "/status/certificates", "/status/certificates.jwt"}
+PUBLIC_API = {"/api/public/verify", "/api/public/verify/token"}
+
+
 def test_anonymous_requests_get_login_or_401(client):
     failures = []
     for route in all_routes():
         url = build_url(route, {**NEUTRAL_PARAMS, **dict.fromkeys(OBJECT_PARAMS, "1")})
         response = client.get(url)
+        if url in PUBLIC_PAGES or url in PUBLIC_DOCUMENTS:
+            if response.status_code != 200:
+                failures.append(f"GET {url} (public) → {response.status_code}")
+            continue
+        if url in PUBLIC_API:
+            if response.status_code != 405:  # POST only
+                failures.append(f"GET {url} (public API) → {response.status_code}, expected 405")
+            continue
         if url.startswith("/api/"):
             public = url in {"/api/docs", "/api/openapi.json"} and response.status_code == 200
             if response.status_code not in (401, 404, 405) and not public:

@@ -1,0 +1,376 @@
+"""Certificates API: the register (scoped), issuance and life-cycle actions, leads; and the public
+verification endpoints (no authentication, rate-limited, logged, masked).
+
+(No `from __future__ import annotations` here: django-ninja reads the annotations at import time.)
+"""
+
+import datetime as dt
+
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy as _
+from ninja import Query, Router, Schema, Status
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from peikao.certificates import selectors, services, verification
+from peikao.certificates.choices import (
+    CancelGround,
+    CertificateStatus,
+    CertificateType,
+    LeadKind,
+    LeadStatus,
+    LookupChannel,
+    LookupOutcome,
+    RevokeGround,
+    Standing,
+    SuspendGround,
+)
+from peikao.certificates.public import client_address, outcome_message, rate_check
+from peikao.core.errors import DomainError
+from peikao.core.i18n import both
+from peikao.exams.models import Result
+from peikao.registry.models import Person
+
+router = Router(tags=["certificates"])
+public_router = Router(tags=["public verification"])
+
+
+class CertificateOut(Schema):
+    id: int
+    cert_no_masked: str
+    cert_type: CertificateType
+    name: str
+    item: str | None
+    trainee_category: str
+    issuer_region_code: str
+    first_issued_on: dt.date
+    valid_from: dt.date
+    valid_until: dt.date
+    next_review_due: dt.date | None
+    review_held: bool
+    last_reviewed_on: dt.date | None
+    status: CertificateStatus
+    standing: Standing
+
+    @staticmethod
+    def resolve_cert_no_masked(obj):
+        return verification.mask_number(obj.cert_no)
+
+    @staticmethod
+    def resolve_name(obj):
+        return obj.person.name
+
+    @staticmethod
+    def resolve_item(obj):
+        return obj.operation_item.code if obj.operation_item_id else None
+
+    @staticmethod
+    def resolve_issuer_region_code(obj):
+        return obj.issuer_region.code
+
+    @staticmethod
+    def resolve_review_held(obj):
+        from peikao.certificates import rules
+
+        return rules.review_held(obj.next_review_due)
+
+
+class CertificateFilters(Schema):
+    q: str | None = None
+    cert_type: CertificateType | None = None
+    standing: Standing | None = None
+    item: str | None = None
+    due: str | None = None
+    organization: str | None = None
+
+
+class EventOut(Schema):
+    transition: str
+    old_status: str
+    new_status: str
+    reason: str
+    details: dict
+    actor_label: str
+    time: dt.datetime
+
+
+class IssueIn(Schema):
+    result_id: int
+
+
+class ReviewIn(Schema):
+    reviewed_on: dt.date
+    passed: bool
+    extend: bool = False
+    reason: str = ""
+
+
+class RenewIn(Schema):
+    renewed_on: dt.date
+    reason: str = ""
+
+
+class SuspendIn(Schema):
+    ground: SuspendGround
+    reason: str = ""
+
+
+class ReasonIn(Schema):
+    reason: str
+
+
+class RevokeIn(Schema):
+    ground: RevokeGround
+    reason: str = ""
+
+
+class CancelIn(Schema):
+    ground: CancelGround
+    reason: str = ""
+
+
+class LeadOut(Schema):
+    id: int
+    kind: LeadKind
+    status: LeadStatus
+    cert_no: str
+    name: str
+    claimed_issuer: str
+    number_pattern: str
+    source: str
+    occurrences: int
+    first_seen: dt.datetime
+    last_seen: dt.datetime
+    case_reference: str
+
+
+class LeadFilters(Schema):
+    status: LeadStatus | None = None
+    kind: LeadKind | None = None
+    number_pattern: str | None = None
+    source: str | None = None
+    claimed_issuer: str | None = None
+    q: str | None = None
+
+
+class LeadActionIn(Schema):
+    action: str
+    case_reference: str = ""
+    note: str = ""
+
+
+class LeadActionOut(Schema):
+    updated: int
+
+
+@router.get("/certificates", response=list[CertificateOut], summary="Certificates in your jurisdiction, with standing")
+@paginate(LimitOffsetPagination)
+def certificate_list(request, filters: Query[CertificateFilters]):
+    return selectors.certificate_list(user=request.user, filters=filters.dict(exclude_none=True))
+
+
+def _fresh(request, certificate_id: int):
+    return selectors.certificate_get(user=request.user, certificate_id=certificate_id)
+
+
+@router.post("/certificates/issue", response={201: CertificateOut}, summary="Issue a certificate from a passed result")
+def certificate_issue(request, payload: IssueIn):
+    user = request.user
+    result = get_object_or_404(
+        Result.objects.visible_to(user).select_related("registration__person", "registration__sitting"),
+        pk=payload.result_id,
+    )
+    sitting = result.registration.sitting
+    if sitting.operation_item_id:
+        certificate = services.issue_special_operation(
+            actor=user, person=result.registration.person, operation_item=sitting.operation_item
+        )
+    else:
+        certificate = services.issue_competency(actor=user, result=result)
+    return Status(201, _fresh(request, certificate.pk))
+
+
+@router.get("/certificates/{certificate_id}", response=CertificateOut, summary="One certificate")
+def certificate_get(request, certificate_id: int):
+    return selectors.certificate_get(user=request.user, certificate_id=certificate_id)
+
+
+@router.get("/certificates/{certificate_id}/events", response=list[EventOut], summary="Its life-cycle steps")
+def certificate_events(request, certificate_id: int):
+    certificate = selectors.certificate_get(user=request.user, certificate_id=certificate_id)
+    return list(selectors.certificate_events(certificate))
+
+
+@router.post("/certificates/{certificate_id}/review", response=CertificateOut, summary="Record a review (order No. 30)")
+def certificate_review(request, certificate_id: int, payload: ReviewIn):
+    certificate = _fresh(request, certificate_id)
+    services.review_record(actor=request.user, certificate=certificate, **payload.dict())
+    return _fresh(request, certificate_id)
+
+
+@router.post("/certificates/{certificate_id}/renew", response=CertificateOut, summary="Renew at expiry")
+def certificate_renew(request, certificate_id: int, payload: RenewIn):
+    certificate = _fresh(request, certificate_id)
+    services.renew(actor=request.user, certificate=certificate, **payload.dict())
+    return _fresh(request, certificate_id)
+
+
+@router.post("/certificates/{certificate_id}/suspend", response=CertificateOut, summary="Suspend")
+def certificate_suspend(request, certificate_id: int, payload: SuspendIn):
+    certificate = _fresh(request, certificate_id)
+    services.suspend(actor=request.user, certificate=certificate, ground=payload.ground, reason=payload.reason)
+    return _fresh(request, certificate_id)
+
+
+@router.post("/certificates/{certificate_id}/reinstate", response=CertificateOut, summary="Lift a suspension")
+def certificate_reinstate(request, certificate_id: int, payload: ReasonIn):
+    certificate = _fresh(request, certificate_id)
+    services.reinstate(actor=request.user, certificate=certificate, reason=payload.reason)
+    return _fresh(request, certificate_id)
+
+
+@router.post(
+    "/certificates/{certificate_id}/revoke", response=CertificateOut, summary="Revoke (with a ban where it applies)"
+)
+def certificate_revoke(request, certificate_id: int, payload: RevokeIn):
+    certificate = _fresh(request, certificate_id)
+    services.revoke(actor=request.user, certificate=certificate, ground=payload.ground, reason=payload.reason)
+    return _fresh(request, certificate_id)
+
+
+@router.post("/certificates/{certificate_id}/cancel", response=CertificateOut, summary="Cancel")
+def certificate_cancel(request, certificate_id: int, payload: CancelIn):
+    certificate = _fresh(request, certificate_id)
+    services.cancel(actor=request.user, certificate=certificate, ground=payload.ground, reason=payload.reason)
+    return _fresh(request, certificate_id)
+
+
+@router.get("/persons/{person_id}/certificates", response=list[CertificateOut], summary="A person's certificates")
+def person_certificates(request, person_id: int):
+    person = get_object_or_404(Person.objects.visible_to(request.user), pk=person_id)
+    return list(selectors.person_certificates(user=request.user, person=person))
+
+
+@router.get("/leads", response=list[LeadOut], summary="Fake-certificate leads in your jurisdiction")
+@paginate(LimitOffsetPagination)
+def lead_list(request, filters: Query[LeadFilters]):
+    return selectors.lead_list(user=request.user, filters=filters.dict(exclude_none=True))
+
+
+@router.get("/leads/{lead_id}", response=LeadOut, summary="One lead")
+def lead_get(request, lead_id: int):
+    return selectors.lead_get(user=request.user, lead_id=lead_id)
+
+
+@router.post("/leads/{lead_id}/action", response=LeadActionOut, summary="Review, hand over (case reference) or close")
+def lead_action(request, lead_id: int, payload: LeadActionIn):
+    lead = selectors.lead_get(user=request.user, lead_id=lead_id)
+    done = services.leads_apply(actor=request.user, leads=[lead], **payload.dict())
+    if not done:
+        raise DomainError("transition_not_allowed", _("This lead is past that step."), status=409)
+    return {"updated": done}
+
+
+# -- public -------------------------------------------------------------------------------------------------
+
+
+class VerifyIn(Schema):
+    cert_no: str
+    name: str
+
+
+class TokenIn(Schema):
+    token: str
+
+
+class PublicCertificate(Schema):
+    name: str
+    sex: str
+    cert_no: str
+    cert_type: str
+    cert_type_label: str
+    category: str
+    item: str
+    item_code: str
+    first_issued_on: str
+    valid_from: str
+    valid_until: str
+    review_due: str | None
+    review_held: bool
+    last_reviewed_on: str | None
+    issuer: str
+    issuer_code: str
+    standing: str
+    standing_label: str
+
+
+class VerifyOut(Schema):
+    outcome: LookupOutcome
+    message: str
+    message_en: str
+    certificates: list[PublicCertificate]
+
+
+class LimitedOut(Schema):
+    code: str
+    message: str
+    retry_after: int
+
+
+def _answer_out(answer) -> dict:
+    zh, en = both(outcome_message(answer.outcome))
+    return {"outcome": answer.outcome, "message": zh, "message_en": en, "certificates": answer.certificates}
+
+
+def _limited(request, decision, channel, cert_no="", name=""):
+    verification.record(
+        verification.Answer(LookupOutcome.RATE_LIMITED),
+        channel=channel,
+        client=client_address(request),
+        user_agent=request.META.get("HTTP_USER_AGENT", ""),
+        cert_no=cert_no,
+        name=name,
+    )
+    zh, en = both(outcome_message(LookupOutcome.RATE_LIMITED))
+    return Status(429, {"code": "rate_limited", "message": f"{zh} / {en}", "retry_after": decision.retry_after})
+
+
+@public_router.post(
+    "/verify",
+    auth=None,
+    response={200: VerifyOut, 429: LimitedOut},
+    summary="Verify a certificate by number and holder's name",
+)
+def public_verify(request, payload: VerifyIn):
+    decision = rate_check(request)
+    if not decision.allowed:
+        return _limited(request, decision, LookupChannel.API, payload.cert_no, payload.name)
+    answer = verification.by_number(payload.cert_no, payload.name)
+    verification.record(
+        answer,
+        channel=LookupChannel.API,
+        client=client_address(request),
+        user_agent=request.META.get("HTTP_USER_AGENT", ""),
+        cert_no=payload.cert_no,
+        name=payload.name,
+    )
+    return _answer_out(answer)
+
+
+@public_router.post(
+    "/verify/token",
+    auth=None,
+    response={200: VerifyOut, 429: LimitedOut},
+    summary="Verify a scanned QR token (or its /v/ URL)",
+)
+def public_verify_token(request, payload: TokenIn):
+    decision = rate_check(request)
+    if not decision.allowed:
+        return _limited(request, decision, LookupChannel.API)
+    answer = verification.by_token(payload.token)
+    verification.record(
+        answer,
+        channel=LookupChannel.API,
+        client=client_address(request),
+        user_agent=request.META.get("HTTP_USER_AGENT", ""),
+    )
+    return _answer_out(answer)

@@ -1,0 +1,179 @@
+"""The public side of certificates: no login, masked data, rate-limited, every lookup logged.
+
+Pages: /verify/ (number and name), /v/<token> (a scanned QR), /verify/report/ ("I was shown this
+certificate"). Machine endpoints: /.well-known/jwks.json, /status/certificates (JSON, or the signed JWS
+with ``Accept: application/vc+jwt`` or at /status/certificates.jwt) and the public API
+(/api/public/…, peikao.certificates.api). None of these pages links into the platform.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.cache import cache_control
+from django.views.decorators.csrf import csrf_protect
+from django.views.decorators.http import require_GET, require_http_methods
+
+from peikao.certificates import publishing, verification
+from peikao.certificates.choices import LookupChannel, LookupOutcome
+from peikao.certificates.forms import LookupForm, ReportForm
+from peikao.core import ratelimit
+from peikao.core.errors import DomainError
+
+PUBLIC_HEADERS = {
+    "Referrer-Policy": "same-origin",  # a /v/<token> URL must not leak to other sites (and forms keep their Origin)
+    "X-Robots-Tag": "noindex, nofollow",
+    "Cache-Control": "no-store",
+}
+
+
+def client_address(request) -> str:
+    if settings.PEIKAO.get("TRUST_X_FORWARDED_FOR"):
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        if forwarded:
+            return forwarded.split(",")[0].strip()[:64]
+    return request.META.get("REMOTE_ADDR", "")[:64] or "unknown"
+
+
+def rate_check(request, scope: str = "verify") -> ratelimit.RateDecision:
+    limit = settings.PEIKAO.get("VERIFY_RATE_PER_MINUTE", 60)
+    return ratelimit.hit(f"{scope}:{client_address(request)}", limit=limit, window=60)
+
+
+def _public(response: HttpResponse) -> HttpResponse:
+    for header, value in PUBLIC_HEADERS.items():
+        response[header] = value
+    return response
+
+
+def _limited(request, decision, channel: str, cert_no: str = "", name: str = "") -> HttpResponse:
+    answer = verification.Answer(LookupOutcome.RATE_LIMITED)
+    verification.record(
+        answer,
+        channel=channel,
+        client=client_address(request),
+        user_agent=request.META.get("HTTP_USER_AGENT", ""),
+        cert_no=cert_no,
+        name=name,
+    )
+    response = render(request, "certificates/public_limited.html", {"retry_after": decision.retry_after}, status=429)
+    response["Retry-After"] = str(decision.retry_after)
+    return _public(response)
+
+
+@csrf_protect
+@require_http_methods(["GET", "POST"])
+def verify_page(request):
+    form = LookupForm(request.POST or None)
+    answer = None
+    if request.method == "POST" and form.is_valid():
+        cert_no, name = form.cleaned_data["cert_no"], form.cleaned_data["name"]
+        decision = rate_check(request)
+        if not decision.allowed:
+            return _limited(request, decision, LookupChannel.PAGE, cert_no, name)
+        answer = verification.by_number(cert_no, name)
+        verification.record(
+            answer,
+            channel=LookupChannel.PAGE,
+            client=client_address(request),
+            user_agent=request.META.get("HTTP_USER_AGENT", ""),
+            cert_no=cert_no,
+            name=name,
+        )
+        form = LookupForm()  # the number typed holds an ID number: do not send it back
+    return _public(render(request, "certificates/public_verify.html", {"form": form, "answer": answer}))
+
+
+@require_GET
+def verify_token_page(request, token: str):
+    decision = rate_check(request)
+    if not decision.allowed:
+        return _limited(request, decision, LookupChannel.QR)
+    answer = verification.by_token(token)
+    verification.record(
+        answer,
+        channel=LookupChannel.QR,
+        client=client_address(request),
+        user_agent=request.META.get("HTTP_USER_AGENT", ""),
+    )
+    return _public(
+        render(request, "certificates/public_verify.html", {"form": LookupForm(), "answer": answer, "scanned": True})
+    )
+
+
+@csrf_protect
+@require_http_methods(["GET", "POST"])
+def report_page(request):
+    form = ReportForm(request.POST or None, initial={"cert_no": request.GET.get("no", "")})
+    done = False
+    if request.method == "POST" and form.is_valid():
+        decision = rate_check(request, scope="report")
+        if not decision.allowed:
+            return _limited(request, decision, LookupChannel.PAGE)
+        data = form.cleaned_data
+        try:
+            from peikao.certificates import services
+
+            services.report_from_public(
+                cert_no=data["cert_no"],
+                name=data["name"],
+                claimed_issuer=data["claimed_issuer"],
+                where=data["where"],
+                description=data["description"],
+                contact=data["contact"],
+                client=client_address(request),
+            )
+        except DomainError as error:
+            form.add_error(None, error.text)
+        else:
+            done = True
+            form = ReportForm()
+    return _public(render(request, "certificates/public_report.html", {"form": form, "done": done}))
+
+
+@require_GET
+@cache_control(public=True, max_age=300)
+def jwks(request):
+    response = JsonResponse(publishing.jwks(), json_dumps_params={"ensure_ascii": False})
+    response["Access-Control-Allow-Origin"] = "*"
+    response["Content-Type"] = "application/jwk-set+json"
+    return response
+
+
+def _wants_jwt(request) -> bool:
+    accept = request.META.get("HTTP_ACCEPT", "")
+    return "application/vc+jwt" in accept or "application/jwt" in accept or request.GET.get("format") == "jwt"
+
+
+@require_GET
+def status_list(request, as_jwt: bool = False):
+    """The revocation and suspension lists (W3C Bitstring Status List), as JSON or as a signed JWS."""
+    published = publishing.published_status_list()
+    if request.META.get("HTTP_IF_NONE_MATCH") == published.etag:
+        response = HttpResponse(status=304)
+    elif as_jwt or _wants_jwt(request):
+        response = HttpResponse(published.jwt, content_type="application/vc+jwt")
+    else:
+        response = JsonResponse(published.credential)
+        response["Content-Type"] = "application/vc+ld+json"
+    response["ETag"] = published.etag
+    response["Cache-Control"] = "public, max-age=60"
+    response["Access-Control-Allow-Origin"] = "*"
+    response["Vary"] = "Accept"
+    return response
+
+
+def outcome_message(outcome: str) -> str:
+    return {
+        LookupOutcome.VALID: _("The certificate is valid."),
+        LookupOutcome.EXPIRED: _("The certificate has expired."),
+        LookupOutcome.REVIEW_OVERDUE: _("The certificate missed its review and is no longer valid."),
+        LookupOutcome.SUSPENDED: _("The certificate is suspended."),
+        LookupOutcome.REVOKED: _("The certificate has been revoked."),
+        LookupOutcome.CANCELLED: _("The certificate has been cancelled."),
+        LookupOutcome.NOT_FOUND: _("No certificate with this number and name."),
+        LookupOutcome.SIGNATURE_INVALID: _("The QR code's signature is not valid: this is not a genuine certificate."),
+        LookupOutcome.RATE_LIMITED: _("Too many lookups from your address: try again shortly."),
+    }[LookupOutcome(outcome)]

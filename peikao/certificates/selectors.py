@@ -1,0 +1,208 @@
+"""The certificates' read path, scoped to the user's jurisdiction: lists with their standing on a day,
+reminders per enterprise and per region, results waiting for a certificate, and leads."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Sum
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from peikao.certificates import rules
+from peikao.certificates.choices import LeadGrouping, LeadStatus
+from peikao.certificates.models import Certificate, CertificateEvent, Lead
+from peikao.core.permissions import Perm, has_perm
+from peikao.exams.choices import ExamPart, ResultStatus
+from peikao.exams.models import Result
+from peikao.registry.choices import OrganizationKind
+from peikao.registry.models import Assignment, Person
+
+CERTIFICATE_RELATED = ("person", "operation_item__category", "industry", "issuer_region")
+
+
+def certificate_list(*, user, filters=None, today: dt.date | None = None) -> QuerySet[Certificate]:
+    today = today or timezone.localdate()
+    filters = filters or {}
+    queryset = rules.with_standing(Certificate.objects.visible_to(user), today).select_related(*CERTIFICATE_RELATED)
+    q = (filters.get("q") or "").strip()
+    if q:
+        queryset = queryset.filter(Q(cert_no__icontains=q.upper()) | Q(person__name__icontains=q))
+    if filters.get("cert_type"):
+        queryset = queryset.filter(cert_type=filters["cert_type"])
+    if filters.get("standing"):
+        queryset = queryset.filter(standing=filters["standing"])
+    if filters.get("item"):
+        queryset = queryset.filter(operation_item__code=filters["item"])
+    if filters.get("issuer"):
+        queryset = queryset.filter(issuer_region__code__startswith=str(filters["issuer"]).rstrip("0") or "")
+    days = settings_days()
+    if filters.get("due") == "review":
+        queryset = queryset.filter(rules.review_due_q(today, days))
+    elif filters.get("due") == "expiry":
+        queryset = queryset.filter(rules.expiry_due_q(today, days))
+    if filters.get("organization"):
+        queryset = queryset.filter(
+            Exists(_current_assignments(today).filter(organization__org_code=filters["organization"]))
+        )
+    return queryset.order_by("cert_no", "operation_item__code")
+
+
+def settings_days() -> int:
+    from django.conf import settings
+
+    return int(settings.PEIKAO.get("CERTIFICATE_REMINDER_DAYS", 90))
+
+
+def certificate_get(*, user, certificate_id: int, today: dt.date | None = None) -> Certificate:
+    today = today or timezone.localdate()
+    queryset = rules.with_standing(Certificate.objects.visible_to(user), today).select_related(
+        *CERTIFICATE_RELATED,
+        "theory_result__registration__sitting",
+        "practical_result__registration__sitting__exam_point",
+        "enrolment__training_class",
+        "issued_by",
+    )
+    return get_object_or_404(queryset, pk=certificate_id)
+
+
+def certificate_events(certificate: Certificate) -> QuerySet[CertificateEvent]:
+    return certificate.events.select_related("actor").order_by("time", "id")
+
+
+def _current_assignments(today: dt.date):
+    return Assignment.objects.filter(person=OuterRef("person"), start_date__lte=today).filter(
+        Q(end_date__isnull=True) | Q(end_date__gte=today)
+    )
+
+
+def reminders(*, user, today: dt.date | None = None) -> dict:
+    """Reviews and expiries due in the next N days, counted per enterprise (current employer) and per region."""
+    today = today or timezone.localdate()
+    days = settings_days()
+    review_q, expiry_q = rules.review_due_q(today, days), rules.expiry_due_q(today, days)
+    visible = Certificate.objects.visible_to(user)
+    due = visible.filter(review_q | expiry_q)
+    totals = due.aggregate(reviews=Count("id", filter=review_q), expiries=Count("id", filter=expiry_q))
+    per_region = list(
+        due.values("issuer_region__code", "issuer_region__name")
+        .annotate(reviews=Count("id", filter=review_q), expiries=Count("id", filter=expiry_q))
+        .order_by("issuer_region__code")
+    )
+    employers = (
+        Assignment.objects.visible_to(user)
+        .filter(start_date__lte=today, organization__kind=OrganizationKind.ENTERPRISE)
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=today))
+    )
+    per_enterprise = list(
+        employers.filter(person__certificates__in=due.values("pk"))
+        .values("organization__org_code", "organization__name")
+        .annotate(
+            reviews=Count(
+                "person__certificates",
+                filter=Q(person__certificates__in=visible.filter(review_q).values("pk")),
+                distinct=True,
+            ),
+            expiries=Count(
+                "person__certificates",
+                filter=Q(person__certificates__in=visible.filter(expiry_q).values("pk")),
+                distinct=True,
+            ),
+        )
+        .order_by("-expiries", "-reviews", "organization__name")[:200]
+    )
+    return {"days": days, "today": today, "totals": totals, "per_region": per_region, "per_enterprise": per_enterprise}
+
+
+def pending_issuance(*, user) -> QuerySet[Result]:
+    """Passed practical exams and competency assessments that no certificate was issued from yet."""
+    used = Certificate.objects.filter(Q(practical_result__isnull=False) | Q(theory_result__isnull=False))
+    passed = Result.objects.visible_to(user).filter(status=ResultStatus.VALID, passed=True)
+    practical = Q(registration__sitting__part=ExamPart.PRACTICAL, registration__sitting__operation_item__isnull=False)
+    competency = Q(
+        registration__sitting__part=ExamPart.THEORY,
+        registration__sitting__operation_item__isnull=True,
+        registration__sitting__trainee_category__in=["principal", "safety_manager"],
+    )
+    live = Certificate.objects.filter(
+        person=OuterRef("registration__person"),
+        operation_item=OuterRef("registration__sitting__operation_item"),
+        status__in=["valid", "suspended"],
+    )
+    return (
+        passed.filter(practical | competency)
+        .exclude(pk__in=used.values("practical_result"))
+        .exclude(pk__in=used.values("theory_result"))
+        .exclude(Exists(live))
+        .select_related(
+            "registration__person", "registration__sitting__operation_item", "registration__sitting__exam_point"
+        )
+        .order_by("registration__sitting__starts_at", "id")
+    )
+
+
+def person_certificates(*, user, person: Person, today: dt.date | None = None) -> QuerySet[Certificate]:
+    return certificate_list(user=user, today=today).filter(person=person)
+
+
+def person_certificate_section(*, user, person: Person) -> dict | None:
+    return {"certificates": list(person_certificates(user=user, person=person))}
+
+
+# -- leads ----------------------------------------------------------------------------------------------
+
+
+def may_see_leads(user) -> bool:
+    return has_perm(user, Perm.LEAD_REVIEW) or (getattr(user, "is_regulator", False))
+
+
+def lead_list(*, user, filters=None) -> QuerySet[Lead]:
+    if not may_see_leads(user):
+        return Lead.objects.none()
+    filters = filters or {}
+    queryset = Lead.objects.visible_to(user).select_related("region", "certificate")
+    for name in ("status", "kind", "number_pattern", "source", "claimed_issuer"):
+        if filters.get(name):
+            queryset = queryset.filter(**{name: filters[name]})
+    if filters.get("open"):
+        queryset = queryset.filter(status__in=[LeadStatus.NEW, LeadStatus.REVIEWING])
+    q = (filters.get("q") or "").strip()
+    if q:
+        queryset = queryset.filter(
+            Q(cert_no__icontains=q.upper()) | Q(name__icontains=q) | Q(case_reference__icontains=q)
+        )
+    return queryset.order_by("-last_seen", "-id")
+
+
+GROUP_FIELDS = {
+    LeadGrouping.PATTERN: "number_pattern",
+    LeadGrouping.ISSUER: "claimed_issuer",
+    LeadGrouping.SOURCE: "source",
+}
+
+
+def lead_groups(*, user, grouping: str, open_only: bool = True) -> list[dict]:
+    """Leads that share a number pattern, a claimed issuer or a source, largest groups first (two or more)."""
+    field = GROUP_FIELDS[LeadGrouping(grouping)]
+    queryset = lead_list(user=user, filters={"open": open_only}).exclude(**{field: ""})
+    return list(
+        queryset.values(field)
+        .annotate(
+            leads=Count("id"),
+            occurrences=Sum("occurrences"),
+            last_seen=Max("last_seen"),
+            numbers=Count("cert_no", distinct=True),
+        )
+        .filter(leads__gte=2)
+        .order_by("-leads", "-occurrences")[:100]
+    )
+
+
+def lead_get(*, user, lead_id: int) -> Lead:
+    return get_object_or_404(lead_list(user=user), pk=lead_id)
+
+
+def certificate_counts(*, user, today: dt.date | None = None) -> dict:
+    today = today or timezone.localdate()
+    queryset = rules.with_standing(Certificate.objects.visible_to(user), today)
+    return {row["standing"]: row["n"] for row in queryset.values("standing").annotate(n=Count("id")).order_by()}

@@ -1,0 +1,137 @@
+"""The printed certificate: its QR code read back by a real decoder (zbar) from the rendered PDF and verified
+with an independent JWS implementation against the published JWKS; batch printing; verify_qr."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import jwt as pyjwt
+import pytest
+from django.core.management import CommandError, call_command
+
+from peikao.certificates import pdf, publishing, services
+from peikao.certificates.tests.conftest import legacy
+from peikao.registry.tests.factories import PersonFactory
+
+pytestmark = pytest.mark.django_db
+
+TOOLS = ("pdftoppm", "zbarimg")
+
+
+def _require_tools():
+    missing = [tool for tool in TOOLS if shutil.which(tool) is None]
+    if missing:
+        if os.environ.get("CI"):
+            pytest.fail(f"{missing} must be installed in CI (.ci/run installs poppler-utils and zbar-tools)")
+        pytest.skip(f"{missing} not installed")
+
+
+def _decode(pdf_bytes: bytes, tmp_path: Path, dpi: int = 200) -> str:
+    source = tmp_path / "certificate.pdf"
+    source.write_bytes(pdf_bytes)
+    subprocess.run(["pdftoppm", "-r", str(dpi), "-png", "-singlefile", str(source), str(tmp_path / "page")], check=True)
+    decoded = subprocess.run(
+        ["zbarimg", "--raw", "-q", str(tmp_path / "page.png")], capture_output=True, text=True, check=True
+    )
+    return decoded.stdout.strip()
+
+
+@pytest.fixture
+def certificate(db):
+    return legacy(PersonFactory(name="欧阳小明"), issued=dt.date(2023, 7, 1))
+
+
+@pytest.mark.parametrize("size", ["a4", "card"])
+def test_the_printed_qr_code_is_read_by_zbar_and_verifies_independently(client, certificate, tmp_path, size):
+    _require_tools()
+    body = pdf.render(certificate, size=size)
+    assert body.startswith(b"%PDF")
+    url = _decode(body, tmp_path, dpi=200 if size == "a4" else 400)
+    assert url.startswith("http://127.0.0.1:8000/v/")
+    token = url.rsplit("/v/", 1)[1]
+    keys = client.get("/.well-known/jwks.json").json()["keys"]
+    kid = pyjwt.get_unverified_header(token)["kid"]
+    claims = pyjwt.decode(token, pyjwt.PyJWK(next(k for k in keys if k["kid"] == kid)).key, algorithms=["EdDSA"])
+    assert claims["no"] == certificate.cert_no and claims["name"] == "欧阳小明"
+    assert claims["review_due"] == "2026-07-01"
+    # The scanned URL is the public page, which says the certificate is valid.
+    page = client.get(url.replace("http://127.0.0.1:8000", ""))
+    assert 'data-outcome="valid"' in page.content.decode()
+
+
+def test_the_pdf_has_the_fields_of_the_national_query(certificate):
+    fields = {field.label: field.value for field in pdf.certificate_fields(certificate)}
+    assert list(fields) == [
+        "姓名",
+        "性别",
+        "证号",
+        "作业类别",
+        "操作项目",
+        "初领日期",
+        "有效期",
+        "应复审日期",
+        "实际复审日期",
+        "签发机关",
+    ]
+    assert fields["证号"] == certificate.cert_no and fields["操作项目"] == "低压电工作业"
+    assert fields["应复审日期"].startswith("2026-07-01") and "第19号令" in fields["应复审日期"]
+    assert fields["有效期"] == "2023-07-01 至 2029-06-30"
+
+
+def test_the_pdf_text_is_chinese(certificate, tmp_path):
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext not installed")
+    source = tmp_path / "c.pdf"
+    source.write_bytes(pdf.render(certificate))
+    text = subprocess.run(["pdftotext", str(source), "-"], capture_output=True, text=True, check=True).stdout
+    assert "中华人民共和国特种作业操作证" in text and "欧阳小明" in text and "签发机关" in text
+
+
+def test_print_certificates_writes_one_pdf_per_certificate_named_by_number(certificate, tmp_path):
+    second_item = legacy(certificate.person, item="2.1", issued=dt.date(2024, 1, 5))
+    other = legacy(PersonFactory(), issued=dt.date(2024, 1, 5))
+    out = tmp_path / "out"
+    stdout = io.StringIO()
+    call_command("print_certificates", certificate.cert_no, other.cert_no, out=str(out), stdout=stdout)
+    names = sorted(path.name for path in out.iterdir())
+    assert names == sorted(
+        [f"{certificate.cert_no}_1.2.pdf", f"{certificate.cert_no}_2.1.pdf", f"{other.cert_no}_1.2.pdf"]
+    )
+    assert "3 PDF files" in stdout.getvalue()
+    assert second_item.cert_no == certificate.cert_no
+    with pytest.raises(CommandError, match="unknown certificate numbers"):
+        call_command("print_certificates", "T000000000000000000", out=str(out))
+
+
+def test_verify_qr_reads_a_png_and_sees_a_revocation(certificate, tmp_path):
+    _require_tools()
+    from peikao.certificates.signing import qr_png
+
+    image = tmp_path / "qr.png"
+    image.write_bytes(qr_png(publishing.url_for(certificate)))
+    stdout = io.StringIO()
+    call_command("verify_qr", str(image), stdout=stdout)
+    assert "outcome: valid" in stdout.getvalue() and certificate.cert_no in stdout.getvalue()
+    from peikao.certificates.tests.test_public import _admin
+
+    services.revoke(actor=_admin(), certificate=certificate, ground="no_longer_fit")
+    with pytest.raises(CommandError, match="revoked"):
+        call_command("verify_qr", str(image), stdout=io.StringIO())
+
+
+def test_verify_qr_offline_with_downloaded_files(client, certificate, tmp_path):
+    jwks_file, status_file = tmp_path / "jwks.json", tmp_path / "status.jwt"
+    jwks_file.write_bytes(client.get("/.well-known/jwks.json").content)
+    status_file.write_bytes(client.get("/status/certificates.jwt").content)
+    token = publishing.token_for(certificate)
+    stdout = io.StringIO()
+    call_command("verify_qr", token, jwks=str(jwks_file), status=str(status_file), json=True, stdout=stdout)
+    assert '"outcome": "valid"' in stdout.getvalue()
+    forged = token[:-4] + ("AAAA" if not token.endswith("AAAA") else "BBBB")
+    with pytest.raises(CommandError, match="signature invalid"):
+        call_command("verify_qr", forged, jwks=str(jwks_file), stdout=io.StringIO())

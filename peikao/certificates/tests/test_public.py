@@ -1,0 +1,283 @@
+"""The public side: JWKS, status list, verification by number and name or by QR token, rate limits, logging,
+leads — checked with independent JWS implementations (PyJWT, jwcrypto) and by decoding the list by hand."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import gzip
+import json
+import re
+
+import jwt as pyjwt
+import pytest
+from django.test import override_settings
+from jwcrypto import jwk, jws
+
+from peikao.certificates import publishing, services
+from peikao.certificates.models import Lead, Lookup
+from peikao.certificates.tests.conftest import legacy
+from peikao.core.models import RateCounter
+from peikao.registry.tests.factories import PersonFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def holder(db):
+    return PersonFactory(name="陈建华")
+
+
+@pytest.fixture
+def certificate(holder):
+    return legacy(holder, issued=dt.date(2024, 3, 1))
+
+
+def _b64(data: str) -> bytes:
+    return base64.urlsafe_b64decode(data + "=" * (-len(data) % 4))
+
+
+def test_jwks_verifies_tokens_with_two_independent_implementations(client, certificate):
+    keys = client.get("/.well-known/jwks.json").json()
+    token = publishing.token_for(certificate)
+    # PyJWT
+    header = pyjwt.get_unverified_header(token)
+    assert header == {"alg": "EdDSA", "kid": header["kid"], "typ": "JWT"}
+    key = next(k for k in keys["keys"] if k["kid"] == header["kid"])
+    claims = pyjwt.decode(token, pyjwt.PyJWK(key).key, algorithms=["EdDSA"])
+    assert claims["no"] == certificate.cert_no and claims["name"] == "陈建华"
+    assert claims["id"] == certificate.person.id_number[:4] + "*" * 10 + certificate.person.id_number[-4:]
+    assert claims["item"] == "1.2 低压电工作业" and claims["issuer"] == "350100"
+    assert (claims["issued"], claims["valid_until"]) == ("2024-03-01", "2030-02-28")
+    assert claims["status_index"] == certificate.status_index
+    # jwcrypto
+    keyset = jwk.JWKSet.from_json(json.dumps(keys))
+    signed = jws.JWS()
+    signed.deserialize(token)
+    signed.verify(keyset.get_key(header["kid"]), alg="EdDSA")
+    assert json.loads(signed.payload)["no"] == certificate.cert_no
+
+
+def test_keys_rotate_without_invalidating_older_certificates(client, certificate, settings):
+    old_token = publishing.token_for(certificate)
+    publishing.keyring().rotate()
+    new_token = publishing.token_for(certificate)
+    assert pyjwt.get_unverified_header(old_token)["kid"] != pyjwt.get_unverified_header(new_token)["kid"]
+    keys = client.get("/.well-known/jwks.json").json()["keys"]
+    assert len(keys) == 2
+    for token in (old_token, new_token):
+        response = client.post("/api/public/verify/token", {"token": token}, content_type="application/json")
+        assert response.json()["outcome"] == "valid"
+    # The private key never leaves its file: the retired one is gone, the directory holds no secret in clear.
+    files = sorted(path.name for path in settings.PEIKAO["SIGNING_KEY_DIR"].iterdir() if not path.name.startswith("."))
+    assert len(files) == 2 and sum(name.endswith(".pub.pem") for name in files) == 1
+
+
+def test_a_rotation_by_another_process_is_picked_up(client, certificate, settings):
+    from peikao.certificates.signing import KeyRing
+
+    publishing.keyring()  # this process has loaded the ring
+    other = KeyRing.load(settings.PEIKAO["SIGNING_KEY_DIR"])
+    other.rotate()
+    token = other.sign(publishing.claims_for(certificate))
+    response = client.post("/api/public/verify/token", {"token": token}, content_type="application/json")
+    assert response.json()["outcome"] == "valid"
+
+
+def test_status_list_shape_and_revocation_seen_by_an_offline_verifier(client, certificate):
+    def bit(purpose: str) -> bool:
+        document = client.get("/status/certificates").json()
+        subject = next(s for s in document["credentialSubject"] if s["statusPurpose"] == purpose)
+        assert subject["encodedList"].startswith("u")
+        bits = gzip.decompress(_b64(subject["encodedList"][1:]))
+        index = certificate.status_index
+        return bool(bits[index // 8] & (0x80 >> (index % 8)))
+
+    document = client.get("/status/certificates").json()
+    assert document["type"] == ["VerifiableCredential", "BitstringStatusListCredential"]
+    assert document["id"].endswith("/status/certificates")
+    assert not bit("revocation") and not bit("suspension")
+    admin = _admin()
+    services.suspend(actor=admin, certificate=certificate, ground="investigation")
+    assert bit("suspension") and not bit("revocation")
+    services.revoke(actor=admin, certificate=certificate, ground="false_information")
+    assert bit("revocation") and not bit("suspension")
+    # The signed copy, checked with PyJWT against the published keys.
+    signed = client.get("/status/certificates.jwt")
+    assert signed["Content-Type"] == "application/vc+jwt"
+    header = pyjwt.get_unverified_header(signed.content.decode())
+    assert header["typ"] == "vc+jwt"
+    key = next(k for k in client.get("/.well-known/jwks.json").json()["keys"] if k["kid"] == header["kid"])
+    payload = pyjwt.decode(signed.content.decode(), pyjwt.PyJWK(key).key, algorithms=["EdDSA"])
+    assert payload["credentialSubject"] == client.get("/status/certificates").json()["credentialSubject"]
+    assert client.get("/status/certificates", HTTP_ACCEPT="application/vc+jwt").content == signed.content
+    etag = signed["ETag"]
+    assert client.get("/status/certificates", HTTP_IF_NONE_MATCH=etag).status_code == 304
+
+
+def _admin():
+    from peikao.core.choices import Role
+    from peikao.core.models import Region
+    from peikao.registry.tests.factories import UserFactory
+
+    return UserFactory(role=Role.REGULATOR_ADMIN, region=Region.objects.get(code="350000"))
+
+
+def test_lookup_by_number_and_name_shows_masked_data_and_is_logged(client, certificate, holder):
+    response = client.post("/verify/", {"cert_no": certificate.cert_no.lower(), "name": "陈建华"})
+    body = response.content.decode()
+    assert response.status_code == 200 and 'data-outcome="valid"' in body
+    assert holder.id_number not in body and certificate.cert_no not in body
+    assert "T" + holder.id_number[:4] + "*" * 10 + holder.id_number[-4:] in body
+    assert "低压电工作业" in body and "福州市" in body
+    assert response["Referrer-Policy"] == "same-origin" and response["Cache-Control"] == "no-store"
+    lookup = Lookup.objects.get()
+    assert (lookup.channel, lookup.outcome, lookup.certificate_id) == ("page", "valid", certificate.pk)
+    assert not Lead.objects.exists()
+
+
+def test_a_wrong_name_is_not_found_and_becomes_a_lead(client, certificate):
+    response = client.post("/verify/", {"cert_no": certificate.cert_no, "name": "陈建"}, REMOTE_ADDR="9.9.9.9")
+    assert 'data-outcome="not_found"' in response.content.decode()
+    assert "低压电工作业" not in response.content.decode()  # nothing about the real certificate
+    client.post("/verify/", {"cert_no": certificate.cert_no, "name": "陈建"}, REMOTE_ADDR="9.9.9.9")
+    lead = Lead.objects.get()
+    assert (lead.kind, lead.occurrences, lead.source) == ("failed_lookup", 2, "ip:9.9.9.9")
+    assert lead.region.code == certificate.cert_no[1:7] or lead.region.code.startswith(certificate.cert_no[1:3])
+
+
+def test_the_review_switch_is_shown_as_the_rules_say(client, holder):
+    overdue = legacy(holder, issued=dt.date(2021, 3, 10))  # review 2024-03-10, held and missed
+    response = client.post(
+        "/api/public/verify", {"cert_no": overdue.cert_no, "name": holder.name}, content_type="application/json"
+    )
+    assert response.json()["outcome"] == "review_overdue"
+    other = PersonFactory(name="林志强")
+    not_held = legacy(other, issued=dt.date(2023, 7, 1))  # review 2026-07-01, not held under order No. 19
+    answer = client.post(
+        "/api/public/verify", {"cert_no": not_held.cert_no, "name": "林志强"}, content_type="application/json"
+    )
+    data = answer.json()
+    assert data["outcome"] == "valid"
+    assert data["certificates"][0]["review_due"] == "2026-07-01" and data["certificates"][0]["review_held"] is False
+
+
+def test_a_qr_scan_of_a_revoked_certificate(client, certificate):
+    token = publishing.token_for(certificate)
+    services.revoke(actor=_admin(), certificate=certificate, ground="false_information")
+    response = client.get(f"/v/{token}", REMOTE_ADDR="5.5.5.5")
+    assert 'data-outcome="revoked"' in response.content.decode()
+    assert response["X-Robots-Tag"] == "noindex, nofollow"
+    lead = Lead.objects.get()
+    assert (lead.kind, lead.certificate, lead.source) == ("revoked_presented", certificate, "ip:5.5.5.5")
+
+
+def test_a_forged_qr_code(client, certificate):
+    from peikao.certificates.signing import KeyRing
+
+    token = publishing.token_for(certificate)
+    header, payload, signature = token.split(".")
+    claims = json.loads(_b64(payload))
+    claims["valid_until"] = "2099-12-31"
+    forged_payload = base64.urlsafe_b64encode(json.dumps(claims).encode()).rstrip(b"=").decode()
+    tampered = f"{header}.{forged_payload}.{signature}"
+    other_key = KeyRing.ephemeral().sign(claims)
+    for forged in (tampered, other_key, "not-a-token", "a.b.c"):
+        response = client.post("/api/public/verify/token", {"token": forged}, content_type="application/json")
+        assert response.status_code == 200 and response.json()["outcome"] == "signature_invalid"
+        assert response.json()["certificates"] == []
+    # Grouped by kind, claimed number and source: the two forgeries of this number, and the two without one.
+    leads = Lead.objects.filter(kind="invalid_signature")
+    claimed, garbage = leads.get(cert_no=certificate.cert_no), leads.get(cert_no="")
+    assert claimed.occurrences == 2 and claimed.claimed_issuer == "350100" and claimed.region.code == "350100"
+    assert garbage.occurrences == 2 and garbage.region is None and leads.count() == 2
+
+
+def test_rate_limited_per_client_with_a_reason(client, certificate):
+    with override_settings(PEIKAO={**_settings(), "VERIFY_RATE_PER_MINUTE": 3}):
+        for _ in range(3):
+            response = client.post(
+                "/api/public/verify",
+                {"cert_no": "X", "name": "Y"},
+                content_type="application/json",
+                REMOTE_ADDR="7.7.7.7",
+            )
+            assert response.status_code == 200
+        limited = client.post(
+            "/api/public/verify", {"cert_no": "X", "name": "Y"}, content_type="application/json", REMOTE_ADDR="7.7.7.7"
+        )
+        assert limited.status_code == 429 and limited.json()["code"] == "rate_limited"
+        assert "Too many lookups" in limited.json()["message"]
+        page = client.post("/verify/", {"cert_no": "X", "name": "Y"}, REMOTE_ADDR="7.7.7.7")
+        assert page.status_code == 429 and int(page["Retry-After"]) >= 1
+        other = client.post(
+            "/api/public/verify", {"cert_no": "X", "name": "Y"}, content_type="application/json", REMOTE_ADDR="8.8.8.8"
+        )
+        assert other.status_code == 200
+    assert RateCounter.objects.get(client_key="verify:7.7.7.7").hits == 5
+    assert Lookup.objects.filter(outcome="rate_limited").count() == 2
+    assert Lookup.objects.count() == 6  # every lookup logged, limited ones included
+
+
+def _settings():
+    from django.conf import settings
+
+    return settings.PEIKAO
+
+
+def test_bad_public_api_input_is_a_4xx_with_a_reason(client):
+    response = client.post("/api/public/verify", "{", content_type="application/json")
+    assert response.status_code in (400, 422) and "message" in response.json()
+    response = client.post("/api/public/verify", {"cert_no": "x"}, content_type="application/json")
+    assert response.status_code == 422 and response.json()["code"] == "invalid_request"
+    assert client.get("/api/public/verify").status_code == 405
+
+
+def test_public_pages_link_to_nothing_of_the_platform(client, certificate):
+    pages = [
+        client.get("/verify/"),
+        client.post("/verify/", {"cert_no": certificate.cert_no, "name": "陈建华"}),
+        client.get(f"/v/{publishing.token_for(certificate)}"),
+        client.get("/verify/report/"),
+    ]
+    allowed = {"/verify/", "/verify/report/", "/.well-known/jwks.json", "/status/certificates"}
+    for page in pages:
+        body = page.content.decode()
+        links = set(re.findall(r'(?:href|action)="([^"]+)"', body))
+        internal = {link for link in links if not link.startswith("/static/") and link not in allowed}
+        assert not internal, internal
+        assert "sessionid" not in page.cookies  # no session is started for the public
+
+
+def test_a_public_report(client):
+    response = client.post(
+        "/verify/report/",
+        {
+            "cert_no": "T350102199001011234",
+            "name": "王强",
+            "claimed_issuer": "福州市应急管理局",
+            "where": "仓山区某工地",
+            "description": "出示的证件扫码显示签名无效",
+            "contact": "",
+        },
+    )
+    assert response.status_code == 200 and 'id="report-done"' in response.content.decode()
+    lead = Lead.objects.get()
+    assert (lead.kind, lead.source, lead.claimed_issuer) == ("public_report", "report:仓山区某工地", "福州市应急管理局")
+    assert lead.region.code.startswith("3501")
+
+
+def test_buffered_lookups_are_written_in_batches(certificate):
+    from peikao.certificates import verification
+    from peikao.certificates.verification import LookupLog
+
+    with override_settings(PEIKAO={**_settings(), "LOOKUP_LOG_FLUSH_SECONDS": 60}):
+        log = LookupLog()
+        answer = verification.by_number("T000", "无名")
+        for _ in range(5):
+            log._entries.append(
+                verification.entry_for(answer, channel="api", client="4.4.4.4", user_agent="t", cert_no="T000")
+            )
+        assert Lookup.objects.count() == 0 and log.pending() == 5
+        assert log.flush() == 1  # one lead for the five failed lookups
+    assert Lookup.objects.count() == 5 and Lead.objects.get().occurrences == 5

@@ -1,0 +1,168 @@
+"""The certificates UI and API for regulators and organisations: lists, the certificate page and its actions,
+issuance from results, reminders, leads and their hand-over."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+
+import pytest
+
+from peikao.certificates import services
+from peikao.certificates.models import Certificate, Lead
+from peikao.certificates.tests.conftest import legacy, make_passed_world
+from peikao.conftest import read_download
+from peikao.core.models import IdNumberView
+from peikao.registry.tests.factories import AssignmentFactory, PersonFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def scene(db):
+    world = make_passed_world()
+    enterprise = world["school"]  # any organisation will do as the employer below
+    worker = PersonFactory(name="周工")
+    AssignmentFactory(person=worker, organization=enterprise, role="employee")
+    world["worker_certificate"] = legacy(worker, issued=dt.date(2021, 3, 10))  # review missed under order 30
+    world["expiring"] = legacy(PersonFactory(name="吴将"), issued=dt.date(2020, 12, 20), review_due=None)
+    return world
+
+
+def test_the_list_shows_standing_and_filters(client, scene):
+    client.force_login(scene["admin"])
+    page = client.get("/certificates/").content.decode()
+    assert "周工" in page and "吴将" in page and 'id="pending-link"' in page
+    overdue = client.get("/certificates/?standing=review_overdue").content.decode()
+    assert "周工" in overdue and "吴将" not in overdue
+    expiring = client.get("/certificates/?due=expiry").content.decode()
+    assert "吴将" in expiring and "周工" not in expiring
+
+
+def test_issue_from_the_queue(client, scene):
+    client.force_login(scene["admin"])
+    queue = client.get("/certificates/issue/").content.decode()
+    practical = scene["practical_results"][0]
+    assert f"/certificates/issue/{practical.pk}/" in queue
+    page = client.get(f"/certificates/issue/{practical.pk}/").content.decode()
+    assert page.count("✔") == 3 and 'id="issue-button"' in page
+    response = client.post(f"/certificates/issue/{practical.pk}/")
+    certificate = Certificate.objects.get(practical_result=practical)
+    assert response.status_code == 302 and response["Location"] == f"/certificates/{certificate.pk}/"
+    assert f"/certificates/issue/{practical.pk}/" not in client.get("/certificates/issue/").content.decode()
+
+
+def test_a_failing_candidate_cannot_be_issued_from_the_ui(client, scene):
+    client.force_login(scene["admin"])
+    failed_theory = scene["theory_results"][3]
+    page = client.get(f"/certificates/issue/{failed_theory.pk}/").content.decode()
+    assert "✘" in page and 'id="issue-button"' not in page
+    client.post(f"/certificates/issue/{failed_theory.pk}/")
+    assert not Certificate.objects.filter(person=failed_theory.registration.person).exists()
+
+
+def test_the_certificate_page_actions_and_pdf(client, scene):
+    certificate = scene["expiring"]
+    client.force_login(scene["admin"])
+    page = client.get(f"/certificates/{certificate.pk}/").content.decode()
+    assert 'id="certificate-qr"' in page and 'id="action-suspend"' in page and 'id="action-renew"' in page
+    assert certificate.person.id_number not in page
+    client.post(f"/certificates/{certificate.pk}/do/suspend/", {"ground": "investigation", "reason": "事故调查"})
+    certificate.refresh_from_db()
+    assert certificate.status == "suspended"
+    page = client.get(f"/certificates/{certificate.pk}/").content.decode()
+    assert 'id="action-reinstate"' in page and "事故调查" in page
+    # A bad form changes nothing and says why.
+    response = client.post(f"/certificates/{certificate.pk}/do/revoke/", {"ground": "nonsense"}, follow=True)
+    certificate.refresh_from_db()
+    assert certificate.status == "suspended" and "ground" in response.content.decode()
+    pdf = client.get(f"/certificates/{certificate.pk}/pdf/a4/")
+    assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+    assert IdNumberView.objects.filter(person_id=certificate.person_id, purpose="certificate_pdf:a4").exists()
+
+
+def test_an_organisation_sees_its_people_certificates_without_actions(client, scene):
+    from peikao.core.choices import Role
+    from peikao.registry.tests.factories import UserFactory
+
+    clerk = UserFactory(role=Role.ORG_CLERK, organization=scene["school"])
+    client.force_login(clerk)
+    certificate = scene["worker_certificate"]
+    page = client.get(f"/certificates/{certificate.pk}/").content.decode()
+    assert "周工" in page and 'id="action-' not in page and 'id="pdf-a4"' not in page
+    assert client.get(f"/certificates/{certificate.pk}/pdf/a4/").status_code == 403
+    assert client.get(f"/certificates/{scene['expiring'].pk}/").status_code == 404  # not their person
+
+
+def test_reminders_per_enterprise_and_region(client, scene):
+    client.force_login(scene["admin"])
+    page = client.get("/certificates/reminders/").content.decode()
+    assert "2026-06-01" in page  # the order-19 note
+    assert "福州市" in page
+
+
+def test_leads_grouped_and_handed_over_together(client, scene):
+    for number in ("T350102199001011111", "T350102199001012222", "T350102199002013333"):
+        services.report_from_public(
+            cert_no=number,
+            name="某",
+            claimed_issuer="",
+            where="某中介网站",
+            description="卖证",
+            contact="",
+            client="1.1.1.1",
+        )
+    inspector = scene["regulator"]
+    client.force_login(inspector)
+    page = client.get("/certificates/leads/?group=source").content.decode()
+    assert "report:某中介网站" in page and 'id="lead-groups"' in page
+    client.post(
+        "/certificates/leads/group/",
+        {
+            "group": "source",
+            "value": "report:某中介网站",
+            "action": "hand_over",
+            "case_reference": "榕公刑〔2026〕77号",
+        },
+    )
+    assert set(Lead.objects.values_list("status", "case_reference")) == {("handed_over", "榕公刑〔2026〕77号")}
+    response = client.get("/exports/?kind=leads&format=csv&headers=en")
+    rows = list(csv.DictReader(io.StringIO(read_download(response).decode("utf-8-sig"))))
+    assert len(rows) == 3 and {row["case_reference"] for row in rows} == {"榕公刑〔2026〕77号"}
+
+
+def test_api_list_and_actions(client, scene):
+    from peikao.core.tokens import api_token_create
+
+    _token, raw = api_token_create(user=scene["admin"], name="t")
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
+    listing = client.get("/api/certificates?standing=review_overdue", **headers).json()
+    assert [item["name"] for item in listing["items"]] == ["周工"]
+    assert listing["items"][0]["cert_no_masked"].count("*") == 10
+    certificate = scene["expiring"]
+    response = client.post(
+        f"/api/certificates/{certificate.pk}/revoke",
+        {"ground": "false_information", "reason": "伪造学历"},
+        content_type="application/json",
+        **headers,
+    )
+    assert response.status_code == 200 and response.json()["status"] == "revoked"
+    events = client.get(f"/api/certificates/{certificate.pk}/events", **headers).json()
+    assert events[-1]["details"]["ban_until"]
+    again = client.post(
+        f"/api/certificates/{certificate.pk}/suspend",
+        {"ground": "investigation"},
+        content_type="application/json",
+        **headers,
+    )
+    assert again.status_code == 409 and "message_en" in again.json()
+    bad = client.post(
+        f"/api/certificates/{certificate.pk}/revoke", {"ground": "x"}, content_type="application/json", **headers
+    )
+    assert bad.status_code == 422
+    practical = scene["practical_results"][1]
+    issued = client.post(
+        "/api/certificates/issue", {"result_id": practical.pk}, content_type="application/json", **headers
+    )
+    assert issued.status_code == 201 and issued.json()["standing"] == "valid"

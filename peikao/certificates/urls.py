@@ -1,0 +1,29 @@
+from django.urls import path
+
+from peikao.certificates import public, views
+
+app_name = "certificates"
+
+urlpatterns = [
+    path("", views.certificate_list, name="list"),
+    path("reminders/", views.reminders, name="reminders"),
+    path("issue/", views.pending, name="pending"),
+    path("issue/<int:result_id>/", views.issue, name="issue"),
+    path("leads/", views.lead_list, name="lead_list"),
+    path("leads/group/", views.lead_group_action, name="lead_group_action"),
+    path("leads/<int:lead_id>/", views.lead_detail, name="lead_detail"),
+    path("leads/<int:lead_id>/do/", views.lead_action, name="lead_action"),
+    path("<int:certificate_id>/", views.certificate_detail, name="detail"),
+    path("<int:certificate_id>/do/<slug:action>/", views.certificate_action, name="action"),
+    path("<int:certificate_id>/pdf/<slug:size>/", views.certificate_pdf, name="pdf"),
+]
+
+# The public side: no login, nothing of the platform reachable from it (peikao.certificates.public).
+public_urlpatterns = [
+    path("verify/", public.verify_page, name="public_verify"),
+    path("verify/report/", public.report_page, name="public_report"),
+    path("v/<str:token>", public.verify_token_page, name="public_token"),
+    path(".well-known/jwks.json", public.jwks, name="jwks"),
+    path("status/certificates", public.status_list, name="status_list"),
+    path("status/certificates.jwt", public.status_list, {"as_jwt": True}, name="status_list_jwt"),
+]
