@@ -7,6 +7,7 @@ STAMP  := $(VENV)/.installed
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 WORKERS ?= 3
+THREADS ?= 4
 
 export DJANGO_SETTINGS_MODULE ?= peikao.settings
 
@@ -28,7 +29,8 @@ run: install
 	$(PY) manage.py demo --if-empty
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 	$(PY) manage.py demo_logins
-	$(BIN)/gunicorn peikao.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) --access-logfile - --log-level warning
+	$(BIN)/gunicorn peikao.wsgi --bind $(HOST):$(PORT) --worker-class gthread --workers $(WORKERS) \
+		--threads $(THREADS) --logger-class peikao.core.logging.GunicornLogger --access-logfile - --log-level warning
 
 test: install
 	$(BIN)/pytest
@@ -38,6 +40,7 @@ lint: install
 	$(BIN)/ruff format --check .
 
 bench: install
+	@command -v wrk >/dev/null || (echo "installing wrk (load generator of bench/verify_load.py)"; apt-get install -y -q wrk)
 	$(PY) -m bench.run
 
 # Re-pin dependencies (needs pip-tools): edit requirements/*.in, then `make lock`.

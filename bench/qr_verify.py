@@ -97,7 +97,11 @@ def run(scale: float = 1.0) -> dict:
 
 
 def main(scale: float = 1.0) -> dict:
-    return run(scale)
+    from bench.harness import write_result
+
+    payload = run(scale)
+    write_result(NAME, payload)
+    return payload
 
 
 if __name__ == "__main__":

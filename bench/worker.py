@@ -40,6 +40,8 @@ def main() -> None:
             result = bare_hours()
         elif action == "seal_all":
             result = {"sealed": seal_all()}
+        elif action == "cert_setup":
+            result = {"pairs": cert_setup(int(sys.argv[2]))}
         elif action == "exam_setup":
             result = {"pairs": exam_setup(int(sys.argv[2]))}
         elif action == "verify":
@@ -92,6 +94,57 @@ def seal_all() -> int:
                 for pk, r in results.items()
             )  # fmt: skip
     return len(ids)
+
+
+def cert_setup(count: int) -> list[tuple[str, str]]:
+    """``count`` holders with a legacy certificate each (a few suspended or revoked); (number, name) pairs."""
+    import datetime as dt
+    import random
+
+    from peikao.certificates import publishing
+    from peikao.certificates.models import Certificate
+    from peikao.certificates.rules import years_later
+    from peikao.core import synthetic
+    from peikao.core.models import Region
+    from peikao.registry.models import OperationItem, Person
+
+    rng = random.Random(7)
+    items = list(OperationItem.objects.all()[:20])
+    issuers = list(Region.objects.filter(code__in=["350100", "350200", "350300", "350500"]))
+    persons, seen = [], set()
+    while len(persons) < count:
+        birth = synthetic.birth_date(rng, 20, 58, dt.date(2026, 1, 1))
+        number = synthetic.id_number(rng, rng.choice(["350102", "350203", "350104", "350121"]), birth)
+        if number in seen:
+            continue
+        seen.add(number)
+        sex = "M" if int(number[16]) % 2 else "F"
+        persons.append(Person(id_number=number, name=synthetic.chinese_name(rng), sex=sex, birth_date=birth))
+    Person.objects.bulk_create(persons, batch_size=5000)
+    slots = publishing.allocate_slots(count)
+    certificates = []
+    for person, slot in zip(persons, slots, strict=True):
+        issued = dt.date(2021, 1, 1) + dt.timedelta(days=rng.randint(0, 1800))
+        roll = rng.random()
+        status = "revoked" if roll < 0.01 else "suspended" if roll < 0.02 else "valid"
+        certificates.append(
+            Certificate(
+                cert_no="T" + person.id_number,
+                cert_type="special_operation",
+                person=person,
+                operation_item=rng.choice(items),
+                issuer_region=rng.choice(issuers),
+                first_issued_on=issued,
+                valid_from=issued,
+                valid_until=years_later(issued, 6) - dt.timedelta(days=1),
+                next_review_due=years_later(issued, 3),
+                status=status,
+                status_index=slot,
+                source="imported",
+            )
+        )
+    Certificate.objects.bulk_create(certificates, batch_size=5000)
+    return [(c.cert_no, c.person.name) for c in certificates]
 
 
 def exam_setup(candidates: int) -> list[tuple[str, str]]:

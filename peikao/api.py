@@ -119,7 +119,6 @@ def on_integrity_error(request, exc):
 
 
 def _register_routers() -> None:
-    from peikao.certificates.api import public_router
     from peikao.certificates.api import router as certificates_router
     from peikao.core.api import router as core_router
     from peikao.exams.api import router as exams_router
@@ -131,7 +130,6 @@ def _register_routers() -> None:
     api.add_router("/", training_router)
     api.add_router("/", exams_router)
     api.add_router("/", certificates_router)
-    api.add_router("/public", public_router)
 
 
 _register_routers()

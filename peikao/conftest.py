@@ -13,6 +13,8 @@ def pytest_configure(config):
     from django.conf import settings
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Public lookups are written at once in tests (no background writer outliving a test's database access).
+    settings.PEIKAO = {**settings.PEIKAO, "LOOKUP_LOG_FLUSH_SECONDS": 0}
 
 
 def read_download(response) -> bytes:
@@ -27,6 +29,17 @@ def read_download(response) -> bytes:
     finally:
         request_finished.connect(close_old_connections)
     return body
+
+
+@pytest.fixture(autouse=True)
+def _own_rate_limits(tmp_path, settings):
+    """Each test counts public lookups in a rate-limit table of its own (parallel workers share none)."""
+    from peikao.core import ratelimit
+
+    settings.PEIKAO = {**settings.PEIKAO, "RATE_LIMIT_FILE": str(tmp_path / "ratelimit")}
+    ratelimit.reset_local_table()
+    yield
+    ratelimit.reset_local_table()
 
 
 @pytest.fixture(scope="session")

@@ -177,3 +177,5 @@ PEIKAO = {
 PEIKAO["TRUST_X_FORWARDED_FOR"] = env_bool("PEIKAO_TRUST_X_FORWARDED_FOR", False)
 # Public lookups are logged in batches (seconds between writes; 0 writes each lookup at once).
 PEIKAO["LOOKUP_LOG_FLUSH_SECONDS"] = float(os.environ.get("PEIKAO_LOOKUP_LOG_FLUSH_SECONDS", "1.0"))
+# Rate limits of the public lookups: "local" (shared memory of this host) or "database" (exact across hosts).
+PEIKAO["RATE_LIMIT_BACKEND"] = os.environ.get("PEIKAO_RATE_LIMIT_BACKEND", "local")

@@ -8,6 +8,7 @@ from peikao.exams.urls import candidate_urlpatterns
 from peikao.web.urls import auth_urlpatterns
 
 urlpatterns = [
+    *public_urlpatterns,  # first: /api/public/… is the public verification API, not the platform's
     path("api/", api.urls),
     *auth_urlpatterns,
     path("", include("peikao.web.urls")),
@@ -17,5 +18,4 @@ urlpatterns = [
     path("exams/", include("peikao.exams.urls")),
     path("exam/", include(candidate_urlpatterns)),
     path("certificates/", include("peikao.certificates.urls")),
-    *public_urlpatterns,
 ]

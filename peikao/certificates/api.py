@@ -18,20 +18,15 @@ from peikao.certificates.choices import (
     CertificateType,
     LeadKind,
     LeadStatus,
-    LookupChannel,
-    LookupOutcome,
     RevokeGround,
     Standing,
     SuspendGround,
 )
-from peikao.certificates.public import client_address, outcome_message, rate_check
 from peikao.core.errors import DomainError
-from peikao.core.i18n import both
 from peikao.exams.models import Result
 from peikao.registry.models import Person
 
 router = Router(tags=["certificates"])
-public_router = Router(tags=["public verification"])
 
 
 class CertificateOut(Schema):
@@ -250,6 +245,53 @@ def person_certificates(request, person_id: int):
     return list(selectors.person_certificates(user=request.user, person=person))
 
 
+class ReminderRow(Schema):
+    code: str
+    name: str
+    reviews: int
+    expiries: int
+
+
+class RemindersOut(Schema):
+    days: int
+    today: dt.date
+    reviews: int
+    expiries: int
+    per_region: list[ReminderRow]
+    per_enterprise: list[ReminderRow]
+
+
+@router.get(
+    "/certificate-reminders", response=RemindersOut, summary="Reviews and expiries due, per region and enterprise"
+)
+def certificate_reminders(request):
+    data = selectors.reminders(user=request.user)
+    return {
+        "days": data["days"],
+        "today": data["today"],
+        "reviews": data["totals"]["reviews"],
+        "expiries": data["totals"]["expiries"],
+        "per_region": [
+            {
+                "code": r["issuer_region__code"],
+                "name": r["issuer_region__name"],
+                "reviews": r["reviews"],
+                "expiries": r["expiries"],
+            }
+            for r in data["per_region"]
+        ],
+        "per_enterprise": [
+            {
+                "code": r["organization__org_code"],
+                "name": r["organization__name"],
+                "reviews": r["reviews"],
+                "expiries": r["expiries"],
+            }
+            for r in data["per_enterprise"]
+        ],
+    }
+
+
 @router.get("/leads", response=list[LeadOut], summary="Fake-certificate leads in your jurisdiction")
 @paginate(LimitOffsetPagination)
 def lead_list(request, filters: Query[LeadFilters]):
@@ -268,109 +310,3 @@ def lead_action(request, lead_id: int, payload: LeadActionIn):
     if not done:
         raise DomainError("transition_not_allowed", _("This lead is past that step."), status=409)
     return {"updated": done}
-
-
-# -- public -------------------------------------------------------------------------------------------------
-
-
-class VerifyIn(Schema):
-    cert_no: str
-    name: str
-
-
-class TokenIn(Schema):
-    token: str
-
-
-class PublicCertificate(Schema):
-    name: str
-    sex: str
-    cert_no: str
-    cert_type: str
-    cert_type_label: str
-    category: str
-    item: str
-    item_code: str
-    first_issued_on: str
-    valid_from: str
-    valid_until: str
-    review_due: str | None
-    review_held: bool
-    last_reviewed_on: str | None
-    issuer: str
-    issuer_code: str
-    standing: str
-    standing_label: str
-
-
-class VerifyOut(Schema):
-    outcome: LookupOutcome
-    message: str
-    message_en: str
-    certificates: list[PublicCertificate]
-
-
-class LimitedOut(Schema):
-    code: str
-    message: str
-    retry_after: int
-
-
-def _answer_out(answer) -> dict:
-    zh, en = both(outcome_message(answer.outcome))
-    return {"outcome": answer.outcome, "message": zh, "message_en": en, "certificates": answer.certificates}
-
-
-def _limited(request, decision, channel, cert_no="", name=""):
-    verification.record(
-        verification.Answer(LookupOutcome.RATE_LIMITED),
-        channel=channel,
-        client=client_address(request),
-        user_agent=request.META.get("HTTP_USER_AGENT", ""),
-        cert_no=cert_no,
-        name=name,
-    )
-    zh, en = both(outcome_message(LookupOutcome.RATE_LIMITED))
-    return Status(429, {"code": "rate_limited", "message": f"{zh} / {en}", "retry_after": decision.retry_after})
-
-
-@public_router.post(
-    "/verify",
-    auth=None,
-    response={200: VerifyOut, 429: LimitedOut},
-    summary="Verify a certificate by number and holder's name",
-)
-def public_verify(request, payload: VerifyIn):
-    decision = rate_check(request)
-    if not decision.allowed:
-        return _limited(request, decision, LookupChannel.API, payload.cert_no, payload.name)
-    answer = verification.by_number(payload.cert_no, payload.name)
-    verification.record(
-        answer,
-        channel=LookupChannel.API,
-        client=client_address(request),
-        user_agent=request.META.get("HTTP_USER_AGENT", ""),
-        cert_no=payload.cert_no,
-        name=payload.name,
-    )
-    return _answer_out(answer)
-
-
-@public_router.post(
-    "/verify/token",
-    auth=None,
-    response={200: VerifyOut, 429: LimitedOut},
-    summary="Verify a scanned QR token (or its /v/ URL)",
-)
-def public_verify_token(request, payload: TokenIn):
-    decision = rate_check(request)
-    if not decision.allowed:
-        return _limited(request, decision, LookupChannel.API)
-    answer = verification.by_token(payload.token)
-    verification.record(
-        answer,
-        channel=LookupChannel.API,
-        client=client_address(request),
-        user_agent=request.META.get("HTTP_USER_AGENT", ""),
-    )
-    return _answer_out(answer)

@@ -8,19 +8,22 @@ with ``Accept: application/vc+jwt`` or at /status/certificates.jwt) and the publ
 
 from __future__ import annotations
 
+import json
+
 from django.conf import settings
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import cache_control
-from django.views.decorators.csrf import csrf_protect
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from peikao.certificates import publishing, verification
 from peikao.certificates.choices import LookupChannel, LookupOutcome
 from peikao.certificates.forms import LookupForm, ReportForm
 from peikao.core import ratelimit
 from peikao.core.errors import DomainError
+from peikao.core.i18n import both
 
 PUBLIC_HEADERS = {
     "Referrer-Policy": "same-origin",  # a /v/<token> URL must not leak to other sites (and forms keep their Origin)
@@ -177,3 +180,102 @@ def outcome_message(outcome: str) -> str:
         LookupOutcome.SIGNATURE_INVALID: _("The QR code's signature is not valid: this is not a genuine certificate."),
         LookupOutcome.RATE_LIMITED: _("Too many lookups from your address: try again shortly."),
     }[LookupOutcome(outcome)]
+
+
+# -- the public API: JSON in, JSON out, no authentication ---------------------------------------------------
+#
+# Plain views rather than django-ninja: this is the hottest path of the platform (see bench/verify_load.py)
+# and its contract is small and fixed (docs/verify-certificates.md):
+#
+#   POST /api/public/verify        {"cert_no": "...", "name": "..."}
+#   POST /api/public/verify/token  {"token": "<token or the /v/ URL>"}
+#   → 200 {"outcome", "message", "message_en", "certificates": [national query fields, masked]}
+#   → 400/422 {"code", "message", "message_zh", "message_en"}; 429 the same with "retry_after"
+
+
+def _json(body: dict, status: int = 200) -> JsonResponse:
+    response = JsonResponse(body, status=status, json_dumps_params={"ensure_ascii": False})
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _error(status: int, code: str, message, **extra) -> JsonResponse:
+    zh, en = both(message)
+    body = {"code": code, "message": zh if zh == en else f"{zh} / {en}", "message_zh": zh, "message_en": en}
+    return _json({**body, **extra}, status=status)
+
+
+def _payload(request, fields: tuple[str, ...]) -> dict | JsonResponse:
+    try:
+        payload = json.loads(request.body or b"null")
+    except (ValueError, UnicodeDecodeError):
+        return _error(400, "invalid_json", _("The body is not valid JSON."))
+    if not isinstance(payload, dict):
+        return _error(422, "invalid_request", _("The request is not valid."))
+    wrong = [name for name in fields if not isinstance(payload.get(name), str) or len(payload[name]) > 4096]
+    if wrong:
+        return _error(
+            422, "invalid_request", _("The request is not valid."), errors=[{"location": name} for name in wrong]
+        )
+    return payload
+
+
+def _answer_json(answer) -> JsonResponse:
+    zh, en = both(outcome_message(answer.outcome))
+    return _json({"outcome": answer.outcome, "message": zh, "message_en": en, "certificates": answer.certificates})
+
+
+def _limited_json(request, decision, cert_no: str = "", name: str = "") -> JsonResponse:
+    verification.record(
+        verification.Answer(LookupOutcome.RATE_LIMITED),
+        channel=LookupChannel.API,
+        client=client_address(request),
+        user_agent=request.META.get("HTTP_USER_AGENT", ""),
+        cert_no=cert_no,
+        name=name,
+    )
+    response = _error(
+        429, "rate_limited", outcome_message(LookupOutcome.RATE_LIMITED), retry_after=decision.retry_after
+    )
+    response["Retry-After"] = str(decision.retry_after)
+    return response
+
+
+@csrf_exempt
+@require_POST
+def api_verify(request):
+    payload = _payload(request, ("cert_no", "name"))
+    if isinstance(payload, JsonResponse):
+        return payload
+    decision = rate_check(request)
+    if not decision.allowed:
+        return _limited_json(request, decision, payload["cert_no"], payload["name"])
+    answer = verification.by_number(payload["cert_no"], payload["name"])
+    verification.record(
+        answer,
+        channel=LookupChannel.API,
+        client=client_address(request),
+        user_agent=request.META.get("HTTP_USER_AGENT", ""),
+        cert_no=payload["cert_no"],
+        name=payload["name"],
+    )
+    return _answer_json(answer)
+
+
+@csrf_exempt
+@require_POST
+def api_verify_token(request):
+    payload = _payload(request, ("token",))
+    if isinstance(payload, JsonResponse):
+        return payload
+    decision = rate_check(request)
+    if not decision.allowed:
+        return _limited_json(request, decision)
+    answer = verification.by_token(payload["token"])
+    verification.record(
+        answer,
+        channel=LookupChannel.API,
+        client=client_address(request),
+        user_agent=request.META.get("HTTP_USER_AGENT", ""),
+    )
+    return _answer_json(answer)

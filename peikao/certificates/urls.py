@@ -26,4 +26,6 @@ public_urlpatterns = [
     path(".well-known/jwks.json", public.jwks, name="jwks"),
     path("status/certificates", public.status_list, name="status_list"),
     path("status/certificates.jwt", public.status_list, {"as_jwt": True}, name="status_list_jwt"),
+    path("api/public/verify", public.api_verify, name="public_api_verify"),
+    path("api/public/verify/token", public.api_verify_token, name="public_api_verify_token"),
 ]

@@ -391,10 +391,9 @@ class LookupLog:
             self._wake.clear()
             try:
                 self.flush()
+                close_old_connections()
             except Exception:  # never let the writer die: the entries are retried next time
                 logger.exception("writing the lookup log failed")
-            finally:
-                close_old_connections()
 
     def flush(self) -> int:
         with self._lock:

@@ -407,6 +407,17 @@ def eligibility(*, person: Person, sitting: Sitting):
                 "order_30 art. 5",
             )
         )
+    banned_until = _barred_until(person, day)
+    if banned_until is not None:
+        checks.append(
+            rules._check(
+                "banned",
+                False,
+                _("Barred from applying until %(day)s after a revocation for false information or fraud."),
+                {"day": banned_until.isoformat()},
+                "order_30 art. 30",
+            )
+        )
     allowed = regime.attempts(sitting.part)
     since_training = training_class.end_date if (training_class and regime.retraining_after_fail) else None
     done = rules.prior_attempts(person, item=item, category=category, part=sitting.part, since=since_training)
@@ -443,6 +454,18 @@ def eligibility(*, person: Person, sitting: Sitting):
             )
         )
     return checks, training_class, done + 1
+
+
+def _barred_until(person: Person, day: dt.date) -> dt.date | None:
+    """The end of a 3-year ban after a certificate was revoked for false information or fraud, if one runs."""
+    from peikao.certificates.models import Certificate
+
+    return (
+        Certificate.objects.filter(person=person, ban_until__gte=day)
+        .order_by("-ban_until")
+        .values_list("ban_until", flat=True)
+        .first()
+    )
 
 
 @transaction.atomic

@@ -390,13 +390,16 @@ class PersonsKind(ExchangeKind):
         return cleaned
 
     def write(self, rows: list[tuple[int, dict[str, Any]]], ctx: ImportContext) -> WriteCounts:
-        readonly = sum(1 for _number, cleaned in rows if cleaned["_readonly"])
-        data = [
-            {k: v for k, v in cleaned.items() if not k.startswith("_")}
-            for _number, cleaned in rows
-            if not cleaned["_readonly"]
-        ]
-        existing = {(c["id_number"],): c["_existing"] for _number, c in rows if c["_existing"] is not None}
+        readonly = 0
+        data, existing = [], {}
+        for _number, cleaned in rows:  # the cleaned dicts are ours: strip the markers in place
+            found, is_readonly = cleaned.pop("_existing"), cleaned.pop("_readonly")
+            if is_readonly:
+                readonly += 1
+                continue
+            if found is not None:
+                existing[(cleaned["id_number"],)] = found
+            data.append(cleaned)
         counts = bulk_upsert(Person, ["id_number"], data, existing=existing, compare_fields=self.FIELDS)
         counts.unchanged += readonly
         return counts

@@ -11,6 +11,7 @@ import re
 
 import jwt as pyjwt
 import pytest
+import time_machine
 from django.test import override_settings
 from jwcrypto import jwk, jws
 
@@ -193,8 +194,10 @@ def test_a_forged_qr_code(client, certificate):
     assert garbage.occurrences == 2 and garbage.region is None and leads.count() == 2
 
 
-def test_rate_limited_per_client_with_a_reason(client, certificate):
-    with override_settings(PEIKAO={**_settings(), "VERIFY_RATE_PER_MINUTE": 3}):
+@pytest.mark.parametrize("backend", ["local", "database"])
+@time_machine.travel(dt.datetime(2026, 11, 27, 10, 0, 5, tzinfo=dt.UTC), tick=False)  # well inside one window
+def test_rate_limited_per_client_with_a_reason(client, certificate, backend):
+    with override_settings(PEIKAO={**_settings(), "VERIFY_RATE_PER_MINUTE": 3, "RATE_LIMIT_BACKEND": backend}):
         for _ in range(3):
             response = client.post(
                 "/api/public/verify",
@@ -214,7 +217,10 @@ def test_rate_limited_per_client_with_a_reason(client, certificate):
             "/api/public/verify", {"cert_no": "X", "name": "Y"}, content_type="application/json", REMOTE_ADDR="8.8.8.8"
         )
         assert other.status_code == 200
-    assert RateCounter.objects.get(client_key="verify:7.7.7.7").hits == 5
+        from peikao.core import ratelimit
+
+        assert ratelimit.hit("verify:7.7.7.7", limit=3, window=60).hits == 6
+    assert RateCounter.objects.filter(client_key="verify:7.7.7.7").exists() == (backend == "database")
     assert Lookup.objects.filter(outcome="rate_limited").count() == 2
     assert Lookup.objects.count() == 6  # every lookup logged, limited ones included
 
@@ -281,3 +287,19 @@ def test_buffered_lookups_are_written_in_batches(certificate):
         assert Lookup.objects.count() == 0 and log.pending() == 5
         assert log.flush() == 1  # one lead for the five failed lookups
     assert Lookup.objects.count() == 5 and Lead.objects.get().occurrences == 5
+
+
+def test_the_public_service_serves_the_public_routes_and_nothing_else(client, certificate):
+    from peikao import settings_public
+
+    with override_settings(ROOT_URLCONF="peikao.public_urls", MIDDLEWARE=settings_public.MIDDLEWARE):
+        for path in ("/certificates/", "/login/", "/api/docs", "/api/me", "/registry/persons/", "/"):
+            assert client.get(path).status_code == 404, path
+        assert client.get("/verify/").status_code == 200
+        assert client.get("/.well-known/jwks.json").status_code == 200
+        page = client.post("/verify/", {"cert_no": certificate.cert_no, "name": "陈建华"})
+        assert 'data-outcome="valid"' in page.content.decode()
+        answer = client.post(
+            "/api/public/verify", {"cert_no": certificate.cert_no, "name": "陈建华"}, content_type="application/json"
+        )
+        assert answer.json()["outcome"] == "valid" and "sessionid" not in answer.cookies

@@ -355,3 +355,13 @@ def test_lead_review_and_hand_over_need_a_case_reference(world):
     assert list(lead.events.values_list("transition", flat=True)) == ["review", "hand_over", "close"]
     with pytest.raises(PermissionDenied):
         services.lead_close(actor=world["staff"], lead=lead, reason="x")
+
+
+def test_a_banned_holder_cannot_register_for_an_exam(world):
+    certificate = issue(world)
+    services.revoke(actor=world["admin"], certificate=certificate, ground="false_information", on=D(2026, 10, 20))
+    sitting = sitting_at(world, "TH-3", "theory", D(2026, 12, 1))
+    with pytest.raises(DomainError) as refused:
+        exam_services.register(actor=world["staff"], sitting=sitting, person=world["candidates"][0])
+    assert "Barred from applying until 2029-10-20" in refused.value.en
+    exam_services.register(actor=world["staff"], sitting=sitting, person=world["candidates"][1])  # others may

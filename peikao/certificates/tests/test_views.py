@@ -8,6 +8,7 @@ import datetime as dt
 import io
 
 import pytest
+import time_machine
 
 from peikao.certificates import services
 from peikao.certificates.models import Certificate, Lead
@@ -17,6 +18,13 @@ from peikao.core.models import IdNumberView
 from peikao.registry.tests.factories import AssignmentFactory, PersonFactory
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _today():
+    """The lists depend on the day: these tests live on 2026-11-27 (Beijing)."""
+    with time_machine.travel(dt.datetime(2026, 11, 27, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=8))), tick=True):
+        yield
 
 
 @pytest.fixture
@@ -166,3 +174,12 @@ def test_api_list_and_actions(client, scene):
         "/api/certificates/issue", {"result_id": practical.pk}, content_type="application/json", **headers
     )
     assert issued.status_code == 201 and issued.json()["standing"] == "valid"
+
+
+def test_api_reminders(client, scene):
+    from peikao.core.tokens import api_token_create
+
+    _token, raw = api_token_create(user=scene["admin"], name="t")
+    data = client.get("/api/certificate-reminders", HTTP_AUTHORIZATION=f"Bearer {raw}").json()
+    assert data["days"] == 90 and data["expiries"] >= 1 and data["reviews"] == 0  # reviews ended 2026-06-01
+    assert {row["code"] for row in data["per_region"]} >= {"350100"}

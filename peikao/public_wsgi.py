@@ -1,0 +1,8 @@
+"""WSGI entry point of the public verification service: gunicorn peikao.public_wsgi (see settings_public)."""
+
+import os
+
+from django.core.wsgi import get_wsgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "peikao.settings_public")
+application = get_wsgi_application()

@@ -1,0 +1,23 @@
+"""Settings of the public verification service (gunicorn peikao.public_wsgi).
+
+The same installation, database and keys as the platform, with only the public routes (peikao.public_urls)
+and only the middleware they need: no sessions, no logins, nothing else of the platform behind it. It is
+what takes the load of the public (QR scans, employers' checks); the platform itself keeps serving the
+same public pages too, for the embedded setup of ``make run``.
+"""
+
+from peikao.settings import *  # noqa: F403
+from peikao.settings import MIDDLEWARE
+
+ROOT_URLCONF = "peikao.public_urls"
+MIDDLEWARE = [
+    name
+    for name in MIDDLEWARE
+    if name
+    not in {
+        "django.contrib.sessions.middleware.SessionMiddleware",
+        "django.contrib.auth.middleware.AuthenticationMiddleware",
+        "django.contrib.messages.middleware.MessageMiddleware",
+        "peikao.core.middleware.DomainErrorMiddleware",
+    }
+]
