@@ -21,6 +21,7 @@ from typing import Any
 from django.contrib.contenttypes.models import ContentType
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
+from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 
 from peikao.core.choices import ChangeAction
@@ -87,6 +88,8 @@ def _jsonable(value: Any) -> Any:
         return str(value)
     if isinstance(value, bytes | memoryview):
         return None
+    if isinstance(value, FieldFile):
+        return value.name or None  # the stored name: files are content-addressed and never replaced
     return value
 
 
@@ -291,9 +294,13 @@ def record_id_number_views(*, user, persons: Iterable[tuple[int, str]], purpose:
     return len(rows)
 
 
-def audited_create(instance: models.Model, *, extra: dict | None = None) -> models.Model:
-    """Validate, save and log a new record (the services' one way to create)."""
-    instance.full_clean()
+def audited_create(instance: models.Model, *, extra: dict | None = None, validate: bool = True) -> models.Model:
+    """Validate, save and log a new record (the services' one way to create).
+
+    ``validate=False`` is for hot paths whose values the service computed itself: the database still enforces
+    every constraint, only Django's model validation (a query per constraint) is skipped."""
+    if validate:
+        instance.full_clean()
     instance.save()
     record_create(instance, extra)
     return instance

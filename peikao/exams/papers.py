@@ -15,8 +15,10 @@ from django.utils.translation import gettext_lazy as _
 from peikao.core.errors import DomainError
 from peikao.exams.choices import QuestionType
 
-# Option orders are drawn as one of the precomputed permutations: one random number per question.
-_PERMUTATIONS = {n: list(itertools.permutations(range(n))) for n in range(2, 7)}
+# Option orders are drawn as one of the precomputed permutations: one random number per question. The drawn
+# papers share these lists (and one empty list for true/false questions): papers are stored, never edited.
+_PERMUTATIONS = {n: [list(order) for order in itertools.permutations(range(n))] for n in range(2, 7)}
+_NO_ORDER: list[int] = []
 
 
 @dataclass(frozen=True)
@@ -81,26 +83,36 @@ class Drawer:
                     {"have": len(matching), "need": section.count, "qtype": QuestionType(section.qtype).label},
                 )
             self.candidates.append(matching)
+        # What a draw needs of each candidate: its id and the option orders it may take (None: kept as is).
+        self._plan = [
+            (
+                section.count,
+                str(section.points),
+                [(q.id, _PERMUTATIONS.get(q.option_count) if q.qtype != "judge" else None) for q in matching],
+            )
+            for section, matching in zip(sections, self.candidates, strict=True)
+        ]
+        ids = [{q.id for q in matching} for matching in self.candidates]
+        # Sections of different types never share a question; a knowledge-point section inside a type may.
+        self._disjoint = sum(len(s) for s in ids) == len(set().union(*ids)) if ids else True
 
     def draw(self, seed: int) -> list[dict]:
         """[{"q": question id, "o": option order or [], "p": points as text}] in paper order."""
         rng = random.Random(seed)
+        uniform, sample = rng.random, rng.sample
         items: list[dict] = []
+        append = items.append
         taken: set[int] = set()
-        for section, matching in zip(self.sections, self.candidates, strict=True):
-            points = str(section.points)
-            chosen = 0
-            # Sections may share questions (a knowledge-point section inside a type): skip what is taken.
-            for question in rng.sample(matching, min(len(matching), section.count + len(taken))):
-                if question.id in taken:
-                    continue
-                taken.add(question.id)
-                options = _PERMUTATIONS.get(question.option_count)
-                order = list(options[rng.randrange(len(options))]) if options and question.qtype != "judge" else []
-                items.append({"q": question.id, "o": order, "p": points})
-                chosen += 1
-                if chosen == section.count:
-                    break
+        for count, points, matching in self._plan:
+            if self._disjoint:
+                picked = sample(matching, count)
+            else:  # skip what another section took: draw enough to have ``count`` left
+                picked = [c for c in sample(matching, min(len(matching), count + len(taken))) if c[0] not in taken]
+                picked = picked[:count]
+                taken.update(c[0] for c in picked)
+            for question_id, orders in picked:
+                order = orders[int(uniform() * len(orders))] if orders else _NO_ORDER
+                append({"q": question_id, "o": order, "p": points})
         return items
 
 
