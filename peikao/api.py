@@ -120,7 +120,9 @@ def on_integrity_error(request, exc):
 
 def _register_routers() -> None:
     from peikao.certificates.api import router as certificates_router
+    from peikao.compliance.api import router as compliance_router
     from peikao.core.api import router as core_router
+    from peikao.enforcement.api import router as enforcement_router
     from peikao.exams.api import router as exams_router
     from peikao.registry.api import router as registry_router
     from peikao.training.api import router as training_router
@@ -130,6 +132,8 @@ def _register_routers() -> None:
     api.add_router("/", training_router)
     api.add_router("/", exams_router)
     api.add_router("/", certificates_router)
+    api.add_router("/", compliance_router)
+    api.add_router("/", enforcement_router)
 
 
 _register_routers()

@@ -4,8 +4,9 @@ from django.http import HttpResponseNotFound, HttpResponseServerError
 from django.template.loader import render_to_string
 
 from peikao.certificates.urls import public_urlpatterns
+from peikao.enforcement.public import public_urlpatterns as case_urlpatterns
 
-urlpatterns = [*public_urlpatterns]
+urlpatterns = [*public_urlpatterns, *case_urlpatterns]
 
 
 def not_found(request, exception=None):

@@ -60,6 +60,8 @@ INSTALLED_APPS = [
     "peikao.training",
     "peikao.exams",
     "peikao.certificates",
+    "peikao.compliance",
+    "peikao.enforcement",
     "peikao.web",
 ]
 
@@ -179,3 +181,7 @@ PEIKAO["TRUST_X_FORWARDED_FOR"] = env_bool("PEIKAO_TRUST_X_FORWARDED_FOR", False
 PEIKAO["LOOKUP_LOG_FLUSH_SECONDS"] = float(os.environ.get("PEIKAO_LOOKUP_LOG_FLUSH_SECONDS", "1.0"))
 # Rate limits of the public lookups: "local" (shared memory of this host) or "database" (exact across hosts).
 PEIKAO["RATE_LIMIT_BACKEND"] = os.environ.get("PEIKAO_RATE_LIMIT_BACKEND", "local")
+# Public verification keeps the answers for recently looked-up numbers per process (LRU), and checks at most
+# this often whether the register changed.
+PEIKAO["VERIFY_CACHE_ENTRIES"] = int(os.environ.get("PEIKAO_VERIFY_CACHE_ENTRIES", "100000"))
+PEIKAO["VERIFY_CACHE_SECONDS"] = float(os.environ.get("PEIKAO_VERIFY_CACHE_SECONDS", "1.0"))

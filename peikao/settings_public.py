@@ -21,3 +21,8 @@ MIDDLEWARE = [
         "peikao.core.middleware.DomainErrorMiddleware",
     }
 ]
+
+# The public service runs the same few queries all day: let PostgreSQL prepare them (server-side binding, so
+# that psycopg prepares a statement after its fifth run) instead of planning each lookup again.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":  # noqa: F405
+    DATABASES["default"].setdefault("OPTIONS", {}).update(server_side_binding=True, prepare_threshold=5)  # noqa: F405

@@ -295,6 +295,7 @@ def certificate_reminders(request):
 @router.get("/leads", response=list[LeadOut], summary="Fake-certificate leads in your jurisdiction")
 @paginate(LimitOffsetPagination)
 def lead_list(request, filters: Query[LeadFilters]):
+    verification.derive_leads()
     return selectors.lead_list(user=request.user, filters=filters.dict(exclude_none=True))
 
 

@@ -252,7 +252,8 @@ def _leads(ctx: DemoContext, revoked: Certificate) -> str:
                 answer, channel=LookupChannel.API, client="218.85.1.20", user_agent="demo", cert_no=certificate.cert_no
             )
         )
-    created = verification.write_entries(entries)
+    verification.write_entries(entries)
+    created = verification.derive_leads()
     services.report_from_public(
         cert_no="T350102199105223318",
         name="赵磊",

@@ -284,7 +284,7 @@ class CertificatesKind(ExchangeKind):
                 )
             )
         CertificateEvent.objects.bulk_create(events, batch_size=2000)
-        if status_changed:
+        if status_changed or events:
             publishing.bump_status_version()
 
     def export_rows(self, ctx: ExportContext) -> Iterator[dict[str, str]]:

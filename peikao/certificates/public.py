@@ -220,9 +220,25 @@ def _payload(request, fields: tuple[str, ...]) -> dict | JsonResponse:
     return payload
 
 
-def _answer_json(answer) -> JsonResponse:
-    zh, en = both(outcome_message(answer.outcome))
-    return _json({"outcome": answer.outcome, "message": zh, "message_en": en, "certificates": answer.certificates})
+_MESSAGES: dict[str, str] = {}
+
+
+def _answer_json(answer) -> HttpResponse:
+    """The answer as JSON, from the parts serialised once: the messages per outcome, each certificate per day."""
+    head = _MESSAGES.get(answer.outcome)
+    if head is None:
+        zh, en = both(outcome_message(answer.outcome))
+        head = _MESSAGES[answer.outcome] = (
+            f'{{"outcome":{json.dumps(answer.outcome)},"message":{json.dumps(zh, ensure_ascii=False)},'
+            f'"message_en":{json.dumps(en, ensure_ascii=False)},"certificates":['
+        )
+        head = _MESSAGES[answer.outcome]
+    certificates = answer.certificates_json
+    if certificates is None:
+        certificates = [json.dumps(item, ensure_ascii=False, separators=(",", ":")) for item in answer.certificates]
+    response = HttpResponse(head + ",".join(certificates) + "]}", content_type="application/json")
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 def _limited_json(request, decision, cert_no: str = "", name: str = "") -> JsonResponse:

@@ -155,7 +155,8 @@ def url_for(certificate: Certificate) -> str:
 
 
 def bump_status_version() -> None:
-    """Call in the transaction of every change that the status list shows."""
+    """Call in the transaction of every certificate write: the status list and the answer caches of the public
+    verification (verification.RegisterCache) are rebuilt from the next version."""
     updated = StatusListVersion.objects.filter(name="certificates").update(
         version=F("version") + 1, changed_at=timezone.now()
     )

@@ -55,4 +55,7 @@ def load_certificate_rules() -> str:
     )
     summary = sync_rows(CertificateRule, "code", rows)
     certificate_rules.clear_cache()
+    from peikao.certificates.verification import reset_reference
+
+    reset_reference()
     return summary

@@ -277,6 +277,7 @@ def issue_special_operation(
         actor=actor,
         details={"checks": [check.as_dict() for check in plan.checks], "rule": dates.rule.code},
     )
+    publishing.bump_status_version()
     return certificate
 
 
@@ -438,6 +439,7 @@ def review_record(
         details["next_due"] = certificate.next_review_due.isoformat() if certificate.next_review_due else None
         audited_update(certificate, before)
     _event(certificate, "review" if passed else "review_refused", actor=actor, reason=reason.strip(), details=details)
+    publishing.bump_status_version()
     return certificate
 
 
@@ -479,6 +481,7 @@ def renew(*, actor, certificate: Certificate, renewed_on: dt.date, reason: str =
     certificate.next_review_due = dates.next_review_due
     audited_update(certificate, before)
     _event(certificate, "renew", actor=actor, reason=reason.strip(), details=details)
+    publishing.bump_status_version()
     return certificate
 
 

@@ -2,8 +2,8 @@
 log every lookup; turn failed and suspicious ones into fake-certificate leads.
 
 Lookups are logged through a small in-process buffer written in batches (every second, or every 200
-lookups) by a background thread, so that a busy public page costs one read per lookup, not a write.
-Leads are created (or counted up) from each batch with set-based queries. With
+lookups) by a background thread, so that a busy public page costs no write of its own. Leads are derived
+from the log later, set-based (``derive_leads``: cron, and whenever the leads are listed). With
 ``PEIKAO["LOOKUP_LOG_FLUSH_SECONDS"] = 0`` every lookup is written at once (tests, single-process use).
 """
 
@@ -12,15 +12,17 @@ from __future__ import annotations
 import atexit
 import contextlib
 import datetime as dt
+import json
 import logging
 import os
 import re
 import threading
-from collections import defaultdict
+import time
+from collections import OrderedDict
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db import IntegrityError, close_old_connections, transaction
+from django.db import close_old_connections, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -86,8 +88,10 @@ def number_pattern(cert_no: str) -> str:
     return f"{letters}{digits}…({len(cert_no)})"[:32]
 
 
-def lead_region(cert_no: str, claimed_issuer: str = "") -> Region | None:
-    """The region whose regulators see a lead: the claimed issuer, else the place coded in a T number."""
+def lead_region_code(cert_no: str, claimed_issuer: str = "") -> str | None:
+    """The region whose regulators see a lead: the claimed issuer, else the place coded in a T number
+    (or the nearest region above it that exists). Read from the in-memory reference tables."""
+    regions = reference().regions
     candidates = []
     issuer = (claimed_issuer or "").strip()
     if re.fullmatch(r"\d{6}", issuer):
@@ -96,12 +100,17 @@ def lead_region(cert_no: str, claimed_issuer: str = "") -> Region | None:
         candidates.append(cert_no[1:7])
     for code in candidates:
         for attempt in (code, code[:4] + "00", code[:2] + "0000"):
-            region = Region.objects.filter(code=attempt).first()
-            if region is not None:
-                return region
+            if attempt in regions:
+                return attempt
     if issuer:
-        return Region.objects.filter(name=issuer).first()
+        short = issuer.replace("应急管理局", "").replace("应急管理厅", "")
+        return next((code for code, (name, _level) in regions.items() if name in (issuer, short)), None)
     return None
+
+
+def lead_region(cert_no: str, claimed_issuer: str = "") -> Region | None:
+    code = lead_region_code(cert_no, claimed_issuer)
+    return Region.objects.filter(code=code).first() if code else None
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -115,6 +124,7 @@ class Answer:
     claims: dict | None = None
     kid: str = ""
     certificate_id: int | None = None
+    certificates_json: list[str] | None = None  # the same certificates, serialised (shared: never edit them)
 
     @property
     def outcome_label(self) -> str:
@@ -128,41 +138,239 @@ def issuing_authority(region: Region) -> str:
     return f"{region.name}应急管理{'厅' if region.level == 'province' else '局'}"
 
 
+@dataclass(frozen=True)
+class Reference:
+    """The small reference tables a public answer names (items, categories, industries, regions), held in
+    memory: the hot lookup then reads two tables (certificate, holder) instead of joining six."""
+
+    items: dict[int, tuple[str, str, str]]  # id → (code, name, category name)
+    industries: dict[int, str]
+    regions: dict[str, tuple[str, str]]  # code → (name, level)
+    loaded: float
+
+
+_reference: Reference | None = None
+REFERENCE_MAX_AGE = 300.0
+
+
+def reference() -> Reference:
+    global _reference
+    import time
+
+    from peikao.registry.models import Industry, OperationItem
+
+    current = _reference
+    if current is not None and time.monotonic() - current.loaded < REFERENCE_MAX_AGE:
+        return current
+    _reference = Reference(
+        items={
+            pk: (code, name, category)
+            for pk, code, name, category in OperationItem.objects.values_list("pk", "code", "name", "category__name")
+        },
+        industries=dict(Industry.objects.values_list("pk", "name")),
+        regions={code: (name, level) for code, name, level in Region.objects.values_list("code", "name", "level")},
+        loaded=time.monotonic(),
+    )
+    return _reference
+
+
+def reset_reference() -> None:
+    global _reference
+    _reference = None
+
+
+def _authority(name: str, level: str) -> str:
+    if level == "nation":
+        return "应急管理部"
+    return f"{name}应急管理{'厅' if level == 'province' else '局'}"
+
+
 def public_fields(certificate: Certificate, standing: str) -> dict:
     """The national query's fields, with the number and ID masked."""
-    review_held = rules.review_held(certificate.next_review_due)
+    ref = reference()
+    code, item_name, category = ref.items.get(certificate.operation_item_id, ("", "", ""))
+    if certificate.operation_item_id:
+        subject, category_label = item_name, category
+    else:
+        subject = certificate.get_trainee_category_label()
+        category_label = ref.industries.get(certificate.industry_id, "")
+    region_name, level = ref.regions.get(certificate.issuer_region_id, (certificate.issuer_region_id, "city"))
+    person = certificate.person
     return {
-        "name": certificate.person.name,
-        "sex": certificate.person.get_sex_display(),
+        "name": person.name,
+        "sex": person.get_sex_display(),
         "cert_no": mask_number(certificate.cert_no),
         "cert_type": certificate.cert_type,
         "cert_type_label": certificate.get_cert_type_display(),
-        "category": certificate.category_label,
-        "item": certificate.subject_label,
-        "item_code": certificate.operation_item.code if certificate.operation_item_id else "",
+        "category": category_label,
+        "item": subject,
+        "item_code": code,
         "first_issued_on": certificate.first_issued_on.isoformat(),
         "valid_from": certificate.valid_from.isoformat(),
         "valid_until": certificate.valid_until.isoformat(),
         "review_due": certificate.next_review_due.isoformat() if certificate.next_review_due else None,
-        "review_held": review_held,
+        "review_held": rules.review_held(certificate.next_review_due),
         "last_reviewed_on": certificate.last_reviewed_on.isoformat() if certificate.last_reviewed_on else None,
-        "issuer": issuing_authority(certificate.issuer_region),
-        "issuer_code": certificate.issuer_region.code,
+        "issuer": _authority(region_name, level),
+        "issuer_code": certificate.issuer_region_id,
         "standing": standing,
         "standing_label": str(Standing(standing).label),
     }
 
 
-def _fetch(queryset, today: dt.date) -> list[Certificate]:
-    return list(
-        rules.with_standing(queryset, today).select_related(
-            "person", "operation_item__category", "industry", "issuer_region"
-        )
-    )
-
-
 def _overall(certificates: list[Certificate]) -> str:
     return min((c.standing for c in certificates), key=STANDING_ORDER.index)
+
+
+@dataclass(frozen=True)
+class Held:
+    """One certificate as the public answer needs it, computed once per day and register version."""
+
+    certificate_id: int
+    status_index: int
+    holder: str  # the normalised name
+    standing: str
+    sort_key: tuple
+    fields: dict
+    json: str  # ``fields`` serialised once, for the public API
+
+
+class RegisterCache:
+    """Recently looked-up numbers and what the register holds under them (an LRU per process).
+
+    Every certificate write bumps the register version; each process reads the version at most once a
+    second and drops its cache when it changed (and at midnight, when standings move). So a revocation is
+    seen by the public within about a second, and a number looked up again costs no query."""
+
+    def __init__(self) -> None:
+        self._data: OrderedDict[str, list[Held]] = OrderedDict()
+        self._lock = threading.Lock()
+        self._version: int | None = None
+        self._checked = float("-inf")
+        self._day: dt.date | None = None
+
+    @property
+    def size(self) -> int:
+        return int(settings.PEIKAO.get("VERIFY_CACHE_ENTRIES", 100_000))
+
+    def _fresh(self, today: dt.date) -> None:
+        now = time.monotonic()
+        if now - self._checked < float(settings.PEIKAO.get("VERIFY_CACHE_SECONDS", 1.0)) and self._day == today:
+            return
+        version = publishing.current_version()
+        with self._lock:
+            if version != self._version or today != self._day:
+                self._data.clear()
+                self._version, self._day = version, today
+            self._checked = now
+
+    def get(self, number: str, today: dt.date) -> list[Held]:
+        if self.size <= 0:
+            return _held(_certificates_under(number), today)
+        self._fresh(today)
+        with self._lock:
+            found = self._data.get(number)
+            if found is not None:
+                self._data.move_to_end(number)
+                return found
+        found = _held(_certificates_under(number), today)
+        with self._lock:
+            self._data[number] = found
+            while len(self._data) > self.size:
+                self._data.popitem(last=False)
+        return found
+
+    def clear(self) -> None:
+        with self._lock:
+            self._data.clear()
+            self._version = None
+
+
+_NUMBER_SQL: str | None = None
+
+
+def _number_sql() -> str:
+    """The lookup of a number, as plain SQL: the hottest query of the platform, planned once per connection
+    on the public service (settings_public prepares statements), with no ORM compilation per request."""
+    global _NUMBER_SQL
+    if _NUMBER_SQL is None:
+        from django.db import connection
+
+        from peikao.registry.models import Person
+
+        quote = connection.ops.quote_name
+        _NUMBER_SQL = (
+            "SELECT c.id, c.cert_type, c.operation_item_id, c.trainee_category, c.industry_id, c.issuer_region_id, "
+            "c.first_issued_on, c.valid_from, c.valid_until, c.next_review_due, c.last_reviewed_on, c.status, "
+            f"c.status_index, c.person_id, p.name, p.sex FROM {quote(Certificate._meta.db_table)} c "
+            f"JOIN {quote(Person._meta.db_table)} p ON p.id = c.person_id WHERE c.cert_no = %s"
+        )
+    return _NUMBER_SQL
+
+
+def _day(value) -> dt.date | None:
+    if value is None or isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value)[:10])  # SQLite hands raw dates back as text
+
+
+def _certificates_under(number: str) -> list[Certificate]:
+    from django.db import connection
+
+    from peikao.registry.models import Person
+
+    with connection.cursor() as cursor:
+        cursor.execute(_number_sql(), [number])
+        rows = cursor.fetchall()
+    found = []
+    for (pk, cert_type, item, category, industry, issuer, first, start, until, due, reviewed, status, index, person_id,
+         name, sex) in rows:  # fmt: skip
+        certificate = Certificate(
+            id=pk,
+            cert_no=number,
+            cert_type=cert_type,
+            operation_item_id=item,
+            trainee_category=category,
+            industry_id=industry,
+            issuer_region_id=issuer,
+            first_issued_on=_day(first),
+            valid_from=_day(start),
+            valid_until=_day(until),
+            next_review_due=_day(due),
+            last_reviewed_on=_day(reviewed),
+            status=status,
+            status_index=index,
+            person=Person(id=person_id, name=name, sex=sex),
+        )
+        found.append(certificate)
+    return found
+
+
+def _held(certificates: list[Certificate], today: dt.date) -> list[Held]:
+    items = reference().items
+    out = []
+    for certificate in certificates:
+        standing = rules.standing(
+            status=certificate.status,
+            valid_until=certificate.valid_until,
+            next_review_due=certificate.next_review_due,
+            today=today,
+        )
+        out.append(
+            Held(
+                certificate_id=certificate.pk,
+                status_index=certificate.status_index,
+                holder=normalise_name(certificate.person.name),
+                standing=standing,
+                sort_key=(STANDING_ORDER.index(standing), items.get(certificate.operation_item_id, ("",))[0]),
+                fields=(fields := public_fields(certificate, standing)),
+                json=json.dumps(fields, ensure_ascii=False, separators=(",", ":")),
+            )
+        )
+    return out
+
+
+register_cache = RegisterCache()
 
 
 def by_number(cert_no: str, name: str, *, today: dt.date | None = None) -> Answer:
@@ -171,16 +379,16 @@ def by_number(cert_no: str, name: str, *, today: dt.date | None = None) -> Answe
     number, wanted = normalise_number(cert_no), normalise_name(name)
     if not number or not wanted:
         return Answer(LookupOutcome.NOT_FOUND)
-    found = [
-        c for c in _fetch(Certificate.objects.filter(cert_no=number), today) if normalise_name(c.person.name) == wanted
-    ]
+    found = sorted(
+        (held for held in register_cache.get(number, today) if held.holder == wanted), key=lambda h: h.sort_key
+    )
     if not found:
         return Answer(LookupOutcome.NOT_FOUND)
-    found.sort(key=lambda c: (STANDING_ORDER.index(c.standing), c.operation_item.code if c.operation_item_id else ""))
     return Answer(
-        _overall(found),
-        [public_fields(c, c.standing) for c in found],
-        certificate_id=found[0].pk,
+        found[0].standing,
+        [held.fields for held in found],
+        certificate_id=found[0].certificate_id,
+        certificates_json=[held.json for held in found],
     )
 
 
@@ -196,16 +404,12 @@ def by_token(token: str, *, today: dt.date | None = None) -> Answer:
         with contextlib.suppress(signing.InvalidToken):
             answer.kid = str(signing.token_header(token).get("kid", ""))[:64]
         return answer
-    index = claims.get("status_index")
-    found = _fetch(Certificate.objects.filter(status_index=index, cert_no=claims.get("no")), today)
-    if not found:
+    number = str(claims.get("no", ""))
+    held = next((h for h in register_cache.get(number, today) if h.status_index == claims.get("status_index")), None)
+    if held is None:
         return Answer(LookupOutcome.NOT_FOUND, claims=claims)
-    certificate = found[0]
     return Answer(
-        certificate.standing,
-        [public_fields(certificate, certificate.standing)],
-        claims=claims,
-        certificate_id=certificate.pk,
+        held.standing, [held.fields], claims=claims, certificate_id=held.certificate_id, certificates_json=[held.json]
     )
 
 
@@ -267,89 +471,124 @@ def entry_for(
     )
 
 
+LOOKUP_COLUMNS = (
+    "time",
+    "channel",
+    "cert_no",
+    "name",
+    "client",
+    "user_agent",
+    "outcome",
+    "certificate_id",
+    "kid",
+    "claimed_issuer",
+)
+
+
 def write_entries(entries: list[LookupEntry]) -> int:
-    """Write a batch of lookups and the leads they make; return the number of leads created."""
+    """Append a batch of lookups (COPY on PostgreSQL); return how many. Leads are derived from them later,
+    set-based, by ``derive_leads`` — nothing but an append happens on the public path."""
     if not entries:
         return 0
+    from peikao.core.bulk import insert_rows
+
     with transaction.atomic():
-        Lookup.objects.bulk_create(
-            [
-                Lookup(
-                    time=e.time,
-                    channel=e.channel,
-                    cert_no=e.cert_no,
-                    name=e.name,
-                    client=e.client,
-                    user_agent=e.user_agent,
-                    outcome=e.outcome,
-                    certificate_id=e.certificate_id,
-                    kid=e.kid,
-                    claimed_issuer=e.claimed_issuer,
-                )
+        return insert_rows(
+            Lookup,
+            LOOKUP_COLUMNS,
+            (
+                (e.time, e.channel, e.cert_no, e.name, e.client, e.user_agent, e.outcome, e.certificate_id, e.kid,
+                 e.claimed_issuer)
                 for e in entries
-            ],
-            batch_size=500,
-        )
-    suspicious = [e for e in entries if e.outcome in OUTCOME_LEADS]
-    if not suspicious:
-        return 0
-    for attempt in range(3):  # two processes adding the same new lead at once: the second one retries
-        try:
-            return _merge_leads(suspicious)
-        except IntegrityError:
-            if attempt == 2:
-                raise
-    return 0
+            ),
+        )  # fmt: skip
 
 
-def _merge_leads(entries: list[LookupEntry]) -> int:
-    groups: dict[tuple[str, str, str], list[LookupEntry]] = defaultdict(list)
-    for entry in entries:
-        kind = OUTCOME_LEADS[LookupOutcome(entry.outcome)]
-        groups[(kind, entry.cert_no, f"ip:{entry.client}")].append(entry)
+LEAD_WATERMARK = "lookup_leads"
+
+
+def derive_leads(*, limit: int = 500_000) -> int:
+    """Turn the suspicious lookups logged since the last run into leads: grouped in the database by outcome,
+    number and client; a repeat adds up on the open lead of the same kind, number and source. Runs from
+    ``manage.py derive_leads`` (cron), and before the leads are listed. Returns the number of leads created."""
+    from django.db.models import Count, Max, Min
+
+    from peikao.certificates.models import Counter
+
     with transaction.atomic(), audit_context(label="system:verification"):
-        keys_q = Q()
-        for kind, cert_no, source in groups:
-            keys_q |= Q(kind=kind, cert_no=cert_no, source=source)
-        open_leads = {
-            (lead.kind, lead.cert_no, lead.source): lead
-            for lead in Lead.objects.select_for_update().filter(
-                keys_q, status__in=[LeadStatus.NEW, LeadStatus.REVIEWING]
+        counter, _created = Counter.objects.select_for_update().get_or_create(name=LEAD_WATERMARK)
+        start = counter.value
+        top = Lookup.objects.filter(pk__gt=start).aggregate(top=Max("pk"))["top"]
+        if top is None:
+            return 0
+        top = min(top, start + limit)
+        rows = (
+            Lookup.objects.filter(pk__gt=start, pk__lte=top, outcome__in=list(OUTCOME_LEADS))
+            .values("outcome", "cert_no", "client")
+            .annotate(
+                n=Count("id"),
+                first=Min("time"),
+                last=Max("time"),
+                name=Max("name"),
+                issuer=Max("claimed_issuer"),
+                certificate=Max("certificate_id"),
             )
-        }
-        created, changed = [], []
-        for key, group in groups.items():
-            first, last = min(e.time for e in group), max(e.time for e in group)
-            lead = open_leads.get(key)
-            if lead is not None:
-                lead.occurrences += len(group)
-                lead.last_seen = max(lead.last_seen, last)
-                lead.updated_at = timezone.now()
-                changed.append(lead)
-                continue
-            kind, cert_no, source = key
-            sample = group[-1]
-            created.append(
-                Lead(
-                    kind=kind,
-                    cert_no=cert_no,
-                    name=sample.name,
-                    claimed_issuer=sample.claimed_issuer,
-                    number_pattern=number_pattern(cert_no),
-                    source=source,
-                    region=lead_region(cert_no, sample.claimed_issuer),
-                    certificate_id=sample.certificate_id,
-                    occurrences=len(group),
-                    first_seen=first,
-                    last_seen=last,
-                )
-            )
-        Lead.objects.bulk_create(created)
-        if changed:
-            Lead.objects.bulk_update(changed, ["occurrences", "last_seen", "updated_at"])
-        from peikao.core.audit import snapshot
+            .order_by()
+        )
+        groups: dict[tuple[str, str, str], dict] = {}
+        for row in rows:
+            key = (OUTCOME_LEADS[LookupOutcome(row["outcome"])], row["cert_no"], f"ip:{row['client']}")
+            group = groups.get(key)
+            if group is None:
+                groups[key] = dict(row)
+            else:  # revoked and cancelled are one kind of lead
+                group["n"] += row["n"]
+                group["first"], group["last"] = min(group["first"], row["first"]), max(group["last"], row["last"])
+        created = _merge_leads(groups) if groups else 0
+        Counter.objects.filter(pk=counter.pk).update(value=top)
+    return created
 
-        record_bulk([(ChangeAction.CREATE, lead, None, snapshot(lead)) for lead in created if lead.pk])
+
+def _merge_leads(groups: dict[tuple[str, str, str], dict]) -> int:
+    keys_q = Q()
+    for kind, cert_no, source in groups:
+        keys_q |= Q(kind=kind, cert_no=cert_no, source=source)
+    open_leads = {
+        (lead.kind, lead.cert_no, lead.source): lead
+        for lead in Lead.objects.select_for_update().filter(keys_q, status__in=[LeadStatus.NEW, LeadStatus.REVIEWING])
+    }
+    created, changed = [], []
+    now = timezone.now()
+    for key, group in groups.items():
+        lead = open_leads.get(key)
+        if lead is not None:
+            lead.occurrences += group["n"]
+            lead.last_seen = max(lead.last_seen, group["last"])
+            lead.updated_at = now
+            changed.append(lead)
+            continue
+        kind, cert_no, source = key
+        created.append(
+            Lead(
+                kind=kind,
+                cert_no=cert_no,
+                name=group["name"] or "",
+                claimed_issuer=group["issuer"] or "",
+                number_pattern=number_pattern(cert_no),
+                source=source,
+                region_id=lead_region_code(cert_no, group["issuer"] or ""),
+                certificate_id=group["certificate"],
+                occurrences=group["n"],
+                first_seen=group["first"],
+                last_seen=group["last"],
+            )
+        )
+    Lead.objects.bulk_create(created, batch_size=2000)
+    if changed:
+        Lead.objects.bulk_update(changed, ["occurrences", "last_seen", "updated_at"], batch_size=2000)
+    from peikao.core.audit import snapshot
+
+    record_bulk([(ChangeAction.CREATE, lead, None, snapshot(lead)) for lead in created if lead.pk])
     return len(created)
 
 

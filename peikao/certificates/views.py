@@ -247,6 +247,9 @@ def _require_leads(user) -> None:
 def lead_list(request):
     user = request.user
     _require_leads(user)
+    from peikao.certificates.verification import derive_leads
+
+    derive_leads()  # what the public looked up since the last run
     grouping = request.GET.get("group") or ""
     context = paginate(request, selectors.lead_list(user=user, filters=request.GET))
     context.update(

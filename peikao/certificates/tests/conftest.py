@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from peikao.certificates import publishing
+from peikao.certificates import publishing, verification
 from peikao.certificates.models import Certificate
 from peikao.core.models import Region
 from peikao.exams import services as exam_services
@@ -21,6 +21,7 @@ def _keys(tmp_path, settings):
     """Every test signs with a key ring of its own, in a directory of its own; lookups are written at once."""
     settings.PEIKAO = {**settings.PEIKAO, "SIGNING_KEY_DIR": tmp_path / "keys", "LOOKUP_LOG_FLUSH_SECONDS": 0}
     publishing.reset_keyring()
+    verification.register_cache.clear()
     publishing.forget_published_list()
     yield
     publishing.reset_keyring()
