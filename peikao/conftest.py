@@ -14,7 +14,7 @@ def pytest_configure(config):
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # Public lookups are written at once in tests (no background writer outliving a test's database access).
-    settings.PEIKAO = {**settings.PEIKAO, "LOOKUP_LOG_FLUSH_SECONDS": 0}
+    settings.PEIKAO = {**settings.PEIKAO, "LOOKUP_LOG_FLUSH_SECONDS": 0, "VERIFY_CACHE_SECONDS": 0}
 
 
 def read_download(response) -> bytes:
@@ -33,11 +33,14 @@ def read_download(response) -> bytes:
 
 @pytest.fixture(autouse=True)
 def _own_rate_limits(tmp_path, settings):
-    """Each test counts public lookups in a rate-limit table of its own (parallel workers share none)."""
+    """Each test counts public lookups in a rate-limit table of its own (parallel workers share none), and
+    starts with an empty cache of public answers."""
+    from peikao.certificates.verification import register_cache
     from peikao.core import ratelimit
 
     settings.PEIKAO = {**settings.PEIKAO, "RATE_LIMIT_FILE": str(tmp_path / "ratelimit")}
     ratelimit.reset_local_table()
+    register_cache.clear()  # answers cached by an earlier test's data must not leak into this one
     yield
     ratelimit.reset_local_table()
 
@@ -191,8 +194,10 @@ def build_world():
         "candidate": "b",
     }
     certificates, leads, results = build_certificate_world(orgs, persons, sittings)
+    enforcement = build_enforcement_world(orgs)
     for persona, key in exam_own.items():
         own[persona].update(
+            **enforcement[key],
             sitting=sittings[key],
             finding=findings[key],
             certificate=certificates[key],
@@ -201,6 +206,7 @@ def build_world():
         )
     for persona, key in exam_foreign.items():
         foreign[persona].update(
+            **enforcement[key],
             sitting=sittings[key],
             finding=findings[key],
             certificate=certificates[key],
@@ -300,6 +306,50 @@ def build_certificate_world(orgs, persons, sittings):
         )
         results[key] = Result.objects.create(registration=registration, score=88, passed=True, source="import")
     return certificates, leads, results
+
+
+def build_enforcement_world(orgs):
+    """A plan, an inspection with evidence, and an order to rectify in 鼓楼 (a: 企业 a), 台江 (b: 机构 b), 南昌 (c)."""
+    import datetime as dt
+
+    from django.core.files.base import ContentFile
+
+    from peikao.core.models import Region
+    from peikao.enforcement.models import Decision, Evidence, Inspection, InspectionPlan, PlanSubject, Rectification
+
+    out = {}
+    for key, org_key in (("a", "ent_a"), ("b", "ti_b"), ("c", "ti_c")):
+        organization = orgs[org_key]
+        region = Region.objects.get(code=organization.region_id)
+        plan = InspectionPlan.objects.create(region=region, year=2026, name=f"计划{key}", subjects_wanted=1)
+        PlanSubject.objects.create(plan=plan, organization=organization, weight=1, rank=1)
+        inspection = Inspection.objects.create(
+            code=f"INSP-{key.upper()}", organization=organization, region=region, kind="routine",
+            inspected_on=dt.date(2026, 10, 1), status="in_progress",
+        )  # fmt: skip
+        body = f"evidence {key}".encode()
+        import hashlib
+
+        evidence = Evidence.objects.create(
+            inspection=inspection,
+            sha256=hashlib.sha256(body).hexdigest(),
+            file=ContentFile(body, name=f"{key}.jpg"),
+            original_name=f"{key}.jpg",
+            size=len(body),
+        )
+        decision = Decision.objects.create(
+            code=f"DEC-{key.upper()}", inspection=inspection, measure="rectify_order",
+            decided_on=dt.date(2026, 10, 2), due_on=dt.date(2026, 11, 2),
+        )  # fmt: skip
+        rectification = Rectification.objects.create(decision=decision, due_on=decision.due_on)
+        out[key] = {
+            "plan": plan,
+            "inspection": inspection,
+            "evidence": evidence,
+            "decision": decision,
+            "rectification": rectification,
+        }
+    return out
 
 
 @pytest.fixture

@@ -4,11 +4,15 @@ from django.urls import include, path
 
 from peikao.api import api
 from peikao.certificates.urls import public_urlpatterns
+from peikao.enforcement.public import public_urlpatterns as case_urlpatterns
+from peikao.enforcement.urls import spot_urlpatterns
 from peikao.exams.urls import candidate_urlpatterns
 from peikao.web.urls import auth_urlpatterns
 
 urlpatterns = [
     *public_urlpatterns,  # first: /api/public/… is the public verification API, not the platform's
+    *case_urlpatterns,
+    *spot_urlpatterns,
     path("api/", api.urls),
     *auth_urlpatterns,
     path("", include("peikao.web.urls")),
@@ -18,4 +22,6 @@ urlpatterns = [
     path("exams/", include("peikao.exams.urls")),
     path("exam/", include(candidate_urlpatterns)),
     path("certificates/", include("peikao.certificates.urls")),
+    path("enforcement/", include("peikao.enforcement.urls")),
+    path("compliance/", include("peikao.compliance.urls")),
 ]

@@ -37,6 +37,11 @@ class Perm:
     CERTIFICATE_ISSUE = "certificates.issue"  # issue from results
     CERTIFICATE_MANAGE = "certificates.manage"  # reviews, renewals, suspension, revocation, cancellation
     LEAD_REVIEW = "certificates.lead_review"  # fake-certificate leads: review, hand over, close
+    PLAN_MANAGE = "enforcement.plan_manage"  # annual plans and random draws
+    INSPECT = "enforcement.inspect"  # inspections, checklists, findings, evidence, spot exams, verification
+    DECIDE = "enforcement.decide"  # orders to rectify, warnings, fines
+    CATALOGUE_MANAGE = "enforcement.catalogue_manage"  # extend the violation catalogue
+    RECTIFY_SUBMIT = "enforcement.rectify_submit"  # the inspected organisation submits rectification evidence
 
 
 _REGULATOR_ADMIN = {
@@ -59,6 +64,10 @@ _REGULATOR_ADMIN = {
     Perm.CERTIFICATE_ISSUE,
     Perm.CERTIFICATE_MANAGE,
     Perm.LEAD_REVIEW,
+    Perm.PLAN_MANAGE,
+    Perm.INSPECT,
+    Perm.DECIDE,
+    Perm.CATALOGUE_MANAGE,
 }
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
@@ -72,6 +81,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             Perm.ARCHIVE_VERIFY,
             Perm.PATROL,
             Perm.LEAD_REVIEW,
+            Perm.INSPECT,
+            Perm.DECIDE,
         }
     ),
     Role.ANALYST: frozenset({Perm.EXPORT, Perm.ARCHIVE_VERIFY}),
@@ -89,6 +100,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             Perm.DEVICE_MANAGE,
             Perm.ARCHIVE_AMEND,
             Perm.SITTING_MANAGE,
+            Perm.RECTIFY_SUBMIT,
         }
     ),
     Role.ORG_CLERK: frozenset(
@@ -99,6 +111,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             Perm.CLASS_MANAGE,
             Perm.ATTENDANCE_RECORD,
             Perm.SITTING_MANAGE,
+            Perm.RECTIFY_SUBMIT,
         }
     ),
     Role.CANDIDATE: frozenset({Perm.VIEW_FULL_ID_NUMBER}),

@@ -30,6 +30,7 @@ MENU: list[MenuItem] = [
     MenuItem(_("Training"), "training:class_list"),
     MenuItem(_("Exams"), "exams:sitting_list"),
     MenuItem(_("Certificates"), "certificates:list"),
+    MenuItem(_("Enforcement"), "enforcement:home"),
     MenuItem(_("Question banks"), "exams:bank_list", condition=may_see_banks),
     MenuItem(_("Archives"), "training:archives", perm=Perm.ARCHIVE_VERIFY),
     MenuItem(_("Devices"), "training:devices", perm=Perm.DEVICE_MANAGE),

@@ -308,4 +308,7 @@ def test_a_regulator_suspends_a_certificate_and_the_public_sees_it_on_a_phone(li
     public.wait_for_selector("#verify-answer")
     assert public.get_attribute("#verify-outcome", "data-outcome") == "not_found"
     public.screenshot(path=str(ARTIFACTS / "13-public-not-found.png"), full_page=True)
+    from peikao.certificates.verification import derive_leads
+
+    derive_leads()
     assert set(Lead.objects.values_list("kind", flat=True)) >= {"suspended_presented", "failed_lookup"}

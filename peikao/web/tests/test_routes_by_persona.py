@@ -58,6 +58,11 @@ OBJECT_PARAMS = {
     "certificate_id": lambda objects: objects["certificate"].pk,
     "lead_id": lambda objects: objects["lead"].pk,
     "result_id": lambda objects: objects["result"].pk,
+    "plan_id": lambda objects: objects["plan"].pk,
+    "inspection_code": lambda objects: objects["inspection"].code,
+    "sha256": lambda objects: objects["evidence"].sha256,
+    "decision_code": lambda objects: objects["decision"].code,
+    "rect_id": lambda objects: objects["rectification"].pk,
 }
 
 DENIED = {401, 403, 404, 405}
@@ -74,6 +79,11 @@ MISSING = {
     "certificate_id": 999999999,
     "lead_id": 999999999,
     "result_id": 999999999,
+    "plan_id": 999999999,
+    "inspection_code": "NO-SUCH-INSPECTION",
+    "sha256": "0" * 64,
+    "decision_code": "NO-SUCH-DECISION",
+    "rect_id": 999999999,
 }
 WRITE_FORM = {
     "status": "suspended",
@@ -194,6 +204,8 @@ def _secrets(objects: dict) -> list[str]:
         secrets += [objects["sitting"].sitting_code, objects["finding"].observation]
     if objects.get("lead") is not None:
         secrets += [objects["lead"].cert_no, objects["lead"].name]
+    if objects.get("inspection") is not None:
+        secrets += [objects["inspection"].code, objects["decision"].code, objects["plan"].name]
     return secrets
 
 
@@ -261,6 +273,11 @@ def _needs(param: str) -> str:
         "certificate_id": "certificate",
         "lead_id": "lead",
         "result_id": "result",
+        "plan_id": "plan",
+        "inspection_code": "inspection",
+        "sha256": "evidence",
+        "decision_code": "decision",
+        "rect_id": "rectification",
     }[param]
 
 
@@ -317,9 +334,11 @@ def test_denied_writes_without_parameters_change_nothing(client, scene, persona)
 
 
 # The public side (certificate verification): no login, nothing of the platform behind it.
-PUBLIC_PAGES = {"/verify/", "/verify/report/", "/v/" + NEUTRAL_PARAMS["token"]}
+PUBLIC_PAGES = {"/verify/", "/verify/report/", "/v/" + NEUTRAL_PARAMS["token"], "/cases/"}
 PUBLIC_DOCUMENTS = {"/.well-known/jwks.json", "/status/certificates", "/status/certificates.jwt"}
 PUBLIC_API = {"/api/public/verify", "/api/public/verify/token"}
+# Public pages about one object: the test's made-up value names none, so "not found" is the right answer.
+PUBLIC_OBJECT_PAGES = {"/cases/1/", "/spot/" + NEUTRAL_PARAMS["token"] + "/"}
 
 
 def test_anonymous_requests_get_login_or_401(client):
@@ -330,6 +349,10 @@ def test_anonymous_requests_get_login_or_401(client):
         if url in PUBLIC_PAGES or url in PUBLIC_DOCUMENTS:
             if response.status_code != 200:
                 failures.append(f"GET {url} (public) → {response.status_code}")
+            continue
+        if url in PUBLIC_OBJECT_PAGES:
+            if response.status_code != 404:
+                failures.append(f"GET {url} (public, nothing there) → {response.status_code}, expected 404")
             continue
         if url in PUBLIC_API:
             if response.status_code != 405:  # POST only

@@ -1,0 +1,227 @@
+"""Compliance gaps as one set-based SQL statement (PostgreSQL and SQLite): rosters against the rules in force.
+
+For every current assignment at an enterprise (dispatched workers included) on the day judged:
+
+- special operators: the best certificate the holder has for the item (valid > suspended > review overdue >
+  expired > revoked or cancelled); anything but valid is a gap, and so is having none;
+- special operators back on the job after 6 months or more away (while order No. 30 art. 32 was in force on
+  the day they came back) without a passed practical exam since;
+- principals and safety managers of high-risk industries in office for 6 months without a valid competency
+  certificate for their post;
+- employees hired in the last year whose initial training hours fall short of the pre-job minimum of their
+  industry; everyone in office for a year whose refresher hours of the last year fall short of the annual
+  minimum of their post and industry.
+
+The statement returns (organization_id, person_id, gap, operation_item_id, dispatched_by_id, ref_date,
+have_tenths, need_tenths); ``explain`` turns a row into words. ``insert_sql`` wraps it into an INSERT … SELECT
+so that a scan never brings the rows into Python.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db import connection
+
+from peikao.certificates import rules as certificate_rules
+from peikao.compliance import rules
+from peikao.compliance.rules import GapType
+from peikao.core.scoping import region_code_range
+
+COLUMNS = (
+    "organization_id",
+    "person_id",
+    "gap",
+    "operation_item_id",
+    "dispatched_by_id",
+    "ref_date",
+    "have_tenths",
+    "need_tenths",
+)
+FAR_FUTURE = dt.date(9999, 12, 31)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which enterprises: a region (code prefix), one organisation, or everything."""
+
+    region_prefix: str | None = None
+    organization_id: int | None = None
+
+
+def _days_between(later: str, earlier: str) -> str:
+    if connection.vendor == "postgresql":
+        return f"({later} - {earlier})"
+    return f"(julianday({later}) - julianday({earlier}))"
+
+
+def _table(label: str) -> str:
+    from django.apps import apps
+
+    return connection.ops.quote_name(apps.get_model(label)._meta.db_table)
+
+
+def gap_sql(as_of: dt.date, scope: Scope) -> tuple[str, dict]:
+    """The statement and its parameters."""
+    deadlines = rules.deadlines()
+    needs = rules.hour_needs(as_of)
+    abolished = certificate_rules.reviews_abolished_on() or FAR_FUTURE
+    params: dict = {
+        "d": as_of,
+        "abolished": abolished,
+        "d_manager": rules.months_before(as_of, deadlines.manager_assessment_months),
+        "d_year": as_of - rules.YEAR,
+        "d_two_years": as_of - 2 * rules.YEAR,
+        "away_until": deadlines.away_rule_until or FAR_FUTURE,
+        "away_from": deadlines.away_rule_from or dt.date(1900, 1, 1),
+        "away_days": rules.SIX_MONTHS_DAYS,
+    }
+    scope_sql = ""
+    if scope.organization_id is not None:
+        scope_sql = " AND o.id = %(org)s"
+        params["org"] = scope.organization_id
+    elif scope.region_prefix:
+        params["low"], params["high"] = region_code_range(scope.region_prefix)
+        scope_sql = " AND o.region_id BETWEEN %(low)s AND %(high)s"
+
+    # Pre-job hours by industry, and annual hours by post and industry class, as CASE expressions.
+    pre_job_cases = []
+    for index, (industry_id, tenths) in enumerate(sorted(needs.pre_job_by_industry.items())):
+        params[f"pj_i{index}"], params[f"pj_t{index}"] = industry_id, tenths
+        pre_job_cases.append(f"WHEN o.industry_id = %(pj_i{index})s THEN %(pj_t{index})s")
+    params["pj_default"] = needs.pre_job_default
+    pre_job_need = f"(CASE {' '.join(pre_job_cases)} ELSE %(pj_default)s END)" if pre_job_cases else "%(pj_default)s"
+    refresher_cases = []
+    for index, ((post, high_risk), tenths) in enumerate(sorted(needs.refresher.items())):
+        params[f"rf_p{index}"], params[f"rf_t{index}"] = post, tenths
+        risk = (
+            "COALESCE(i.high_risk, %(false)s) = %(true)s"
+            if high_risk
+            else "COALESCE(i.high_risk, %(false)s) = %(false)s"
+        )
+        refresher_cases.append(f"WHEN a.role = %(rf_p{index})s AND {risk} THEN %(rf_t{index})s")
+    params["true"], params["false"] = True, False
+    refresher_need = f"(CASE {' '.join(refresher_cases)} ELSE 0 END)"
+
+    assignment = _table("registry.Assignment")
+    organization = _table("registry.Organization")
+    industry = _table("registry.Industry")
+    certificate = _table("certificates.Certificate")
+    enrolment = _table("training.Enrolment")
+    credited = _table("training.CreditedHours")
+    training_class = _table("training.TrainingClass")
+    result = _table("exams.Result")
+    registration = _table("exams.Registration")
+    sitting = _table("exams.Sitting")
+    current = "a.start_date <= %(d)s AND (a.end_date IS NULL OR a.end_date >= %(d)s)"
+    enterprise = "o.kind = 'enterprise'"
+    sql = f"""
+WITH cur AS (
+    SELECT a.id, a.organization_id, a.person_id, a.operation_item_id, a.dispatched_by_id, a.start_date
+    FROM {assignment} a JOIN {organization} o ON o.id = a.organization_id
+    WHERE a.role = 'special_operator' AND {current} AND {enterprise}{scope_sql}
+),
+ranked AS (
+    SELECT c.person_id, c.operation_item_id, MAX(c.valid_until) AS last_until, MIN(CASE
+        WHEN c.status IN ('revoked', 'cancelled') THEN 4
+        WHEN c.status = 'suspended' THEN 1
+        WHEN c.valid_until < %(d)s THEN 3
+        WHEN c.next_review_due IS NOT NULL AND c.next_review_due < %(d)s AND c.next_review_due < %(abolished)s THEN 2
+        ELSE 0 END) AS best
+    FROM {certificate} c
+    WHERE c.cert_type = 'special_operation' AND c.first_issued_on <= %(d)s
+      AND c.person_id IN (SELECT person_id FROM cur)
+    GROUP BY c.person_id, c.operation_item_id
+),
+prev AS (
+    SELECT cur.id AS cur_id, MAX(p.end_date) AS last_end
+    FROM cur JOIN {assignment} p ON p.person_id = cur.person_id AND p.operation_item_id = cur.operation_item_id
+    WHERE p.role = 'special_operator' AND p.id <> cur.id AND p.end_date IS NOT NULL AND p.end_date < cur.start_date
+    GROUP BY cur.id
+),
+initial_hours AS (
+    SELECT e.person_id, SUM(ch.credited_tenths) AS tenths
+    FROM {enrolment} e JOIN {credited} ch ON ch.enrolment_id = e.id
+    JOIN {training_class} tc ON tc.id = e.training_class_id
+    WHERE tc.trainee_category = 'employee' AND tc.training_type = 'initial'
+      AND tc.end_date <= %(d)s AND tc.end_date >= %(d_two_years)s
+    GROUP BY e.person_id
+),
+refresher_hours AS (
+    SELECT e.person_id, tc.trainee_category AS category, SUM(ch.credited_tenths) AS tenths
+    FROM {enrolment} e JOIN {credited} ch ON ch.enrolment_id = e.id
+    JOIN {training_class} tc ON tc.id = e.training_class_id
+    WHERE tc.training_type = 'refresher' AND tc.end_date > %(d_year)s AND tc.end_date <= %(d)s
+    GROUP BY e.person_id, tc.trainee_category
+)
+SELECT cur.organization_id, cur.person_id,
+    CASE WHEN r.best IS NULL THEN '{GapType.SPECOPS_NO_CERTIFICATE}'
+         WHEN r.best = 1 THEN '{GapType.SPECOPS_CERTIFICATE_SUSPENDED}'
+         WHEN r.best = 2 THEN '{GapType.SPECOPS_REVIEW_OVERDUE}'
+         WHEN r.best = 3 THEN '{GapType.SPECOPS_CERTIFICATE_EXPIRED}'
+         ELSE '{GapType.SPECOPS_CERTIFICATE_REVOKED}' END,
+    cur.operation_item_id, cur.dispatched_by_id, r.last_until, NULL, NULL
+FROM cur LEFT JOIN ranked r ON r.person_id = cur.person_id AND r.operation_item_id = cur.operation_item_id
+WHERE r.best IS NULL OR r.best > 0
+UNION ALL
+SELECT cur.organization_id, cur.person_id, '{GapType.SPECOPS_AWAY_6_MONTHS}', cur.operation_item_id,
+    cur.dispatched_by_id, prev.last_end, NULL, NULL
+FROM cur JOIN prev ON prev.cur_id = cur.id
+WHERE cur.start_date <= %(away_until)s AND cur.start_date >= %(away_from)s
+  AND {_days_between("cur.start_date", "prev.last_end")} >= %(away_days)s
+  AND NOT EXISTS (
+    SELECT 1 FROM {assignment} q
+    WHERE q.person_id = cur.person_id AND q.operation_item_id = cur.operation_item_id AND q.role = 'special_operator'
+      AND q.id <> cur.id AND q.start_date < cur.start_date AND (q.end_date IS NULL OR q.end_date >= cur.start_date))
+  AND NOT EXISTS (
+    SELECT 1 FROM {result} res JOIN {registration} g ON g.id = res.registration_id
+    JOIN {sitting} s ON s.id = g.sitting_id
+    WHERE g.person_id = cur.person_id AND s.operation_item_id = cur.operation_item_id AND s.part = 'practical'
+      AND res.status = 'valid' AND res.passed = %(true)s AND s.starts_at >= prev.last_end)
+UNION ALL
+SELECT a.organization_id, a.person_id, '{GapType.MANAGER_NO_COMPETENCY_CERTIFICATE}', NULL, a.dispatched_by_id,
+    a.start_date, NULL, NULL
+FROM {assignment} a JOIN {organization} o ON o.id = a.organization_id JOIN {industry} i ON i.id = o.industry_id
+WHERE a.role IN ('principal', 'safety_manager') AND {current} AND {enterprise}{scope_sql}
+  AND i.high_risk = %(true)s AND a.start_date <= %(d_manager)s
+  AND NOT EXISTS (
+    SELECT 1 FROM {certificate} c
+    WHERE c.person_id = a.person_id AND c.cert_type = 'competency' AND c.trainee_category = a.role
+      AND c.status = 'valid' AND c.valid_until >= %(d)s AND c.first_issued_on <= %(d)s)
+UNION ALL
+SELECT a.organization_id, a.person_id, '{GapType.NEW_EMPLOYEE_PRE_JOB_TRAINING_SHORT}', NULL, a.dispatched_by_id,
+    a.start_date, COALESCE(h.tenths, 0), {pre_job_need}
+FROM {assignment} a JOIN {organization} o ON o.id = a.organization_id
+LEFT JOIN initial_hours h ON h.person_id = a.person_id
+WHERE a.role = 'employee' AND {current} AND {enterprise}{scope_sql} AND a.start_date > %(d_year)s
+  AND COALESCE(h.tenths, 0) < {pre_job_need}
+UNION ALL
+SELECT a.organization_id, a.person_id, '{GapType.ANNUAL_REFRESHER_SHORT}', NULL, a.dispatched_by_id,
+    NULL, COALESCE(h.tenths, 0), {refresher_need}
+FROM {assignment} a JOIN {organization} o ON o.id = a.organization_id
+LEFT JOIN {industry} i ON i.id = o.industry_id
+LEFT JOIN refresher_hours h ON h.person_id = a.person_id AND h.category = a.role
+WHERE a.role IN ('principal', 'safety_manager', 'employee') AND {current} AND {enterprise}{scope_sql}
+  AND a.start_date <= %(d_year)s AND COALESCE(h.tenths, 0) < {refresher_need}
+"""
+    return sql, params
+
+
+def rows(as_of: dt.date, scope: Scope):
+    """The gap rows, streamed from the database (tuples in COLUMNS order)."""
+    sql, params = gap_sql(as_of, scope)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        while True:
+            batch = cursor.fetchmany(5000)
+            if not batch:
+                return
+            yield from batch
+
+
+def insert_sql(table: str, scan_id: int, as_of: dt.date, scope: Scope) -> tuple[str, dict]:
+    sql, params = gap_sql(as_of, scope)
+    columns = ", ".join(("scan_id", *COLUMNS))
+    params["scan_id"] = scan_id
+    return f"INSERT INTO {table} ({columns}) SELECT %(scan_id)s, g.* FROM ({sql}) g", params

@@ -1,0 +1,147 @@
+"""The compliance read path: an enterprise's gaps computed live; a region's from its latest scan."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+
+from django.db.models import Count
+from django.http import Http404
+from django.utils import timezone
+
+from peikao.compliance import gaps
+from peikao.compliance.models import ComplianceGap, ComplianceScan
+from peikao.compliance.rules import GAP_VIOLATIONS, GapType
+from peikao.compliance.services import GapRow, explain
+from peikao.core.scoping import region_code_range
+from peikao.registry.models import OperationItem, Organization, Person
+
+
+def violation_bases() -> dict[str, object]:
+    from peikao.enforcement.models import ViolationItem
+
+    return {item.code: item for item in ViolationItem.objects.filter(retired=False)}
+
+
+def scope_for(user, region=None) -> gaps.Scope | None:
+    """The enterprises a user may see gaps of (``None``: nothing), narrowed to ``region`` if given."""
+    if user is None or user.sees_everything:
+        return gaps.Scope(region_prefix=region.prefix if region is not None and region.level != "nation" else None)
+    if user.is_regulator:
+        if region is not None and user.region.contains(region.code):
+            return gaps.Scope(region_prefix=region.prefix)
+        return gaps.Scope(region_prefix=user.region.prefix if user.region.level != "nation" else None)
+    if user.is_org_member:
+        return gaps.Scope(organization_id=user.organization_id)
+    return None
+
+
+def enriched(rows: list[tuple], *, show_id_numbers: bool = False) -> list[dict]:
+    """Rows of gaps.rows() with names, codes, the violation and its basis, and the detail in words."""
+    if not rows:
+        return []
+    records = [GapRow(*row) for row in rows]
+    organizations = Organization.objects.in_bulk(
+        {r.organization_id for r in records} | {r.dispatched_by_id for r in records if r.dispatched_by_id}
+    )
+    persons = Person.objects.in_bulk({r.person_id for r in records})
+    items = OperationItem.objects.in_bulk({r.operation_item_id for r in records if r.operation_item_id})
+    bases = violation_bases()
+    out = []
+    for record in records:
+        person = persons[record.person_id]
+        organization = organizations[record.organization_id]
+        violation = bases.get(record.violation_code)
+        out.append(
+            {
+                "org_code": organization.org_code,
+                "org_name": organization.name,
+                "person_id": person.pk,
+                "person_name": person.name,
+                "id_number": person.id_number if show_id_numbers else person.masked_id_number,
+                "gap": record.gap,
+                "gap_label": str(GapType(record.gap).label),
+                "violation_code": record.violation_code,
+                "violation_basis": str(violation.basis_title) if violation else "",
+                "rule": record.rule,
+                "detail": str(explain(record, items, organizations)),
+                "dispatched_by": organizations[record.dispatched_by_id].name if record.dispatched_by_id else "",
+            }
+        )
+    return out
+
+
+def enterprise_gaps(*, user, organization: Organization, as_of: dt.date | None = None) -> list[dict]:
+    """Computed now from the roster and the rules in force on ``as_of``; ``organization`` was fetched scoped."""
+    as_of = as_of or timezone.localdate()
+    if scope_for(user) is None:
+        raise Http404
+    return enriched(list(gaps.rows(as_of, gaps.Scope(organization_id=organization.pk))))
+
+
+def stream(*, user, as_of: dt.date, region=None, show_id_numbers: bool = True) -> Iterator[dict]:
+    """Every gap the user may see, computed now, in batches (the compliance_gaps export)."""
+    scope = scope_for(user, region)
+    if scope is None:
+        return
+    batch: list[tuple] = []
+    for row in gaps.rows(as_of, scope):
+        batch.append(row)
+        if len(batch) >= 5000:
+            yield from enriched(batch, show_id_numbers=show_id_numbers)
+            batch = []
+    yield from enriched(batch, show_id_numbers=show_id_numbers)
+
+
+def latest_scan(*, user, region) -> ComplianceScan | None:
+    queryset = ComplianceScan.objects.filter(finished_at__isnull=False)
+    if region is not None and region.level != "nation":
+        queryset = queryset.filter(region=region)
+    else:
+        queryset = queryset.filter(region__isnull=True) | queryset.filter(region__code="000000")
+    if not (user.sees_everything or (user.is_regulator and (region is None or user.region.contains(region.code)))):
+        return None
+    return queryset.order_by("-finished_at").first()
+
+
+def region_summary(*, user, scan: ComplianceScan) -> dict:
+    """Counts by gap type, the enterprises with most gaps, and the counts per child region, from a scan."""
+    rows = ComplianceGap.objects.filter(scan=scan).visible_to(user)
+    by_gap = dict(rows.values_list("gap").annotate(n=Count("id")).order_by())
+    top = list(
+        rows.values("organization__org_code", "organization__name", "organization__region__name")
+        .annotate(n=Count("id"))
+        .order_by("-n", "organization__org_code")[:50]
+    )
+    length = {"province": 4, "city": 6}.get(scan.region.level if scan.region_id else "nation", 2)
+    children = {}
+    for region_code, count in rows.values_list("organization__region_id").annotate(n=Count("id")).order_by():
+        key = region_code[:length].ljust(6, "0")
+        children[key] = children.get(key, 0) + count
+    from peikao.core.models import Region
+
+    names = Region.objects.in_bulk(list(children))
+    per_region = sorted(
+        ({"code": code, "name": names[code].name if code in names else code, "n": n} for code, n in children.items()),
+        key=lambda row: -row["n"],
+    )
+    return {
+        "by_gap": [(value, label, by_gap.get(value, 0)) for value, label in GapType.choices],
+        "top": top,
+        "per_region": per_region,
+        "total": sum(by_gap.values()),
+        "range": region_code_range(scan.region.prefix) if scan.region_id else None,
+    }
+
+
+def gap_violations() -> list[tuple[str, str, str, str]]:
+    bases = violation_bases()
+    return [
+        (
+            value,
+            label,
+            GAP_VIOLATIONS[value][0],
+            bases[GAP_VIOLATIONS[value][0]].basis_title if GAP_VIOLATIONS[value][0] in bases else "",
+        )
+        for value, label in GapType.choices
+    ]

@@ -1,0 +1,401 @@
+"""Exchange files of enforcement (historical records): inspections.csv, findings.csv, decisions.csv.
+
+Imported decisions are records of what was decided: they do not change organisations' statuses again
+(organizations.csv carries the status), but a fine is still checked against the legal range of its findings.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from decimal import Decimal
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+from peikao.core.audit import audited_create, audited_update, snapshot
+from peikao.core.exchange import Column, ExchangeKind, ExportContext, ImportContext, Row, WriteCounts, register
+from peikao.core.models import Region
+from peikao.core.permissions import Perm
+from peikao.core.scoping import region_code_range
+from peikao.enforcement import services
+from peikao.enforcement.choices import InspectionKind, InspectionStatus, Measure, RectificationStatus
+from peikao.enforcement.models import Decision, Finding, Inspection, Inspector, Rectification, ViolationItem
+from peikao.registry.models import Organization, Person
+
+_SHA256 = re.compile(r"^[0-9a-f]{64}$")
+TRUE_WORDS = {"true", "yes", "1", "是", "y"}
+
+
+def _visible(model, user):
+    return model.objects.visible_to(user) if user is not None else model.objects.all()
+
+
+@register
+class InspectionsKind(ExchangeKind):
+    """inspections.csv — 执法检查 (key: inspection_code)."""
+
+    name = "inspections"
+    title = _("Inspections")
+    key = ("inspection_code",)
+    import_perm = Perm.INSPECT
+    columns = (
+        Column("inspection_code", "检查编号", required=True),
+        Column("org_code", "被检查单位编码", required=True),
+        Column("region_code", "检查地区", required=True),
+        Column("inspected_on", "检查日期", required=True),
+        Column("kind", "检查方式", required=True),
+        Column("inspectors", "执法人员", required=True),
+        Column("basis_plan", "计划编号"),
+    )
+
+    def prepare(self, rows: list[Row], ctx: ImportContext) -> None:
+        ctx.cache["orgs"] = {
+            o.org_code: o
+            for o in _visible(Organization, ctx.user).filter(org_code__in={r.raw("org_code") for r in rows})
+        }
+        ctx.cache.setdefault("regions", {r.code: r for r in Region.objects.all()})
+        numbers = {n.upper() for r in rows for n in r.items("inspectors")}
+        ctx.cache["persons"] = {p.id_number: p for p in Person.objects.filter(id_number__in=numbers)}
+        ctx.cache["existing"] = {
+            i.code: i for i in Inspection.objects.filter(code__in={r.raw("inspection_code") for r in rows})
+        }
+
+    def clean(self, row: Row, ctx: ImportContext) -> dict[str, Any]:
+        code = row.text("inspection_code", required=True, max_length=40)
+        org = ctx.cache["orgs"].get(row.raw("org_code"))
+        if row.raw("org_code") and org is None:
+            row.fail("org_code", _("No such organisation in your jurisdiction."), code="unknown_org")
+        region = ctx.cache["regions"].get(row.raw("region_code"))
+        if row.raw("region_code") and region is None:
+            row.fail("region_code", _("Unknown region code."), code="unknown_region")
+        day = row.date("inspected_on", required=True)
+        kind = row.choice("kind", InspectionKind, required=True)
+        inspectors = []
+        for number in row.items("inspectors"):
+            person = ctx.cache["persons"].get(number.upper())
+            if person is None:
+                row.fail(
+                    "inspectors",
+                    _("No person with the ID number of an inspector: import persons first."),
+                    code="unknown_person",
+                )
+                break
+            inspectors.append(person)
+        if len({p.pk for p in inspectors}) < 2 and not row.problems:
+            row.fail("inspectors", _("An inspection is made by at least two inspectors."), code="two_inspectors")
+        existing = ctx.cache["existing"].get(code)
+        if existing is not None and org is not None and existing.organization_id != org.pk:
+            row.fail("org_code", _("This inspection code belongs to another subject."), code="conflict")
+        return {
+            "code": code,
+            "org": org,
+            "region": region,
+            "day": day,
+            "kind": kind,
+            "inspectors": inspectors,
+            "existing": existing,
+        }
+
+    def write(self, rows, ctx: ImportContext) -> WriteCounts:
+        counts = WriteCounts()
+        for _number, data in rows:
+            inspection = data["existing"]
+            if inspection is None:
+                inspection = audited_create(
+                    Inspection(
+                        code=data["code"],
+                        organization=data["org"],
+                        region=data["region"],
+                        kind=data["kind"],
+                        inspected_on=data["day"],
+                        status=InspectionStatus.COMPLETED,
+                    )
+                )
+                counts.imported += 1
+            else:
+                before = snapshot(inspection)
+                inspection.region, inspection.kind, inspection.inspected_on = data["region"], data["kind"], data["day"]
+                changed = audited_update(inspection, before)
+                counts.updated += int(changed)
+                counts.unchanged += int(not changed)
+            known = set(inspection.inspectors.values_list("person_id", flat=True))
+            for person in data["inspectors"]:
+                if person.pk not in known:
+                    audited_create(Inspector(inspection=inspection, person=person, name=person.name))
+        return counts
+
+    def export_rows(self, ctx: ExportContext) -> Iterator[dict[str, str]]:
+        queryset = _visible(Inspection, ctx.user).select_related("organization").prefetch_related("inspectors__person")
+        if ctx.region is not None:
+            queryset = queryset.filter(organization__region__code__range=region_code_range(ctx.region.prefix))
+        for inspection in queryset.order_by("code").iterator(chunk_size=2000):
+            yield {
+                "inspection_code": inspection.code,
+                "org_code": inspection.organization.org_code,
+                "region_code": inspection.region_id,
+                "inspected_on": inspection.inspected_on.isoformat(),
+                "kind": inspection.kind,
+                "inspectors": ";".join(i.person.id_number for i in inspection.inspectors.all() if i.person_id),
+                "basis_plan": str(inspection.plan_subject.plan_id) if inspection.plan_subject_id else "",
+            }
+
+
+@register
+class FindingsKind(ExchangeKind):
+    """findings.csv — 问题 (key: finding_code)."""
+
+    name = "findings"
+    title = _("Findings")
+    key = ("finding_code",)
+    import_perm = Perm.INSPECT
+    columns = (
+        Column("finding_code", "问题编号", required=True),
+        Column("inspection_code", "检查编号", required=True),
+        Column("violation_code", "违法行为代码", required=True),
+        Column("description", "问题描述"),
+        Column("evidence_sha256", "证据摘要"),
+    )
+
+    def prepare(self, rows: list[Row], ctx: ImportContext) -> None:
+        ctx.cache["inspections"] = {
+            i.code: i for i in _visible(Inspection, ctx.user).filter(code__in={r.raw("inspection_code") for r in rows})
+        }
+        ctx.cache.setdefault("items", {i.code: i for i in ViolationItem.objects.filter(retired=False)})
+        ctx.cache["existing"] = {
+            f.code: f for f in Finding.objects.filter(code__in={r.raw("finding_code") for r in rows})
+        }
+
+    def clean(self, row: Row, ctx: ImportContext) -> dict[str, Any]:
+        code = row.text("finding_code", required=True, max_length=48)
+        inspection = ctx.cache["inspections"].get(row.raw("inspection_code"))
+        if row.raw("inspection_code") and inspection is None:
+            row.fail(
+                "inspection_code",
+                _("No such inspection in your jurisdiction: import inspections first."),
+                code="unknown_inspection",
+            )
+        violation_code = row.raw("violation_code")
+        item = None
+        if violation_code.lower() != "other":
+            item = ctx.cache["items"].get(violation_code.upper())
+            if violation_code and item is None:
+                row.fail(
+                    "violation_code",
+                    _("Not in the violation catalogue (or use 'other' with a description)."),
+                    code="unknown_violation",
+                )
+        description = row.text("description")
+        if violation_code.lower() == "other" and not description:
+            row.fail("description", _("A problem outside the catalogue needs a description."), code="required")
+        digests = [d.lower() for d in row.items("evidence_sha256")]
+        if any(not _SHA256.match(d) for d in digests):
+            row.fail("evidence_sha256", _("A SHA-256 digest is 64 hexadecimal characters."), code="sha256")
+        existing = ctx.cache["existing"].get(code)
+        if existing is not None and inspection is not None and existing.inspection_id != inspection.pk:
+            row.fail("inspection_code", _("This finding code belongs to another inspection."), code="conflict")
+        return {
+            "code": code,
+            "inspection": inspection,
+            "item": item,
+            "description": description,
+            "digests": digests,
+            "existing": existing,
+        }
+
+    def write(self, rows, ctx: ImportContext) -> WriteCounts:
+        counts = WriteCounts()
+        for _number, data in rows:
+            finding = data["existing"]
+            if finding is None:
+                finding = services.finding_record(
+                    actor=None,
+                    inspection=data["inspection"],
+                    violation=data["item"],
+                    description=data["description"],
+                    source="imported",
+                    code=data["code"],
+                )
+                if data["digests"]:
+                    finding.evidence_sha256 = data["digests"]
+                    finding.save(update_fields=["evidence_sha256"])
+                counts.imported += 1
+                continue
+            before = snapshot(finding)
+            finding.violation = data["item"]
+            finding.description = data["description"] or (data["item"].check_text if data["item"] else "")
+            finding.surface = bool(data["item"] and data["item"].surface)
+            finding.evidence_sha256 = data["digests"]
+            changed = audited_update(finding, before)
+            counts.updated += int(changed)
+            counts.unchanged += int(not changed)
+        return counts
+
+    def export_rows(self, ctx: ExportContext) -> Iterator[dict[str, str]]:
+        queryset = _visible(Finding, ctx.user).select_related("inspection", "violation")
+        if ctx.region is not None:
+            queryset = queryset.filter(
+                inspection__organization__region__code__range=region_code_range(ctx.region.prefix)
+            )
+        for finding in queryset.order_by("code").iterator(chunk_size=2000):
+            yield {
+                "finding_code": finding.code,
+                "inspection_code": finding.inspection.code,
+                "violation_code": finding.violation.code if finding.violation_id else "other",
+                "description": finding.description,
+                "evidence_sha256": ";".join(finding.evidence_sha256 or []),
+            }
+
+
+@register
+class DecisionsKind(ExchangeKind):
+    """decisions.csv — 处理决定 (key: decision_code). A fine must lie within the legal range of its findings."""
+
+    name = "decisions"
+    title = _("Decisions")
+    key = ("decision_code",)
+    import_perm = Perm.DECIDE
+    columns = (
+        Column("decision_code", "决定编号", required=True),
+        Column("inspection_code", "检查编号", required=True),
+        Column("finding_codes", "对应问题编号", required=True),
+        Column("measure", "处理措施", required=True),
+        Column("fine_yuan", "罚款金额"),
+        Column("decided_on", "决定日期", required=True),
+        Column("due_on", "整改期限"),
+        Column("closed_on", "整改销号日期"),
+        Column("publicized", "是否曝光"),
+    )
+
+    def prepare(self, rows: list[Row], ctx: ImportContext) -> None:
+        ctx.cache["inspections"] = {
+            i.code: i for i in _visible(Inspection, ctx.user).filter(code__in={r.raw("inspection_code") for r in rows})
+        }
+        codes = {c for r in rows for c in r.items("finding_codes")}
+        ctx.cache["findings"] = {f.code: f for f in Finding.objects.filter(code__in=codes).select_related("violation")}
+        ctx.cache["existing"] = {
+            d.code: d for d in Decision.objects.filter(code__in={r.raw("decision_code") for r in rows})
+        }
+
+    def clean(self, row: Row, ctx: ImportContext) -> dict[str, Any]:
+        code = row.text("decision_code", required=True, max_length=48)
+        inspection = ctx.cache["inspections"].get(row.raw("inspection_code"))
+        if row.raw("inspection_code") and inspection is None:
+            row.fail(
+                "inspection_code",
+                _("No such inspection in your jurisdiction: import inspections first."),
+                code="unknown_inspection",
+            )
+        findings = []
+        for finding_code in row.items("finding_codes"):
+            finding = ctx.cache["findings"].get(finding_code)
+            if finding is None or (inspection is not None and finding.inspection_id != inspection.pk):
+                row.fail(
+                    "finding_codes",
+                    _("No such finding of this inspection: %(code)s."),
+                    {"code": finding_code},
+                    code="unknown_finding",
+                )
+                break
+            findings.append(finding)
+        measure = row.choice("measure", Measure, required=True)
+        fine = row.decimal("fine_yuan", min_value=Decimal(0))
+        decided = row.date("decided_on", required=True)
+        due = row.date("due_on")
+        closed = row.date("closed_on")
+        if measure == Measure.FINE:
+            if not fine:
+                row.fail("fine_yuan", _("A fine needs its amount."), code="required")
+            elif findings and decided and not row.problems:
+                try:
+                    allowed = services.fine_range(findings, on=decided)
+                except Exception as error:  # DomainError: no fine provided for a violation
+                    row.fail(
+                        "fine_yuan",
+                        getattr(error, "message", str(error)),
+                        getattr(error, "params", None),
+                        code="no_fine_provided",
+                    )
+                else:
+                    if not allowed.low <= fine <= allowed.high:
+                        row.fail(
+                            "fine_yuan",
+                            _("Outside the legal range of %(low)s–%(high)s yuan (%(basis)s)."),
+                            {"low": f"{allowed.low:,.0f}", "high": f"{allowed.high:,.0f}", "basis": allowed.basis},
+                            code="fine_outside_range",
+                        )
+        elif fine:
+            row.fail("fine_yuan", _("Only a fine has an amount."), code="invalid")
+        if measure == Measure.RECTIFY_ORDER and (due is None or (decided and due <= decided)):
+            row.fail("due_on", _("An order to rectify needs a deadline after the decision."), code="required")
+        if closed and measure != Measure.RECTIFY_ORDER:
+            row.fail("closed_on", _("Only an order to rectify is closed."), code="invalid")
+        return {
+            "code": code,
+            "inspection": inspection,
+            "findings": findings,
+            "measure": measure,
+            "fine": fine if measure == Measure.FINE else None,
+            "decided": decided,
+            "due": due if measure == Measure.RECTIFY_ORDER else None,
+            "closed": closed,
+            "publicized": row.raw("publicized").lower() in TRUE_WORDS,
+            "existing": ctx.cache["existing"].get(code),
+        }
+
+    def write(self, rows, ctx: ImportContext) -> WriteCounts:
+        counts = WriteCounts()
+        for _number, data in rows:
+            if data["existing"] is not None:
+                counts.unchanged += 1  # a decision is a legal record: never rewritten by an import
+                continue
+            basis = "；".join(
+                sorted({f"{f.violation.code}：{f.violation.basis_title}" for f in data["findings"] if f.violation_id})
+            )
+            decision = audited_create(
+                Decision(
+                    code=data["code"],
+                    inspection=data["inspection"],
+                    measure=data["measure"],
+                    fine_yuan=data["fine"],
+                    basis=basis,
+                    decided_on=data["decided"],
+                    due_on=data["due"],
+                    publicized=data["publicized"],
+                )
+            )
+            decision.findings.set(data["findings"])
+            if data["measure"] == Measure.RECTIFY_ORDER:
+                closed = data["closed"]
+                audited_create(
+                    Rectification(
+                        decision=decision,
+                        due_on=data["due"],
+                        status=RectificationStatus.CLOSED if closed else RectificationStatus.OPEN,
+                        closed_on=closed,
+                    )
+                )
+            counts.imported += 1
+        return counts
+
+    def export_rows(self, ctx: ExportContext) -> Iterator[dict[str, str]]:
+        queryset = (
+            _visible(Decision, ctx.user).select_related("inspection", "rectification").prefetch_related("findings")
+        )
+        if ctx.region is not None:
+            queryset = queryset.filter(
+                inspection__organization__region__code__range=region_code_range(ctx.region.prefix)
+            )
+        for decision in queryset.order_by("code").iterator(chunk_size=2000):
+            rectification = getattr(decision, "rectification", None)
+            yield {
+                "decision_code": decision.code,
+                "inspection_code": decision.inspection.code,
+                "finding_codes": ";".join(sorted(f.code for f in decision.findings.all())),
+                "measure": decision.measure,
+                "fine_yuan": f"{decision.fine_yuan:.2f}" if decision.fine_yuan is not None else "",
+                "decided_on": decision.decided_on.isoformat(),
+                "due_on": decision.due_on.isoformat() if decision.due_on else "",
+                "closed_on": rectification.closed_on.isoformat() if rectification and rectification.closed_on else "",
+                "publicized": "true" if decision.publicized else "false",
+            }
