@@ -38,6 +38,9 @@ class InspectionsKind(ExchangeKind):
     name = "inspections"
     title = _("Inspections")
     key = ("inspection_code",)
+
+    def row_key(self, cleaned: dict[str, Any]) -> tuple:
+        return (cleaned["code"],)
     import_perm = Perm.INSPECT
     columns = (
         Column("inspection_code", "检查编号", required=True),
@@ -148,6 +151,9 @@ class FindingsKind(ExchangeKind):
     name = "findings"
     title = _("Findings")
     key = ("finding_code",)
+
+    def row_key(self, cleaned: dict[str, Any]) -> tuple:
+        return (cleaned["code"],)
     import_perm = Perm.INSPECT
     columns = (
         Column("finding_code", "问题编号", required=True),
@@ -254,6 +260,9 @@ class DecisionsKind(ExchangeKind):
     name = "decisions"
     title = _("Decisions")
     key = ("decision_code",)
+
+    def row_key(self, cleaned: dict[str, Any]) -> tuple:
+        return (cleaned["code"],)
     import_perm = Perm.DECIDE
     columns = (
         Column("decision_code", "决定编号", required=True),

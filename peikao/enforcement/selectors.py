@@ -138,8 +138,8 @@ def indicators(*, user, region, since: dt.date, until: dt.date, today: dt.date |
         surface_only = inspection_qs.filter(Exists(any_finding), ~Exists(substantive)).count()
         with_findings = inspection_qs.filter(Exists(any_finding)).count()
         finding_counts = finding_qs.aggregate(
-            total=Count("id"),
-            undecided=Count("id", filter=Q(decisions__isnull=True)),
+            total=Count("id", distinct=True),  # a finding may rest under several decisions
+            undecided=Count("id", filter=Q(decisions__isnull=True), distinct=True),
         )
         fine_sum = fine_qs.aggregate(total=Sum("fine_yuan"))["total"] or Decimal(0)
         legal_max = Decimal(0)

@@ -114,7 +114,8 @@ def violation_save(*, actor, code: str, data: dict) -> ViolationItem:
         raise DomainError("code_required", _("An item needs a code."))
     current = ViolationItem.objects.select_for_update().filter(code=code, retired=False).first()
     version = 1
-    if current is not None:
+    if current is not None:  # a revision keeps what it does not change
+        data = {**{field: getattr(current, field) for field in CATALOGUE_FIELDS}, **data}
         if all(getattr(current, field) == data.get(field, getattr(current, field)) for field in CATALOGUE_FIELDS):
             return current
         before = snapshot(current)
@@ -443,6 +444,8 @@ def finding_record(
 ) -> Finding:
     if actor is not None:
         require_perm(actor, Perm.INSPECT)
+    if source not in (FindingSource.SPOT_EXAM, FindingSource.IMPORTED):  # a worker may finish later; history
+        _require_open(inspection)
     if violation is None and not description.strip():
         raise DomainError("other_needs_text", _("A problem outside the catalogue needs a description."))
     if violation is not None and violation.retired:
