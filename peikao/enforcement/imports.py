@@ -41,6 +41,7 @@ class InspectionsKind(ExchangeKind):
 
     def row_key(self, cleaned: dict[str, Any]) -> tuple:
         return (cleaned["code"],)
+
     import_perm = Perm.INSPECT
     columns = (
         Column("inspection_code", "检查编号", required=True),
@@ -154,6 +155,7 @@ class FindingsKind(ExchangeKind):
 
     def row_key(self, cleaned: dict[str, Any]) -> tuple:
         return (cleaned["code"],)
+
     import_perm = Perm.INSPECT
     columns = (
         Column("finding_code", "问题编号", required=True),
@@ -263,6 +265,7 @@ class DecisionsKind(ExchangeKind):
 
     def row_key(self, cleaned: dict[str, Any]) -> tuple:
         return (cleaned["code"],)
+
     import_perm = Perm.DECIDE
     columns = (
         Column("decision_code", "决定编号", required=True),
