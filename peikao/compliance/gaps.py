@@ -40,6 +40,8 @@ COLUMNS = (
     "need_tenths",
 )
 FAR_FUTURE = dt.date(9999, 12, 31)
+# Typed NULLs: PostgreSQL types a bare NULL of a UNION's first branch as text.
+NULL_INT, NULL_DATE = "CAST(NULL AS BIGINT)", "CAST(NULL AS DATE)"
 
 
 @dataclass(frozen=True)
@@ -161,12 +163,12 @@ SELECT cur.organization_id, cur.person_id,
          WHEN r.best = 2 THEN '{GapType.SPECOPS_REVIEW_OVERDUE}'
          WHEN r.best = 3 THEN '{GapType.SPECOPS_CERTIFICATE_EXPIRED}'
          ELSE '{GapType.SPECOPS_CERTIFICATE_REVOKED}' END,
-    cur.operation_item_id, cur.dispatched_by_id, r.last_until, NULL, NULL
+    cur.operation_item_id, cur.dispatched_by_id, r.last_until, {NULL_INT}, {NULL_INT}
 FROM cur LEFT JOIN ranked r ON r.person_id = cur.person_id AND r.operation_item_id = cur.operation_item_id
 WHERE r.best IS NULL OR r.best > 0
 UNION ALL
 SELECT cur.organization_id, cur.person_id, '{GapType.SPECOPS_AWAY_6_MONTHS}', cur.operation_item_id,
-    cur.dispatched_by_id, prev.last_end, NULL, NULL
+    cur.dispatched_by_id, prev.last_end, {NULL_INT}, {NULL_INT}
 FROM cur JOIN prev ON prev.cur_id = cur.id
 WHERE cur.start_date <= %(away_until)s AND cur.start_date >= %(away_from)s
   AND {_days_between("cur.start_date", "prev.last_end")} >= %(away_days)s
@@ -180,8 +182,8 @@ WHERE cur.start_date <= %(away_until)s AND cur.start_date >= %(away_from)s
     WHERE g.person_id = cur.person_id AND s.operation_item_id = cur.operation_item_id AND s.part = 'practical'
       AND res.status = 'valid' AND res.passed = %(true)s AND s.starts_at >= prev.last_end)
 UNION ALL
-SELECT a.organization_id, a.person_id, '{GapType.MANAGER_NO_COMPETENCY_CERTIFICATE}', NULL, a.dispatched_by_id,
-    a.start_date, NULL, NULL
+SELECT a.organization_id, a.person_id, '{GapType.MANAGER_NO_COMPETENCY_CERTIFICATE}', {NULL_INT}, a.dispatched_by_id,
+    a.start_date, {NULL_INT}, {NULL_INT}
 FROM {assignment} a JOIN {organization} o ON o.id = a.organization_id JOIN {industry} i ON i.id = o.industry_id
 WHERE a.role IN ('principal', 'safety_manager') AND {current} AND {enterprise}{scope_sql}
   AND i.high_risk = %(true)s AND a.start_date <= %(d_manager)s
@@ -190,15 +192,15 @@ WHERE a.role IN ('principal', 'safety_manager') AND {current} AND {enterprise}{s
     WHERE c.person_id = a.person_id AND c.cert_type = 'competency' AND c.trainee_category = a.role
       AND c.status = 'valid' AND c.valid_until >= %(d)s AND c.first_issued_on <= %(d)s)
 UNION ALL
-SELECT a.organization_id, a.person_id, '{GapType.NEW_EMPLOYEE_PRE_JOB_TRAINING_SHORT}', NULL, a.dispatched_by_id,
+SELECT a.organization_id, a.person_id, '{GapType.NEW_EMPLOYEE_PRE_JOB_TRAINING_SHORT}', {NULL_INT}, a.dispatched_by_id,
     a.start_date, COALESCE(h.tenths, 0), {pre_job_need}
 FROM {assignment} a JOIN {organization} o ON o.id = a.organization_id
 LEFT JOIN initial_hours h ON h.person_id = a.person_id
 WHERE a.role = 'employee' AND {current} AND {enterprise}{scope_sql} AND a.start_date > %(d_year)s
   AND COALESCE(h.tenths, 0) < {pre_job_need}
 UNION ALL
-SELECT a.organization_id, a.person_id, '{GapType.ANNUAL_REFRESHER_SHORT}', NULL, a.dispatched_by_id,
-    NULL, COALESCE(h.tenths, 0), {refresher_need}
+SELECT a.organization_id, a.person_id, '{GapType.ANNUAL_REFRESHER_SHORT}', {NULL_INT}, a.dispatched_by_id,
+    {NULL_DATE}, COALESCE(h.tenths, 0), {refresher_need}
 FROM {assignment} a JOIN {organization} o ON o.id = a.organization_id
 LEFT JOIN {industry} i ON i.id = o.industry_id
 LEFT JOIN refresher_hours h ON h.person_id = a.person_id AND h.category = a.role

@@ -81,6 +81,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             Perm.ARCHIVE_VERIFY,
             Perm.PATROL,
             Perm.LEAD_REVIEW,
+            Perm.PLAN_MANAGE,  # plans and draws of their own jurisdiction
             Perm.INSPECT,
             Perm.DECIDE,
         }

@@ -44,6 +44,8 @@ def catalogue_rows() -> list[dict]:
 
     instruments = {item.code: item.pk for item in LegalInstrument.objects.all()}
     domain = read_domain("violations.yaml")
+    chinese = read_domain("violations_zh.yaml")  # what inspectors read; the domain file stays as published
+    zh_checks, zh_surface = chinese.get("checks", {}), chinese.get("surface_items", [])
     by_code = {}
     for subject in SUBJECTS:
         for item in domain.get(subject, []):
@@ -60,7 +62,7 @@ def catalogue_rows() -> list[dict]:
                 {
                     "code": item["code"],
                     "subject_type": subject_type,
-                    "check_text": item["check"],
+                    "check_text": zh_checks.get(item["code"], item["check"]),
                     "basis": str(item.get("basis", "")),
                     "instrument_id": instruments.get(instrument),
                     "surface": False,
@@ -81,7 +83,7 @@ def catalogue_rows() -> list[dict]:
             {
                 "code": f"SURFACE-{number}",
                 "subject_type": "any",
-                "check_text": text,
+                "check_text": zh_surface[number - 1] if number <= len(zh_surface) else text,
                 "basis": "",
                 "instrument_id": None,
                 "surface": True,

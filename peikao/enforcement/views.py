@@ -8,7 +8,7 @@ import datetime as dt
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -352,11 +352,12 @@ def evidence_file(request, inspection_code: str, sha256: str):
     evidence = inspection.evidence.filter(sha256=sha256).first()
     if evidence is None:
         raise Http404
-    response = HttpResponse(
-        evidence.file.open("rb").read(), content_type=evidence.content_type or "application/octet-stream"
+    return FileResponse(
+        evidence.file.open("rb"),
+        content_type=evidence.content_type or "application/octet-stream",
+        filename=evidence.original_name,
+        as_attachment=False,
     )
-    response["Content-Disposition"] = f'inline; filename="{evidence.sha256[:16]}"'
-    return response
 
 
 @login_required

@@ -81,6 +81,7 @@ def finding(site, inspection, code="ENT-NO-TRAIN", text="未经培训上岗") ->
 def test_the_catalogue_carries_the_law_and_versions_its_changes(site):
     no_train = item("ENT-NO-TRAIN")
     assert no_train.subject_type == "enterprise" and "97" in no_train.basis
+    assert no_train.check_text.startswith("未对从业人员")  # inspectors read the checklist in Chinese
     assert (no_train.fine_max, no_train.overdue_fine_min, no_train.overdue_fine_max) == (100000, 100000, 200000)
     assert item("ENT-FALSE-RECORD").fine_max == 100000  # "same_as ENT-NO-TRAIN" resolved
     revised = services.violation_save(

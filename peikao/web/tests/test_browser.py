@@ -312,3 +312,124 @@ def test_a_regulator_suspends_a_certificate_and_the_public_sees_it_on_a_phone(li
 
     derive_leads()
     assert set(Lead.objects.values_list("kind", flat=True)) >= {"suspended_presented", "failed_lookup"}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_inspector_on_a_phone_plans_inspects_spot_examines_and_decides(live_server, browser_page, tmp_path):
+    """逢查必考 on a phone: a plan drawn at random, the inspection, a spot exam answered on the worker's phone,
+    an unlawful fine refused with its range and basis, a lawful one issued, an order to rectify."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from peikao.core.models import Region
+    from peikao.enforcement.models import Decision, Finding, SpotExam
+    from peikao.exams.tests.conftest import make_bank
+    from peikao.registry.models import Industry, OperationItem
+    from peikao.registry.tests.factories import AssignmentFactory, OrganizationFactory, PersonFactory, UserFactory
+
+    gulou = Region.objects.get(code="350102")
+    item = OperationItem.objects.get(code="1.2")
+    make_bank(item, judge=20, single=20)
+    works = OrganizationFactory(
+        kind="enterprise",
+        region=gulou,
+        name="鼓楼化工有限公司",
+        industry=Industry.objects.get(code="hazardous_chemicals"),
+    )
+    for n in range(2):
+        AssignmentFactory(person=PersonFactory(name=f"电工{n}"), organization=works, role="special_operator",
+                          operation_item=item, start_date=dt.date(2024, 1, 1))  # fmt: skip
+    inspector = UserFactory(username="gl-inspector", role="inspector", region=gulou, full_name="林检查")
+    inspector.set_password("pw-for-browser")
+    inspector.save()
+    UserFactory(username="gl-inspector-2", role="inspector", region=gulou, full_name="陈检查")
+
+    page = browser_page
+    page.context.grant_permissions(["geolocation"])
+    page.context.set_geolocation({"latitude": 26.0745, "longitude": 119.2965, "accuracy": 15})
+    page.goto(f"{live_server.url}/login/")
+    page.fill("input[name=username]", "gl-inspector")
+    page.fill("input[name=password]", "pw-for-browser")
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/")
+
+    # Plan and draw (双随机).
+    page.goto(f"{live_server.url}/enforcement/plans/")
+    page.click("text=新建计划")
+    page.fill("#plan-form input[name=name]", "鼓楼区2026年度执法检查")
+    page.check("#plan-form input[name=kinds][value=enterprise]")
+    page.fill("#plan-form input[name=subjects_wanted]", "1")
+    page.click("#plan-form button[type=submit]")
+    page.click("#draw-button")
+    page.wait_for_selector("#plan-reproducible")
+    assert "鼓楼化工有限公司" in page.inner_text("#plan-subjects")
+    page.screenshot(path=str(ARTIFACTS / "20-enforcement-plan-drawn.png"), full_page=True)
+
+    # The inspection: start, checklist, evidence with the phone's position.
+    page.click("#plan-subjects button")
+    page.click("#start-inspection")
+    page.wait_for_selector("#checklist")
+    for radio in page.locator("#checklist input[type=radio][value=compliant]").all():
+        radio.check()
+    page.check("#check-ENT-NO-TRAIN input[value=violation]")
+    page.fill("#check-ENT-NO-TRAIN input[name^=note]", "两名新员工未经安全培训即上岗")
+    page.click("#save-checklist")
+    page.wait_for_selector("#findings >> text=ENT-NO-TRAIN")
+    photo = tmp_path / "现场照片.jpg"
+    photo.write_bytes(b"\xff\xd8\xff\xe0 site photo")
+    page.click("text=添加证据")
+    page.wait_for_function("document.querySelector('#evidence-form [name=latitude]').value !== ''")
+    page.set_input_files("#evidence-form input[name=file]", str(photo))
+    page.click("#evidence-form button[type=submit]")
+    page.wait_for_selector("#evidence >> text=现场照片.jpg")
+    assert "26.074500" in page.inner_text("#evidence")
+    page.screenshot(path=str(ARTIFACTS / "21-enforcement-inspection.png"), full_page=True)
+
+    # Spot exam: two workers drawn; one answers on their own phone and fails.
+    page.fill("#spot-form input[name=count]", "2")
+    page.click("#spot-form button[type=submit]")
+    page.wait_for_selector(".spot-link")
+    links = [a.get_attribute("href") for a in page.locator(".spot-link").all()]
+    assert len(links) == 2
+    page.screenshot(path=str(ARTIFACTS / "22-enforcement-spot-links.png"), full_page=True)
+    worker = page.context.new_page()
+    worker.goto(links[0])
+    worker.wait_for_selector("#spot-paper")
+    worker.screenshot(path=str(ARTIFACTS / "23-spot-exam-paper.png"), full_page=True)
+    worker.click("#spot-submit")  # nothing answered: 0 points
+    worker.wait_for_selector("text=0")
+    worker.screenshot(path=str(ARTIFACTS / "24-spot-exam-result.png"), full_page=True)
+    assert worker.goto(links[0]).status == 404  # one-time link
+    worker.close()
+    page.reload()
+    assert "逢查必考" in page.inner_text("#findings")
+    failed = SpotExam.objects.get(status="submitted")
+    assert not failed.passed and failed.finding is not None
+
+    # Decisions: 500,000 yuan is refused with the range and basis; 30,000 is lawful.
+    page.click("#decide")
+    page.select_option("#decision-form select[name=measure]", "fine")
+    no_train = Finding.objects.get(violation__code="ENT-NO-TRAIN", source="checklist")
+    page.check(f"#decision-form input[name=findings][value='{no_train.pk}']")
+    page.fill("#decision-form input[name=fine_yuan]", "500000")
+    page.click("#decision-form button[type=submit]")
+    page.wait_for_selector("text=超出法定幅度")
+    refusal = page.content()
+    assert "0–100,000" in refusal and "97" in refusal
+    assert not Decision.objects.exists()
+    page.screenshot(path=str(ARTIFACTS / "25-enforcement-fine-refused.png"), full_page=True)
+    page.fill("#decision-form input[name=fine_yuan]", "30000")
+    page.check("#decision-form input[name=publicized]")
+    page.click("#decision-form button[type=submit]")
+    page.wait_for_selector("text=行政处罚决定书")
+    page.screenshot(path=str(ARTIFACTS / "26-enforcement-decision.png"), full_page=True)
+    fine = Decision.objects.get()
+    assert fine.fine_yuan == 30000 and fine.publicized
+    page.goto(f"{live_server.url}/enforcement/inspections/{fine.inspection.code}/decide/")
+    page.select_option("#decision-form select[name=measure]", "rectify_order")
+    page.check(f"#decision-form input[name=findings][value='{no_train.pk}']")
+    page.fill("#decision-form input[name=due_on]", (timezone.localdate() + dt.timedelta(days=15)).isoformat())
+    page.click("#decision-form button[type=submit]")
+    page.wait_for_selector("text=责令限期整改指令书")
+    assert Decision.objects.get(measure="rectify_order").rectification.status == "open"
