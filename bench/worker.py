@@ -44,6 +44,15 @@ def main() -> None:
             result = {"pairs": cert_setup(int(sys.argv[2]))}
         elif action == "exam_setup":
             result = {"pairs": exam_setup(int(sys.argv[2]))}
+        elif action == "compliance_scan":
+            import datetime as dt
+
+            from peikao.compliance import services as compliance_services
+            from peikao.core.models import Region
+
+            region, day = sys.argv[2], dt.date.fromisoformat(sys.argv[3])
+            scan = compliance_services.scan(actor=None, region=Region.objects.get(code=region), as_of=day)
+            result = {"gaps": scan.gap_count, "enterprises_with_gaps": scan.enterprise_count}
         elif action == "verify":
             from peikao.training import archive
 
