@@ -120,10 +120,14 @@ def test_short_lists_are_refused_for_herd_privacy():
     assert len(decode(short, min_size=8192)) == 1024
 
 
-TRUNCATED = "u" + signing.b64url_encode(gzip.compress(bytes(16_384)))[:-8]
+TRUNCATED = "u" + signing.b64url_encode(gzip.compress(bytes(16_384), mtime=0))[:-8]
 
 
-@pytest.mark.parametrize("encoded", ["u!!!", "uAAAA", "u" + signing.b64url_encode(b"not gzip at all"), TRUNCATED])
+@pytest.mark.parametrize(
+    "encoded",
+    ["u!!!", "uAAAA", "u" + signing.b64url_encode(b"not gzip at all"), TRUNCATED],
+    ids=["bad-base64", "short", "not-gzip", "truncated"],
+)
 def test_malformed_lists_are_refused(encoded):
     with pytest.raises(StatusListError) as caught:
         decode(encoded)
