@@ -25,8 +25,8 @@ from bench.harness import DATA, PYTHON, ROOT, env, fresh_database, sql_scalar, w
 
 NAME = "verify_load"
 PORT = 8078
-WORKERS = os.environ.get("BENCH_PUBLIC_WORKERS", "4")
-THREADS = os.environ.get("BENCH_PUBLIC_THREADS", "8")
+WORKERS = os.environ.get("BENCH_PUBLIC_WORKERS", "2")
+THREADS = os.environ.get("BENCH_PUBLIC_THREADS", "4")
 CONNECTIONS = 100
 SECONDS = 60
 CERTIFICATES = 20_000
@@ -155,5 +155,5 @@ def _analyze() -> None:
 
 
 def _wrk_warmup(path: str, script: Path, bodies: Path) -> None:
-    subprocess.run(["wrk", "-t1", "-c20", "-d3s", "-s", str(script), f"http://127.0.0.1:{PORT}{path}"],
+    subprocess.run(["wrk", "-t1", "-c50", "-d10s", "-s", str(script), f"http://127.0.0.1:{PORT}{path}"],
                    capture_output=True, check=True, env={**os.environ, "VERIFY_PAIRS": str(bodies)})  # fmt: skip

@@ -372,10 +372,26 @@ def _held(certificates: list[Certificate], today: dt.date) -> list[Held]:
 
 register_cache = RegisterCache()
 
+_today: tuple[float, float, dt.date] = (0.0, 0.0, dt.date.min)
+
+
+def local_today() -> dt.date:
+    """``timezone.localdate()``, computed once per local day (the public path asks thousands of times a second)."""
+    global _today
+    since, until, day = _today
+    now = time.time()
+    if since <= now < until:
+        return day
+    local = timezone.localtime()
+    start = local.replace(hour=0, minute=0, second=0, microsecond=0)
+    following = (start + dt.timedelta(days=1, hours=2)).replace(hour=0)  # the next midnight, whatever the day's length
+    _today = (start.timestamp(), following.timestamp(), local.date())
+    return local.date()
+
 
 def by_number(cert_no: str, name: str, *, today: dt.date | None = None) -> Answer:
     """Certificates under ``cert_no`` whose holder is ``name``; a wrong name is 'not found', never a hint."""
-    today = today or timezone.localdate()
+    today = today or local_today()
     number, wanted = normalise_number(cert_no), normalise_name(name)
     if not number or not wanted:
         return Answer(LookupOutcome.NOT_FOUND)
@@ -394,7 +410,7 @@ def by_number(cert_no: str, name: str, *, today: dt.date | None = None) -> Answe
 
 def by_token(token: str, *, today: dt.date | None = None) -> Answer:
     """A scanned QR: the signature first, then the certificate's current state in the register."""
-    today = today or timezone.localdate()
+    today = today or local_today()
     token = signing.token_from_url(token or "")
     try:
         claims = _verified(token)
