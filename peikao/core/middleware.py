@@ -17,7 +17,7 @@ class AuditContextMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        incoming = request.headers.get("X-Request-ID", "")
+        incoming = request.META.get("HTTP_X_REQUEST_ID", "")  # not request.headers: that copies every header
         request.request_id = incoming if _REQUEST_ID.match(incoming) else uuid.uuid4().hex
         with audit_context(request=request, request_id=request.request_id, label=""):
             response = self.get_response(request)

@@ -44,7 +44,7 @@ INSPECTION_TRANSITIONS = {
 
 class PlanStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
-    DRAWN = "drawn", _("Drawn")
+    DRAWN = "drawn", pgettext_lazy("plan status", "Drawn")
 
 
 class CheckOutcome(models.TextChoices):
@@ -96,7 +96,7 @@ RECTIFICATION_TRANSITIONS = {
 
 
 class SpotExamStatus(models.TextChoices):
-    DRAWN = "drawn", _("Drawn")
+    DRAWN = "drawn", pgettext_lazy("spot exam status", "Drawn")
     SUBMITTED = "submitted", _("Submitted")
     EXPIRED = "expired", _("Expired")
     NO_BANK = "no_bank", _("No question bank")

@@ -597,6 +597,23 @@ def spot_draw(
     return drawn
 
 
+@transaction.atomic
+def spot_relink(*, actor, exam: SpotExam) -> str:
+    """A new one-time link for a paper not answered yet (the old link stops working): links are shown only
+    once, to the inspector who drew them, and a phone gets lost or a worker steps away."""
+    require_perm(actor, Perm.INSPECT)
+    _require_open(exam.inspection)
+    exam = SpotExam.objects.select_for_update().get(pk=exam.pk)
+    if exam.status != SpotExamStatus.DRAWN:
+        raise Conflict("spot_answered", _("This paper has been answered: its link is not renewed."))
+    raw = secrets.token_urlsafe(18)
+    before = snapshot(exam)
+    exam.token_hash = _hash_token(raw)
+    exam.expires_at = timezone.now() + dt.timedelta(hours=SPOT_LINK_HOURS)
+    audited_update(exam, before)
+    return raw
+
+
 def spot_open(raw: str) -> SpotExam:
     exam = (
         SpotExam.objects.select_related("person", "inspection__organization")

@@ -21,6 +21,7 @@ urlpatterns = [
     path("inspections/<str:inspection_code>/evidence/", views.evidence_add, name="evidence_add"),
     path("inspections/<str:inspection_code>/evidence/<str:sha256>/", views.evidence_file, name="evidence_file"),
     path("inspections/<str:inspection_code>/spot/", views.spot_draw, name="spot_draw"),
+    path("inspections/<str:inspection_code>/spot/relink/", views.spot_relink, name="spot_relink"),
     path("inspections/<str:inspection_code>/decide/", views.decision_create, name="decision_create"),
     path("decisions/<str:decision_code>/", views.decision_detail, name="decision_detail"),
     path("decisions/<str:decision_code>/document.docx", views.decision_document, name="decision_document"),

@@ -225,7 +225,7 @@ def inspection_detail(request, inspection_code: str):
     items = list(services.checklist_items(subject_type))
     answered = {check.item_id: check for check in inspection.checks.all()}
     findings = list(inspection.findings.select_related("violation", "person").order_by("id"))
-    spot_links = request.session.pop(f"spot-links-{inspection.pk}", {}) if hasattr(request, "session") else {}
+    spot_links = _spot_links(request, inspection)
     context = {
         "inspection": inspection,
         "inspectors": inspection.inspectors.all(),
@@ -386,6 +386,37 @@ def spot_draw(request, inspection_code: str):
             if exam.status == SpotExamStatus.DRAWN
         }
     return redirect("enforcement:inspection_detail", inspection_code=inspection.code)
+
+
+@login_required
+@require_POST
+def spot_relink(request, inspection_code: str):
+    """A new link for one unanswered paper of this inspection (the exam is looked up within it)."""
+    user = request.user
+    inspection = selectors.inspection_get(user=user, code=inspection_code)
+    exam = inspection.spot_exams.filter(pk=request.POST.get("exam", "").strip() or None).first()
+    if exam is None:
+        raise Http404
+    try:
+        raw = services.spot_relink(actor=user, exam=exam)
+    except DomainError as error:
+        messages.error(request, error.text)
+    else:
+        request.session[f"spot-links-{inspection.pk}"] = {str(exam.pk): request.build_absolute_uri(f"/spot/{raw}/")}
+    return redirect("enforcement:inspection_detail", inspection_code=inspection.code)
+
+
+def _spot_links(request, inspection) -> dict[str, dict]:
+    """The links drawn a moment ago, each with its QR code for the worker's own phone to scan."""
+    import base64
+
+    from peikao.certificates.signing import qr_png
+
+    links = request.session.pop(f"spot-links-{inspection.pk}", {}) if hasattr(request, "session") else {}
+    return {
+        key: {"url": url, "qr": "data:image/png;base64," + base64.b64encode(qr_png(url, box_size=4)).decode()}
+        for key, url in links.items()
+    }
 
 
 @login_required

@@ -251,6 +251,27 @@ def test_a_spot_exam_scores_at_once_and_a_failure_becomes_a_finding(site, client
         services.spot_draw(actor=site["a"], inspection=started(site), count=1, pass_score=101)
 
 
+def test_a_lost_spot_exam_link_is_renewed_and_the_old_one_stops_working(site, client):
+    make_bank(site["item"], judge=20, single=0)
+    inspection = started(site)
+    (exam, old), *_rest = services.spot_draw(actor=site["a"], inspection=inspection, count=1, seed=2)
+    client.force_login(site["b"])
+    page = client.post(f"/enforcement/inspections/{inspection.code}/spot/relink/", {"exam": exam.pk}, follow=True)
+    body = page.content.decode()
+    assert page.status_code == 200 and "data:image/png;base64," in body  # the QR code for the worker's phone
+    link = next(part.split('"')[0] for part in body.split('href="') if "/spot/" in part.split('"')[0])
+    assert link.rstrip("/").rsplit("/", 1)[-1] != old
+    with pytest.raises(DomainError):
+        services.spot_open(old)
+    raw = link.rstrip("/").rsplit("/", 1)[-1]
+    services.spot_submit(raw=raw, answers={})
+    with pytest.raises(Conflict):
+        services.spot_relink(actor=site["a"], exam=exam)
+    other = services.inspection_create(actor=site["a"], organization=site["works"], kind="routine",
+                                       inspected_on=TODAY, inspectors=[site["a"], site["b"]])  # fmt: skip
+    assert client.post(f"/enforcement/inspections/{other.code}/spot/relink/", {"exam": exam.pk}).status_code == 404
+
+
 def test_spot_exam_links_expire(site):
     make_bank(site["item"], judge=20, single=0)
     inspection = started(site)
