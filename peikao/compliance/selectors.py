@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.http import Http404
 from django.utils import timezone
 
@@ -94,26 +94,34 @@ def stream(*, user, as_of: dt.date, region=None, show_id_numbers: bool = True) -
 
 
 def latest_scan(*, user, region) -> ComplianceScan | None:
-    queryset = ComplianceScan.objects.filter(finished_at__isnull=False)
-    if region is not None and region.level != "nation":
-        queryset = queryset.filter(region=region)
-    else:
-        queryset = queryset.filter(region__isnull=True) | queryset.filter(region__code="000000")
+    """The newest finished scan that covers ``region``: its own, or one of a region above it (a province's
+    scan covers its counties; the rows shown are then narrowed to the region and to what the user sees)."""
     if not (user.sees_everything or (user.is_regulator and (region is None or user.region.contains(region.code)))):
         return None
+    queryset = ComplianceScan.objects.filter(finished_at__isnull=False)
+    if region is None or region.level == "nation":
+        queryset = queryset.filter(Q(region__isnull=True) | Q(region__code="000000"))
+    else:
+        code = region.code
+        covering = {code, code[:4] + "00", code[:2] + "0000", "000000"}
+        queryset = queryset.filter(Q(region__isnull=True) | Q(region__code__in=covering))
     return queryset.order_by("-finished_at").first()
 
 
-def region_summary(*, user, scan: ComplianceScan) -> dict:
-    """Counts by gap type, the enterprises with most gaps, and the counts per child region, from a scan."""
+def region_summary(*, user, scan: ComplianceScan, region=None) -> dict:
+    """Counts by gap type, the enterprises with most gaps, and the counts per child region, from a scan
+    (narrowed to ``region`` when the scan is of a region above it)."""
+    region = region or scan.region
     rows = ComplianceGap.objects.filter(scan=scan).visible_to(user)
+    if region is not None and region.level != "nation" and region.pk != scan.region_id:
+        rows = rows.filter(organization__region__code__range=region_code_range(region.prefix))
     by_gap = dict(rows.values_list("gap").annotate(n=Count("id")).order_by())
     top = list(
         rows.values("organization__org_code", "organization__name", "organization__region__name")
         .annotate(n=Count("id"))
         .order_by("-n", "organization__org_code")[:50]
     )
-    length = {"province": 4, "city": 6}.get(scan.region.level if scan.region_id else "nation", 2)
+    length = {"province": 4, "city": 6}.get(region.level if region is not None else "nation", 2)
     children = {}
     for region_code, count in rows.values_list("organization__region_id").annotate(n=Count("id")).order_by():
         key = region_code[:length].ljust(6, "0")
@@ -130,7 +138,8 @@ def region_summary(*, user, scan: ComplianceScan) -> dict:
         "top": top,
         "per_region": per_region,
         "total": sum(by_gap.values()),
-        "range": region_code_range(scan.region.prefix) if scan.region_id else None,
+        "enterprises": rows.values("organization_id").distinct().count(),
+        "range": region_code_range(region.prefix) if region is not None else None,
     }
 
 

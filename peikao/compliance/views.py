@@ -40,7 +40,7 @@ def region(request):
     context = {
         "region": selected,
         "scan": scan,
-        "summary": selectors.region_summary(user=user, scan=scan) if scan else None,
+        "summary": selectors.region_summary(user=user, scan=scan, region=selected) if scan else None,
         "gap_violations": selectors.gap_violations(),
     }
     return render(request, "compliance/region.html", context)

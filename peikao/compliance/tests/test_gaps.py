@@ -274,3 +274,18 @@ def test_an_enterprise_sees_its_own_gaps_only(client, cases):
     assert cases["p"]["新员工短"].id_number not in body  # masked
     assert client.get(f"/compliance/enterprises/{cases['chemical'].org_code}/").status_code == 404
     assert client.get("/compliance/").status_code == 302
+
+
+def test_a_county_sees_its_part_of_the_province_scan(cases, client):
+    xiamen = OrganizationFactory(region=Region.objects.get(code="350203"), name="厦门某某有限公司")
+    specop(xiamen, PersonFactory())
+    admin = UserFactory(role="regulator_admin", region=Region.objects.get(code="350000"))
+    services.scan(actor=admin, region=Region.objects.get(code="350000"), as_of=TODAY)
+    county = cases["chemical"].region
+    inspector = UserFactory(role="inspector", region=county)
+    client.force_login(inspector)
+    page = client.get("/compliance/").content.decode()
+    mine = found(TODAY, gaps.Scope(region_prefix=county.prefix))
+    assert len(mine) == 12 and len(found(TODAY)) == 13  # the Xiamen gap is in the scan, not in the county
+    assert cases["chemical"].name in page and "厦门某某有限公司" not in page
+    assert "2家企业共12项缺口" in page and "来自福建省的扫描" in page  # narrowed from the province's scan
