@@ -28,7 +28,7 @@ run: install
 	$(PY) manage.py load_reference
 	$(PY) manage.py demo --if-empty
 	$(PY) manage.py collectstatic --noinput --verbosity 0
-	$(PY) manage.py demo_logins
+	$(PY) manage.py demo_logins --url http://$(HOST):$(PORT)/
 	$(BIN)/gunicorn peikao.wsgi --bind $(HOST):$(PORT) --worker-class gthread --workers $(WORKERS) \
 		--threads $(THREADS) --logger-class peikao.core.logging.GunicornLogger --access-logfile - --log-level warning
 

@@ -23,6 +23,9 @@ DEMO_USERNAMES = [
 class Command(BaseCommand):
     help = "Print the demo logins."
 
+    def add_arguments(self, parser):
+        parser.add_argument("--url", default="http://127.0.0.1:8000/", help="Where the demo is served.")
+
     def handle(self, *args, **options):
         users = {
             user.username: user
@@ -32,7 +35,7 @@ class Command(BaseCommand):
             self.stdout.write("No demo accounts: run manage.py demo")
             return
         self.stdout.write("")
-        self.stdout.write("Peikao demo — open http://127.0.0.1:8000/ and log in as one of:")
+        self.stdout.write(f"Peikao demo — open {options['url']} and log in as one of:")
         self.stdout.write(f"  {'user name':<14} {'role':<18} where")
         for name in DEMO_USERNAMES:
             user = users.get(name)
