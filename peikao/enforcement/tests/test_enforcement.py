@@ -524,3 +524,37 @@ def test_inspections_findings_and_decisions_import_and_refuse_unlawful_fines(sit
     assert Finding.objects.get(code="H-2024-1-F2").violation is None
     again = load("decisions", header + "H-D1,H-2024-1,H-2024-1-F1,fine,50000,2024-05-20,,,true\n")
     assert again.counts.unchanged == 1
+
+
+# -- API -------------------------------------------------------------------------------------------------------
+
+
+def test_the_api_records_findings_and_refuses_unlawful_fines_with_a_reason(site, client):
+    import json
+
+    from peikao.core.tokens import api_token_create
+
+    _token, raw = api_token_create(user=site["a"], name="phone")
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
+    inspection = started(site)
+    base = f"/api/inspections/{inspection.code}"
+
+    def post(path, body):
+        return client.post(base + path, json.dumps(body), content_type="application/json", **auth)
+
+    created = post("/findings", {"violation_code": "ENT-NO-TRAIN", "description": "未培训上岗"})
+    assert created.status_code == 201
+    code = created.json()["code"]
+    assert post("/findings", {"violation_code": "NO-SUCH", "description": "x"}).status_code == 422
+    day = TODAY.isoformat()
+    refused = post("/decisions", {"measure": "fine", "finding_codes": [code], "decided_on": day, "fine_yuan": "150000"})
+    assert refused.status_code == 400 and refused.json()["code"] == "fine_outside_range"
+    assert "100,000" in refused.json()["message_zh"] and "ENT-NO-TRAIN" in refused.json()["message_zh"]
+    assert post("/decisions", {"measure": "jail", "finding_codes": [code], "decided_on": day}).status_code == 422
+    assert post("/decisions", {"measure": "fine", "finding_codes": ["NOPE"], "decided_on": day}).status_code == 404
+    issued = post("/decisions", {"measure": "fine", "finding_codes": [code], "decided_on": day, "fine_yuan": "30000"})
+    assert issued.status_code == 201 and issued.json()["measure"] == "fine"
+    listed = client.get(f"{base}/findings", **auth).json()
+    assert [row["code"] for row in listed] == [code]
+    _other, foreign = api_token_create(user=site["xiamen"], name="other")
+    assert client.get(base, HTTP_AUTHORIZATION=f"Bearer {foreign}").status_code == 404
