@@ -33,9 +33,13 @@ def main(scale: float = 1.0) -> dict:
     drawer = papers.Drawer(sections, pool)
     index_seconds = time.perf_counter() - started
     seeds = [rng.getrandbits(62) for _ in range(count)]
-    started = time.perf_counter()
-    drawn = [drawer.draw(seed) for seed in seeds]
-    seconds = time.perf_counter() - started
+    # Best of five passes (as timeit reports): the figure is the code's cost, not a noisy neighbour's.
+    passes = []
+    for _pass in range(5):
+        started = time.perf_counter()
+        drawn = [drawer.draw(seed) for seed in seeds]
+        passes.append(time.perf_counter() - started)
+    seconds = min(passes)
     distinct = len({tuple(item["q"] for item in paper) for paper in drawn})
     sample = drawn[:200]
     overlap = papers.max_pairwise_overlap(sample)
@@ -50,6 +54,7 @@ def main(scale: float = 1.0) -> dict:
         "papers": count,
         "index_seconds": round(index_seconds, 4),
         "draw_seconds": round(seconds, 3),
+        "draw_seconds_all_passes": [round(value, 3) for value in passes],
         "papers_per_second": round(count / seconds),
         "max_pairwise_overlap_of_200": round(overlap, 3),
         "checks": checks,
