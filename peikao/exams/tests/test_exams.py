@@ -372,3 +372,43 @@ def test_editing_a_drawn_question_creates_a_new_version(exam_world):
     used.refresh_from_db()
     assert used.retired and successor.supersedes == used and successor.version == 2
     assert successor.question_code == f"{used.question_code}~v2"
+
+
+def test_the_exam_api_autosaves_through_the_lean_path_with_the_same_rules(exam_world, client):
+    import json
+
+    from django.core import signing
+
+    from peikao.exams.api import EXAM_TOKEN_SALT
+    from peikao.exams.models import AnswerSheet
+
+    sitting, registrations = _open_sitting(exam_world)
+    first, second, third = registrations
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {signing.dumps(first.pk, salt=EXAM_TOKEN_SALT)}"}
+
+    def put(position, answer, headers=auth):
+        return client.put(f"/api/exam/answers/{position}", json.dumps({"answer": answer}),
+                          content_type="application/json", **headers)  # fmt: skip
+
+    with time_machine.travel(sitting.starts_at + dt.timedelta(minutes=5)):
+        not_started = put(0, "A")
+        assert not_started.status_code == 409 and not_started.json()["code"] == "not_started"
+        services.sheet_start(first)
+        for position in range(85):
+            assert put(position, _correct_letter(first, position).lower()).status_code == 200
+        assert put(3, "ba").status_code == 200  # letters kept sorted, upper-case, once
+        assert put(100, "A").status_code == 400  # no question 101 on a paper of 100
+        assert put(0, "A", {"HTTP_AUTHORIZATION": "Bearer forged"}).status_code == 401
+        saved = AnswerSheet.objects.get(registration=first)
+        assert saved.answers["3"] == "AB" and len(saved.answers) == 85 and saved.saved_at is not None
+        assert saved.answers["0"] == _correct_letter(first, 0).upper()
+        put(3, _correct_letter(first, 3))
+        assert services.submit(registration=first).score == 85
+        refused = put(90, "A")
+        assert refused.status_code == 409 and refused.json()["code"] == "already_submitted"
+        services.sheet_start(second)
+    late = {"HTTP_AUTHORIZATION": f"Bearer {signing.dumps(second.pk, salt=EXAM_TOKEN_SALT)}"}
+    with time_machine.travel(sitting.ends_at + dt.timedelta(minutes=1)):
+        after = put(1, "A", late)
+    assert after.status_code == 409 and after.json()["code"] == "time_is_up"
+    assert Result.objects.get(registration=second).registration.sheet.timed_out
