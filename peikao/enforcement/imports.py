@@ -43,6 +43,7 @@ class InspectionsKind(ExchangeKind):
         return (cleaned["code"],)
 
     import_perm = Perm.INSPECT
+    exports_id_numbers = True  # the inspectors, by ID number
     columns = (
         Column("inspection_code", "检查编号", required=True),
         Column("org_code", "被检查单位编码", required=True),
@@ -130,19 +131,28 @@ class InspectionsKind(ExchangeKind):
         return counts
 
     def export_rows(self, ctx: ExportContext) -> Iterator[dict[str, str]]:
-        queryset = _visible(Inspection, ctx.user).select_related("organization").prefetch_related("inspectors__person")
+        queryset = (
+            _visible(Inspection, ctx.user)
+            .select_related("organization", "plan_subject")
+            .prefetch_related("inspectors__person")
+        )
         if ctx.region is not None:
             queryset = queryset.filter(organization__region__code__range=region_code_range(ctx.region.prefix))
         for inspection in queryset.order_by("code").iterator(chunk_size=2000):
+            people = [i.person for i in inspection.inspectors.all() if i.person_id]
             yield {
                 "inspection_code": inspection.code,
                 "org_code": inspection.organization.org_code,
                 "region_code": inspection.region_id,
                 "inspected_on": inspection.inspected_on.isoformat(),
                 "kind": inspection.kind,
-                "inspectors": ";".join(i.person.id_number for i in inspection.inspectors.all() if i.person_id),
+                "inspectors": ";".join(person.id_number for person in people),
                 "basis_plan": str(inspection.plan_subject.plan_id) if inspection.plan_subject_id else "",
+                "_people": [(person.pk, person.id_number) for person in people],
             }
+
+    def export_person_ids(self, row):
+        return row["_people"]
 
 
 @register

@@ -6,7 +6,8 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
+from django.db.models import Case, Count, Exists, F, OuterRef, Q, QuerySet, Sum, When
+from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -142,13 +143,19 @@ def indicators(*, user, region, since: dt.date, until: dt.date, today: dt.date |
             undecided=Count("id", filter=Q(decisions__isnull=True), distinct=True),
         )
         fine_sum = fine_qs.aggregate(total=Sum("fine_yuan"))["total"] or Decimal(0)
-        legal_max = Decimal(0)
-        for decision in fine_qs.prefetch_related("findings__violation"):
-            items = [f.violation for f in decision.findings.all() if f.violation_id]
-            if decision.overdue_range:
-                legal_max += sum(Decimal(i.overdue_fine_max or i.fine_max or 0) for i in items)
-            else:
-                legal_max += sum(Decimal(i.fine_max or 0) for i in items)
+        # The legal maximum of each fine: its findings' maxima, those for uncorrected violations where the fine
+        # was set in that range (summed in the database over decision × finding).
+        legal_max = fine_qs.aggregate(
+            top=Sum(
+                Case(
+                    When(
+                        overdue_range=True,
+                        then=Coalesce("findings__violation__overdue_fine_max", "findings__violation__fine_max", 0),
+                    ),
+                    default=Coalesce("findings__violation__fine_max", 0),
+                )
+            )
+        )["top"] or Decimal(0)
         rect = rect_qs.aggregate(
             total=Count("id"),
             overdue=Count("id", filter=~Q(status=RectificationStatus.CLOSED) & Q(due_on__lt=today)),

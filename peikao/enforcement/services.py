@@ -21,7 +21,7 @@ from peikao.core.audit import audited_create, audited_update, current_context, s
 from peikao.core.errors import Conflict, DomainError, PermissionDenied
 from peikao.core.i18n import Bilingual
 from peikao.core.models import Region, User
-from peikao.core.permissions import Perm, has_perm, require_perm
+from peikao.core.permissions import Perm, require_perm
 from peikao.core.transitions import apply_transition
 from peikao.enforcement.choices import (
     INSPECTION_TRANSITIONS,
@@ -253,14 +253,7 @@ def plan_candidates(plan: InspectionPlan) -> list[tuple[int, Decimal]]:
 
 
 def plan_inspectors(plan: InspectionPlan) -> list[int]:
-    from peikao.core.choices import Role
-    from peikao.core.scoping import region_code_range
-
-    return list(
-        User.objects.filter(
-            role=Role.INSPECTOR, is_active=True, region__code__range=region_code_range(plan.region.prefix)
-        ).values_list("pk", flat=True)
-    )
+    return plan_inspectors_for(plan.region)
 
 
 @transaction.atomic
@@ -631,7 +624,7 @@ def spot_open(raw: str) -> SpotExam:
 def spot_submit(*, raw: str, answers: dict[str, str]) -> SpotExam:
     """Score at once; a failure becomes a finding of the inspection. The link works once."""
     from peikao.exams.models import Question
-    from peikao.exams.services import displayed_answer
+    from peikao.exams.services import displayed_answer, normalised_answer
 
     exam = spot_open(raw)
     exam = SpotExam.objects.select_for_update().get(pk=exam.pk)
@@ -642,7 +635,7 @@ def spot_submit(*, raw: str, answers: dict[str, str]) -> SpotExam:
     given_all = {}
     for position, item in enumerate(exam.items):
         question = questions[item["q"]]
-        given = "".join(sorted(set(str(answers.get(str(position), "")).upper())))[:6]
+        given = normalised_answer(answers.get(str(position), ""))
         given_all[str(position)] = given
         if given and displayed_answer(question, item["o"], given) == question.answer:
             score += Decimal(item["p"])
@@ -970,7 +963,3 @@ def plan_inspectors_for(region: Region) -> list[int]:
         .order_by("pk")
         .values_list("pk", flat=True)
     )
-
-
-def may_decide_severe(user) -> bool:
-    return has_perm(user, Perm.ORGANIZATION_CHANGE_REGULATED)

@@ -306,7 +306,6 @@ def finding_add(request, inspection_code: str):
         else None
     )
     try:
-        services._require_open(inspection)
         services.finding_record(
             actor=user, inspection=inspection, violation=item, description=form.cleaned_data["description"]
         )

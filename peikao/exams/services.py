@@ -595,6 +595,11 @@ def sheet_start(registration: Registration, *, now: dt.datetime | None = None) -
     return AnswerSheet.objects.create(registration=registration, started_at=now, deadline=deadline)
 
 
+def normalised_answer(answer: str) -> str:
+    """An answer as kept: its letters upper-cased, once each, in order (at most six)."""
+    return "".join(sorted(set(str(answer).upper())))[:6]
+
+
 def save_answer(
     *, registration: Registration, position: int, answer: str, now: dt.datetime | None = None
 ) -> AnswerSheet:
@@ -612,7 +617,7 @@ def save_answer(
             items = registration.paper.items
             if not 0 <= position < len(items):
                 raise DomainError("bad_position", _("No such question on this paper."))
-            sheet.answers[str(position)] = "".join(sorted(set(answer.upper())))[:6]
+            sheet.answers[str(position)] = normalised_answer(answer)
             sheet.saved_at = now
             sheet.save(update_fields=["answers", "saved_at"])
     if timed_out:
@@ -650,7 +655,7 @@ def save_answer_by_id(*, registration_id: int, position: int, answer: str, now: 
             if not 0 <= position < count:
                 raise DomainError("bad_position", _("No such question on this paper."))
             answers = json.loads(answers) if isinstance(answers, str) else dict(answers or {})
-            answers[str(position)] = "".join(sorted(set(answer.upper())))[:6]
+            answers[str(position)] = normalised_answer(answer)
             cursor.execute(
                 f"UPDATE {sheet_table} SET answers = {as_json}, saved_at = %s WHERE id = %s",
                 [json.dumps(answers), now, sheet_id],

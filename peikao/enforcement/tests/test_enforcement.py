@@ -458,7 +458,7 @@ def test_published_decisions_have_a_public_page_with_personal_data_masked(site, 
     assert public.code in listing and private.code not in listing
     page = client.get(f"/cases/{public.code}/")
     body = page.content.decode()
-    assert page.status_code == 200 and site["works"].name in body and "20,000" in body or "20000" in body
+    assert page.status_code == 200 and site["works"].name in body and ("20,000" in body or "20000" in body)
     assert worker.id_number not in body and worker.name not in body
     assert client.get(f"/cases/{private.code}/").status_code == 404
     assert "/enforcement/" not in body  # nothing of the platform behind it
@@ -524,6 +524,19 @@ def test_inspections_findings_and_decisions_import_and_refuse_unlawful_fines(sit
     assert Finding.objects.get(code="H-2024-1-F2").violation is None
     again = load("decisions", header + "H-D1,H-2024-1,H-2024-1-F1,fine,50000,2024-05-20,,,true\n")
     assert again.counts.unchanged == 1
+    # The inspectors go out by ID number: only to who may see them in full, and the view is logged.
+    from peikao.conftest import read_download
+    from peikao.core.exchange.runner import export_response
+    from peikao.core.models import IdNumberView
+
+    exported = read_download(export_response(kind_name="inspections", fmt="csv", user=site["a"])).decode("utf-8-sig")
+    assert site["operators"][0].id_number in exported and "_people" not in exported
+    assert IdNumberView.objects.filter(
+        user=site["a"], person_id=site["operators"][0].pk, purpose="export:inspections"
+    ).exists()
+    analyst = UserFactory(username="fj-analyst", role="analyst", region=Region.objects.get(code="350000"))
+    with pytest.raises(PermissionDenied):
+        export_response(kind_name="inspections", fmt="csv", user=analyst)
 
 
 # -- API -------------------------------------------------------------------------------------------------------
