@@ -63,10 +63,11 @@ def measured(command: list[str | Path], *, extra_env: dict | None = None) -> dic
     return result
 
 
-def sql_scalar(sql: str):
+def sql_scalar(sql: str, *, database: str | None = None):
     import psycopg
 
-    with psycopg.connect(DATABASE_URL) as connection:
+    url = DATABASE_URL if database is None else urlparse(DATABASE_URL)._replace(path=f"/{database}").geturl()
+    with psycopg.connect(url) as connection:
         return connection.execute(sql).fetchone()[0]
 
 
@@ -76,7 +77,7 @@ def write_result(name: str, payload: dict) -> Path:
         "benchmark": name,
         "when": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
-        "database": "PostgreSQL " + str(sql_scalar("SHOW server_version")),
+        "database": "PostgreSQL " + str(sql_scalar("SHOW server_version", database="postgres")),
         **payload,
     }
     path = RESULTS / f"{name}.json"
