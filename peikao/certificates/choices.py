@@ -80,6 +80,16 @@ class LookupOutcome(models.TextChoices):
     RATE_LIMITED = "rate_limited", pgettext_lazy("certificate", "Too many lookups")
 
 
+# The answers that make a lookup suspicious: each becomes (part of) a fake-certificate lead.
+SUSPICIOUS_OUTCOMES = (
+    LookupOutcome.NOT_FOUND,
+    LookupOutcome.SIGNATURE_INVALID,
+    LookupOutcome.REVOKED,
+    LookupOutcome.CANCELLED,
+    LookupOutcome.SUSPENDED,
+)
+
+
 class LeadKind(models.TextChoices):
     FAILED_LOOKUP = "failed_lookup", _("Lookup of a certificate that does not exist")
     INVALID_SIGNATURE = "invalid_signature", _("QR code with an invalid signature")

@@ -17,6 +17,7 @@ from peikao.certificates.choices import (
     LeadStatus,
     LookupChannel,
     LookupOutcome,
+    SUSPICIOUS_OUTCOMES,
 )
 from peikao.core.models import DatedReference, LegalInstrument, Region
 from peikao.core.scoping import ScopedQuerySet, ScopeSpec, region_q
@@ -265,6 +266,15 @@ class Lookup(models.Model):
 
     class Meta:
         ordering = ["-id"]
+        indexes = [
+            # A lead's page lists the suspicious lookups of its number: a small partial index, so that the
+            # public path (mostly valid lookups) pays nothing for it.
+            models.Index(
+                fields=["cert_no", "-time"],
+                condition=Q(outcome__in=SUSPICIOUS_OUTCOMES),
+                name="lookup_suspicious_number",
+            ),
+        ]
         verbose_name = _("verification lookup")
         verbose_name_plural = _("verification lookups")
 

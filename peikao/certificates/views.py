@@ -283,11 +283,15 @@ def lead_detail(request, lead_id: int):
 
 
 def _lookups_for(lead):
+    """The latest suspicious lookups of the lead's number (through the partial index lookup_suspicious_number)."""
+    from peikao.certificates.choices import SUSPICIOUS_OUTCOMES
     from peikao.certificates.models import Lookup
 
     if not lead.cert_no:
         return []
-    return list(Lookup.objects.filter(cert_no=lead.cert_no).order_by("-id")[:20])
+    return list(
+        Lookup.objects.filter(cert_no=lead.cert_no, outcome__in=SUSPICIOUS_OUTCOMES).order_by("-time", "-id")[:20]
+    )
 
 
 @login_required

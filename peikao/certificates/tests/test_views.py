@@ -183,3 +183,28 @@ def test_api_reminders(client, scene):
     data = client.get("/api/certificate-reminders", HTTP_AUTHORIZATION=f"Bearer {raw}").json()
     assert data["days"] == 90 and data["expiries"] >= 1 and data["reviews"] == 0  # reviews ended 2026-06-01
     assert {row["code"] for row in data["per_region"]} >= {"350100"}
+
+
+def test_a_lead_page_lists_the_suspicious_lookups_of_its_number(client, scene):
+    from django.utils import timezone
+
+    from peikao.certificates import verification
+    from peikao.certificates.choices import SUSPICIOUS_OUTCOMES
+    from peikao.certificates.models import Lookup
+
+    assert set(verification.OUTCOME_LEADS) == set(SUSPICIOUS_OUTCOMES)  # what the partial index covers
+    number = "T350102199001019999"
+    now = timezone.now()
+    for minutes, outcome, source in ((3, "not_found", "2.2.2.2"), (2, "valid", "3.3.3.3"), (1, "not_found", "4.4.4.4")):
+        Lookup.objects.create(
+            time=now - dt.timedelta(minutes=minutes), channel="api", cert_no=number, client=source, outcome=outcome
+        )
+    Lookup.objects.create(time=now, channel="api", cert_no="T350102199001018888", client="5.5.5.5", outcome="not_found")
+    verification.derive_leads()
+    lead = Lead.objects.get(cert_no=number, source="ip:2.2.2.2")
+    client.force_login(scene["regulator"])
+    page = client.get(f"/certificates/leads/{lead.pk}/").content.decode()
+    page = page[page.index("<tbody>") :]  # the lookups table
+    assert page.count("<tr><td>") == 2  # the two failed lookups of this number, not the valid one nor another number
+    assert page.index("4.4.4.4") < page.index("2.2.2.2")  # latest first
+    assert "3.3.3.3" not in page and "5.5.5.5" not in page
