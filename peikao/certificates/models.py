@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from peikao.certificates.choices import (
+    SUSPICIOUS_OUTCOMES,
     CertificateSource,
     CertificateStatus,
     CertificateType,
@@ -17,7 +18,6 @@ from peikao.certificates.choices import (
     LeadStatus,
     LookupChannel,
     LookupOutcome,
-    SUSPICIOUS_OUTCOMES,
 )
 from peikao.core.models import DatedReference, LegalInstrument, Region
 from peikao.core.scoping import ScopedQuerySet, ScopeSpec, region_q
