@@ -233,10 +233,19 @@ CHANGELOG_COLUMNS = (
 )
 
 
+def dump_json(value) -> str | None:
+    """A snapshot as the change log stores it."""
+    return None if value is None else json.dumps(value, ensure_ascii=False, cls=DjangoJSONEncoder)
+
+
 def record_bulk_rows(
-    model: type[models.Model], entries: Iterable[tuple[str, Any, str, dict | None, dict | None]]
+    model: type[models.Model],
+    entries: Iterable[tuple[str, Any, str, Any, Any]],
+    *,
+    serialised: bool = False,
 ) -> int:
-    """Record many changes of ``model`` at once (imports): (action, pk, repr, before, after) tuples."""
+    """Record many changes of ``model`` at once (imports): (action, pk, repr, before, after) tuples, the
+    snapshots as dicts or, ``serialised``, already as JSON text (``dump_json``)."""
     from peikao.core.bulk import insert_rows
 
     context = current_context()
@@ -246,8 +255,7 @@ def record_bulk_rows(
     content_type_id = ContentType.objects.get_for_model(model, for_concrete_model=False).pk
     now = timezone.now()
 
-    def dump(value):
-        return None if value is None else json.dumps(value, ensure_ascii=False, cls=DjangoJSONEncoder)
+    dump = (lambda value: value) if serialised else dump_json
 
     rows = (
         (

@@ -17,10 +17,13 @@ from peikao.core.exchange import (
     ExportContext,
     ImportContext,
     Row,
+    StagedUpsert,
     WriteCounts,
+    apply_upsert,
     bulk_upsert,
     fetch_by_key,
     register,
+    stage_upsert,
 )
 from peikao.core.models import Region, region_code_range
 from peikao.core.validators import id_number_facts
@@ -389,7 +392,7 @@ class PersonsKind(ExchangeKind):
             cleaned["_readonly"] = True
         return cleaned
 
-    def write(self, rows: list[tuple[int, dict[str, Any]]], ctx: ImportContext) -> WriteCounts:
+    def stage(self, rows: list[tuple[int, dict[str, Any]]], ctx: ImportContext) -> StagedUpsert:
         readonly = 0
         data, existing = [], {}
         for _number, cleaned in rows:  # the cleaned dicts are ours: strip the markers in place
@@ -400,9 +403,12 @@ class PersonsKind(ExchangeKind):
             if found is not None:
                 existing[(cleaned["id_number"],)] = found
             data.append(cleaned)
-        counts = bulk_upsert(Person, ["id_number"], data, existing=existing, compare_fields=self.FIELDS)
-        counts.unchanged += readonly
-        return counts
+        staged = stage_upsert(Person, ["id_number"], data, existing=existing, compare_fields=self.FIELDS)
+        staged.counts.unchanged += readonly
+        return staged
+
+    def write(self, staged: StagedUpsert, ctx: ImportContext) -> WriteCounts:
+        return apply_upsert(staged)
 
     def export_rows(self, ctx: ExportContext) -> Iterator[dict[str, str]]:
         queryset = Person.objects.visible_to(ctx.user) if ctx.user is not None else Person.objects.all()

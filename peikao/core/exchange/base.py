@@ -22,7 +22,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from peikao.core.audit import record_bulk_rows, repr_values, snapshot, snapshot_rows
+from peikao.core.audit import dump_json, record_bulk_rows, repr_values, snapshot, snapshot_rows
 from peikao.core.bulk import insert_rows, reserve_ids
 from peikao.core.choices import ChangeAction
 from peikao.core.i18n import both
@@ -367,8 +367,8 @@ class ExchangeKind:
     exportable: ClassVar[bool] = True
     # False for evidence files where a repeated row is the same fact (attendance): no per-file key memory.
     unique_keys_in_file: ClassVar[bool] = True
-    # True when cleaning needs only committed data and write() needs only the cleaned rows: the runner may
-    # then clean the next chunk in another thread while this one is written (PostgreSQL).
+    # True when cleaning and stage() need only committed data and write() needs only what stage() made: the
+    # runner may then clean and stage the next chunk in another thread while this one is written (PostgreSQL).
     pipelined: ClassVar[bool] = False
     # True for files with layouts of their own (question banks): the kind reads the whole file in import_file().
     whole_file: ClassVar[bool] = False
@@ -399,7 +399,14 @@ class ExchangeKind:
     def row_key(self, cleaned: dict[str, Any]) -> tuple:
         return tuple(cleaned[key] for key in self.key)
 
-    def write(self, rows: list[tuple[int, dict[str, Any]]], ctx: ImportContext) -> WriteCounts:
+    def stage(self, rows: list[tuple[int, dict[str, Any]]], ctx: ImportContext) -> Any:
+        """Work on a chunk's cleaned rows that writes nothing and needs nothing this import wrote (sorting new
+        from changed rows, reserving keys, building change-log entries): a pipelined import does it in the
+        cleaning thread, while the previous chunk is written. What it returns is what ``write`` gets."""
+        return rows
+
+    def write(self, staged: Any, ctx: ImportContext) -> WriteCounts:
+        """Write one chunk: ``stage``'s result (by default the cleaned rows, (row number, values) pairs)."""
         raise NotImplementedError
 
     def finish(self, ctx: ImportContext) -> None:
@@ -432,6 +439,21 @@ def all_kinds() -> list[ExchangeKind]:
     return list(_KINDS.values())
 
 
+@dataclass
+class StagedUpsert:
+    """``bulk_upsert`` prepared: everything that needs no write of this import (see ``stage_upsert``)."""
+
+    model: type[models.Model]
+    key_fields: Sequence[str]
+    fields: list[str]
+    now: dt.datetime
+    counts: WriteCounts = field(default_factory=WriteCounts)
+    to_update: list[models.Model] = field(default_factory=list)
+    log: list[tuple] = field(default_factory=list)  # (action, pk, repr, before, after): updates
+    new_rows: list[dict[str, Any]] = field(default_factory=list)  # full values, primary keys reserved or not
+    created_log: list[tuple] | None = None  # the same for the new rows, before/after as JSON text, when reserved
+
+
 def bulk_upsert(
     model: type[models.Model],
     key_fields: Sequence[str],
@@ -445,17 +467,29 @@ def bulk_upsert(
     New rows are inserted with COPY (PostgreSQL) without building model instances; changed rows are
     updated with ``bulk_update``. Every change goes to the change log with its before and after state.
     """
-    counts = WriteCounts()
+    return apply_upsert(stage_upsert(model, key_fields, rows, existing=existing, compare_fields=compare_fields))
+
+
+def stage_upsert(
+    model: type[models.Model],
+    key_fields: Sequence[str],
+    rows: list[dict[str, Any]],
+    *,
+    existing: dict[tuple, models.Model] | None = None,
+    compare_fields: Sequence[str] | None = None,
+) -> StagedUpsert:
+    """The first half of ``bulk_upsert``: sort the rows into new, changed and unchanged, reserve the new
+    rows' primary keys (PostgreSQL) and build their change-log entries. It writes nothing, so a pipelined
+    import does it in its cleaning thread while the previous chunk is being written."""
+    now = timezone.now()
+    fields = list(compare_fields or (rows and [f for f in rows[0] if f not in key_fields]) or [])
+    staged = StagedUpsert(model=model, key_fields=key_fields, fields=fields, now=now)
     if not rows:
-        return counts
+        return staged
     if existing is None:
         existing = fetch_by_key(model, key_fields, [tuple(row[k] for k in key_fields) for row in rows])
-    now = timezone.now()
-    fields = list(compare_fields or [f for f in rows[0] if f not in key_fields])
     has_updated_at = any(f.attname == "updated_at" for f in model._meta.concrete_fields)
     new_rows: list[dict[str, Any]] = []
-    to_update: list[models.Model] = []
-    log: list[tuple[str, Any, str, dict | None, dict | None]] = []
     for row in rows:
         obj = existing.get(tuple(row[k] for k in key_fields))
         if obj is None:
@@ -465,53 +499,84 @@ def bulk_upsert(
         for name in fields:
             setattr(obj, name, row[name])
         if snapshot(obj) == before:
-            counts.unchanged += 1
+            staged.counts.unchanged += 1
             continue
         if has_updated_at:
             obj.updated_at = now
-        to_update.append(obj)
-        log.append((ChangeAction.UPDATE, obj.pk, str(obj), before, snapshot(obj)))
-        counts.updated += 1
-    if to_update:
-        model.objects.bulk_update(to_update, fields + (["updated_at"] if has_updated_at else []), batch_size=1000)
+        staged.to_update.append(obj)
+        staged.log.append((ChangeAction.UPDATE, obj.pk, str(obj), before, snapshot(obj)))
+        staged.counts.updated += 1
+    if has_updated_at and staged.to_update:
+        staged.fields = [*fields, "updated_at"]
     if new_rows:
-        pk_name = model._meta.pk.attname
-        inserted = insert_new_rows(model, key_fields, new_rows, now)
-        for values, after in zip(inserted, snapshot_rows(model, inserted), strict=True):
-            log.append((ChangeAction.CREATE, values[pk_name], repr_values(model, values), None, after))
-        counts.imported = len(new_rows)
-    record_bulk_rows(model, log)
-    return counts
+        staged.new_rows = _full_values(model, new_rows, now)
+        ids = reserve_ids(model, len(new_rows))
+        if ids is not None:
+            pk_name = model._meta.pk.attname
+            for values, pk_value in zip(staged.new_rows, ids, strict=True):
+                values[pk_name] = pk_value
+            staged.created_log = _created_log(model, staged.new_rows)
+        staged.counts.imported = len(new_rows)
+    return staged
 
 
-def insert_new_rows(
-    model: type[models.Model], key_fields: Sequence[str], rows: list[dict[str, Any]], now
-) -> list[dict[str, Any]]:
-    """Insert new rows (fields not given take their defaults; timestamps are ``now``); return the full
-    values of each row, primary key included."""
+def apply_upsert(staged: StagedUpsert) -> WriteCounts:
+    """The second half of ``bulk_upsert``: the writes."""
+    model = staged.model
+    if staged.to_update:
+        model.objects.bulk_update(staged.to_update, staged.fields, batch_size=1000)
+    if staged.log:
+        record_bulk_rows(model, staged.log)
+    if staged.new_rows:
+        if staged.created_log is None:
+            _insert_fetching_pks(model, staged.key_fields, staged.new_rows)
+            staged.created_log = _created_log(model, staged.new_rows)
+        else:
+            insert_rows(model, _insert_columns(model), (_row_tuple(model, values) for values in staged.new_rows))
+        record_bulk_rows(model, staged.created_log, serialised=True)
+    return staged.counts
+
+
+def _full_values(model: type[models.Model], rows: list[dict[str, Any]], now) -> list[dict[str, Any]]:
+    """Each new row with every column (fields not given take their defaults; timestamps are ``now``)."""
     pk = model._meta.pk
-    concrete = [f for f in model._meta.concrete_fields if f is not pk]
     defaults = {}
-    for f in concrete:
+    for f in model._meta.concrete_fields:
+        if f is pk:
+            continue
         if f.attname in ("created_at", "updated_at"):
             defaults[f.attname] = now
         elif f.has_default() or not f.null:
             defaults[f.attname] = f.get_default()
         else:
             defaults[f.attname] = None
-    full = [{**defaults, **row} for row in rows]
-    ids = reserve_ids(model, len(full))
-    if ids is not None:
-        for values, pk_value in zip(full, ids, strict=True):
-            values[pk.attname] = pk_value
-        columns = [pk, *concrete]
-        insert_rows(model, [f.column for f in columns], ([values[f.attname] for f in columns] for values in full))
-        return full
-    insert_rows(model, [f.column for f in concrete], ([values[f.attname] for f in concrete] for values in full))
-    keys = fetch_pks(model, key_fields, [tuple(values[k] for k in key_fields) for values in full])
-    for values in full:
+    return [{**defaults, **row} for row in rows]
+
+
+def _insert_columns(model: type[models.Model]) -> list[str]:
+    return [f.column for f in model._meta.concrete_fields]
+
+
+def _row_tuple(model: type[models.Model], values: dict[str, Any]) -> list:
+    return [values[f.attname] for f in model._meta.concrete_fields]
+
+
+def _created_log(model: type[models.Model], rows: list[dict[str, Any]]) -> list[tuple]:
+    pk_name = model._meta.pk.attname
+    return [
+        (ChangeAction.CREATE, values[pk_name], repr_values(model, values), None, dump_json(after))
+        for values, after in zip(rows, snapshot_rows(model, rows), strict=True)
+    ]
+
+
+def _insert_fetching_pks(model: type[models.Model], key_fields: Sequence[str], rows: list[dict[str, Any]]) -> None:
+    """Where keys cannot be reserved (SQLite): insert without them, then read them back by natural key."""
+    pk = model._meta.pk
+    concrete = [f for f in model._meta.concrete_fields if f is not pk]
+    insert_rows(model, [f.column for f in concrete], ([values[f.attname] for f in concrete] for values in rows))
+    keys = fetch_pks(model, key_fields, [tuple(values[k] for k in key_fields) for values in rows])
+    for values in rows:
         values[pk.attname] = keys[tuple(values[k] for k in key_fields)]
-    return full
 
 
 def fetch_pks(model: type[models.Model], key_fields: Sequence[str], keys: list[tuple]) -> dict[tuple, Any]:

@@ -228,6 +228,7 @@ class _Chunk:
     valid: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     rejected: int = 0
+    staged: Any = None  # kind.stage(valid), once the chunk is known to be written
 
 
 def _clean_chunk(kind: ExchangeKind, ctx: ImportContext, keys: list[str | None], chunk: list) -> _Chunk:
@@ -286,11 +287,16 @@ def _cleaned_chunks(kind, ctx, keys, rows, chunk_size: int, pipelined: bool):
     stop = threading.Event()
 
     def read() -> None:
+        failing = False  # the writer's judgement: after a bad row (not skipped) nothing is written, so not staged
         try:
             for chunk in _chunks(rows, chunk_size):
                 if stop.is_set():
                     return
-                handoff.put(_clean_chunk(kind, ctx, keys, chunk))
+                cleaned = _clean_chunk(kind, ctx, keys, chunk)
+                failing = failing or (bool(cleaned.problems) and not ctx.skip_invalid)
+                if not failing and cleaned.valid:
+                    cleaned.staged = kind.stage(cleaned.valid, ctx)
+                handoff.put(cleaned)
         except BaseException as exc:  # handed to the writing thread, which raises it
             handoff.put(exc)
         finally:
@@ -353,7 +359,8 @@ def _import_rows(kind, handle, filename, ctx: ImportContext, result: ImportResul
             if result.problem_count and not skip_invalid:
                 writing = False  # the file will be rejected: keep reading only to report every bad row
             if writing and chunk.valid:
-                result.counts += kind.write(chunk.valid, ctx)
+                staged = chunk.staged if chunk.staged is not None else kind.stage(chunk.valid, ctx)
+                result.counts += kind.write(staged, ctx)
         if writing:
             kind.finish(ctx)
     except TableError as error:

@@ -339,4 +339,15 @@ def test_imports_outside_a_transaction_clean_and_write_at_the_same_time(settings
     done = run_import(kind_name="persons", source=csv_bytes(rows), filename="p.csv")
     assert done.summary == "imported 12, updated 0, unchanged 0, rejected 0"
     assert Person.objects.count() == 12
-    assert ChangeLog.objects.filter(content_type__model="person", action="create").count() == 12
+    created = ChangeLog.objects.filter(content_type__model="person", action="create")
+    assert created.count() == 12
+    person = Person.objects.get(id_number=rows[7][0])
+    entry = created.get(object_id=str(person.pk))  # keys reserved in the cleaning thread match the rows written
+    assert entry.after["name"] == person.name and entry.after["id_number"] != person.id_number  # masked
+    changed = [list(row) for row in rows]
+    changed[2][1] = changed[11][1] = "改名"
+    again = run_import(kind_name="persons", source=csv_bytes(changed), filename="p.csv")
+    assert again.summary == "imported 0, updated 2, unchanged 10, rejected 0"
+    updates = ChangeLog.objects.filter(content_type__model="person", action="update")
+    assert sorted(entry.after["name"] for entry in updates) == ["改名", "改名"]
+    assert {entry.before["name"] for entry in updates} == {rows[2][1], rows[11][1]}
