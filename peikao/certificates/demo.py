@@ -220,8 +220,7 @@ def _leads(ctx: DemoContext, revoked: Certificate) -> str:
         entry = verification.entry_for(
             answer, channel=LookupChannel.PAGE, client=client, user_agent="demo", cert_no=fake
         )
-        entry.time = now - dt.timedelta(days=rng.randint(0, 20), minutes=index)
-        entries.append(entry)
+        entries.append(entry._replace(time=now - dt.timedelta(days=rng.randint(0, 20), minutes=index)))
     # A QR code signed with some other key (a forgery).
     forged = signing.KeyRing.ephemeral().sign(
         signing.certificate_claims(

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 
-from django.conf import settings
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
@@ -22,6 +21,7 @@ from peikao.certificates import publishing, verification
 from peikao.certificates.choices import LookupChannel, LookupOutcome
 from peikao.certificates.forms import LookupForm, ReportForm
 from peikao.core import ratelimit
+from peikao.core.conf import peikao
 from peikao.core.errors import DomainError
 from peikao.core.i18n import both
 
@@ -33,16 +33,16 @@ PUBLIC_HEADERS = {
 
 
 def client_address(request) -> str:
-    if settings.PEIKAO.get("TRUST_X_FORWARDED_FOR"):
+    if peikao().get("TRUST_X_FORWARDED_FOR"):
         forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
         if forwarded:
             return forwarded.split(",")[0].strip()[:64]
     return request.META.get("REMOTE_ADDR", "")[:64] or "unknown"
 
 
-def rate_check(request, scope: str = "verify") -> ratelimit.RateDecision:
-    limit = settings.PEIKAO.get("VERIFY_RATE_PER_MINUTE", 60)
-    return ratelimit.hit(f"{scope}:{client_address(request)}", limit=limit, window=60)
+def rate_check(request, scope: str = "verify", client: str | None = None) -> ratelimit.RateDecision:
+    limit = peikao().get("VERIFY_RATE_PER_MINUTE", 60)
+    return ratelimit.hit(f"{scope}:{client or client_address(request)}", limit=limit, window=60)
 
 
 def _public(response: HttpResponse) -> HttpResponse:
@@ -199,15 +199,26 @@ def _json(body: dict, status: int = 200) -> JsonResponse:
     return response
 
 
-def _error(status: int, code: str, message, **extra) -> JsonResponse:
-    zh, en = both(message)
+def _error(status: int, code: str, message, params: dict | None = None, **extra) -> JsonResponse:
+    zh, en = both(message, params)
     body = {"code": code, "message": zh if zh == en else f"{zh} / {en}", "message_zh": zh, "message_en": en}
     return _json({**body, **extra}, status=status)
 
 
+MAX_BODY_BYTES = 16 * 1024  # a number and a name, or a token: far below Django's general upload limit
+
+
 def _payload(request, fields: tuple[str, ...]) -> dict | JsonResponse:
     try:
-        payload = json.loads(request.body or b"null")
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = 0
+    if length > MAX_BODY_BYTES:
+        return _error(
+            413, "too_large", _("The request is too large (at most %(limit)d bytes)."), {"limit": MAX_BODY_BYTES}
+        )
+    try:  # the stream is bounded by Content-Length; text, so that json does not detect the encoding
+        payload = json.loads(request.read(MAX_BODY_BYTES).decode() or "null")
     except (ValueError, UnicodeDecodeError):
         return _error(400, "invalid_json", _("The body is not valid JSON."))
     if not isinstance(payload, dict):
@@ -263,14 +274,15 @@ def api_verify(request):
     payload = _payload(request, ("cert_no", "name"))
     if isinstance(payload, JsonResponse):
         return payload
-    decision = rate_check(request)
+    client = client_address(request)
+    decision = rate_check(request, client=client)
     if not decision.allowed:
         return _limited_json(request, decision, payload["cert_no"], payload["name"])
     answer = verification.by_number(payload["cert_no"], payload["name"])
     verification.record(
         answer,
         channel=LookupChannel.API,
-        client=client_address(request),
+        client=client,
         user_agent=request.META.get("HTTP_USER_AGENT", ""),
         cert_no=payload["cert_no"],
         name=payload["name"],
@@ -284,14 +296,15 @@ def api_verify_token(request):
     payload = _payload(request, ("token",))
     if isinstance(payload, JsonResponse):
         return payload
-    decision = rate_check(request)
+    client = client_address(request)
+    decision = rate_check(request, client=client)
     if not decision.allowed:
         return _limited_json(request, decision)
     answer = verification.by_token(payload["token"])
     verification.record(
         answer,
         channel=LookupChannel.API,
-        client=client_address(request),
+        client=client,
         user_agent=request.META.get("HTTP_USER_AGENT", ""),
     )
     return _answer_json(answer)

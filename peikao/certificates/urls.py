@@ -19,13 +19,14 @@ urlpatterns = [
 ]
 
 # The public side: no login, nothing of the platform reachable from it (peikao.certificates.public).
+# Busiest first: a request is matched against the patterns in order (one regular expression each).
 public_urlpatterns = [
-    path("verify/", public.verify_page, name="public_verify"),
-    path("verify/report/", public.report_page, name="public_report"),
-    path("v/<str:token>", public.verify_token_page, name="public_token"),
-    path(".well-known/jwks.json", public.jwks, name="jwks"),
-    path("status/certificates", public.status_list, name="status_list"),
-    path("status/certificates.jwt", public.status_list, {"as_jwt": True}, name="status_list_jwt"),
     path("api/public/verify", public.api_verify, name="public_api_verify"),
+    path("v/<str:token>", public.verify_token_page, name="public_token"),
     path("api/public/verify/token", public.api_verify_token, name="public_api_verify_token"),
+    path("verify/", public.verify_page, name="public_verify"),
+    path("status/certificates", public.status_list, name="status_list"),
+    path(".well-known/jwks.json", public.jwks, name="jwks"),
+    path("verify/report/", public.report_page, name="public_report"),
+    path("status/certificates.jwt", public.status_list, {"as_jwt": True}, name="status_list_jwt"),
 ]

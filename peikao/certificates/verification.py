@@ -20,8 +20,8 @@ import threading
 import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
-from django.conf import settings
 from django.db import close_old_connections, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -31,6 +31,7 @@ from peikao.certificates.choices import LeadKind, LeadStatus, LookupChannel, Loo
 from peikao.certificates.models import Certificate, Lead, Lookup
 from peikao.core.audit import audit_context, record_bulk
 from peikao.core.choices import ChangeAction
+from peikao.core.conf import peikao
 from peikao.core.models import Region
 
 logger = logging.getLogger(__name__)
@@ -55,12 +56,19 @@ _NAME_DOTS = re.compile(r"[·•・‧∙⋅.．]")
 _SPACES = re.compile(r"[\s\-－]+")
 
 
+_WHITESPACE = re.compile(r"\s+")
+
+
 def normalise_number(value: str) -> str:
+    if value and value.isalnum():  # as typed or scanned, nearly always: no expression to run
+        return value.upper()[:64]
     return _SPACES.sub("", value or "").upper()[:64]
 
 
 def normalise_name(value: str) -> str:
-    return _NAME_DOTS.sub("·", re.sub(r"\s+", "", value or ""))[:50]
+    if value and value.isalpha():  # no spaces, no dots of any kind
+        return value[:50]
+    return _NAME_DOTS.sub("·", _WHITESPACE.sub("", value or ""))[:50]
 
 
 def mask_number(cert_no: str) -> str:
@@ -125,6 +133,7 @@ class Answer:
     kid: str = ""
     certificate_id: int | None = None
     certificates_json: list[str] | None = None  # the same certificates, serialised (shared: never edit them)
+    asked: tuple[str, str] | None = None  # the number and name asked for, normalised (by_number)
 
     @property
     def outcome_label(self) -> str:
@@ -251,11 +260,11 @@ class RegisterCache:
 
     @property
     def size(self) -> int:
-        return int(settings.PEIKAO.get("VERIFY_CACHE_ENTRIES", 100_000))
+        return int(peikao().get("VERIFY_CACHE_ENTRIES", 100_000))
 
     def _fresh(self, today: dt.date) -> None:
         now = time.monotonic()
-        if now - self._checked < float(settings.PEIKAO.get("VERIFY_CACHE_SECONDS", 1.0)) and self._day == today:
+        if now - self._checked < float(peikao().get("VERIFY_CACHE_SECONDS", 1.0)) and self._day == today:
             return
         version = publishing.current_version()
         with self._lock:
@@ -393,18 +402,20 @@ def by_number(cert_no: str, name: str, *, today: dt.date | None = None) -> Answe
     """Certificates under ``cert_no`` whose holder is ``name``; a wrong name is 'not found', never a hint."""
     today = today or local_today()
     number, wanted = normalise_number(cert_no), normalise_name(name)
+    asked = (number, wanted)
     if not number or not wanted:
-        return Answer(LookupOutcome.NOT_FOUND)
-    found = sorted(
-        (held for held in register_cache.get(number, today) if held.holder == wanted), key=lambda h: h.sort_key
-    )
+        return Answer(LookupOutcome.NOT_FOUND, asked=asked)
+    found = [held for held in register_cache.get(number, today) if held.holder == wanted]
+    if len(found) > 1:
+        found.sort(key=lambda h: h.sort_key)
     if not found:
-        return Answer(LookupOutcome.NOT_FOUND)
+        return Answer(LookupOutcome.NOT_FOUND, asked=asked)
     return Answer(
         found[0].standing,
         [held.fields for held in found],
         certificate_id=found[0].certificate_id,
         certificates_json=[held.json for held in found],
+        asked=asked,
     )
 
 
@@ -454,8 +465,10 @@ def _unverified_claims(token: str) -> dict | None:
 # The lookup log and leads
 
 
-@dataclass
-class LookupEntry:
+class LookupEntry(NamedTuple):
+    """One lookup as the log stores it: the columns of ``Lookup`` in order (``LOOKUP_COLUMNS``), so that a
+    batch goes to COPY as it is."""
+
     time: dt.datetime
     channel: str
     cert_no: str
@@ -468,37 +481,30 @@ class LookupEntry:
     claimed_issuer: str = ""
 
 
+LOOKUP_COLUMNS = LookupEntry._fields
+
+
 def entry_for(
     answer: Answer, *, channel: str, client: str, user_agent: str, cert_no: str = "", name: str = ""
 ) -> LookupEntry:
     claims = answer.claims or {}
-    number = normalise_number(cert_no or str(claims.get("no", "")))
+    if answer.asked is not None and not claims:  # by_number normalised them already
+        number, name = answer.asked
+    else:
+        number = normalise_number(cert_no or str(claims.get("no", "")))
+        name = normalise_name(name or str(claims.get("name", "")))
     return LookupEntry(
-        time=timezone.now(),
-        channel=channel,
-        cert_no=number,
-        name=normalise_name(name or str(claims.get("name", ""))),
-        client=client[:64],
-        user_agent=(user_agent or "")[:200],
-        outcome=answer.outcome,
-        certificate_id=answer.certificate_id,
-        kid=answer.kid,
-        claimed_issuer=str(claims.get("issuer", ""))[:16],
+        dt.datetime.now(dt.UTC),  # timezone.now() with USE_TZ, without reading the setting
+        channel,
+        number,
+        name,
+        client[:64],
+        (user_agent or "")[:200],
+        answer.outcome,
+        answer.certificate_id,
+        answer.kid,
+        str(claims.get("issuer", ""))[:16],
     )
-
-
-LOOKUP_COLUMNS = (
-    "time",
-    "channel",
-    "cert_no",
-    "name",
-    "client",
-    "user_agent",
-    "outcome",
-    "certificate_id",
-    "kid",
-    "claimed_issuer",
-)
 
 
 def write_entries(entries: list[LookupEntry]) -> int:
@@ -509,15 +515,7 @@ def write_entries(entries: list[LookupEntry]) -> int:
     from peikao.core.bulk import insert_rows
 
     with transaction.atomic():
-        return insert_rows(
-            Lookup,
-            LOOKUP_COLUMNS,
-            (
-                (e.time, e.channel, e.cert_no, e.name, e.client, e.user_agent, e.outcome, e.certificate_id, e.kid,
-                 e.claimed_issuer)
-                for e in entries
-            ),
-        )  # fmt: skip
+        return insert_rows(Lookup, LOOKUP_COLUMNS, entries)
 
 
 LEAD_WATERMARK = "lookup_leads"
@@ -608,6 +606,9 @@ def _merge_leads(groups: dict[tuple[str, str, str], dict]) -> int:
     return len(created)
 
 
+BATCH = 1000  # lookups written in one COPY at most once a second, or as soon as this many wait
+
+
 class LookupLog:
     """The per-process buffer of lookups, written by a daemon thread; started lazily after a fork."""
 
@@ -615,12 +616,12 @@ class LookupLog:
         self._entries: list[LookupEntry] = []
         self._lock = threading.Lock()
         self._wake = threading.Event()
-        self._pid: int | None = None
         self._thread: threading.Thread | None = None
+        self._registered = False
 
     @property
     def interval(self) -> float:
-        return float(settings.PEIKAO.get("LOOKUP_LOG_FLUSH_SECONDS", 1.0))
+        return float(peikao().get("LOOKUP_LOG_FLUSH_SECONDS", 1.0))
 
     def record(self, entry: LookupEntry) -> None:
         if self.interval <= 0:
@@ -629,16 +630,25 @@ class LookupLog:
         with self._lock:
             self._entries.append(entry)
             size = len(self._entries)
-            if self._pid != os.getpid() or self._thread is None or not self._thread.is_alive():
+            if self._thread is None:
                 self._start()
-        if size >= 200:
+        if size == BATCH:  # once per batch; the writer wakes up every interval anyway
             self._wake.set()
 
     def _start(self) -> None:
-        self._pid = os.getpid()
         self._thread = threading.Thread(target=self._run, name="peikao-lookup-log", daemon=True)
         self._thread.start()
-        atexit.register(self.flush)
+        if not self._registered:
+            self._registered = True
+            atexit.register(self.flush)
+            os.register_at_fork(after_in_child=self._forked)
+
+    def _forked(self) -> None:
+        """A forked worker has none of the parent's threads: it starts its own writer on its first lookup."""
+        self._lock = threading.Lock()
+        self._wake = threading.Event()
+        self._entries = []
+        self._thread = None
 
     def _run(self) -> None:
         while True:

@@ -26,19 +26,20 @@ import random
 import struct
 import threading
 import time
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from django.conf import settings
 from django.db import connection, transaction
+
+from peikao.core.conf import peikao
 
 PURGE_PROBABILITY = 0.001
 SLOTS = 1 << 18
 _SLOT = struct.Struct("<QII")  # key hash, window start, hits
 
 
-@dataclass(frozen=True)
-class RateDecision:
+class RateDecision(NamedTuple):
     allowed: bool
     hits: int
     limit: int
@@ -48,7 +49,7 @@ class RateDecision:
 def hit(key: str, *, limit: int, window: int, now: float | None = None) -> RateDecision:
     now = time.time() if now is None else now
     start = int(now) - int(now) % window
-    if settings.PEIKAO.get("RATE_LIMIT_BACKEND", "local") == "database":
+    if peikao().get("RATE_LIMIT_BACKEND", "local") == "database":
         hits = _database_hit(key, start, window, now)
     else:
         hits = _local_table().hit(key, start)
@@ -115,7 +116,6 @@ class LocalTable:
 
 
 _table: LocalTable | None = None
-_table_pid: int | None = None
 _table_lock = threading.Lock()
 
 
@@ -129,15 +129,27 @@ def _table_path() -> Path:
 
 
 def _local_table() -> LocalTable:
-    global _table, _table_pid
-    if _table is None or _table_pid != os.getpid():
+    global _table
+    table = _table
+    if table is None:
         with _table_lock:
-            if _table is None or _table_pid != os.getpid():
-                _table, _table_pid = LocalTable(_table_path()), os.getpid()
-    return _table
+            if _table is None:
+                _table = LocalTable(_table_path())
+            table = _table
+    return table
 
 
 def reset_local_table() -> None:
     """Forget this process's mapping (tests point RATE_LIMIT_FILE somewhere fresh)."""
-    global _table, _table_pid
-    _table, _table_pid = None, None
+    global _table
+    _table = None
+
+
+def _after_fork() -> None:
+    """Each process maps the table itself, with locks of its own (a thread of the parent may have held one)."""
+    global _table_lock
+    _table_lock = threading.Lock()
+    reset_local_table()
+
+
+os.register_at_fork(after_in_child=_after_fork)

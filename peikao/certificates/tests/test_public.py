@@ -240,6 +240,12 @@ def test_bad_public_api_input_is_a_4xx_with_a_reason(client):
     response = client.post("/api/public/verify", {"cert_no": "x"}, content_type="application/json")
     assert response.status_code == 422 and response.json()["code"] == "invalid_request"
     assert client.get("/api/public/verify").status_code == 405
+    huge = client.post("/api/public/verify", '{"cert_no": "' + "1" * 20_000 + '"}', content_type="application/json")
+    assert huge.status_code == 413 and huge.json()["code"] == "too_large" and "16384" in huge.json()["message_en"]
+    assert huge.json()["message_zh"] != huge.json()["message_en"]
+    assert Lookup.objects.count() == 0  # none of these was a lookup
+    encoded = client.post("/api/public/verify", '{"cert_no": "T1", "name": "\u674e"}', content_type="application/json")
+    assert encoded.status_code == 200 and encoded.json()["outcome"] == "not_found"
 
 
 def test_public_pages_link_to_nothing_of_the_platform(client, certificate):
