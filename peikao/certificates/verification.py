@@ -22,12 +22,12 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from django.db import close_old_connections, transaction
+from django.db import close_old_connections, models, transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from peikao.certificates import publishing, rules, signing
-from peikao.certificates.choices import LeadKind, LeadStatus, LookupChannel, LookupOutcome, Standing
+from peikao.certificates.choices import CertificateType, LeadKind, LeadStatus, LookupChannel, LookupOutcome, Standing
 from peikao.certificates.models import Certificate, Lead, Lookup
 from peikao.core.audit import audit_context, record_bulk
 from peikao.core.choices import ChangeAction
@@ -194,23 +194,60 @@ def _authority(name: str, level: str) -> str:
     return f"{name}应急管理{'厅' if level == 'province' else '局'}"
 
 
-def public_fields(certificate: Certificate, standing: str) -> dict:
+class RegisterRow(NamedTuple):
+    """One certificate under a number, as the hot lookup reads it (no model instances on the public path)."""
+
+    id: int
+    cert_no: str
+    cert_type: str
+    operation_item_id: int | None
+    trainee_category: str
+    industry_id: int | None
+    issuer_region_id: str
+    first_issued_on: dt.date
+    valid_from: dt.date
+    valid_until: dt.date
+    next_review_due: dt.date | None
+    last_reviewed_on: dt.date | None
+    status: str
+    status_index: int
+    person_id: int
+    name: str
+    sex: str
+
+
+_LABELS: dict[tuple[str, type], dict[str, str]] = {}
+
+
+def _label(choices: type[models.TextChoices], value: str, language: str) -> str:
+    """``choices(value).label`` in ``language`` (the active one), from a table made once per language."""
+    key = (language, choices)
+    table = _LABELS.get(key)
+    if table is None:
+        table = _LABELS[key] = {member.value: str(member.label) for member in choices}
+    return table.get(value, "") if value else ""
+
+
+def public_fields(certificate: RegisterRow, standing: str) -> dict:
     """The national query's fields, with the number and ID masked."""
+    from peikao.registry.choices import Sex
+    from peikao.training.choices import TraineeCategory
+
     ref = reference()
+    language = translation.get_language() or ""
     code, item_name, category = ref.items.get(certificate.operation_item_id, ("", "", ""))
     if certificate.operation_item_id:
         subject, category_label = item_name, category
     else:
-        subject = certificate.get_trainee_category_label()
+        subject = _label(TraineeCategory, certificate.trainee_category, language)
         category_label = ref.industries.get(certificate.industry_id, "")
     region_name, level = ref.regions.get(certificate.issuer_region_id, (certificate.issuer_region_id, "city"))
-    person = certificate.person
     return {
-        "name": person.name,
-        "sex": person.get_sex_display(),
+        "name": certificate.name,
+        "sex": _label(Sex, certificate.sex, language),
         "cert_no": mask_number(certificate.cert_no),
         "cert_type": certificate.cert_type,
-        "cert_type_label": certificate.get_cert_type_display(),
+        "cert_type_label": _label(CertificateType, certificate.cert_type, language),
         "category": category_label,
         "item": subject,
         "item_code": code,
@@ -223,12 +260,8 @@ def public_fields(certificate: Certificate, standing: str) -> dict:
         "issuer": _authority(region_name, level),
         "issuer_code": certificate.issuer_region_id,
         "standing": standing,
-        "standing_label": str(Standing(standing).label),
+        "standing_label": _label(Standing, standing, language),
     }
-
-
-def _overall(certificates: list[Certificate]) -> str:
-    return min((c.standing for c in certificates), key=STANDING_ORDER.index)
 
 
 @dataclass(frozen=True)
@@ -323,39 +356,21 @@ def _day(value) -> dt.date | None:
     return dt.date.fromisoformat(str(value)[:10])  # SQLite hands raw dates back as text
 
 
-def _certificates_under(number: str) -> list[Certificate]:
+def _certificates_under(number: str) -> list[RegisterRow]:
     from django.db import connection
-
-    from peikao.registry.models import Person
 
     with connection.cursor() as cursor:
         cursor.execute(_number_sql(), [number])
         rows = cursor.fetchall()
-    found = []
-    for (pk, cert_type, item, category, industry, issuer, first, start, until, due, reviewed, status, index, person_id,
-         name, sex) in rows:  # fmt: skip
-        certificate = Certificate(
-            id=pk,
-            cert_no=number,
-            cert_type=cert_type,
-            operation_item_id=item,
-            trainee_category=category,
-            industry_id=industry,
-            issuer_region_id=issuer,
-            first_issued_on=_day(first),
-            valid_from=_day(start),
-            valid_until=_day(until),
-            next_review_due=_day(due),
-            last_reviewed_on=_day(reviewed),
-            status=status,
-            status_index=index,
-            person=Person(id=person_id, name=name, sex=sex),
-        )
-        found.append(certificate)
-    return found
+    return [
+        RegisterRow(pk, number, cert_type, item, category or "", industry, issuer, _day(first), _day(start),
+                    _day(until), _day(due), _day(reviewed), status, index, person_id, name, sex)
+        for (pk, cert_type, item, category, industry, issuer, first, start, until, due, reviewed, status, index,
+             person_id, name, sex) in rows
+    ]  # fmt: skip
 
 
-def _held(certificates: list[Certificate], today: dt.date) -> list[Held]:
+def _held(certificates: list[RegisterRow], today: dt.date) -> list[Held]:
     items = reference().items
     out = []
     for certificate in certificates:
@@ -367,9 +382,9 @@ def _held(certificates: list[Certificate], today: dt.date) -> list[Held]:
         )
         out.append(
             Held(
-                certificate_id=certificate.pk,
+                certificate_id=certificate.id,
                 status_index=certificate.status_index,
-                holder=normalise_name(certificate.person.name),
+                holder=normalise_name(certificate.name),
                 standing=standing,
                 sort_key=(STANDING_ORDER.index(standing), items.get(certificate.operation_item_id, ("",))[0]),
                 fields=(fields := public_fields(certificate, standing)),

@@ -162,6 +162,11 @@ def test_the_review_switch_is_shown_as_the_rules_say(client, holder):
     data = answer.json()
     assert data["outcome"] == "valid"
     assert data["certificates"][0]["review_due"] == "2026-07-01" and data["certificates"][0]["review_held"] is False
+    shown = data["certificates"][0]
+    assert shown["name"] == "林志强" and shown["sex"] == other.get_sex_display() and shown["sex"] in ("男", "女")
+    assert shown["cert_type_label"] == "特种作业操作证" and shown["standing_label"] == "有效"
+    assert shown["cert_no"].count("*") == 10 and shown["issuer"].endswith(("应急管理局", "应急管理厅"))
+    assert shown["item"] and shown["item_code"] == not_held.operation_item.code
 
 
 def test_a_qr_scan_of_a_revoked_certificate(client, certificate):
