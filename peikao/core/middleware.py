@@ -2,12 +2,32 @@
 
 from __future__ import annotations
 
+import itertools
+import os
 import re
-import uuid
 
 from peikao.core.audit import audit_context
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+
+
+class RequestIds:
+    """Request ids as unique as uuid4's 32 hex digits, without a system call per request: 64 random bits
+    drawn once per process, then a counter."""
+
+    def __init__(self) -> None:
+        self.reset()
+
+    def reset(self) -> None:
+        self._prefix = os.urandom(8).hex()
+        self._counter = itertools.count(1)
+
+    def next(self) -> str:
+        return f"{self._prefix}{next(self._counter):016x}"
+
+
+request_ids = RequestIds()
+os.register_at_fork(after_in_child=request_ids.reset)  # each worker draws its own
 
 
 class AuditContextMiddleware:
@@ -18,7 +38,7 @@ class AuditContextMiddleware:
 
     def __call__(self, request):
         incoming = request.META.get("HTTP_X_REQUEST_ID", "")  # not request.headers: that copies every header
-        request.request_id = incoming if _REQUEST_ID.match(incoming) else uuid.uuid4().hex
+        request.request_id = incoming if _REQUEST_ID.match(incoming) else request_ids.next()
         with audit_context(request=request, request_id=request.request_id, label=""):
             response = self.get_response(request)
         response["X-Request-ID"] = request.request_id

@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import path
+from django.views.decorators.http import require_GET
 
 from peikao.certificates.public import PUBLIC_HEADERS
 from peikao.certificates.verification import mask_name
@@ -50,6 +51,7 @@ def _public(response):
     return response
 
 
+@require_GET
 def case_list(request):
     page = Paginator(selectors.public_cases().select_related("inspection__organization__region"), 30).get_page(
         request.GET.get("page")
@@ -57,6 +59,7 @@ def case_list(request):
     return _public(render(request, "enforcement/public_case_list.html", {"page_obj": page}))
 
 
+@require_GET
 def case_detail(request, decision_code: str):
     decision = selectors.public_cases().filter(code=decision_code).prefetch_related("findings__person").first()
     if decision is None:

@@ -308,6 +308,32 @@ def test_buffered_lookups_are_written_in_batches(certificate):
     assert verification.derive_leads() == 0 and Lead.objects.get().occurrences == 6  # adds up on the open lead
 
 
+def test_every_public_route_guards_its_posts_without_the_csrf_middleware(certificate):
+    """The public service runs without CsrfViewMiddleware: a POST without a token is refused by every route
+    but the JSON API's (csrf_exempt, no cookies, no session)."""
+    from django.test import Client
+    from django.urls import URLPattern
+
+    from peikao import public_urls, settings_public
+
+    client = Client(enforce_csrf_checks=True)
+    exempt = {"public_api_verify", "public_api_verify_token"}
+    with override_settings(ROOT_URLCONF="peikao.public_urls", MIDDLEWARE=settings_public.MIDDLEWARE):
+        assert "django.middleware.csrf.CsrfViewMiddleware" not in settings_public.MIDDLEWARE
+        for pattern in public_urls.urlpatterns:
+            assert isinstance(pattern, URLPattern)
+            path = "/" + str(pattern.pattern).replace("<str:token>", "x").replace("<str:decision_code>", "x")
+            status = client.post(path, {"cert_no": certificate.cert_no, "name": "陈建华"}).status_code
+            if pattern.name in exempt:
+                assert getattr(pattern.callback, "csrf_exempt", False), pattern.name
+            else:
+                assert status in (403, 405), (path, status)
+        form = client.get("/verify/")
+        token = form.cookies["csrftoken"].value
+        page = client.post("/verify/", {"cert_no": certificate.cert_no, "name": "陈建华", "csrfmiddlewaretoken": token})
+        assert page.status_code == 200 and 'data-outcome="valid"' in page.content.decode()
+
+
 def test_the_public_service_serves_the_public_routes_and_nothing_else(client, certificate):
     from peikao import settings_public
 
