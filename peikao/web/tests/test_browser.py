@@ -37,6 +37,7 @@ pytestmark = [
 def browser_page(tmp_path):
     # Playwright's sync API runs an event loop in this thread; the Django test database is still used synchronously.
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    from django.db import connections
     from playwright.sync_api import sync_playwright
 
     ARTIFACTS.mkdir(exist_ok=True)
@@ -53,6 +54,9 @@ def browser_page(tmp_path):
         page.set_default_timeout(15_000)
         yield page
         context.close()
+        # Queries made by the test while Playwright's loop runs use connections of their own (asgiref's
+        # context-local storage): close them here, or the test database cannot be dropped at the end.
+        connections.close_all()
 
 
 def org_csv(rows: list[list[str]]) -> bytes:
