@@ -80,22 +80,23 @@ class LookupOutcome(models.TextChoices):
     RATE_LIMITED = "rate_limited", pgettext_lazy("certificate", "Too many lookups")
 
 
-# The answers that make a lookup suspicious: each becomes (part of) a fake-certificate lead.
-SUSPICIOUS_OUTCOMES = (
-    LookupOutcome.NOT_FOUND,
-    LookupOutcome.SIGNATURE_INVALID,
-    LookupOutcome.REVOKED,
-    LookupOutcome.CANCELLED,
-    LookupOutcome.SUSPENDED,
-)
-
-
 class LeadKind(models.TextChoices):
     FAILED_LOOKUP = "failed_lookup", _("Lookup of a certificate that does not exist")
     INVALID_SIGNATURE = "invalid_signature", _("QR code with an invalid signature")
     REVOKED_PRESENTED = "revoked_presented", _("Revoked or cancelled certificate still presented")
     SUSPENDED_PRESENTED = "suspended_presented", _("Suspended certificate presented")
     PUBLIC_REPORT = "public_report", _("Report from the public")
+
+
+# The answers that make a lookup suspicious, and the kind of fake-certificate lead each becomes.
+OUTCOME_LEADS = {
+    LookupOutcome.NOT_FOUND: LeadKind.FAILED_LOOKUP,
+    LookupOutcome.SIGNATURE_INVALID: LeadKind.INVALID_SIGNATURE,
+    LookupOutcome.REVOKED: LeadKind.REVOKED_PRESENTED,
+    LookupOutcome.CANCELLED: LeadKind.REVOKED_PRESENTED,
+    LookupOutcome.SUSPENDED: LeadKind.SUSPENDED_PRESENTED,
+}
+SUSPICIOUS_OUTCOMES = tuple(OUTCOME_LEADS)
 
 
 class LeadStatus(models.TextChoices):

@@ -40,9 +40,10 @@ def client_address(request) -> str:
     return request.META.get("REMOTE_ADDR", "")[:64] or "unknown"
 
 
-def rate_check(request, scope: str = "verify", client: str | None = None) -> ratelimit.RateDecision:
+def rate_check(client: str, scope: str = "verify") -> ratelimit.RateDecision:
+    """Count a public lookup of ``client`` (``client_address``) against the per-minute limit."""
     limit = peikao().get("VERIFY_RATE_PER_MINUTE", 60)
-    return ratelimit.hit(f"{scope}:{client or client_address(request)}", limit=limit, window=60)
+    return ratelimit.hit(f"{scope}:{client}", limit=limit, window=60)
 
 
 def _public(response: HttpResponse) -> HttpResponse:
@@ -51,12 +52,12 @@ def _public(response: HttpResponse) -> HttpResponse:
     return response
 
 
-def _limited(request, decision, channel: str, cert_no: str = "", name: str = "") -> HttpResponse:
+def _limited(request, decision, client: str, channel: str, cert_no: str = "", name: str = "") -> HttpResponse:
     answer = verification.Answer(LookupOutcome.RATE_LIMITED)
     verification.record(
         answer,
         channel=channel,
-        client=client_address(request),
+        client=client,
         user_agent=request.META.get("HTTP_USER_AGENT", ""),
         cert_no=cert_no,
         name=name,
@@ -73,14 +74,15 @@ def verify_page(request):
     answer = None
     if request.method == "POST" and form.is_valid():
         cert_no, name = form.cleaned_data["cert_no"], form.cleaned_data["name"]
-        decision = rate_check(request)
+        client = client_address(request)
+        decision = rate_check(client)
         if not decision.allowed:
-            return _limited(request, decision, LookupChannel.PAGE, cert_no, name)
+            return _limited(request, decision, client, LookupChannel.PAGE, cert_no, name)
         answer = verification.by_number(cert_no, name)
         verification.record(
             answer,
             channel=LookupChannel.PAGE,
-            client=client_address(request),
+            client=client,
             user_agent=request.META.get("HTTP_USER_AGENT", ""),
             cert_no=cert_no,
             name=name,
@@ -91,14 +93,15 @@ def verify_page(request):
 
 @require_GET
 def verify_token_page(request, token: str):
-    decision = rate_check(request)
+    client = client_address(request)
+    decision = rate_check(client)
     if not decision.allowed:
-        return _limited(request, decision, LookupChannel.QR)
+        return _limited(request, decision, client, LookupChannel.QR)
     answer = verification.by_token(token)
     verification.record(
         answer,
         channel=LookupChannel.QR,
-        client=client_address(request),
+        client=client,
         user_agent=request.META.get("HTTP_USER_AGENT", ""),
     )
     return _public(
@@ -112,9 +115,10 @@ def report_page(request):
     form = ReportForm(request.POST or None, initial={"cert_no": request.GET.get("no", "")})
     done = False
     if request.method == "POST" and form.is_valid():
-        decision = rate_check(request, scope="report")
+        client = client_address(request)
+        decision = rate_check(client, scope="report")
         if not decision.allowed:
-            return _limited(request, decision, LookupChannel.PAGE)
+            return _limited(request, decision, client, LookupChannel.PAGE)
         data = form.cleaned_data
         try:
             from peikao.certificates import services
@@ -126,7 +130,7 @@ def report_page(request):
                 where=data["where"],
                 description=data["description"],
                 contact=data["contact"],
-                client=client_address(request),
+                client=client,
             )
         except DomainError as error:
             form.add_error(None, error.text)
@@ -252,11 +256,11 @@ def _answer_json(answer) -> HttpResponse:
     return response
 
 
-def _limited_json(request, decision, cert_no: str = "", name: str = "") -> JsonResponse:
+def _limited_json(request, decision, client: str, cert_no: str = "", name: str = "") -> JsonResponse:
     verification.record(
         verification.Answer(LookupOutcome.RATE_LIMITED),
         channel=LookupChannel.API,
-        client=client_address(request),
+        client=client,
         user_agent=request.META.get("HTTP_USER_AGENT", ""),
         cert_no=cert_no,
         name=name,
@@ -275,9 +279,9 @@ def api_verify(request):
     if isinstance(payload, JsonResponse):
         return payload
     client = client_address(request)
-    decision = rate_check(request, client=client)
+    decision = rate_check(client)
     if not decision.allowed:
-        return _limited_json(request, decision, payload["cert_no"], payload["name"])
+        return _limited_json(request, decision, client, payload["cert_no"], payload["name"])
     answer = verification.by_number(payload["cert_no"], payload["name"])
     verification.record(
         answer,
@@ -297,9 +301,9 @@ def api_verify_token(request):
     if isinstance(payload, JsonResponse):
         return payload
     client = client_address(request)
-    decision = rate_check(request, client=client)
+    decision = rate_check(client)
     if not decision.allowed:
-        return _limited_json(request, decision)
+        return _limited_json(request, decision, client)
     answer = verification.by_token(payload["token"])
     verification.record(
         answer,

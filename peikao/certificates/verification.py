@@ -27,7 +27,14 @@ from django.db.models import Q
 from django.utils import timezone, translation
 
 from peikao.certificates import publishing, rules, signing
-from peikao.certificates.choices import CertificateType, LeadKind, LeadStatus, LookupChannel, LookupOutcome, Standing
+from peikao.certificates.choices import (
+    OUTCOME_LEADS,
+    CertificateType,
+    LeadStatus,
+    LookupChannel,
+    LookupOutcome,
+    Standing,
+)
 from peikao.certificates.models import Certificate, Lead, Lookup
 from peikao.core.audit import audit_context, record_bulk
 from peikao.core.choices import ChangeAction
@@ -36,13 +43,6 @@ from peikao.core.models import Region
 
 logger = logging.getLogger(__name__)
 
-OUTCOME_LEADS = {
-    LookupOutcome.NOT_FOUND: LeadKind.FAILED_LOOKUP,
-    LookupOutcome.SIGNATURE_INVALID: LeadKind.INVALID_SIGNATURE,
-    LookupOutcome.REVOKED: LeadKind.REVOKED_PRESENTED,
-    LookupOutcome.CANCELLED: LeadKind.REVOKED_PRESENTED,
-    LookupOutcome.SUSPENDED: LeadKind.SUSPENDED_PRESENTED,
-}
 # Best first: the overall outcome of a number with several items is its best item's.
 STANDING_ORDER = [
     Standing.VALID,
@@ -54,8 +54,6 @@ STANDING_ORDER = [
 ]
 _NAME_DOTS = re.compile(r"[·•・‧∙⋅.．]")
 _SPACES = re.compile(r"[\s\-－]+")
-
-
 _WHITESPACE = re.compile(r"\s+")
 
 

@@ -221,16 +221,23 @@ def test_rate_limited_per_client_with_a_reason(client, certificate, backend):
         assert "Too many lookups" in limited.json()["message"]
         page = client.post("/verify/", {"cert_no": "X", "name": "Y"}, REMOTE_ADDR="7.7.7.7")
         assert page.status_code == 429 and int(page["Retry-After"]) >= 1
+        scanned = client.get(f"/v/{publishing.token_for(certificate)}", REMOTE_ADDR="7.7.7.7")
+        assert scanned.status_code == 429
         other = client.post(
             "/api/public/verify", {"cert_no": "X", "name": "Y"}, content_type="application/json", REMOTE_ADDR="8.8.8.8"
         )
         assert other.status_code == 200
         from peikao.core import ratelimit
 
-        assert ratelimit.hit("verify:7.7.7.7", limit=3, window=60).hits == 6
+        assert ratelimit.hit("verify:7.7.7.7", limit=3, window=60).hits == 7
     assert RateCounter.objects.filter(client_key="verify:7.7.7.7").exists() == (backend == "database")
-    assert Lookup.objects.filter(outcome="rate_limited").count() == 2
-    assert Lookup.objects.count() == 6  # every lookup logged, limited ones included
+    limited_lookups = Lookup.objects.filter(outcome="rate_limited")
+    assert sorted(limited_lookups.values_list("channel", "client")) == [
+        ("api", "7.7.7.7"),
+        ("page", "7.7.7.7"),
+        ("qr", "7.7.7.7"),
+    ]
+    assert Lookup.objects.count() == 7  # every lookup logged, limited ones included
 
 
 def _settings():

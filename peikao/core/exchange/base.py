@@ -445,8 +445,7 @@ class StagedUpsert:
 
     model: type[models.Model]
     key_fields: Sequence[str]
-    fields: list[str]
-    now: dt.datetime
+    fields: list[str]  # what bulk_update writes
     counts: WriteCounts = field(default_factory=WriteCounts)
     to_update: list[models.Model] = field(default_factory=list)
     log: list[tuple] = field(default_factory=list)  # (action, pk, repr, before, after): updates
@@ -481,11 +480,11 @@ def stage_upsert(
     """The first half of ``bulk_upsert``: sort the rows into new, changed and unchanged, reserve the new
     rows' primary keys (PostgreSQL) and build their change-log entries. It writes nothing, so a pipelined
     import does it in its cleaning thread while the previous chunk is being written."""
-    now = timezone.now()
-    fields = list(compare_fields or (rows and [f for f in rows[0] if f not in key_fields]) or [])
-    staged = StagedUpsert(model=model, key_fields=key_fields, fields=fields, now=now)
     if not rows:
-        return staged
+        return StagedUpsert(model=model, key_fields=key_fields, fields=[])
+    now = timezone.now()
+    fields = list(compare_fields or [f for f in rows[0] if f not in key_fields])
+    staged = StagedUpsert(model=model, key_fields=key_fields, fields=fields)
     if existing is None:
         existing = fetch_by_key(model, key_fields, [tuple(row[k] for k in key_fields) for row in rows])
     has_updated_at = any(f.attname == "updated_at" for f in model._meta.concrete_fields)
