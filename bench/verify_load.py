@@ -1,7 +1,9 @@
 """Benchmark: the public verification API under load, against a bare Django view on the same server.
 
-Server: the public verification service as deployed (gunicorn ``peikao.public_wsgi``, gthread workers,
-PostgreSQL), with one extra route, a bare Django view that returns a fixed JSON response (bench/public_urls.py).
+Server: the public verification service as deployed (Granian serving ``peikao.public_wsgi``, 2 workers of 4
+threads, PostgreSQL; docs/adr/0007), with one extra route, a bare Django view that returns a fixed JSON response
+(bench/public_urls.py). ``BENCH_PUBLIC_SERVER=gunicorn`` measures the same under gunicorn's gthread workers,
+the setup the ADR compares against.
 Load: wrk from a separate process on loopback, 100 connections for 60 s each: first the bare view, then
 ``POST /api/public/verify`` with the number and name of one of 20,000 certificates (1 in 20 a made-up number,
 which becomes a fake-certificate lead), each request from one of 200,000 client addresses (X-Forwarded-For,
@@ -27,6 +29,7 @@ from bench.harness import DATA, PYTHON, ROOT, env, fresh_database, sql_scalar, w
 
 NAME = "verify_load"
 PORT = 8078
+SERVER = os.environ.get("BENCH_PUBLIC_SERVER", "granian")
 WORKERS = os.environ.get("BENCH_PUBLIC_WORKERS", "2")
 THREADS = os.environ.get("BENCH_PUBLIC_THREADS", "4")
 CONNECTIONS = 100
@@ -72,11 +75,19 @@ def _wrk(path: str, script: Path, bodies: Path) -> dict:
     return {"requests_per_second": round(requests), "requests": total, "errors": errors, **latency, "wrk": output}
 
 
+def _server_command() -> list[str]:
+    if SERVER == "gunicorn":
+        return [str(ROOT / ".venv" / "bin" / "gunicorn"), "peikao.public_wsgi", "--bind", f"127.0.0.1:{PORT}",
+                "--workers", WORKERS, "--threads", THREADS, "--worker-class", "gthread", "--log-level", "warning",
+                "--backlog", "2048", "--keep-alive", "30"]  # fmt: skip
+    return [str(ROOT / ".venv" / "bin" / "granian"), "--interface", "wsgi", "--host", "127.0.0.1", "--port", str(PORT),
+            "--workers", WORKERS, "--blocking-threads", THREADS, "--log-level", "warning", "--backlog", "2048",
+            "peikao.public_wsgi:application"]  # fmt: skip
+
+
 def _server() -> subprocess.Popen:
     server = subprocess.Popen(
-        [str(ROOT / ".venv" / "bin" / "gunicorn"), "peikao.public_wsgi", "--bind", f"127.0.0.1:{PORT}",
-         "--workers", WORKERS, "--threads", THREADS, "--worker-class", "gthread", "--log-level", "warning",
-         "--backlog", "2048", "--keep-alive", "30"],
+        _server_command(),
         cwd=ROOT,
         env={**env(), "DJANGO_SETTINGS_MODULE": "bench.public_settings", "CONN_MAX_AGE": "600",
              "PEIKAO_TRUST_X_FORWARDED_FOR": "1"},
@@ -144,8 +155,9 @@ def main(scale: float = 1.0) -> dict:
         "errors": {"value": verify["errors"], "target": "== 0", "ok": verify["errors"] == 0},
     }
     payload = {
-        "description": "POST /api/public/verify vs a bare Django view, gunicorn gthread "
-        f"{WORKERS}x{THREADS} on the public service settings, wrk {CONNECTIONS} connections {SECONDS} s each",
+        "description": "POST /api/public/verify vs a bare Django view on the public service settings, "
+        f"wrk {CONNECTIONS} connections {SECONDS} s each",
+        "server": f"{SERVER}, {WORKERS} workers x {THREADS} threads" + (" (gthread)" if SERVER == "gunicorn" else ""),
         "scale": scale,
         "certificates": count,
         "bare_view": {k: v for k, v in bare.items() if k != "wrk"},

@@ -1,4 +1,5 @@
-"""WSGI entry point of the public verification service: gunicorn peikao.public_wsgi (see settings_public)."""
+"""WSGI entry point of the public verification service: ``granian --interface wsgi peikao.public_wsgi:application``
+(README, docs/adr/0007; see settings_public)."""
 
 import os
 

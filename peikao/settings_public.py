@@ -1,4 +1,4 @@
-"""Settings of the public verification service (gunicorn peikao.public_wsgi).
+"""Settings of the public verification service (Granian serving peikao.public_wsgi, docs/adr/0007).
 
 The same installation, database and keys as the platform, with only the public routes (peikao.public_urls)
 and only the middleware they need: no sessions, no logins, nothing else of the platform behind it. It is

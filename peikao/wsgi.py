@@ -1,4 +1,4 @@
-"""WSGI entry point (gunicorn peikao.wsgi)."""
+"""WSGI entry point of the platform (gunicorn peikao.wsgi, README)."""
 
 import os
 

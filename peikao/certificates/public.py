@@ -247,11 +247,11 @@ def _answer_json(answer) -> HttpResponse:
             f'{{"outcome":{json.dumps(answer.outcome)},"message":{json.dumps(zh, ensure_ascii=False)},'
             f'"message_en":{json.dumps(en, ensure_ascii=False)},"certificates":['
         )
-        head = _MESSAGES[answer.outcome]
     certificates = answer.certificates_json
     if certificates is None:
         certificates = [json.dumps(item, ensure_ascii=False, separators=(",", ":")) for item in answer.certificates]
-    response = HttpResponse(head + ",".join(certificates) + "]}", content_type="application/json")
+    # Encoded here: given text, HttpResponse would look the charset up in the settings for every answer.
+    response = HttpResponse((head + ",".join(certificates) + "]}").encode(), content_type="application/json")
     response["Cache-Control"] = "no-store"
     return response
 

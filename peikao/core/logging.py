@@ -7,7 +7,8 @@ import re
 
 from gunicorn.glogging import Logger as GunicornBaseLogger
 
-ID_NUMBER_PATTERN = re.compile(r"(?<![0-9A-Za-z])(\d{4})\d{10}(\d{3}[\dXx])(?![0-9A-Za-z])")
+# An 18-character ID number on its own, or inside a special-operations certificate number ("T" + ID number).
+ID_NUMBER_PATTERN = re.compile(r"(?<![0-9A-Za-z])([Tt]?\d{4})\d{10}(\d{3}[\dXx])(?![0-9A-Za-z])")
 
 
 def mask_id_numbers(text: str) -> str:
@@ -23,6 +24,20 @@ class MaskIdNumbersFilter(logging.Filter):
         if masked != message:
             record.msg, record.args = masked, None
         return True
+
+
+# The loggers a server writes its access lines to, in the worker process: Granian's (the public verification
+# service, docs/adr/0007) and gunicorn's (which GunicornLogger masks as well, in every process of gunicorn).
+SERVER_LOGGERS = ("granian.access", "gunicorn.access", "gunicorn.error")
+
+
+def mask_server_logs() -> None:
+    """Mask ID numbers in whatever the server running this worker logs about requests (a path or a query
+    string may carry one), whichever options it was started with."""
+    for name in SERVER_LOGGERS:
+        logger = logging.getLogger(name)
+        if not any(isinstance(existing, MaskIdNumbersFilter) for existing in logger.filters):
+            logger.addFilter(MaskIdNumbersFilter())
 
 
 class GunicornLogger(GunicornBaseLogger):

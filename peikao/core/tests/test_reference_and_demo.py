@@ -58,6 +58,9 @@ def test_logs_never_carry_a_full_id_number():
     MaskIdNumbersFilter().filter(record)
     assert record.getMessage() == "person 3501**********123X"
     assert mask_id_numbers("order 12345678901234567890") == "order 12345678901234567890"
+    # A special-operations certificate number is "T" + the holder's ID number.
+    assert mask_id_numbers("GET /verify/?cert_no=T11010519491231002X") == "GET /verify/?cert_no=T1101**********002X"
+    assert mask_id_numbers("GET /v/ET11010519491231002X") == "GET /v/ET11010519491231002X"  # not an ID number
 
 
 def test_the_demo_province_is_valid_and_loads_once(capsys):
