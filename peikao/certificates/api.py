@@ -127,7 +127,7 @@ class LeadOut(Schema):
     id: int
     kind: LeadKind
     status: LeadStatus
-    cert_no: str
+    cert_no_masked: str  # an ID number in the claimed number masked; in full: POST /leads/{id}/number (logged)
     name: str
     claimed_issuer: str
     number_pattern: str
@@ -136,6 +136,14 @@ class LeadOut(Schema):
     first_seen: dt.datetime
     last_seen: dt.datetime
     case_reference: str
+
+    @staticmethod
+    def resolve_cert_no_masked(obj) -> str:
+        return obj.masked_cert_no
+
+
+class LeadNumberOut(Schema):
+    cert_no: str
 
 
 class LeadFilters(Schema):
@@ -302,6 +310,16 @@ def lead_list(request, filters: Query[LeadFilters]):
 @router.get("/leads/{lead_id}", response=LeadOut, summary="One lead")
 def lead_get(request, lead_id: int):
     return selectors.lead_get(user=request.user, lead_id=lead_id)
+
+
+@router.post(
+    "/leads/{lead_id}/number",
+    response=LeadNumberOut,
+    summary="The claimed number in full (roles that see full ID numbers; a T-number's view is logged)",
+)
+def lead_number(request, lead_id: int):
+    lead = selectors.lead_get(user=request.user, lead_id=lead_id)
+    return {"cert_no": services.lead_reveal_number(user=request.user, lead=lead, purpose="api:lead_number")}
 
 
 @router.post("/leads/{lead_id}/action", response=LeadActionOut, summary="Review, hand over (case reference) or close")

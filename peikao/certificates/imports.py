@@ -7,6 +7,8 @@ import datetime as dt
 from collections.abc import Iterator
 from typing import Any
 
+from django.db.models import OuterRef, Subquery
+from django.db.models.functions import Substr
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -337,6 +339,7 @@ class LeadsKind(ExchangeKind):
     key = ("lead_id",)
     importable = False
     export_perm = Perm.LEAD_REVIEW
+    exports_id_numbers = True  # for the police: claimed T-numbers in full (T + ID number), logged
     columns = (
         Column("lead_id", "线索编号"),
         Column("kind", "线索类型"),
@@ -355,12 +358,16 @@ class LeadsKind(ExchangeKind):
     )
 
     def export_rows(self, ctx: ExportContext) -> Iterator[dict[str, str]]:
-        queryset = _visible(Lead, ctx.user).select_related("region").order_by("id")
+        # The registered person whose ID number a claimed T-number carries, if any (for the ID-view log).
+        holder = Person.objects.filter(id_number=Substr(OuterRef("cert_no"), 2)).values("pk")[:1]
+        queryset = _visible(Lead, ctx.user).select_related("region").annotate(holder_id=Subquery(holder)).order_by("id")
         if ctx.region is not None:
             queryset = queryset.filter(region__code__range=region_code_range(ctx.region.prefix))
         local = timezone.get_current_timezone()
         for lead in queryset.iterator(chunk_size=5000):
             yield {
+                "_claimed_id_number": lead.claimed_id_number,
+                "_pk": lead.holder_id,
                 "lead_id": str(lead.pk),
                 "kind": LeadKind(lead.kind).value,
                 "status": lead.status,
@@ -376,3 +383,6 @@ class LeadsKind(ExchangeKind):
                 "description": lead.description,
                 "case_reference": lead.case_reference,
             }
+
+    def export_person_ids(self, row):
+        return [(row["_pk"], row["_claimed_id_number"])] if row["_claimed_id_number"] else []

@@ -21,6 +21,7 @@ from peikao.certificates.choices import (
 )
 from peikao.core.models import DatedReference, LegalInstrument, Region
 from peikao.core.scoping import ScopedQuerySet, ScopeSpec, region_q
+from peikao.core.validators import mask_id_number
 from peikao.registry.models import Industry, OperationItem, Person
 
 LIVE_STATUSES = (CertificateStatus.VALID, CertificateStatus.SUSPENDED)
@@ -332,7 +333,19 @@ class Lead(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.cert_no}"
+        return f"{self.get_kind_display()} {self.masked_cert_no}"
+
+    @property
+    def claimed_id_number(self) -> str:
+        """The ID number inside a claimed special-operations number ("T" + ID number), or ""."""
+        return self.cert_no[1:] if self.cert_no[:1] == "T" and len(self.cert_no) == 19 else ""
+
+    @property
+    def masked_cert_no(self) -> str:
+        """The claimed number as lists show it: an ID number in it masked (the full one is shown on request,
+        and logged)."""
+        claimed = self.claimed_id_number
+        return "T" + mask_id_number(claimed) if claimed else self.cert_no
 
 
 class LeadEvent(models.Model):

@@ -25,7 +25,7 @@ from peikao.certificates.choices import (
     SuspendGround,
 )
 from peikao.certificates.models import LIVE_STATUSES, Certificate, CertificateEvent, Lead, LeadEvent
-from peikao.core.audit import audited_create, audited_update, current_context, snapshot
+from peikao.core.audit import audited_create, audited_update, current_context, record_id_number_views, snapshot
 from peikao.core.choices import RegionLevel
 from peikao.core.errors import Conflict, DomainError, PermissionDenied
 from peikao.core.i18n import Bilingual, both
@@ -614,6 +614,17 @@ def lead_close(*, actor, lead: Lead, reason: str) -> LeadEvent:
     if not reason.strip():
         raise DomainError("reason_required", _("A reason is required."))
     return _lead_transition(actor, lead, LeadStatus.CLOSED, reason=reason)
+
+
+def lead_reveal_number(*, user, lead: Lead, purpose: str) -> str:
+    """The claimed number in full, for a role that sees full ID numbers; a number that carries one ("T" + ID
+    number) is logged as a view of that ID number, whether or not it is anybody's in the register."""
+    require_perm(user, Perm.VIEW_FULL_ID_NUMBER)
+    claimed = lead.claimed_id_number
+    if claimed:
+        person_id = Person.objects.filter(id_number=claimed).values_list("pk", flat=True).first()
+        record_id_number_views(user=user, persons=[(person_id, claimed)], purpose=purpose)
+    return lead.cert_no
 
 
 @transaction.atomic

@@ -13,6 +13,7 @@ urlpatterns = [
     path("leads/group/", views.lead_group_action, name="lead_group_action"),
     path("leads/<int:lead_id>/", views.lead_detail, name="lead_detail"),
     path("leads/<int:lead_id>/do/", views.lead_action, name="lead_action"),
+    path("leads/<int:lead_id>/number/", views.lead_reveal_number, name="lead_reveal_number"),
     path("<int:certificate_id>/", views.certificate_detail, name="detail"),
     path("<int:certificate_id>/do/<slug:action>/", views.certificate_action, name="action"),
     path("<int:certificate_id>/pdf/<slug:size>/", views.certificate_pdf, name="pdf"),

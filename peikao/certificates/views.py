@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -278,8 +279,18 @@ def lead_detail(request, lead_id: int):
         "may_act": has_perm(user, Perm.LEAD_REVIEW),
         "action_form": LeadActionForm(),
         "lookups": _lookups_for(lead),
+        "can_reveal": bool(lead.claimed_id_number) and has_perm(user, Perm.VIEW_FULL_ID_NUMBER),
     }
     return render(request, "certificates/lead_detail.html", context)
+
+
+@login_required
+@require_POST
+def lead_reveal_number(request, lead_id: int):
+    _require_leads(request.user)
+    lead = selectors.lead_get(user=request.user, lead_id=lead_id)
+    number = services.lead_reveal_number(user=request.user, lead=lead, purpose="web:lead_detail")
+    return HttpResponse(format_html('<code id="full-cert-no">{}</code>', number))
 
 
 def _lookups_for(lead):

@@ -291,7 +291,8 @@ class IdNumberView(models.Model):
 
     time = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("user"))
-    person_id = models.BigIntegerField(_("person"), db_index=True)
+    # Empty for an ID number that is not in the register: one inside a certificate number claimed on a lead.
+    person_id = models.BigIntegerField(_("person"), null=True, blank=True, db_index=True)
     masked_id_number = models.CharField(_("ID number (masked)"), max_length=18)
     purpose = models.CharField(_("where"), max_length=100, help_text=_("Page, API route or export."))
     request_id = models.CharField(_("request id"), max_length=64)

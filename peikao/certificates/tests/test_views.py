@@ -206,3 +206,59 @@ def test_a_lead_page_lists_the_suspicious_lookups_of_its_number(client, scene):
     assert page.count("<tr><td>") == 2  # the two failed lookups of this number, not the valid one nor another number
     assert page.index("4.4.4.4") < page.index("2.2.2.2")  # latest first
     assert "3.3.3.3" not in page and "5.5.5.5" not in page
+
+
+def test_a_claimed_t_number_is_masked_on_leads_and_its_full_view_logged(client, scene):
+    from peikao.core.choices import Role
+    from peikao.core.tokens import api_token_create
+    from peikao.registry.tests.factories import UserFactory
+
+    registered = scene["worker_certificate"].person  # someone's real ID number, used on a fake certificate
+    unregistered = "350102199001011111"  # an ID number nobody in the register has
+    for number in (f"T{registered.id_number}", f"T{unregistered}"):
+        services.report_from_public(
+            cert_no=number, name="某", claimed_issuer="", where="朋友圈", description="", contact="", client="1.1.1.1"
+        )
+    ours, theirs = Lead.objects.get(cert_no=f"T{registered.id_number}"), Lead.objects.get(cert_no=f"T{unregistered}")
+    inspector = scene["regulator"]
+    client.force_login(inspector)
+    listing = client.get("/certificates/leads/").content.decode()
+    detail = client.get(f"/certificates/leads/{ours.pk}/").content.decode()
+    for page in (listing, detail):
+        assert registered.id_number not in page and unregistered not in page
+    assert f"T{registered.masked_id_number}" in detail and 'id="lead-number"' in detail
+    assert not IdNumberView.objects.exists()  # masked pages are not views of ID numbers
+
+    revealed = client.post(f"/certificates/leads/{ours.pk}/number/").content.decode()
+    client.post(f"/certificates/leads/{theirs.pk}/number/")
+    assert f"T{registered.id_number}" in revealed
+    views = IdNumberView.objects.filter(user=inspector, purpose="web:lead_detail")
+    assert set(views.values_list("person_id", "masked_id_number")) == {
+        (registered.pk, registered.masked_id_number),
+        (None, "3501**********1111"),  # not in the register, still logged
+    }
+
+    # The police liaison's export carries them in full, and is logged as such.
+    response = client.get("/exports/?kind=leads&format=csv&headers=en")
+    rows = list(csv.DictReader(io.StringIO(read_download(response).decode("utf-8-sig"))))
+    assert {row["cert_no"] for row in rows} == {f"T{registered.id_number}", f"T{unregistered}"}
+    assert IdNumberView.objects.filter(purpose="export:leads").count() == 2
+
+    # The API lists them masked; the full number is one logged call away.
+    _token, raw = api_token_create(user=inspector, name="t")
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
+    items = client.get("/api/leads", **headers).json()["items"]
+    assert {item["cert_no_masked"] for item in items} == {f"T{registered.masked_id_number}", "T3501**********1111"}
+    full = client.post(f"/api/leads/{theirs.pk}/number", **headers)
+    assert full.status_code == 200 and full.json() == {"cert_no": f"T{unregistered}"}
+    assert IdNumberView.objects.filter(purpose="api:lead_number", person_id=None).count() == 1
+
+    # A regulator's analyst sees the leads, never a full ID number.
+    analyst = UserFactory(role=Role.ANALYST, region=inspector.region)
+    client.force_login(analyst)
+    page = client.get(f"/certificates/leads/{ours.pk}/").content.decode()
+    assert registered.id_number not in page and 'hx-post="/certificates/leads/' not in page
+    assert client.post(f"/certificates/leads/{ours.pk}/number/").status_code == 403
+    refused = client.get("/exports/?kind=leads&format=csv&headers=en")  # back to the exchange page, no file
+    assert refused.status_code == 302 and "Content-Disposition" not in refused
+    assert not IdNumberView.objects.filter(user=analyst).exists()
