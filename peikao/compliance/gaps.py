@@ -3,7 +3,9 @@
 For every current assignment at an enterprise (dispatched workers included) on the day judged:
 
 - special operators: the best certificate the holder has for the item (valid > suspended > review overdue >
-  expired > revoked or cancelled); anything but valid is a gap, and so is having none;
+  expired > revoked or cancelled), in the status it had on the day (suspensions, reinstatements and
+  revocations recorded later are undone from the certificate events); anything but valid is a gap, and so is
+  having none;
 - special operators back on the job after 6 months or more away (while order No. 30 art. 32 was in force on
   the day they came back) without a passed practical exam since;
 - principals and safety managers of high-risk industries in office for 6 months without a valid competency
@@ -23,6 +25,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db import connection
+from django.utils import timezone
 
 from peikao.certificates import rules as certificate_rules
 from peikao.compliance import rules
@@ -78,6 +81,10 @@ def gap_sql(as_of: dt.date, scope: Scope) -> tuple[str, dict]:
         "away_until": deadlines.away_rule_until or FAR_FUTURE,
         "away_from": deadlines.away_rule_from or dt.date(1900, 1, 1),
         "away_days": rules.SIX_MONTHS_DAYS,
+        # Certificate changes recorded from the next day on did not apply yet on the day (status_then).
+        "d_end": connection.ops.adapt_datetimefield_value(
+            timezone.make_aware(dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time.min))
+        ),
     }
     scope_sql = ""
     if scope.organization_id is not None:
@@ -110,6 +117,7 @@ def gap_sql(as_of: dt.date, scope: Scope) -> tuple[str, dict]:
     organization = _table("registry.Organization")
     industry = _table("registry.Industry")
     certificate = _table("certificates.Certificate")
+    certificate_event = _table("certificates.CertificateEvent")
     enrolment = _table("training.Enrolment")
     credited = _table("training.CreditedHours")
     training_class = _table("training.TrainingClass")
@@ -118,20 +126,31 @@ def gap_sql(as_of: dt.date, scope: Scope) -> tuple[str, dict]:
     sitting = _table("exams.Sitting")
     current = "a.start_date <= %(d)s AND (a.end_date IS NULL OR a.end_date >= %(d)s)"
     enterprise = "o.kind = 'enterprise'"
+    # A certificate's status on the day, not today: the first change recorded after the day says what it was
+    # before (its old status; a certificate imported later is taken as imported). COALESCE(st.status, c.status).
+    status_then = f"""
+status_then AS (
+    SELECT x.certificate_id, COALESCE(NULLIF(x.old_status, ''), x.new_status) AS status
+    FROM (SELECT e.certificate_id, e.old_status, e.new_status,
+                 ROW_NUMBER() OVER (PARTITION BY e.certificate_id ORDER BY e.time, e.id) AS n
+          FROM {certificate_event} e WHERE e.time >= %(d_end)s) x
+    WHERE x.n = 1
+)"""
     sql = f"""
-WITH cur AS (
+WITH {status_then},
+cur AS (
     SELECT a.id, a.organization_id, a.person_id, a.operation_item_id, a.dispatched_by_id, a.start_date
     FROM {assignment} a JOIN {organization} o ON o.id = a.organization_id
     WHERE a.role = 'special_operator' AND {current} AND {enterprise}{scope_sql}
 ),
 ranked AS (
     SELECT c.person_id, c.operation_item_id, MAX(c.valid_until) AS last_until, MIN(CASE
-        WHEN c.status IN ('revoked', 'cancelled') THEN 4
-        WHEN c.status = 'suspended' THEN 1
+        WHEN COALESCE(st.status, c.status) IN ('revoked', 'cancelled') THEN 4
+        WHEN COALESCE(st.status, c.status) = 'suspended' THEN 1
         WHEN c.valid_until < %(d)s THEN 3
         WHEN c.next_review_due IS NOT NULL AND c.next_review_due < %(d)s AND c.next_review_due < %(abolished)s THEN 2
         ELSE 0 END) AS best
-    FROM {certificate} c
+    FROM {certificate} c LEFT JOIN status_then st ON st.certificate_id = c.id
     WHERE c.cert_type = 'special_operation' AND c.first_issued_on <= %(d)s
       AND c.person_id IN (SELECT person_id FROM cur)
     GROUP BY c.person_id, c.operation_item_id
@@ -188,9 +207,9 @@ FROM {assignment} a JOIN {organization} o ON o.id = a.organization_id JOIN {indu
 WHERE a.role IN ('principal', 'safety_manager') AND {current} AND {enterprise}{scope_sql}
   AND i.high_risk = %(true)s AND a.start_date <= %(d_manager)s
   AND NOT EXISTS (
-    SELECT 1 FROM {certificate} c
+    SELECT 1 FROM {certificate} c LEFT JOIN status_then st ON st.certificate_id = c.id
     WHERE c.person_id = a.person_id AND c.cert_type = 'competency' AND c.trainee_category = a.role
-      AND c.status = 'valid' AND c.valid_until >= %(d)s AND c.first_issued_on <= %(d)s)
+      AND COALESCE(st.status, c.status) = 'valid' AND c.valid_until >= %(d)s AND c.first_issued_on <= %(d)s)
 UNION ALL
 SELECT a.organization_id, a.person_id, '{GapType.NEW_EMPLOYEE_PRE_JOB_TRAINING_SHORT}', {NULL_INT}, a.dispatched_by_id,
     a.start_date, COALESCE(h.tenths, 0), {pre_job_need}

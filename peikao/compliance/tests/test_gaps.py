@@ -289,3 +289,47 @@ def test_a_county_sees_its_part_of_the_province_scan(cases, client):
     assert len(mine) == 12 and len(found(TODAY)) == 13  # the Xiamen gap is in the scan, not in the county
     assert cases["chemical"].name in page and "厦门某某有限公司" not in page
     assert "2家企业共12项缺口" in page and "来自福建省的扫描" in page  # narrowed from the province's scan
+
+
+def test_a_past_day_is_judged_by_the_certificates_status_on_that_day(cases):
+    import time_machine
+
+    from peikao.certificates import services as certificate_services
+
+    p = cases["p"]
+    admin = UserFactory(role="regulator_admin", region=Region.objects.get(code="350100"))
+    operator = Certificate.objects.get(person=p["有证"])
+    manager = Certificate.objects.get(person=p["持证负责人"])
+    beijing = dt.timezone(dt.timedelta(hours=8))
+    for moment, change in (
+        (
+            (2026, 3, 10),
+            lambda: certificate_services.suspend(actor=admin, certificate=operator, ground="investigation"),
+        ),
+        ((2026, 4, 20), lambda: certificate_services.reinstate(actor=admin, certificate=operator, reason="查无违规")),
+        (
+            (2026, 10, 8),
+            lambda: certificate_services.revoke(actor=admin, certificate=operator, ground="fraud_or_bribery"),
+        ),
+        (
+            (2026, 11, 20),
+            lambda: certificate_services.revoke(actor=admin, certificate=manager, ground="fraud_or_bribery"),
+        ),
+    ):
+        with time_machine.travel(dt.datetime(*moment, 23, 30, tzinfo=beijing)):  # late: the day is Beijing's
+            operator.refresh_from_db(), manager.refresh_from_db()
+            change()
+
+    def gaps_of(name, day):
+        return {gap for person, gap in found(day) if person == p[name].pk}
+
+    assert gaps_of("有证", D(2026, 3, 9)) == set()
+    assert gaps_of("有证", D(2026, 3, 10)) == {"specops_certificate_suspended"}  # from the day of the change
+    assert gaps_of("有证", D(2026, 4, 19)) == {"specops_certificate_suspended"}
+    assert gaps_of("有证", D(2026, 4, 20)) == set()
+    assert gaps_of("有证", D(2026, 10, 7)) == set()
+    assert gaps_of("有证", TODAY) == {"specops_certificate_revoked"}
+    assert gaps_of("持证负责人", D(2026, 11, 19)) == set()
+    assert gaps_of("持证负责人", TODAY) == {"manager_no_competency_certificate"}
+    # A certificate imported with its status (no history before it) keeps that status on earlier days.
+    assert gaps_of("撤销", D(2025, 1, 1)) == {"specops_certificate_revoked"}
