@@ -23,6 +23,7 @@ from peikao.certificates.choices import (
     SuspendGround,
 )
 from peikao.core.errors import DomainError
+from peikao.core.validators import mask_certificate_number
 from peikao.exams.models import Result
 from peikao.registry.models import Person
 
@@ -48,7 +49,7 @@ class CertificateOut(Schema):
 
     @staticmethod
     def resolve_cert_no_masked(obj):
-        return verification.mask_number(obj.cert_no)
+        return mask_certificate_number(obj.cert_no)
 
     @staticmethod
     def resolve_name(obj):

@@ -21,7 +21,7 @@ from peikao.certificates.choices import (
 )
 from peikao.core.models import DatedReference, LegalInstrument, Region
 from peikao.core.scoping import ScopedQuerySet, ScopeSpec, region_q
-from peikao.core.validators import mask_id_number
+from peikao.core.validators import mask_certificate_number
 from peikao.registry.models import Industry, OperationItem, Person
 
 LIVE_STATUSES = (CertificateStatus.VALID, CertificateStatus.SUSPENDED)
@@ -115,6 +115,7 @@ class Certificate(models.Model):
     updated_at = models.DateTimeField(_("updated"), default=timezone.now)
 
     objects = CertificateQuerySet.as_manager()
+    AUDIT_MASKED_FIELDS = {"cert_no": mask_certificate_number}  # "T" + the holder's ID number
 
     class Scope(ScopeSpec):
         region = ("issuer_region",)
@@ -172,7 +173,7 @@ class Certificate(models.Model):
 
     def __str__(self) -> str:
         item = self.operation_item.name if self.operation_item_id else self.get_trainee_category_label()
-        return f"{self.cert_no} {item}"
+        return f"{mask_certificate_number(self.cert_no)} {item}"
 
     def get_trainee_category_label(self) -> str:
         from peikao.training.choices import TraineeCategory
@@ -313,6 +314,7 @@ class Lead(models.Model):
     updated_at = models.DateTimeField(default=timezone.now)
 
     objects = ScopedQuerySet.as_manager()
+    AUDIT_MASKED_FIELDS = {"cert_no": mask_certificate_number}  # a claimed T-number carries an ID number
 
     class Scope(ScopeSpec):
         region = ("region",)
@@ -346,8 +348,7 @@ class Lead(models.Model):
     def masked_cert_no(self) -> str:
         """The claimed number as lists show it: an ID number in it masked (the full one is shown on request,
         and logged)."""
-        claimed = self.claimed_id_number
-        return "T" + mask_id_number(claimed) if claimed else self.cert_no
+        return mask_certificate_number(self.cert_no)
 
 
 class LeadEvent(models.Model):

@@ -40,6 +40,7 @@ from peikao.core.audit import audit_context, record_bulk
 from peikao.core.choices import ChangeAction
 from peikao.core.conf import peikao
 from peikao.core.models import Region
+from peikao.core.validators import mask_certificate_number
 
 logger = logging.getLogger(__name__)
 
@@ -67,13 +68,6 @@ def normalise_name(value: str) -> str:
     if value and value.isalpha():  # no spaces, no dots of any kind
         return value[:50]
     return _NAME_DOTS.sub("·", _WHITESPACE.sub("", value or ""))[:50]
-
-
-def mask_number(cert_no: str) -> str:
-    """A certificate number for public display: T + masked ID number; other numbers are not personal."""
-    if cert_no.startswith("T") and len(cert_no) == 19:
-        return "T" + signing.mask_id_number(cert_no[1:])
-    return cert_no
 
 
 def mask_name(name: str) -> str:
@@ -243,7 +237,7 @@ def public_fields(certificate: RegisterRow, standing: str) -> dict:
     return {
         "name": certificate.name,
         "sex": _label(Sex, certificate.sex, language),
-        "cert_no": mask_number(certificate.cert_no),
+        "cert_no": mask_certificate_number(certificate.cert_no),
         "cert_type": certificate.cert_type,
         "cert_type_label": _label(CertificateType, certificate.cert_type, language),
         "category": category_label,

@@ -12,7 +12,7 @@ import datetime as dt
 import decimal
 import json
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache
@@ -93,21 +93,27 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
+Mask = Callable[[Any], str]
+
+
 @cache
-def _snapshot_fields(model: type[models.Model]) -> tuple[tuple[str, bool], ...]:
-    masked = set(getattr(model, "AUDIT_MASKED_FIELDS", ()))
+def _snapshot_fields(model: type[models.Model]) -> tuple[tuple[str, Mask | None], ...]:
+    """(attname, how its value is masked or None) per field. ``AUDIT_MASKED_FIELDS`` names ID-number fields,
+    or maps fields to their mask (a certificate number that contains an ID number, say)."""
+    masked = getattr(model, "AUDIT_MASKED_FIELDS", ())
+    masks = dict(masked) if isinstance(masked, dict) else dict.fromkeys(masked, mask_id_number)
     excluded = set(getattr(model, "AUDIT_EXCLUDED_FIELDS", ()))
     return tuple(
-        (field.attname, field.name in masked) for field in model._meta.concrete_fields if field.name not in excluded
+        (field.attname, masks.get(field.name)) for field in model._meta.concrete_fields if field.name not in excluded
     )
 
 
 def snapshot(instance: models.Model, extra: dict | None = None) -> dict:
     """The concrete field values of ``instance`` as JSON, with personal identifiers masked."""
     data: dict[str, Any] = {}
-    for attname, masked in _snapshot_fields(type(instance)):
+    for attname, mask in _snapshot_fields(type(instance)):
         value = getattr(instance, attname)
-        data[attname] = mask_id_number(value) if masked else _jsonable(value)
+        data[attname] = mask(value) if mask else _jsonable(value)
     if extra:
         data.update({key: _jsonable(value) for key, value in extra.items()})
     return data
@@ -116,8 +122,8 @@ def snapshot(instance: models.Model, extra: dict | None = None) -> dict:
 def snapshot_values(model: type[models.Model], values: dict[str, Any]) -> dict:
     """The snapshot of a row given as ``attname → value`` (what ``snapshot`` gives for the saved instance)."""
     return {
-        attname: mask_id_number(values.get(attname)) if masked else _jsonable(values.get(attname))
-        for attname, masked in _snapshot_fields(model)
+        attname: mask(values.get(attname)) if mask else _jsonable(values.get(attname))
+        for attname, mask in _snapshot_fields(model)
     }
 
 
@@ -143,15 +149,16 @@ _PLAIN_FIELD_TYPES = frozenset(
 
 
 @cache
-def _row_plan(model: type[models.Model]) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
-    """(all snapshot attnames, the masked ones, those whose values may need converting to JSON)."""
+def _row_plan(model: type[models.Model]) -> tuple[tuple[str, ...], tuple[tuple[str, Mask], ...], tuple[str, ...]]:
+    """(all snapshot attnames, the masked ones with their masks, those whose values may need converting)."""
     fields = {field.attname: field for field in model._meta.concrete_fields}
-    names = tuple(attname for attname, _masked in _snapshot_fields(model))
-    masked = tuple(attname for attname, is_masked in _snapshot_fields(model) if is_masked)
+    names = tuple(attname for attname, _mask in _snapshot_fields(model))
+    masked = tuple((attname, mask) for attname, mask in _snapshot_fields(model) if mask)
+    masked_names = {attname for attname, _mask in masked}
     convert = tuple(
         attname
         for attname in names
-        if attname not in masked and fields[attname].get_internal_type() not in _PLAIN_FIELD_TYPES
+        if attname not in masked_names and fields[attname].get_internal_type() not in _PLAIN_FIELD_TYPES
     )
     return names, masked, convert
 
@@ -164,8 +171,8 @@ def snapshot_rows(model: type[models.Model], rows: list[dict[str, Any]]) -> list
     out = []
     for values in rows:
         snap = {attname: values.get(attname) for attname in names}
-        for attname in masked:
-            snap[attname] = mask_id_number(snap[attname])
+        for attname, mask in masked:
+            snap[attname] = mask(snap[attname])
         for attname in convert:
             value = snap[attname]
             if value is not None and not isinstance(value, _PLAIN):

@@ -163,6 +163,14 @@ def mask_id_number(number: str | None) -> str:
     return f"{number[:4]}{'*' * (len(number) - 8)}{number[-4:]}"
 
 
+def mask_certificate_number(number: str | None) -> str:
+    """A special-operations certificate number is "T" + the holder's ID number: T3501**********123X. Other
+    certificate numbers carry no personal identifier and stay as they are."""
+    if number and number[:1] == "T" and len(number) == 19:
+        return "T" + mask_id_number(number[1:])
+    return number or ""
+
+
 def _org_code_value(char: str) -> int:
     """GB 11714 values: digits as themselves, letters A=10 … Z=35 (the full Latin alphabet)."""
     return int(char) if char.isdigit() else ord(char) - 55

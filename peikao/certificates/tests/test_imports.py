@@ -11,6 +11,7 @@ from peikao.certificates import publishing, status_list
 from peikao.certificates.models import Certificate, CertificateEvent
 from peikao.conftest import read_download
 from peikao.core.exchange.runner import export_response, run_import
+from peikao.core.models import ChangeLog
 from peikao.core.validators import id_check_char
 from peikao.registry.models import Person
 from peikao.registry.tests.factories import PersonFactory
@@ -50,6 +51,13 @@ def test_legacy_certificates_with_their_dates_and_states(people):
     revoked = Certificate.objects.get(cert_no=f"T{b.id_number}")
     credential = publishing.published_status_list().credential
     assert status_list.is_set(status_list.encoded_list(credential, "revocation"), revoked.status_index)
+    # The change log keeps the numbers, with the ID number inside a T-number masked.
+    logged = list(ChangeLog.objects.filter(content_type__model="certificate").values_list("after", flat=True))
+    assert len(logged) == 4 and {entry["cert_no"] for entry in logged} == {
+        f"T{a.masked_id_number}",
+        f"T{b.masked_id_number}",
+        "350100202310000001",  # a competency number is not personal
+    }
     # Imported again: nothing changes.
     again = _run(text)
     assert (again.counts.imported, again.counts.updated, again.counts.unchanged) == (0, 0, 4)

@@ -51,7 +51,10 @@ def test_a_special_operations_certificate_comes_from_both_results_and_the_traini
     event = certificate.events.get()
     assert event.transition == "issue" and event.details["rule"] == "special_operation_order_19"
     assert {check["code"] for check in event.details["checks"]} == {"practical", "theory", "training"}
-    assert ChangeLog.objects.filter(object_id=str(certificate.pk), content_type__model="certificate").exists()
+    logged = ChangeLog.objects.get(object_id=str(certificate.pk), content_type__model="certificate")
+    masked = f"T{person.masked_id_number}"  # never the ID number in full, not even inside the T-number
+    assert logged.after["cert_no"] == masked and logged.object_repr.startswith(masked)
+    assert person.id_number not in str(logged.after) + logged.object_repr
 
 
 def test_no_practical_no_certificate(world):
