@@ -341,8 +341,10 @@ class Lead(models.Model):
 
     @property
     def claimed_id_number(self) -> str:
-        """The ID number inside a claimed special-operations number ("T" + ID number), or ""."""
-        return self.cert_no[1:] if self.cert_no[:1] == "T" and len(self.cert_no) == 19 else ""
+        """The ID number inside a claimed special-operations number ("T" + ID number), or "" (also when the
+        claim was already masked, as the number in a QR payload is)."""
+        number = self.cert_no
+        return number[1:] if number[:1] == "T" and len(number) == 19 and "*" not in number else ""
 
     @property
     def masked_cert_no(self) -> str:

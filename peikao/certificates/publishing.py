@@ -24,6 +24,7 @@ from django.utils import timezone
 from peikao.certificates import signing, status_list
 from peikao.certificates.choices import CertificateStatus, CertificateType
 from peikao.certificates.models import Certificate, Counter, StatusListVersion
+from peikao.core.validators import mask_certificate_number
 
 SLOT_BITS = 22  # 4,194,304 slots: four times a province-year of certificates, 512 KiB before gzip
 STATUS_LIST_SIZE = 1 << SLOT_BITS
@@ -128,7 +129,7 @@ def claims_for(certificate: Certificate) -> dict:
     if certificate.next_review_due:
         extra["review_due"] = certificate.next_review_due.isoformat()
     return signing.certificate_claims(
-        no=certificate.cert_no,
+        no=mask_certificate_number(certificate.cert_no),  # as the public page shows it: T + the masked ID number
         type=certificate.cert_type,
         name=certificate.person.name,
         id_number=certificate.person.id_number,

@@ -299,17 +299,25 @@ class RegisterCache:
             self._checked = now
 
     def get(self, number: str, today: dt.date) -> list[Held]:
+        """The certificates under a number."""
+        return self._get(number, today, _certificates_under, number)
+
+    def at_slot(self, status_index: int, today: dt.date) -> list[Held]:
+        """The certificate at a status-list slot (what a QR names), as a list of none or one."""
+        return self._get(f"#{status_index}", today, _certificate_at, status_index)
+
+    def _get(self, key: str, today: dt.date, load, value) -> list[Held]:
         if self.size <= 0:
-            return _held(_certificates_under(number), today)
+            return _held(load(value), today)
         self._fresh(today)
         with self._lock:
-            found = self._data.get(number)
+            found = self._data.get(key)
             if found is not None:
-                self._data.move_to_end(number)
+                self._data.move_to_end(key)
                 return found
-        found = _held(_certificates_under(number), today)
+        found = _held(load(value), today)
         with self._lock:
-            self._data[number] = found
+            self._data[key] = found
             while len(self._data) > self.size:
                 self._data.popitem(last=False)
         return found
@@ -320,26 +328,28 @@ class RegisterCache:
             self._version = None
 
 
-_NUMBER_SQL: str | None = None
+_REGISTER_SQL: dict[str, str] = {}
 
 
-def _number_sql() -> str:
-    """The lookup of a number, as plain SQL: the hottest query of the platform, planned once per connection
-    on the public service (settings_public prepares statements), with no ORM compilation per request."""
-    global _NUMBER_SQL
-    if _NUMBER_SQL is None:
+def _register_sql(column: str) -> str:
+    """The lookup of a number (``cert_no``) or of a status-list slot (``status_index``, a scanned QR), as plain
+    SQL: the hottest query of the platform, planned once per connection on the public service (settings_public
+    prepares statements), with no ORM compilation per request."""
+    sql = _REGISTER_SQL.get(column)
+    if sql is None:
         from django.db import connection
 
         from peikao.registry.models import Person
 
         quote = connection.ops.quote_name
-        _NUMBER_SQL = (
-            "SELECT c.id, c.cert_type, c.operation_item_id, c.trainee_category, c.industry_id, c.issuer_region_id, "
-            "c.first_issued_on, c.valid_from, c.valid_until, c.next_review_due, c.last_reviewed_on, c.status, "
-            f"c.status_index, c.person_id, p.name, p.sex FROM {quote(Certificate._meta.db_table)} c "
-            f"JOIN {quote(Person._meta.db_table)} p ON p.id = c.person_id WHERE c.cert_no = %s"
+        sql = _REGISTER_SQL[column] = (
+            "SELECT c.id, c.cert_no, c.cert_type, c.operation_item_id, c.trainee_category, c.industry_id, "
+            "c.issuer_region_id, c.first_issued_on, c.valid_from, c.valid_until, c.next_review_due, "
+            "c.last_reviewed_on, c.status, c.status_index, c.person_id, p.name, p.sex "
+            f"FROM {quote(Certificate._meta.db_table)} c "
+            f"JOIN {quote(Person._meta.db_table)} p ON p.id = c.person_id WHERE c.{column} = %s"
         )
-    return _NUMBER_SQL
+    return sql
 
 
 def _day(value) -> dt.date | None:
@@ -348,18 +358,27 @@ def _day(value) -> dt.date | None:
     return dt.date.fromisoformat(str(value)[:10])  # SQLite hands raw dates back as text
 
 
-def _certificates_under(number: str) -> list[RegisterRow]:
+def _register_rows(column: str, value) -> list[RegisterRow]:
     from django.db import connection
 
     with connection.cursor() as cursor:
-        cursor.execute(_number_sql(), [number])
+        cursor.execute(_register_sql(column), [value])
         rows = cursor.fetchall()
     return [
         RegisterRow(pk, number, cert_type, item, category or "", industry, issuer, _day(first), _day(start),
                     _day(until), _day(due), _day(reviewed), status, index, person_id, name, sex)
-        for (pk, cert_type, item, category, industry, issuer, first, start, until, due, reviewed, status, index,
-             person_id, name, sex) in rows
+        for (pk, number, cert_type, item, category, industry, issuer, first, start, until, due, reviewed, status,
+             index, person_id, name, sex) in rows
     ]  # fmt: skip
+
+
+def _certificates_under(number: str) -> list[RegisterRow]:
+    return _register_rows("cert_no", number)
+
+
+def _certificate_at(status_index: int) -> list[RegisterRow]:
+    """The certificate a QR names by its status-list slot (unique, never reused)."""
+    return _register_rows("status_index", status_index)
 
 
 def _held(certificates: list[RegisterRow], today: dt.date) -> list[Held]:
@@ -438,9 +457,12 @@ def by_token(token: str, *, today: dt.date | None = None) -> Answer:
         with contextlib.suppress(signing.InvalidToken):
             answer.kid = str(signing.token_header(token).get("kid", ""))[:64]
         return answer
-    number = str(claims.get("no", ""))
-    held = next((h for h in register_cache.get(number, today) if h.status_index == claims.get("status_index")), None)
-    if held is None:
+    # The QR names its certificate by the status-list slot; its number is masked in the payload (a T-number
+    # carries the ID number), older payloads have it in full: either way it must be the slot's number.
+    index = claims.get("status_index")
+    found = register_cache.at_slot(index, today) if isinstance(index, int) else []
+    held = found[0] if found else None
+    if held is None or held.fields["cert_no"] != mask_certificate_number(str(claims.get("no", ""))):
         return Answer(LookupOutcome.NOT_FOUND, claims=claims)
     return Answer(
         held.standing, [held.fields], claims=claims, certificate_id=held.certificate_id, certificates_json=[held.json]

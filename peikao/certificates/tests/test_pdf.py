@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import json
 import os
 import shutil
 import subprocess
@@ -57,7 +58,8 @@ def test_the_printed_qr_code_is_read_by_zbar_and_verifies_independently(client, 
     keys = client.get("/.well-known/jwks.json").json()["keys"]
     kid = pyjwt.get_unverified_header(token)["kid"]
     claims = pyjwt.decode(token, pyjwt.PyJWK(next(k for k in keys if k["kid"] == kid)).key, algorithms=["EdDSA"])
-    assert claims["no"] == certificate.cert_no and claims["name"] == "欧阳小明"
+    assert claims["no"] == f"T{certificate.person.masked_id_number}" and claims["name"] == "欧阳小明"
+    assert certificate.person.id_number not in url + json.dumps(claims)  # not in full, not even inside the number
     assert claims["review_due"] == "2026-07-01"
     # The scanned URL is the public page, which says the certificate is valid.
     page = client.get(url.replace("http://127.0.0.1:8000", ""))
@@ -116,7 +118,7 @@ def test_verify_qr_reads_a_png_and_sees_a_revocation(certificate, tmp_path):
     image.write_bytes(qr_png(publishing.url_for(certificate)))
     stdout = io.StringIO()
     call_command("verify_qr", str(image), stdout=stdout)
-    assert "outcome: valid" in stdout.getvalue() and certificate.cert_no in stdout.getvalue()
+    assert "outcome: valid" in stdout.getvalue() and f"T{certificate.person.masked_id_number}" in stdout.getvalue()
     from peikao.certificates.tests.test_public import _admin
 
     services.revoke(actor=_admin(), certificate=certificate, ground="no_longer_fit")
