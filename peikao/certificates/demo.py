@@ -54,13 +54,10 @@ def _legacy_rows(ctx: DemoContext) -> list[list[str]]:
         else:
             issued = today - dt.timedelta(days=rng.randint(30, 5 * 365))
         valid_until = rules.years_later(issued, 6) - dt.timedelta(days=1)
-        review_due = rules.years_later(issued, 3)
         if valid_until < today:
             status = "expired"
         elif rng.random() < 0.02:
             status = "suspended"
-        if review_due > valid_until:
-            review_due = None
         issuer = assignment.organization.region.code[:4] + "00"
         issuer = issuer if issuer in ISSUERS else rng.choice(ISSUERS)
         rows.append(
@@ -74,7 +71,7 @@ def _legacy_rows(ctx: DemoContext) -> list[list[str]]:
                 "",
                 issued.isoformat(),
                 valid_until.isoformat(),
-                review_due.isoformat() if review_due else "",
+                "",  # the review date: by the rules of the issue date (none under order No. 19), as imported
                 issuer,
                 status,
             ]

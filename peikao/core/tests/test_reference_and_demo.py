@@ -74,6 +74,20 @@ def test_the_demo_province_is_valid_and_loads_once(capsys):
     for code in Organization.objects.exclude(uscc=None).values_list("uscc", flat=True):
         validate_uscc(code)
     assert ChangeLog.objects.filter(actor_label="command:demo", content_type__model="person").exists()
+    # Certificates across states, each with the review dates of the rules of its issue date.
+    from peikao.certificates.models import Certificate
+    from peikao.certificates.rules import standing
+
+    certificates = list(Certificate.objects.all())
+    standings = {
+        standing(
+            status=c.status, valid_until=c.valid_until, next_review_due=c.next_review_due, today=dt.date(2026, 11, 27)
+        )
+        for c in certificates
+    }
+    assert {"valid", "review_overdue", "expired", "revoked", "suspended"} <= standings
+    issued_under_order_19 = [c for c in certificates if c.first_issued_on >= dt.date(2026, 6, 1)]
+    assert issued_under_order_19 and all(c.next_review_due is None for c in issued_under_order_19)
     call_command("demo", "--if-empty")
     assert "already loaded" in capsys.readouterr().out
     out = io.StringIO()
