@@ -460,7 +460,7 @@ def by_token(token: str, *, today: dt.date | None = None) -> Answer:
     # The QR names its certificate by the status-list slot; its number is masked in the payload (a T-number
     # carries the ID number), older payloads have it in full: either way it must be the slot's number.
     index = claims.get("status_index")
-    found = register_cache.at_slot(index, today) if isinstance(index, int) else []
+    found = register_cache.at_slot(index, today) if type(index) is int else []  # not a bool, nor a string
     held = found[0] if found else None
     if held is None or held.fields["cert_no"] != mask_certificate_number(str(claims.get("no", ""))):
         return Answer(LookupOutcome.NOT_FOUND, claims=claims)
