@@ -179,6 +179,8 @@ PEIKAO = {
 PEIKAO["TRUST_X_FORWARDED_FOR"] = env_bool("PEIKAO_TRUST_X_FORWARDED_FOR", False)
 # Public lookups are logged in batches (seconds between writes; 0 writes each lookup at once).
 PEIKAO["LOOKUP_LOG_FLUSH_SECONDS"] = float(os.environ.get("PEIKAO_LOOKUP_LOG_FLUSH_SECONDS", "1.0"))
+# Public lookups are kept this many days, then deleted once leads were derived from them (manage.py purge_lookups).
+PEIKAO["LOOKUP_RETENTION_DAYS"] = int(os.environ.get("PEIKAO_LOOKUP_RETENTION_DAYS", "365"))
 # Rate limits of the public lookups: "local" (shared memory of this host) or "database" (exact across hosts).
 PEIKAO["RATE_LIMIT_BACKEND"] = os.environ.get("PEIKAO_RATE_LIMIT_BACKEND", "local")
 # Public verification keeps the answers for recently looked-up numbers per process (LRU), and checks at most

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from django.db import close_old_connections, models, transaction
-from django.db.models import Q
+from django.db.models import Max, Q
 from django.utils import timezone, translation
 
 from peikao.certificates import publishing, rules, signing
@@ -548,6 +548,27 @@ def write_entries(entries: list[LookupEntry]) -> int:
 
 
 LEAD_WATERMARK = "lookup_leads"
+
+
+def purge_lookups(*, older_than: dt.datetime, batch: int = 100_000) -> int:
+    """Delete the lookups logged before ``older_than`` that ``derive_leads`` has already read (each lead keeps
+    its counts, first and last sightings): what the public typed — names, numbers that may hold ID numbers —
+    is not kept longer than it serves. Deletes by primary-key ranges, a batch per transaction, so that the
+    public path's appends never wait long. Returns the number deleted."""
+    from peikao.certificates.models import Counter
+
+    derived = Counter.objects.filter(name=LEAD_WATERMARK).values_list("value", flat=True).first() or 0
+    deleted = 0
+    while True:
+        window = Lookup.objects.filter(pk__lte=derived, time__lt=older_than)
+        # The batch's last key (or the last of all when fewer are left): one index range per transaction.
+        edges = list(window.order_by("pk").values_list("pk", flat=True)[batch - 1 : batch])
+        edge = edges[0] if edges else window.aggregate(top=Max("pk"))["top"]
+        if edge is None:
+            return deleted
+        with transaction.atomic():
+            count, _detail = window.filter(pk__lte=edge).delete()
+        deleted += count
 
 
 def derive_leads(*, limit: int = 500_000) -> int:

@@ -368,3 +368,33 @@ def test_the_public_service_serves_the_public_routes_and_nothing_else(client, ce
             "/api/public/verify", {"cert_no": certificate.cert_no, "name": "陈建华"}, content_type="application/json"
         )
         assert answer.json()["outcome"] == "valid" and "sessionid" not in answer.cookies
+
+
+def test_lookups_past_retention_are_deleted_once_they_are_leads(db):
+    import io
+
+    from django.core.management import CommandError, call_command
+    from django.utils import timezone
+
+    now = timezone.now()
+
+    def logged(days_ago: int, number: str, outcome: str = "not_found") -> Lookup:
+        return Lookup.objects.create(
+            time=now - dt.timedelta(days=days_ago), channel="api", cert_no=number, client="9.9.9.9", outcome=outcome
+        )
+
+    old_fake = logged(400, "T350102199001015555")
+    logged(390, "T350102199001016666", "valid")  # a valid lookup never becomes a lead, and goes too
+    recent = logged(10, "T350102199001017777")
+    verification.derive_leads()
+    not_yet_read = logged(380, "T350102199001018888")  # logged late (a writer's retry): no lead of it yet
+    assert verification.purge_lookups(older_than=now - dt.timedelta(days=365), batch=1) == 2  # one per batch
+    assert set(Lookup.objects.values_list("pk", flat=True)) == {recent.pk, not_yet_read.pk}
+    assert Lead.objects.filter(cert_no=old_fake.cert_no, occurrences=1).exists()  # the lead keeps what it saw
+    # The command first turns what is left into leads, then deletes it.
+    out = io.StringIO()
+    call_command("purge_lookups", "--days", "365", stdout=out)
+    assert out.getvalue().startswith("1 lookups before") and list(Lookup.objects.all()) == [recent]
+    assert Lead.objects.filter(cert_no=not_yet_read.cert_no).exists()
+    with pytest.raises(CommandError):
+        call_command("purge_lookups", "--days", "0")
