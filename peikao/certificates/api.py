@@ -23,7 +23,6 @@ from peikao.certificates.choices import (
     SuspendGround,
 )
 from peikao.core.errors import DomainError
-from peikao.core.validators import mask_certificate_number
 from peikao.exams.models import Result
 from peikao.registry.models import Person
 
@@ -49,7 +48,7 @@ class CertificateOut(Schema):
 
     @staticmethod
     def resolve_cert_no_masked(obj):
-        return mask_certificate_number(obj.cert_no)
+        return obj.masked_cert_no
 
     @staticmethod
     def resolve_name(obj):

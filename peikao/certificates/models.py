@@ -21,7 +21,7 @@ from peikao.certificates.choices import (
 )
 from peikao.core.models import DatedReference, LegalInstrument, Region
 from peikao.core.scoping import ScopedQuerySet, ScopeSpec, region_q
-from peikao.core.validators import mask_certificate_number
+from peikao.core.validators import id_number_in_certificate_number, mask_certificate_number
 from peikao.registry.models import Industry, OperationItem, Person
 
 LIVE_STATUSES = (CertificateStatus.VALID, CertificateStatus.SUSPENDED)
@@ -173,7 +173,12 @@ class Certificate(models.Model):
 
     def __str__(self) -> str:
         item = self.operation_item.name if self.operation_item_id else self.get_trainee_category_label()
-        return f"{mask_certificate_number(self.cert_no)} {item}"
+        return f"{self.masked_cert_no} {item}"
+
+    @property
+    def masked_cert_no(self) -> str:
+        """The number as pages show it: a special-operations number holds the ID number, masked here."""
+        return mask_certificate_number(self.cert_no)
 
     def get_trainee_category_label(self) -> str:
         from peikao.training.choices import TraineeCategory
@@ -341,10 +346,8 @@ class Lead(models.Model):
 
     @property
     def claimed_id_number(self) -> str:
-        """The ID number inside a claimed special-operations number ("T" + ID number), or "" (also when the
-        claim was already masked, as the number in a QR payload is)."""
-        number = self.cert_no
-        return number[1:] if number[:1] == "T" and len(number) == 19 and "*" not in number else ""
+        """The ID number inside the claimed number, or "" (none, or already masked as in a QR payload)."""
+        return id_number_in_certificate_number(self.cert_no)
 
     @property
     def masked_cert_no(self) -> str:

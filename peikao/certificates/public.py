@@ -46,14 +46,8 @@ def rate_check(client: str, scope: str = "verify") -> ratelimit.RateDecision:
     return ratelimit.hit(f"{scope}:{client}", limit=limit, window=60)
 
 
-def _public(response: HttpResponse) -> HttpResponse:
-    for header, value in PUBLIC_HEADERS.items():
-        response[header] = value
-    return response
-
-
-def _limited(request, decision, client: str, channel: str, cert_no: str = "", name: str = "") -> HttpResponse:
-    answer = verification.Answer(LookupOutcome.RATE_LIMITED)
+def _log(request, answer, channel: str, client: str, cert_no: str = "", name: str = "") -> None:
+    """Every public lookup goes to the lookup log, with where it came from."""
     verification.record(
         answer,
         channel=channel,
@@ -62,6 +56,17 @@ def _limited(request, decision, client: str, channel: str, cert_no: str = "", na
         cert_no=cert_no,
         name=name,
     )
+
+
+def _public(response: HttpResponse) -> HttpResponse:
+    for header, value in PUBLIC_HEADERS.items():
+        response[header] = value
+    return response
+
+
+def _limited(request, decision, client: str, channel: str, cert_no: str = "", name: str = "") -> HttpResponse:
+    answer = verification.Answer(LookupOutcome.RATE_LIMITED)
+    _log(request, answer, channel, client, cert_no=cert_no, name=name)
     response = render(request, "certificates/public_limited.html", {"retry_after": decision.retry_after}, status=429)
     response["Retry-After"] = str(decision.retry_after)
     return _public(response)
@@ -79,14 +84,7 @@ def verify_page(request):
         if not decision.allowed:
             return _limited(request, decision, client, LookupChannel.PAGE, cert_no, name)
         answer = verification.by_number(cert_no, name)
-        verification.record(
-            answer,
-            channel=LookupChannel.PAGE,
-            client=client,
-            user_agent=request.META.get("HTTP_USER_AGENT", ""),
-            cert_no=cert_no,
-            name=name,
-        )
+        _log(request, answer, LookupChannel.PAGE, client, cert_no=cert_no, name=name)
         form = LookupForm()  # the number typed holds an ID number: do not send it back
     return _public(render(request, "certificates/public_verify.html", {"form": form, "answer": answer}))
 
@@ -98,12 +96,7 @@ def verify_token_page(request, token: str):
     if not decision.allowed:
         return _limited(request, decision, client, LookupChannel.QR)
     answer = verification.by_token(token)
-    verification.record(
-        answer,
-        channel=LookupChannel.QR,
-        client=client,
-        user_agent=request.META.get("HTTP_USER_AGENT", ""),
-    )
+    _log(request, answer, LookupChannel.QR, client)
     return _public(
         render(request, "certificates/public_verify.html", {"form": LookupForm(), "answer": answer, "scanned": True})
     )
@@ -257,13 +250,8 @@ def _answer_json(answer) -> HttpResponse:
 
 
 def _limited_json(request, decision, client: str, cert_no: str = "", name: str = "") -> JsonResponse:
-    verification.record(
-        verification.Answer(LookupOutcome.RATE_LIMITED),
-        channel=LookupChannel.API,
-        client=client,
-        user_agent=request.META.get("HTTP_USER_AGENT", ""),
-        cert_no=cert_no,
-        name=name,
+    _log(
+        request, verification.Answer(LookupOutcome.RATE_LIMITED), LookupChannel.API, client, cert_no=cert_no, name=name
     )
     response = _error(
         429, "rate_limited", outcome_message(LookupOutcome.RATE_LIMITED), retry_after=decision.retry_after
@@ -283,14 +271,7 @@ def api_verify(request):
     if not decision.allowed:
         return _limited_json(request, decision, client, payload["cert_no"], payload["name"])
     answer = verification.by_number(payload["cert_no"], payload["name"])
-    verification.record(
-        answer,
-        channel=LookupChannel.API,
-        client=client,
-        user_agent=request.META.get("HTTP_USER_AGENT", ""),
-        cert_no=payload["cert_no"],
-        name=payload["name"],
-    )
+    _log(request, answer, LookupChannel.API, client, cert_no=payload["cert_no"], name=payload["name"])
     return _answer_json(answer)
 
 
@@ -305,10 +286,5 @@ def api_verify_token(request):
     if not decision.allowed:
         return _limited_json(request, decision, client)
     answer = verification.by_token(payload["token"])
-    verification.record(
-        answer,
-        channel=LookupChannel.API,
-        client=client,
-        user_agent=request.META.get("HTTP_USER_AGENT", ""),
-    )
+    _log(request, answer, LookupChannel.API, client)
     return _answer_json(answer)

@@ -517,7 +517,7 @@ def entry_for(
     answer: Answer, *, channel: str, client: str, user_agent: str, cert_no: str = "", name: str = ""
 ) -> LookupEntry:
     claims = answer.claims or {}
-    if answer.asked is not None and not claims:  # by_number normalised them already
+    if answer.asked is not None:  # by_number normalised them already
         number, name = answer.asked
     else:
         number = normalise_number(cert_no or str(claims.get("no", "")))

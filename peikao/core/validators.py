@@ -163,12 +163,19 @@ def mask_id_number(number: str | None) -> str:
     return f"{number[:4]}{'*' * (len(number) - 8)}{number[-4:]}"
 
 
+def id_number_in_certificate_number(number: str | None) -> str:
+    """The ID number a special-operations certificate number carries ("T" + ID number), or "" — also for a
+    number already masked."""
+    if number and number[:1] == "T" and len(number) == 19 and "*" not in number:
+        return number[1:]
+    return ""
+
+
 def mask_certificate_number(number: str | None) -> str:
-    """A special-operations certificate number is "T" + the holder's ID number: T3501**********123X. Other
-    certificate numbers carry no personal identifier and stay as they are."""
-    if number and number[:1] == "T" and len(number) == 19:
-        return "T" + mask_id_number(number[1:])
-    return number or ""
+    """T3501**********123X for a special-operations number; other certificate numbers carry no personal
+    identifier and stay as they are (so does one already masked)."""
+    id_number = id_number_in_certificate_number(number)
+    return "T" + mask_id_number(id_number) if id_number else number or ""
 
 
 def _org_code_value(char: str) -> int:

@@ -42,6 +42,8 @@ def test_the_list_shows_standing_and_filters(client, scene):
     client.force_login(scene["admin"])
     page = client.get("/certificates/").content.decode()
     assert "周工" in page and "吴将" in page and 'id="pending-link"' in page
+    worker = scene["worker_certificate"].person
+    assert f"T{worker.masked_id_number}" in page and worker.id_number not in page
     overdue = client.get("/certificates/?standing=review_overdue").content.decode()
     assert "周工" in overdue and "吴将" not in overdue
     expiring = client.get("/certificates/?due=expiry").content.decode()

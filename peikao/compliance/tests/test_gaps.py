@@ -317,7 +317,8 @@ def test_a_past_day_is_judged_by_the_certificates_status_on_that_day(cases):
         ),
     ):
         with time_machine.travel(dt.datetime(*moment, 23, 30, tzinfo=beijing)):  # late: the day is Beijing's
-            operator.refresh_from_db(), manager.refresh_from_db()
+            operator.refresh_from_db()
+            manager.refresh_from_db()
             change()
 
     def gaps_of(name, day):

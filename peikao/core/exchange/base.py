@@ -531,7 +531,10 @@ def apply_upsert(staged: StagedUpsert) -> WriteCounts:
             _insert_fetching_pks(model, staged.key_fields, staged.new_rows)
             staged.created_log = _created_log(model, staged.new_rows)
         else:
-            insert_rows(model, _insert_columns(model), (_row_tuple(model, values) for values in staged.new_rows))
+            fields = model._meta.concrete_fields  # the primary key included: reserved by stage_upsert
+            insert_rows(
+                model, [f.column for f in fields], ([values[f.attname] for f in fields] for values in staged.new_rows)
+            )
         record_bulk_rows(model, staged.created_log, serialised=True)
     return staged.counts
 
@@ -550,14 +553,6 @@ def _full_values(model: type[models.Model], rows: list[dict[str, Any]], now) -> 
         else:
             defaults[f.attname] = None
     return [{**defaults, **row} for row in rows]
-
-
-def _insert_columns(model: type[models.Model]) -> list[str]:
-    return [f.column for f in model._meta.concrete_fields]
-
-
-def _row_tuple(model: type[models.Model], values: dict[str, Any]) -> list:
-    return [values[f.attname] for f in model._meta.concrete_fields]
 
 
 def _created_log(model: type[models.Model], rows: list[dict[str, Any]]) -> list[tuple]:
