@@ -38,6 +38,7 @@ test: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 bench: install
 	@command -v wrk >/dev/null || (echo "installing wrk (load generator of bench/verify_load.py)"; apt-get install -y -q wrk)

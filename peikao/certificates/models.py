@@ -20,8 +20,8 @@ from peikao.certificates.choices import (
     LookupOutcome,
 )
 from peikao.core.models import DatedReference, LegalInstrument, Region
+from peikao.core.privacy import id_number_in_certificate_number, mask_certificate_number
 from peikao.core.scoping import ScopedQuerySet, ScopeSpec, region_q
-from peikao.core.validators import id_number_in_certificate_number, mask_certificate_number
 from peikao.registry.models import Industry, OperationItem, Person
 
 LIVE_STATUSES = (CertificateStatus.VALID, CertificateStatus.SUSPENDED)

@@ -23,21 +23,8 @@ from peikao.certificates.forms import LookupForm, ReportForm
 from peikao.core import ratelimit
 from peikao.core.conf import peikao
 from peikao.core.errors import DomainError
+from peikao.core.http import client_address, public_response
 from peikao.core.i18n import both
-
-PUBLIC_HEADERS = {
-    "Referrer-Policy": "same-origin",  # a /v/<token> URL must not leak to other sites (and forms keep their Origin)
-    "X-Robots-Tag": "noindex, nofollow",
-    "Cache-Control": "no-store",
-}
-
-
-def client_address(request) -> str:
-    if peikao().get("TRUST_X_FORWARDED_FOR"):
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        if forwarded:
-            return forwarded.split(",")[0].strip()[:64]
-    return request.META.get("REMOTE_ADDR", "")[:64] or "unknown"
 
 
 def rate_check(client: str, scope: str = "verify") -> ratelimit.RateDecision:
@@ -59,9 +46,7 @@ def _log(request, answer, channel: str, client: str, cert_no: str = "", name: st
 
 
 def _public(response: HttpResponse) -> HttpResponse:
-    for header, value in PUBLIC_HEADERS.items():
-        response[header] = value
-    return response
+    return public_response(response)
 
 
 def _limited(request, decision, client: str, channel: str, cert_no: str = "", name: str = "") -> HttpResponse:

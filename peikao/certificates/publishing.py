@@ -24,7 +24,7 @@ from django.utils import timezone
 from peikao.certificates import signing, status_list
 from peikao.certificates.choices import CertificateStatus, CertificateType
 from peikao.certificates.models import Certificate, Counter, StatusListVersion
-from peikao.core.validators import mask_certificate_number
+from peikao.core.privacy import mask_certificate_number
 
 SLOT_BITS = 22  # 4,194,304 slots: four times a province-year of certificates, 512 KiB before gzip
 STATUS_LIST_SIZE = 1 << SLOT_BITS

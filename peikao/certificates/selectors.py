@@ -141,6 +141,17 @@ def pending_issuance(*, user) -> QuerySet[Result]:
     )
 
 
+def application_ban_until(*, person_id: int, day: dt.date) -> dt.date | None:
+    """The end of a 3-year ban from applying after a certificate was revoked for false information or fraud
+    (order No. 30 art. 30), if one runs on ``day``. Answers the exams app's hook of the same name."""
+    return (
+        Certificate.objects.filter(person_id=person_id, ban_until__gte=day)
+        .order_by("-ban_until")
+        .values_list("ban_until", flat=True)
+        .first()
+    )
+
+
 def person_certificates(*, user, person: Person, today: dt.date | None = None) -> QuerySet[Certificate]:
     return certificate_list(user=user, today=today).filter(person=person)
 

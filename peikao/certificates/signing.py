@@ -45,6 +45,8 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
+from peikao.core.privacy import mask_id_number
+
 logger = logging.getLogger(__name__)
 
 ALG = "EdDSA"
@@ -320,20 +322,6 @@ def verify_token(
 
 # ---------------------------------------------------------------------------------------------------
 # Certificate claims, URLs and QR codes
-
-
-def mask_id_number(id_number: str) -> str:
-    """Mask a resident ID number for public display: ``350102199001011234`` → ``3501**********1234``.
-
-    The first four characters (province and city) and the last four stay, as on printed certificates;
-    an already masked value is returned unchanged so the function can be applied twice.
-    """
-    value = id_number.strip().upper()
-    if "*" in value:
-        return value
-    if len(value) <= 8:
-        raise ValueError("an ID number this short cannot be masked meaningfully")
-    return value[:4] + "*" * (len(value) - 8) + value[-4:]
 
 
 def validate_certificate_claims(claims: Mapping[str, Any]) -> None:

@@ -40,7 +40,7 @@ from peikao.core.audit import audit_context, record_bulk
 from peikao.core.choices import ChangeAction
 from peikao.core.conf import peikao
 from peikao.core.models import Region
-from peikao.core.validators import mask_certificate_number
+from peikao.core.privacy import mask_certificate_number
 
 logger = logging.getLogger(__name__)
 
@@ -68,15 +68,6 @@ def normalise_name(value: str) -> str:
     if value and value.isalpha():  # no spaces, no dots of any kind
         return value[:50]
     return _NAME_DOTS.sub("·", _WHITESPACE.sub("", value or ""))[:50]
-
-
-def mask_name(name: str) -> str:
-    """张三 → 张*, 欧阳小明 → 欧**明: enough to recognise, not enough to learn."""
-    if len(name) <= 1:
-        return name
-    if len(name) == 2:
-        return name[0] + "*"
-    return name[0] + "*" * (len(name) - 2) + name[-1]
 
 
 def number_pattern(cert_no: str) -> str:

@@ -28,10 +28,10 @@ from peikao.certificates.forms import ACTION_FORMS, LeadActionForm
 from peikao.certificates.verification import issuing_authority
 from peikao.core.audit import record_id_number_views
 from peikao.core.errors import DomainError
+from peikao.core.paging import paginate
 from peikao.core.permissions import Perm, has_perm, require_perm
 from peikao.exams.models import Result
 from peikao.registry.models import OperationItem
-from peikao.web.paging import paginate
 
 
 @login_required

@@ -10,6 +10,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from peikao.compliance import gaps
+from peikao.compliance.hooks import violation_catalogue
 from peikao.compliance.models import ComplianceGap, ComplianceScan
 from peikao.compliance.rules import GAP_VIOLATIONS, GapType
 from peikao.compliance.services import GapRow, explain
@@ -18,9 +19,11 @@ from peikao.registry.models import OperationItem, Organization, Person
 
 
 def violation_bases() -> dict[str, object]:
-    from peikao.enforcement.models import ViolationItem
-
-    return {item.code: item for item in ViolationItem.objects.filter(retired=False)}
+    """The current violation catalogue by code (owned by enforcement, asked through a hook)."""
+    catalogue: dict[str, object] = {}
+    for part in violation_catalogue.results():
+        catalogue.update(part)
+    return catalogue
 
 
 def scope_for(user, region=None) -> gaps.Scope | None:

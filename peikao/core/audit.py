@@ -26,7 +26,7 @@ from django.utils import timezone
 
 from peikao.core.choices import ChangeAction
 from peikao.core.models import ChangeLog, IdNumberView
-from peikao.core.validators import mask_id_number
+from peikao.core.privacy import mask_id_number
 
 
 @dataclass

@@ -3,16 +3,10 @@
 from __future__ import annotations
 
 import logging
-import re
 
 from gunicorn.glogging import Logger as GunicornBaseLogger
 
-# An 18-character ID number on its own, or inside a special-operations certificate number ("T" + ID number).
-ID_NUMBER_PATTERN = re.compile(r"(?<![0-9A-Za-z])([Tt]?\d{4})\d{10}(\d{3}[\dXx])(?![0-9A-Za-z])")
-
-
-def mask_id_numbers(text: str) -> str:
-    return ID_NUMBER_PATTERN.sub(lambda m: f"{m.group(1)}**********{m.group(2).upper()}", text)
+from peikao.core.privacy import mask_id_numbers_in_text
 
 
 class MaskIdNumbersFilter(logging.Filter):
@@ -20,7 +14,7 @@ class MaskIdNumbersFilter(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
-        masked = mask_id_numbers(message)
+        masked = mask_id_numbers_in_text(message)
         if masked != message:
             record.msg, record.args = masked, None
         return True

@@ -154,30 +154,6 @@ def id_number_facts(number: str) -> IdNumberFacts:
     )
 
 
-def mask_id_number(number: str | None) -> str:
-    """3501**********123X: the first four and last four characters, the rest hidden."""
-    if not number:
-        return ""
-    if len(number) <= 8:
-        return "*" * len(number)
-    return f"{number[:4]}{'*' * (len(number) - 8)}{number[-4:]}"
-
-
-def id_number_in_certificate_number(number: str | None) -> str:
-    """The ID number a special-operations certificate number carries ("T" + ID number), or "" — also for a
-    number already masked."""
-    if number and number[:1] == "T" and len(number) == 19 and "*" not in number:
-        return number[1:]
-    return ""
-
-
-def mask_certificate_number(number: str | None) -> str:
-    """T3501**********123X for a special-operations number; other certificate numbers carry no personal
-    identifier and stay as they are (so does one already masked)."""
-    id_number = id_number_in_certificate_number(number)
-    return "T" + mask_id_number(id_number) if id_number else number or ""
-
-
 def _org_code_value(char: str) -> int:
     """GB 11714 values: digits as themselves, letters A=10 … Z=35 (the full Latin alphabet)."""
     return int(char) if char.isdigit() else ord(char) - 55

@@ -17,6 +17,7 @@ from peikao.core.exchange.base import Problem
 from peikao.core.exchange.runner import export_response, run_import, write_report
 from peikao.core.forms import ExportForm, ImportForm, UserCreateForm
 from peikao.core.models import Region
+from peikao.core.paging import paginate
 from peikao.core.permissions import Perm, has_perm, require_perm
 from peikao.core.scoping import region_code_range
 from peikao.core.selectors import (
@@ -30,7 +31,6 @@ from peikao.core.selectors import (
 from peikao.core.selectors import user_list as user_list_selector
 from peikao.core.services import user_create as user_create_service
 from peikao.core.services import user_deactivate as user_deactivate_service
-from peikao.web.paging import paginate
 
 
 def organization_by_code(*, user, org_code: str):

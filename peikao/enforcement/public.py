@@ -2,28 +2,15 @@
 
 from __future__ import annotations
 
-import re
-
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import path
 from django.views.decorators.http import require_GET
 
-from peikao.certificates.public import PUBLIC_HEADERS
-from peikao.certificates.verification import mask_name
-from peikao.core.validators import mask_id_number
+from peikao.core.http import public_response
+from peikao.core.privacy import mask_text
 from peikao.enforcement import selectors
-
-_ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])[1-9]\d{5}(?:19|20)\d{2}(?:0[1-9]|1[0-2])\d{2}\d{3}[0-9Xx](?![0-9A-Za-z])")
-
-
-def masked_text(text: str, names: list[str]) -> str:
-    """Free text with ID numbers and the names of the persons concerned masked."""
-    text = _ID_NUMBER.sub(lambda match: mask_id_number(match.group(0)), text)
-    for name in sorted({n for n in names if n}, key=len, reverse=True):
-        text = text.replace(name, mask_name(name))
-    return text
 
 
 def _case(decision) -> dict:
@@ -37,7 +24,7 @@ def _case(decision) -> dict:
                 "code": f.violation.code if f.violation_id else "",
                 "check": f.violation.check_text if f.violation_id else "",
                 "basis": f.violation.basis_title if f.violation_id else "",
-                "description": masked_text(f.description, names),
+                "description": mask_text(f.description, names),
             }
             for f in findings
         ],
@@ -45,10 +32,7 @@ def _case(decision) -> dict:
 
 
 def _public(response):
-    for header, value in PUBLIC_HEADERS.items():
-        response[header] = value
-    response["Cache-Control"] = "public, max-age=300"
-    return response
+    return public_response(response, cache_control="public, max-age=300")
 
 
 @require_GET

@@ -109,6 +109,11 @@ def catalogue(*, subject_type: str | None = None) -> QuerySet[ViolationItem]:
     return queryset.order_by("subject_type", "surface", "code")
 
 
+def current_violations() -> dict[str, ViolationItem]:
+    """The current version of every violation item, by code (answers compliance's violation_catalogue hook)."""
+    return {item.code: item for item in ViolationItem.objects.filter(retired=False).select_related("instrument")}
+
+
 # -- soft-enforcement indicators ---------------------------------------------------------------------------------
 
 

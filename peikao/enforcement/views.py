@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from peikao.core.errors import DomainError
 from peikao.core.models import Region, User
+from peikao.core.paging import paginate
 from peikao.core.permissions import Perm, has_perm, require_perm
 from peikao.enforcement import documents, selectors, services
 from peikao.enforcement.choices import (
@@ -41,7 +42,6 @@ from peikao.enforcement.forms import (
 )
 from peikao.enforcement.models import Rectification, ViolationItem
 from peikao.registry import selectors as registry_selectors
-from peikao.web.paging import paginate
 
 
 def _regulator_only(user) -> None:
@@ -488,7 +488,7 @@ def decision_document(request, decision_code: str):
 
 def decision_docx(decision) -> tuple[bytes, str]:
     from peikao.certificates.verification import issuing_authority
-    from peikao.core.validators import mask_id_number
+    from peikao.core.privacy import mask_id_number
 
     inspection = decision.inspection
     organization = inspection.organization

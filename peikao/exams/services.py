@@ -30,6 +30,7 @@ from peikao.exams.choices import (
     SittingStatus,
     StaffRole,
 )
+from peikao.exams.hooks import application_ban_until
 from peikao.exams.models import (
     AnswerSheet,
     Blueprint,
@@ -457,15 +458,9 @@ def eligibility(*, person: Person, sitting: Sitting):
 
 
 def _barred_until(person: Person, day: dt.date) -> dt.date | None:
-    """The end of a 3-year ban after a certificate was revoked for false information or fraud, if one runs."""
-    from peikao.certificates.models import Certificate
-
-    return (
-        Certificate.objects.filter(person=person, ban_until__gte=day)
-        .order_by("-ban_until")
-        .values_list("ban_until", flat=True)
-        .first()
-    )
+    """The end of a ban from applying that runs on ``day`` (certificates answers, through a hook), if one runs."""
+    bans = application_ban_until.results(person_id=person.pk, day=day)
+    return max(bans) if bans else None
 
 
 @transaction.atomic

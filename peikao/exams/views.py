@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from peikao.core.errors import DomainError
+from peikao.core.paging import paginate
 from peikao.core.permissions import Perm, has_perm, require_perm
 from peikao.core.validators import validate_id_number
 from peikao.exams import selectors, services
@@ -29,7 +30,6 @@ from peikao.exams.forms import (
 from peikao.exams.models import PracticalSheet, Question, Registration, SittingStaff
 from peikao.registry import selectors as registry_selectors
 from peikao.registry.models import Person
-from peikao.web.paging import paginate
 
 EXAM_SESSION_KEY = "exam_registration"
 

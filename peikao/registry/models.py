@@ -11,8 +11,8 @@ from django.utils.translation import gettext_lazy as _
 
 from peikao.core.choices import RegionLevel
 from peikao.core.models import DatedReference, Region
+from peikao.core.privacy import mask_id_number
 from peikao.core.scoping import ScopedQuerySet, ScopeSpec, region_q
-from peikao.core.validators import mask_id_number
 from peikao.registry.choices import (
     AssignmentRole,
     Education,

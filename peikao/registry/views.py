@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from peikao.core.errors import DomainError
+from peikao.core.paging import paginate
 from peikao.core.permissions import Perm, has_perm, require_perm
 from peikao.core.selectors import object_history, regions_in_jurisdiction
 from peikao.registry import selectors, services
@@ -18,7 +19,6 @@ from peikao.registry.choices import OrganizationKind
 from peikao.registry.filters import OrganizationFilter, PersonFilter
 from peikao.registry.forms import AssignmentEndForm, AssignmentForm, OrganizationForm, PersonForm, TransitionForm
 from peikao.registry.sections import person_sections
-from peikao.web.paging import paginate
 
 
 def _form_error(form, error: DomainError) -> None:

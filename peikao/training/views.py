@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from peikao.core.errors import DomainError
+from peikao.core.paging import paginate
 from peikao.core.permissions import Perm, has_perm, require_perm
 from peikao.registry import selectors as registry_selectors
 from peikao.registry.choices import OrganizationKind
@@ -27,7 +28,6 @@ from peikao.training.forms import (
     ManualAttendanceForm,
     ReasonForm,
 )
-from peikao.web.paging import paginate
 
 
 def _organizations_for(user):

@@ -36,6 +36,7 @@ from peikao.certificates.signing import (
     b64url_encode,
     verify_token,
 )
+from peikao.core.privacy import mask_id_number
 
 DOCS = Path(__file__).resolve().parents[3] / "docs" / "verify-certificates.md"
 
@@ -136,8 +137,8 @@ def test_sign_refuses_claims_that_break_the_contract(ring):
 
 
 def test_mask_id_number():
-    assert signing.mask_id_number("35010219900101123x") == "3501**********123X"
-    assert signing.mask_id_number("3501**********123X") == "3501**********123X"
+    assert mask_id_number("35010219900101123x") == "3501**********123X"
+    assert mask_id_number("3501**********123X") == "3501**********123X"
 
 
 def test_url_helpers(ring):

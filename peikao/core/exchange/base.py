@@ -27,7 +27,8 @@ from peikao.core.bulk import insert_rows, reserve_ids
 from peikao.core.choices import ChangeAction
 from peikao.core.i18n import both
 from peikao.core.permissions import Perm
-from peikao.core.validators import mask_id_number, validate_id_number, validate_uscc
+from peikao.core.privacy import mask_id_number
+from peikao.core.validators import validate_id_number, validate_uscc
 
 BEIJING = dt.timezone(dt.timedelta(hours=8))
 TRUE_WORDS = {"true", "t", "1", "yes", "y", "是", "对", "√"}

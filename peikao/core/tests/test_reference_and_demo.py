@@ -10,8 +10,9 @@ import pytest
 from django.core.management import call_command
 
 from peikao.core.choices import RegionLevel
-from peikao.core.logging import MaskIdNumbersFilter, mask_id_numbers
+from peikao.core.logging import MaskIdNumbersFilter
 from peikao.core.models import ChangeLog, LegalInstrument, Region, User
+from peikao.core.privacy import mask_id_numbers_in_text as mask_id_numbers
 from peikao.core.refdata import load_all
 from peikao.core.validators import validate_id_number, validate_uscc
 from peikao.registry.models import Industry, OperationItem, Organization, Person

@@ -10,9 +10,9 @@ import pytest
 import time_machine
 from django.core.exceptions import ValidationError
 
+from peikao.core.privacy import mask_id_number
 from peikao.core.validators import (
     id_number_facts,
-    mask_id_number,
     validate_id_number,
     validate_uscc,
 )
