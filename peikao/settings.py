@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "peikao.compliance",
     "peikao.enforcement",
     "peikao.web",
+    "peikao.demo",
 ]
 
 MIDDLEWARE = [

@@ -15,4 +15,3 @@ class CoreConfig(AppConfig):
 
         autodiscover_modules("imports")
         autodiscover_modules("refdata")
-        autodiscover_modules("demo")

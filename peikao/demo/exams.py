@@ -15,9 +15,9 @@ import yaml
 from django.utils import timezone
 
 from peikao.core.audit import audited_update, snapshot
-from peikao.core.demo import DemoContext, step
 from peikao.core.exchange.runner import run_import
 from peikao.core.models import Region, User
+from peikao.demo.steps import DemoContext, step
 from peikao.exams import services
 from peikao.exams.models import Blueprint, PracticalSheet, Result
 from peikao.exams.tests_support import correct_letters

@@ -8,8 +8,8 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from peikao.core.demo import DemoContext, step
 from peikao.core.models import User
+from peikao.demo.steps import DemoContext, step
 from peikao.registry.choices import AssignmentRole
 from peikao.registry.models import Assignment, Industry, OperationItem, Organization, Person
 from peikao.training import services

@@ -7,8 +7,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from peikao.core.audit import audit_context
-from peikao.core.demo import DemoContext, steps
 from peikao.core.models import Region, User
+from peikao.demo.build import DemoContext, steps
 
 
 class Command(BaseCommand):

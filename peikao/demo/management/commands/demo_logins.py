@@ -2,8 +2,8 @@
 
 from django.core.management.base import BaseCommand
 
-from peikao.core.demo import DEMO_PASSWORD
 from peikao.core.models import User
+from peikao.demo.steps import DEMO_PASSWORD
 
 DEMO_USERNAMES = [
     "ministry",

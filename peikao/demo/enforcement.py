@@ -12,8 +12,8 @@ from django.db.models import Count
 
 from peikao.compliance import services as compliance_services
 from peikao.core.audit import audit_context
-from peikao.core.demo import DemoContext, step
 from peikao.core.models import Region, User
+from peikao.demo.steps import DemoContext, step
 from peikao.enforcement import services
 from peikao.enforcement.models import Rectification
 from peikao.registry.models import Assignment, Organization

@@ -14,10 +14,10 @@ from peikao.certificates import publishing, rules, services, signing, verificati
 from peikao.certificates.choices import CertificateStatus, CertificateType, LookupChannel
 from peikao.certificates.models import Certificate
 from peikao.core.audit import audit_context
-from peikao.core.demo import DemoContext, step
 from peikao.core.exchange.runner import run_import
 from peikao.core.exchange.tables import write_table
 from peikao.core.models import User
+from peikao.demo.steps import DemoContext, step
 from peikao.exams.models import Result
 from peikao.registry.models import Assignment
 

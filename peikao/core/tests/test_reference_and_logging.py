@@ -1,21 +1,18 @@
-"""Reference data (regions, domain rules) and the demo province."""
+"""Reference data (regions, domain rules) and ID numbers masked in logs."""
 
 from __future__ import annotations
 
 import datetime as dt
-import io
 import logging
 
 import pytest
-from django.core.management import call_command
 
 from peikao.core.choices import RegionLevel
 from peikao.core.logging import MaskIdNumbersFilter
-from peikao.core.models import ChangeLog, LegalInstrument, Region, User
+from peikao.core.models import ChangeLog, LegalInstrument, Region
 from peikao.core.privacy import mask_id_numbers_in_text as mask_id_numbers
 from peikao.core.refdata import load_all
-from peikao.core.validators import validate_id_number, validate_uscc
-from peikao.registry.models import Industry, OperationItem, Organization, Person
+from peikao.registry.models import Industry, OperationItem
 
 pytestmark = pytest.mark.django_db
 
@@ -62,35 +59,3 @@ def test_logs_never_carry_a_full_id_number():
     # A special-operations certificate number is "T" + the holder's ID number.
     assert mask_id_numbers("GET /verify/?cert_no=T11010519491231002X") == "GET /verify/?cert_no=T1101**********002X"
     assert mask_id_numbers("GET /v/ET11010519491231002X") == "GET /v/ET11010519491231002X"  # not an ID number
-
-
-def test_the_demo_province_is_valid_and_loads_once(capsys):
-    call_command("demo", "--scale", "0.2", "--today", "2026-11-27")
-    assert User.objects.filter(username__in=["fj-admin", "gl-inspector", "ti-admin", "candidate"]).count() == 4
-    assert Organization.objects.filter(kind="exam_point", parent__isnull=False).count() == 8
-    assert Organization.objects.filter(kind="enterprise", industry__high_risk=True).exists()
-    assert Organization.objects.filter(status="suspended").count() == 1
-    for number in Person.objects.values_list("id_number", flat=True):
-        validate_id_number(number)
-    for code in Organization.objects.exclude(uscc=None).values_list("uscc", flat=True):
-        validate_uscc(code)
-    assert ChangeLog.objects.filter(actor_label="command:demo", content_type__model="person").exists()
-    # Certificates across states, each with the review dates of the rules of its issue date.
-    from peikao.certificates.models import Certificate
-    from peikao.certificates.rules import standing
-
-    certificates = list(Certificate.objects.all())
-    standings = {
-        standing(
-            status=c.status, valid_until=c.valid_until, next_review_due=c.next_review_due, today=dt.date(2026, 11, 27)
-        )
-        for c in certificates
-    }
-    assert {"valid", "review_overdue", "expired", "revoked", "suspended"} <= standings
-    issued_under_order_19 = [c for c in certificates if c.first_issued_on >= dt.date(2026, 6, 1)]
-    assert issued_under_order_19 and all(c.next_review_due is None for c in issued_under_order_19)
-    call_command("demo", "--if-empty")
-    assert "already loaded" in capsys.readouterr().out
-    out = io.StringIO()
-    call_command("demo_logins", stdout=out)
-    assert "fj-admin" in out.getvalue() and "Peikao-demo-2026" in out.getvalue()

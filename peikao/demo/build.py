@@ -1,0 +1,8 @@
+"""Every part of the demo province, registered in the order its steps run (each module's ``@step``)."""
+
+from __future__ import annotations
+
+from peikao.demo import certificates, enforcement, exams, registry, training  # noqa: F401  (they register steps)
+from peikao.demo.steps import DemoContext, steps
+
+__all__ = ["DemoContext", "steps"]
