@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 
@@ -156,7 +157,7 @@ LOGGING = {
 }
 
 # Peikao's own settings.
-PEIKAO = {
+PEIKAO: dict[str, Any] = {
     # How many rows an import validates and writes at a time (memory is bounded by this).
     "IMPORT_CHUNK_SIZE": int(os.environ.get("PEIKAO_IMPORT_CHUNK_SIZE", "5000")),
     # A class is filed at least this many days before it starts (开班备案).

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from typing import Any
 
 from django.db.models import Count, Q
 from django.http import Http404
@@ -18,9 +19,9 @@ from peikao.core.scoping import region_code_range
 from peikao.registry.models import OperationItem, Organization, Person
 
 
-def violation_bases() -> dict[str, object]:
+def violation_bases() -> dict[str, Any]:
     """The current violation catalogue by code (owned by enforcement, asked through a hook)."""
-    catalogue: dict[str, object] = {}
+    catalogue: dict[str, Any] = {}
     for part in violation_catalogue.results():
         catalogue.update(part)
     return catalogue
@@ -125,17 +126,17 @@ def region_summary(*, user, scan: ComplianceScan, region=None) -> dict:
         .order_by("-n", "organization__org_code")[:50]
     )
     length = {"province": 4, "city": 6}.get(region.level if region is not None else "nation", 2)
-    children = {}
+    children: dict[str, int] = {}
     for region_code, count in rows.values_list("organization__region_id").annotate(n=Count("id")).order_by():
         key = region_code[:length].ljust(6, "0")
         children[key] = children.get(key, 0) + count
     from peikao.core.models import Region
 
     names = Region.objects.in_bulk(list(children))
-    per_region = sorted(
-        ({"code": code, "name": names[code].name if code in names else code, "n": n} for code, n in children.items()),
-        key=lambda row: -row["n"],
-    )
+    per_region = [
+        {"code": code, "name": names[code].name if code in names else code, "n": n}
+        for code, n in sorted(children.items(), key=lambda item: -item[1])
+    ]
     return {
         "by_gap": [(value, label, by_gap.get(value, 0)) for value, label in GapType.choices],
         "top": top,
@@ -146,7 +147,7 @@ def region_summary(*, user, scan: ComplianceScan, region=None) -> dict:
     }
 
 
-def gap_violations() -> list[tuple[str, str, str, str]]:
+def gap_violations() -> list[tuple[str, object, str, str]]:
     bases = violation_bases()
     return [
         (

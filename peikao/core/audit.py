@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Any
+from typing import Any, TypeVar
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.serializers.json import DjangoJSONEncoder
@@ -27,6 +27,8 @@ from django.utils import timezone
 from peikao.core.choices import ChangeAction
 from peikao.core.models import ChangeLog, IdNumberView
 from peikao.core.privacy import mask_id_number
+
+M = TypeVar("M", bound=models.Model)
 
 
 @dataclass
@@ -309,7 +311,7 @@ def record_id_number_views(*, user, persons: Iterable[tuple[int, str]], purpose:
     return len(rows)
 
 
-def audited_create(instance: models.Model, *, extra: dict | None = None, validate: bool = True) -> models.Model:
+def audited_create(instance: M, *, extra: dict | None = None, validate: bool = True) -> M:
     """Validate, save and log a new record (the services' one way to create).
 
     ``validate=False`` is for hot paths whose values the service computed itself: the database still enforces

@@ -45,7 +45,7 @@ def _check_organization(org: Organization, items: list[OperationItem]) -> None:
         has_industry=org.industry_id is not None,
         has_items=bool(items),
         practical_device=org.practical_device,
-        parent_kind=org.parent.kind if org.parent_id else None,
+        parent_kind=org.parent.kind if org.parent is not None else None,
     )
     if problems:
         field, message = next(iter(problems.items()))
@@ -188,7 +188,7 @@ def _check_assignment(assignment: Assignment) -> None:
         role=assignment.role,
         org_kind=assignment.organization.kind,
         has_item=assignment.operation_item_id is not None,
-        dispatcher_kind=assignment.dispatched_by.kind if assignment.dispatched_by_id else None,
+        dispatcher_kind=assignment.dispatched_by.kind if assignment.dispatched_by is not None else None,
     )
     if problems:
         field, message = next(iter(problems.items()))

@@ -375,7 +375,7 @@ class AttendanceChecker:
                 )
             )
 
-    def check(self, lesson_code: str, id_number: str, event: str, at: dt.datetime | None, now: dt.datetime):
+    def check(self, lesson_code: str, id_number: str, event: str | None, at: dt.datetime | None, now: dt.datetime):
         """Return ((lesson pk, class pk, person pk), None) or (None, (column, message, params))."""
         lesson = self.lessons.get(lesson_code)
         if lesson is None:

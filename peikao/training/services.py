@@ -9,12 +9,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from peikao.core.audit import audited_create, audited_update, current_context, snapshot
+from peikao.core.conf import peikao
 from peikao.core.errors import Conflict, DomainError, PermissionDenied
 from peikao.core.permissions import Perm, require_perm
 from peikao.core.transitions import apply_transition
@@ -178,7 +178,7 @@ def class_file(*, actor, training_class: TrainingClass, today: dt.date | None = 
     require_perm(actor, Perm.CLASS_MANAGE)
     _require_own(actor, training_class.organization)
     today = today or timezone.localdate()
-    lead = settings.PEIKAO["CLASS_FILING_LEAD_DAYS"]
+    lead: int = peikao()["CLASS_FILING_LEAD_DAYS"]
     if (training_class.start_date - today).days < lead:
         raise DomainError(
             "filing_too_late",
@@ -531,7 +531,9 @@ def attendance_ingest(*, device: AttendanceDevice, batch_id: str, events: list[d
     now = timezone.now()
     checker = AttendanceChecker(organization_id=device.organization_id)
     checker.load({str(e.get("lesson_code", "")) for e in events}, {str(e.get("id_number", "")).upper() for e in events})
-    rows, report, classes = [], [], set()
+    rows: list[tuple] = []
+    report: list[dict] = []
+    classes: set[int] = set()
     default_source = AttendanceSource.ONLINE if device.kind == "online" else device.kind
     for index, item in enumerate(events):
         at = _parse_at(item.get("at"))

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from peikao.core.conf import peikao
 from peikao.core.errors import DomainError
 from peikao.core.paging import paginate
 from peikao.core.permissions import Perm, has_perm, require_perm
@@ -148,7 +149,7 @@ def class_detail(request, class_code: str):
         "can_amend": has_perm(user, Perm.ARCHIVE_AMEND) and status == ClassStatus.CLOSED and manages,
         "reason_form": ReasonForm(),
         "enrol_form": EnrolForm(),
-        "lead_days": services.settings.PEIKAO["CLASS_FILING_LEAD_DAYS"],
+        "lead_days": peikao()["CLASS_FILING_LEAD_DAYS"],
     }
     return render(request, "training/class_detail.html", context)
 
