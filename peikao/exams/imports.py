@@ -32,33 +32,6 @@ from peikao.exams.choices import ExamPart, ResultStatus, StaffRole
 from peikao.exams.models import Question, Registration, Result, Sitting, SittingStaff
 from peikao.registry.models import OperationItem, Organization, Person
 
-CATEGORY_WORDS = {
-    "主要负责人": "principal",
-    "负责人": "principal",
-    "安全管理": "safety_manager",
-    "管理员": "safety_manager",
-}
-
-
-def resolve_bank(category_text: str, ctx: ImportContext, items: dict[str, OperationItem]):
-    """(item, trainee category) of a bank: the import's option, else the file's 作业种类 text."""
-    code = ctx.options.get("operation_item")
-    if code:
-        return items.get(code), ""
-    category = ctx.options.get("trainee_category")
-    if category:
-        return None, category
-    text = (category_text or "").strip()
-    if text in items:
-        return items[text], ""
-    for item in items.values():
-        if text and (text == item.name or text.replace("作业", "") == item.name.replace("作业", "")):
-            return item, ""
-    for word, value in CATEGORY_WORDS.items():
-        if word in text:
-            return None, value
-    return None, ""
-
 
 def _generated_code(item, category: str, fingerprint: str) -> str:
     prefix = item.code if item else category[:3].upper()
@@ -103,20 +76,13 @@ class QuestionsKind(ExchangeKind):
         ]
         outcome.rows = len(parsed.questions) + parsed.rejected_rows + parsed.duplicates
         outcome.rejected = parsed.rejected_rows
-        items = {item.code: item for item in OperationItem.objects.all()}
-        items.update({item.name: item for item in items.values()})
-        rows = []
-        for question in parsed.questions:
-            item_code = question.category if question.category in items else ""
-            item, category = resolve_bank(item_code or question.category, ctx, items)
-            if item is None and not category:
-                zh, en = both(_("The bank's operation item or trainee category is unknown: choose it for the import."))
-                outcome.problems.append(
-                    Problem(question.source_row, "operation_item", question.category, "bank_unknown", zh, en)
-                )
-                outcome.rejected += 1
-                continue
-            rows.append((question, item, category))
+        rows, unknown = banks.bank_subjects(parsed, ctx.options, banks.operation_items())
+        for question in unknown:
+            zh, en = both(_("The bank's operation item or trainee category is unknown: choose it for the import."))
+            outcome.problems.append(
+                Problem(question.source_row, "operation_item", question.category, "bank_unknown", zh, en)
+            )
+            outcome.rejected += 1
         if outcome.problems and not ctx.skip_invalid:
             return outcome
         outcome.counts = self._write(rows, ctx, filename)

@@ -16,7 +16,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from peikao.exams.banks import MESSAGES, BankResult, ParsedQuestion, parse_bank, split_options
+from peikao.lib.question_banks import MESSAGES, BankResult, ParsedQuestion, parse_bank, split_options
 
 BANKS = Path(__file__).resolve().parents[3].parent / "shared" / "data" / "question-banks"
 needs_banks = pytest.mark.skipif(not BANKS.is_dir(), reason=f"{BANKS} is not on this machine")

@@ -1,0 +1,1 @@
+"""Django-free libraries: no import of django or of other peikao packages."""
