@@ -122,7 +122,7 @@ def finding_add(request, inspection_code: str, payload: FindingIn):
     inspection = selectors.inspection_get(user=request.user, code=inspection_code)
     item = None
     if payload.violation_code:
-        item = services.current_item(payload.violation_code)
+        item = selectors.current_item(payload.violation_code)
         if item is None:
             raise DomainError("unknown_violation", _("Unknown catalogue item."), status=422)
     return Status(

@@ -13,14 +13,14 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
-from peikao.core.audit import audited_create, audited_update, snapshot
+from peikao.core.errors import DomainError
 from peikao.core.exchange import Column, ExchangeKind, ExportContext, ImportContext, Row, WriteCounts, register
 from peikao.core.models import Region
 from peikao.core.permissions import Perm
 from peikao.core.scoping import region_code_range
-from peikao.enforcement import services
-from peikao.enforcement.choices import InspectionKind, InspectionStatus, Measure, RectificationStatus
-from peikao.enforcement.models import Decision, Finding, Inspection, Inspector, Rectification, ViolationItem
+from peikao.enforcement import rules, selectors, services
+from peikao.enforcement.choices import InspectionKind, Measure
+from peikao.enforcement.models import Decision, Finding, Inspection, ViolationItem
 from peikao.registry.models import Organization, Person
 
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
@@ -88,7 +88,7 @@ class InspectionsKind(ExchangeKind):
                 break
             inspectors.append(person)
         if len({p.pk for p in inspectors}) < 2 and not row.problems:
-            row.fail("inspectors", _("An inspection is made by at least two inspectors."), code="two_inspectors")
+            row.fail("inspectors", rules.TWO_INSPECTORS, code="two_inspectors")
         existing = ctx.cache["existing"].get(code)
         if existing is not None and org is not None and existing.organization_id != org.pk:
             row.fail("org_code", _("This inspection code belongs to another subject."), code="conflict")
@@ -99,36 +99,21 @@ class InspectionsKind(ExchangeKind):
             "day": day,
             "kind": kind,
             "inspectors": inspectors,
-            "existing": existing,
         }
 
     def write(self, rows, ctx: ImportContext) -> WriteCounts:
-        counts = WriteCounts()
-        for _number, data in rows:
-            inspection = data["existing"]
-            if inspection is None:
-                inspection = audited_create(
-                    Inspection(
-                        code=data["code"],
-                        organization=data["org"],
-                        region=data["region"],
-                        kind=data["kind"],
-                        inspected_on=data["day"],
-                        status=InspectionStatus.COMPLETED,
-                    )
-                )
-                counts.imported += 1
-            else:
-                before = snapshot(inspection)
-                inspection.region, inspection.kind, inspection.inspected_on = data["region"], data["kind"], data["day"]
-                changed = audited_update(inspection, before)
-                counts.updated += int(changed)
-                counts.unchanged += int(not changed)
-            known = set(inspection.inspectors.values_list("person_id", flat=True))
-            for person in data["inspectors"]:
-                if person.pk not in known:
-                    audited_create(Inspector(inspection=inspection, person=person, name=person.name))
-        return counts
+        records = (
+            services.InspectionRecord(
+                code=data["code"],
+                organization=data["org"],
+                region=data["region"],
+                inspected_on=data["day"],
+                kind=data["kind"],
+                inspectors=data["inspectors"],
+            )
+            for _number, data in rows
+        )
+        return services.inspection_record_bulk(actor=ctx.user, rows=records)
 
     def export_rows(self, ctx: ExportContext) -> Iterator[dict[str, str]]:
         queryset = (
@@ -205,7 +190,7 @@ class FindingsKind(ExchangeKind):
                 )
         description = row.text("description")
         if violation_code.lower() == "other" and not description:
-            row.fail("description", _("A problem outside the catalogue needs a description."), code="required")
+            row.fail("description", rules.OTHER_NEEDS_TEXT, code="required")
         digests = [d.lower() for d in row.items("evidence_sha256")]
         if any(not _SHA256.match(d) for d in digests):
             row.fail("evidence_sha256", _("A SHA-256 digest is 64 hexadecimal characters."), code="sha256")
@@ -218,36 +203,20 @@ class FindingsKind(ExchangeKind):
             "item": item,
             "description": description,
             "digests": digests,
-            "existing": existing,
         }
 
     def write(self, rows, ctx: ImportContext) -> WriteCounts:
-        counts = WriteCounts()
-        for _number, data in rows:
-            finding = data["existing"]
-            if finding is None:
-                finding = services.finding_record(
-                    actor=None,
-                    inspection=data["inspection"],
-                    violation=data["item"],
-                    description=data["description"],
-                    source="imported",
-                    code=data["code"],
-                )
-                if data["digests"]:
-                    finding.evidence_sha256 = data["digests"]
-                    finding.save(update_fields=["evidence_sha256"])
-                counts.imported += 1
-                continue
-            before = snapshot(finding)
-            finding.violation = data["item"]
-            finding.description = data["description"] or (data["item"].check_text if data["item"] else "")
-            finding.surface = bool(data["item"] and data["item"].surface)
-            finding.evidence_sha256 = data["digests"]
-            changed = audited_update(finding, before)
-            counts.updated += int(changed)
-            counts.unchanged += int(not changed)
-        return counts
+        records = (
+            services.FindingRecord(
+                code=data["code"],
+                inspection=data["inspection"],
+                violation=data["item"],
+                description=data["description"],
+                evidence_sha256=data["digests"],
+            )
+            for _number, data in rows
+        )
+        return services.finding_record_bulk(actor=ctx.user, rows=records)
 
     def export_rows(self, ctx: ExportContext) -> Iterator[dict[str, str]]:
         queryset = _visible(Finding, ctx.user).select_related("inspection", "violation")
@@ -295,9 +264,6 @@ class DecisionsKind(ExchangeKind):
         }
         codes = {c for r in rows for c in r.items("finding_codes")}
         ctx.cache["findings"] = {f.code: f for f in Finding.objects.filter(code__in=codes).select_related("violation")}
-        ctx.cache["existing"] = {
-            d.code: d for d in Decision.objects.filter(code__in={r.raw("decision_code") for r in rows})
-        }
 
     def clean(self, row: Row, ctx: ImportContext) -> dict[str, Any]:
         code = row.text("decision_code", required=True, max_length=48)
@@ -327,19 +293,15 @@ class DecisionsKind(ExchangeKind):
         closed = row.date("closed_on")
         if measure == Measure.FINE:
             if not fine:
-                row.fail("fine_yuan", _("A fine needs its amount."), code="required")
+                row.fail("fine_yuan", rules.FINE_AMOUNT_REQUIRED, code="required")
             elif findings and decided and not row.problems:
                 try:
-                    allowed = services.fine_range(findings, on=decided)
-                except Exception as error:  # DomainError: no fine provided for a violation
-                    row.fail(
-                        "fine_yuan",
-                        getattr(error, "message", str(error)),
-                        getattr(error, "params", None),
-                        code="no_fine_provided",
-                    )
+                    overdue = selectors.rectification_overdue(findings, on=decided)
+                    allowed = rules.fine_range(findings, overdue=overdue)
+                except DomainError as error:  # no fine provided for a violation
+                    row.fail("fine_yuan", error.message, error.params, code="no_fine_provided")
                 else:
-                    if not allowed.low <= fine <= allowed.high:
+                    if not allowed.allows(fine):
                         row.fail(
                             "fine_yuan",
                             _("Outside the legal range of %(low)s–%(high)s yuan (%(basis)s)."),
@@ -348,8 +310,8 @@ class DecisionsKind(ExchangeKind):
                         )
         elif fine:
             row.fail("fine_yuan", _("Only a fine has an amount."), code="invalid")
-        if measure == Measure.RECTIFY_ORDER and (due is None or (decided and due <= decided)):
-            row.fail("due_on", _("An order to rectify needs a deadline after the decision."), code="required")
+        if measure == Measure.RECTIFY_ORDER and rules.deadline_missing(due, decided):
+            row.fail("due_on", rules.DEADLINE_REQUIRED, code="required")
         if closed and measure != Measure.RECTIFY_ORDER:
             row.fail("closed_on", _("Only an order to rectify is closed."), code="invalid")
         return {
@@ -362,43 +324,24 @@ class DecisionsKind(ExchangeKind):
             "due": due if measure == Measure.RECTIFY_ORDER else None,
             "closed": closed,
             "publicized": row.raw("publicized").lower() in TRUE_WORDS,
-            "existing": ctx.cache["existing"].get(code),
         }
 
     def write(self, rows, ctx: ImportContext) -> WriteCounts:
-        counts = WriteCounts()
-        for _number, data in rows:
-            if data["existing"] is not None:
-                counts.unchanged += 1  # a decision is a legal record: never rewritten by an import
-                continue
-            basis = "；".join(
-                sorted({f"{f.violation.code}：{f.violation.basis_title}" for f in data["findings"] if f.violation_id})
+        records = (
+            services.DecisionRecord(
+                code=data["code"],
+                inspection=data["inspection"],
+                findings=data["findings"],
+                measure=data["measure"],
+                decided_on=data["decided"],
+                fine_yuan=data["fine"],
+                due_on=data["due"],
+                closed_on=data["closed"],
+                publicized=data["publicized"],
             )
-            decision = audited_create(
-                Decision(
-                    code=data["code"],
-                    inspection=data["inspection"],
-                    measure=data["measure"],
-                    fine_yuan=data["fine"],
-                    basis=basis,
-                    decided_on=data["decided"],
-                    due_on=data["due"],
-                    publicized=data["publicized"],
-                )
-            )
-            decision.findings.set(data["findings"])
-            if data["measure"] == Measure.RECTIFY_ORDER:
-                closed = data["closed"]
-                audited_create(
-                    Rectification(
-                        decision=decision,
-                        due_on=data["due"],
-                        status=RectificationStatus.CLOSED if closed else RectificationStatus.OPEN,
-                        closed_on=closed,
-                    )
-                )
-            counts.imported += 1
-        return counts
+            for _number, data in rows
+        )
+        return services.decision_record_bulk(actor=ctx.user, rows=records)
 
     def export_rows(self, ctx: ExportContext) -> Iterator[dict[str, str]]:
         queryset = (

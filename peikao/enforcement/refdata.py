@@ -7,11 +7,10 @@ alone.
 
 from __future__ import annotations
 
-from django.utils import timezone
-
-from peikao.core.audit import record_bulk, snapshot
-from peikao.core.choices import ChangeAction
+from peikao.core.models import LegalInstrument
 from peikao.core.refdata import loader, read_domain
+from peikao.enforcement import services
+from peikao.enforcement.models import ViolationItem
 
 SUBJECTS = {
     "training_institution": "training_institution",
@@ -19,29 +18,10 @@ SUBJECTS = {
     "enterprise": "enterprise",
     "individual": "individual",
 }
-FIELDS = (
-    "subject_type",
-    "check_text",
-    "basis",
-    "instrument_id",
-    "surface",
-    "order_to_correct",
-    "warning",
-    "fine_min",
-    "fine_max",
-    "overdue_fine_min",
-    "overdue_fine_max",
-    "overdue_suspend",
-    "revoke_certificate",
-    "ban_years",
-    "confirmed",
-)
 
 
 def catalogue_rows() -> list[dict]:
     """The items of violations.yaml as field values, ``same_as`` penalties resolved, surface items coded."""
-    from peikao.core.models import LegalInstrument
-
     instruments = {item.code: item.pk for item in LegalInstrument.objects.all()}
     domain = read_domain("violations.yaml")
     chinese = read_domain("violations_zh.yaml")  # what inspectors read; the domain file stays as published
@@ -104,29 +84,6 @@ def catalogue_rows() -> list[dict]:
 
 @loader(80, "violation_catalogue")
 def load_violation_catalogue() -> str:
-    from peikao.enforcement.models import ViolationItem
-
-    current = {item.code: item for item in ViolationItem.objects.filter(retired=False)}
-    created, retired, log = [], [], []
-    now = timezone.now()
-    for row in catalogue_rows():
-        existing = current.get(row["code"])
-        if existing is not None and existing.added_by_id is not None:
-            continue  # an administrator's version wins over the file
-        if existing is not None and all(getattr(existing, field) == row[field] for field in FIELDS):
-            continue
-        version = 1
-        if existing is not None:
-            before = snapshot(existing)
-            existing.retired, existing.updated_at = True, now
-            existing.save(update_fields=["retired", "updated_at"])
-            log.append((ChangeAction.UPDATE, existing, before, snapshot(existing)))
-            retired.append(existing)
-            version = existing.version + 1
-        item = ViolationItem(**row, version=version, created_at=now, updated_at=now)
-        item.save()
-        created.append(item)
-        log.append((ChangeAction.CREATE, item, None, snapshot(item)))
-    record_bulk(log)
+    created, retired = services.violations_load(rows=catalogue_rows())
     total = ViolationItem.objects.filter(retired=False).count()
-    return f"violation catalogue: {len(created)} new versions, {len(retired)} retired, {total} current"
+    return f"violation catalogue: {created} new versions, {retired} retired, {total} current"

@@ -1,37 +1,131 @@
-"""The enforcement read path, scoped: plans, inspections, decisions, rectifications, and the soft-enforcement
-indicators of a region and period (set-based)."""
+"""The enforcement read path: plans, inspections, decisions, rectifications scoped to the user; the catalogue and
+checklists; what the draws draw from (candidates with their risk weights, inspectors, a subject's roster, a spot
+exam's question bank); and the soft-enforcement indicators of a region and period (set-based)."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from decimal import Decimal
 
 from django.db.models import Case, Count, Exists, F, OuterRef, Q, QuerySet, Sum, When
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
+from peikao.compliance.models import ComplianceGap
+from peikao.core.choices import Role
+from peikao.core.errors import DomainError
+from peikao.core.models import Region, User
 from peikao.core.scoping import region_code_range
-from peikao.enforcement.choices import InspectionStatus, Measure, RectificationStatus
+from peikao.enforcement import rules
+from peikao.enforcement.choices import (
+    InspectionStatus,
+    Measure,
+    PlanStatus,
+    RectificationStatus,
+    SpotExamStatus,
+    SubjectType,
+)
 from peikao.enforcement.models import (
     Decision,
     Finding,
     Inspection,
     InspectionPlan,
     Rectification,
+    SpotExam,
     ViolationItem,
 )
+from peikao.exams.models import Question
+from peikao.registry.choices import AssignmentRole, OrganizationStatus
+from peikao.registry.models import Assignment, Organization
 
 
-def plan_list(*, user) -> QuerySet[InspectionPlan]:
+def plan_list(*, user: User) -> QuerySet[InspectionPlan]:
     return InspectionPlan.objects.visible_to(user).select_related("region").annotate(drawn=Count("subjects"))
 
 
-def plan_get(*, user, plan_id: int) -> InspectionPlan:
+def plan_get(*, user: User, plan_id: int) -> InspectionPlan:
     return get_object_or_404(plan_list(user=user), pk=plan_id)
 
 
-def inspection_list(*, user, filters=None) -> QuerySet[Inspection]:
+def inspector_choices(*, user: User) -> QuerySet[User]:
+    """The inspectors (and regulator administrators) a user may put on an inspection: those of their region."""
+    queryset = User.objects.filter(is_active=True, role__in=[Role.INSPECTOR, Role.REGULATOR_ADMIN])
+    if user.is_regulator and user.region.level != "nation":
+        queryset = queryset.filter(region__code__range=region_code_range(user.region.prefix))
+    return queryset.order_by("username")
+
+
+def region_inspectors(region: Region) -> list[int]:
+    """The active inspectors of a region and the regions below it, by pk: whom plans and look-backs draw."""
+    return list(
+        User.objects.filter(role=Role.INSPECTOR, is_active=True, region__code__range=region_code_range(region.prefix))
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
+def risk_weights(organizations: QuerySet[Organization]) -> dict[int, Decimal]:
+    """A simple risk weight per organisation (the risk grade will replace it): 1, plus one for each finding of
+    the last three years, plus two for each rectification now overdue, plus one per 10 compliance gaps."""
+    since = timezone.localdate() - dt.timedelta(days=3 * 365)
+    today = timezone.localdate()
+    ids = list(organizations.values_list("pk", flat=True))
+    weights = {pk: Decimal(1) for pk in ids}
+    findings = (
+        Finding.objects.filter(inspection__organization_id__in=ids, inspection__inspected_on__gte=since)
+        .values("inspection__organization_id")
+        .annotate(n=Count("id"))
+    )
+    for row in findings:
+        weights[row["inspection__organization_id"]] += row["n"]
+    overdue = (
+        Rectification.objects.filter(decision__inspection__organization_id__in=ids, due_on__lt=today)
+        .exclude(status=RectificationStatus.CLOSED)
+        .values("decision__inspection__organization_id")
+        .annotate(n=Count("id"))
+    )
+    for row in overdue:
+        weights[row["decision__inspection__organization_id"]] += 2 * row["n"]
+    gaps = ComplianceGap.latest_counts(ids)
+    for pk, count in gaps.items():
+        weights[pk] += Decimal(count) / 10
+    return weights
+
+
+def plan_candidates(plan: InspectionPlan) -> list[tuple[int, Decimal]]:
+    """The active organisations of the plan's kinds in its region, by pk, each with its risk weight."""
+    organizations = Organization.objects.filter(
+        region__code__range=region_code_range(plan.region.prefix),
+        kind__in=plan.subject_kinds,
+        status=OrganizationStatus.ACTIVE,
+    ).order_by("pk")
+    weights = risk_weights(organizations)
+    return [(pk, weights[pk]) for pk in organizations.values_list("pk", flat=True)]
+
+
+def plan_verify_draw(plan: InspectionPlan) -> bool:
+    """Redo the draw from its recorded input (candidates with their weights, the inspectors, the seed):
+    does it give exactly the recorded subjects, ranks and teams?"""
+    recorded = plan.draw_input or {}
+    if plan.status != PlanStatus.DRAWN or not recorded:
+        return False
+    again = rules.draw(
+        candidates=[(pk, Decimal(weight)) for pk, weight in recorded["candidates"]],
+        inspectors=recorded["inspectors"],
+        wanted=plan.subjects_wanted,
+        per_subject=plan.inspectors_per_subject,
+        seed=plan.seed,
+    )
+    subjects = list(plan.subjects.order_by("rank").prefetch_related("inspectors"))
+    return [pk for pk, _weight in again.subjects] == [s.organization_id for s in subjects] and again.inspectors == [
+        sorted(user.pk for user in s.inspectors.all()) for s in subjects
+    ]
+
+
+def inspection_list(*, user: User, filters: dict | None = None) -> QuerySet[Inspection]:
     filters = filters or {}
     queryset = (
         Inspection.objects.visible_to(user)
@@ -50,14 +144,14 @@ def inspection_list(*, user, filters=None) -> QuerySet[Inspection]:
     return queryset.order_by("-inspected_on", "-id")
 
 
-def inspection_get(*, user, code: str) -> Inspection:
+def inspection_get(*, user: User, code: str) -> Inspection:
     return get_object_or_404(
         Inspection.objects.visible_to(user).select_related("organization__region", "region", "plan_subject__plan"),
         code=code,
     )
 
 
-def decision_list(*, user, filters=None) -> QuerySet[Decision]:
+def decision_list(*, user: User, filters: dict | None = None) -> QuerySet[Decision]:
     filters = filters or {}
     queryset = Decision.objects.visible_to(user).select_related("inspection__organization", "rectification")
     if filters.get("measure"):
@@ -65,14 +159,16 @@ def decision_list(*, user, filters=None) -> QuerySet[Decision]:
     return queryset.order_by("-decided_on", "-id")
 
 
-def decision_get(*, user, code: str) -> Decision:
+def decision_get(*, user: User, code: str) -> Decision:
     return get_object_or_404(
         Decision.objects.visible_to(user).select_related("inspection__organization__region", "certificate__person"),
         code=code,
     )
 
 
-def rectification_list(*, user, filters=None, today: dt.date | None = None) -> QuerySet[Rectification]:
+def rectification_list(
+    *, user: User, filters: dict | None = None, today: dt.date | None = None
+) -> QuerySet[Rectification]:
     today = today or timezone.localdate()
     filters = filters or {}
     queryset = Rectification.objects.visible_to(user).select_related("decision__inspection__organization")
@@ -86,6 +182,33 @@ def rectification_list(*, user, filters=None, today: dt.date | None = None) -> Q
     elif state == "closed":
         queryset = queryset.filter(status=RectificationStatus.CLOSED)
     return queryset.order_by("due_on", "id")
+
+
+def rectification_overdue(findings: Iterable[Finding], *, on: dt.date) -> bool:
+    """Was an order to rectify these findings not complied with by its deadline (still open after it on ``on``,
+    or closed late)? Then a fine for them takes the range for violations not corrected in time."""
+    return (
+        Rectification.objects.filter(decision__findings__in=[f.pk for f in findings])
+        .filter(
+            Q(status__in=[RectificationStatus.OPEN, RectificationStatus.SUBMITTED], due_on__lt=on)
+            | Q(status=RectificationStatus.CLOSED, closed_on__gt=F("due_on"))
+        )
+        .exists()
+    )
+
+
+def lookback_candidates(*, region: Region, since: dt.date, until: dt.date) -> list[Rectification]:
+    """The rectifications of a region closed in a period and not looked back at yet, by pk."""
+    return list(
+        Rectification.objects.filter(
+            status=RectificationStatus.CLOSED,
+            closed_on__range=(since, until),
+            decision__inspection__organization__region__code__range=region_code_range(region.prefix),
+            lookbacks__isnull=True,
+        )
+        .select_related("decision__inspection__organization")
+        .order_by("pk")
+    )
 
 
 def suggested_overdue_penalty(rectification: Rectification) -> dict | None:
@@ -114,6 +237,75 @@ def current_violations() -> dict[str, ViolationItem]:
     return {item.code: item for item in ViolationItem.objects.filter(retired=False).select_related("instrument")}
 
 
+def checklist_items(subject_type: str) -> QuerySet[ViolationItem]:
+    """The checklist of a subject type: its catalogue items in force, then the surface items."""
+    return (
+        ViolationItem.objects.filter(retired=False)
+        .filter(Q(subject_type=subject_type) | Q(subject_type=SubjectType.ANY))
+        .order_by("surface", "code")
+    )
+
+
+def current_item(code: str) -> ViolationItem | None:
+    """The version in force of a catalogue item."""
+    return ViolationItem.objects.filter(code=code, retired=False).first()
+
+
+def violation_get(pk: int | str | None) -> ViolationItem | None:
+    """A catalogue item (any version) by primary key, or None."""
+    return ViolationItem.objects.filter(pk=pk).first() if pk else None
+
+
+# -- spot exams --------------------------------------------------------------------------------------------------
+
+
+def roster(organization: Organization, day: dt.date) -> QuerySet[Assignment]:
+    """The current assignments of an organisation that spot exams draw from (dispatched workers included)."""
+    return (
+        Assignment.objects.filter(organization=organization, role__in=list(rules.SPOT_WEIGHTS), start_date__lte=day)
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=day))
+        .select_related("person", "operation_item")
+        .order_by("pk")
+    )
+
+
+def spot_question_bank(assignment: Assignment) -> list[tuple[int, str, list | None]]:
+    """The active questions for a worker's post, as (pk, type, options) sorted by pk: the operation item's
+    bank for a special operator, the trainee category's for the others."""
+    bank = Question.objects.active()
+    if assignment.role == AssignmentRole.SPECIAL_OPERATOR:
+        bank = bank.filter(operation_item=assignment.operation_item)
+    else:
+        bank = bank.filter(trainee_category=assignment.role)
+    return sorted(bank.values_list("pk", "qtype", "options"), key=lambda row: row[0])
+
+
+def spot_open(raw: str) -> SpotExam:
+    """The spot exam of a one-time link, while the link is unused and not expired."""
+    exam = (
+        SpotExam.objects.select_related("person", "inspection__organization")
+        .filter(token_hash=rules.spot_token_hash(raw))
+        .first()
+    )
+    if exam is None or exam.status != SpotExamStatus.DRAWN:
+        raise DomainError("link_used", _("This link is not valid or has been used."), status=404)
+    if exam.expires_at < timezone.now():
+        raise DomainError("link_expired", _("This link has expired: ask the inspector for a new one."), status=410)
+    return exam
+
+
+def spot_exam_paper(exam: SpotExam) -> list[dict]:
+    """The paper as the worker sees it: each question with its options in the drawn order, lettered A, B …"""
+    questions = Question.objects.in_bulk([item["q"] for item in exam.items])
+    letters = "ABCDEF"
+    paper = []
+    for position, item in enumerate(exam.items):
+        question = questions[item["q"]]
+        options = [(letters[i], question.options[original]) for i, original in enumerate(item["o"])]
+        paper.append({"position": position, "question": question, "options": options})
+    return paper
+
+
 # -- soft-enforcement indicators ---------------------------------------------------------------------------------
 
 
@@ -121,7 +313,7 @@ def _ratio(part, whole) -> float | None:
     return round(float(part) / float(whole), 3) if whole else None
 
 
-def indicators(*, user, region, since: dt.date, until: dt.date, today: dt.date | None = None) -> dict:
+def indicators(*, user: User, region: Region, since: dt.date, until: dt.date, today: dt.date | None = None) -> dict:
     """Share of inspections with only surface findings, share of findings with no decision, fines relative to
     the legal maximum, overdue and unverified rectifications — for the region, and for each region below it."""
     today = today or timezone.localdate()
@@ -191,8 +383,6 @@ def indicators(*, user, region, since: dt.date, until: dt.date, today: dt.date |
     codes = sorted(
         {code[:length].ljust(6, "0") for code in inspections.values_list("organization__region_id", flat=True)}
     )
-    from peikao.core.models import Region
-
     names = Region.objects.in_bulk(codes)
     for code in codes:
         prefix = code[:length]

@@ -121,7 +121,7 @@ def plan_detail(request, plan_id: int):
         "subjects": subjects,
         "can_plan": has_perm(user, Perm.PLAN_MANAGE),
         "can_inspect": has_perm(user, Perm.INSPECT),
-        "reproducible": services.plan_verify_draw(plan) if plan.status == "drawn" else None,
+        "reproducible": selectors.plan_verify_draw(plan) if plan.status == "drawn" else None,
     }
     return render(request, "enforcement/plan_detail.html", context)
 
@@ -222,7 +222,7 @@ def inspection_detail(request, inspection_code: str):
     user = request.user
     inspection = selectors.inspection_get(user=user, code=inspection_code)
     subject_type = KIND_SUBJECT[inspection.organization.kind]
-    items = list(services.checklist_items(subject_type))
+    items = list(selectors.checklist_items(subject_type))
     answered = {check.item_id: check for check in inspection.checks.all()}
     findings = list(inspection.findings.select_related("violation", "person").order_by("id"))
     spot_links = _spot_links(request, inspection)
@@ -269,7 +269,7 @@ def inspection_transition(request, inspection_code: str, action: str):
 def checklist_save(request, inspection_code: str):
     user = request.user
     inspection = selectors.inspection_get(user=user, code=inspection_code)
-    items = {str(item.pk): item for item in services.checklist_items(KIND_SUBJECT[inspection.organization.kind])}
+    items = {str(item.pk): item for item in selectors.checklist_items(KIND_SUBJECT[inspection.organization.kind])}
     saved = 0
     try:
         for key, item in items.items():
@@ -295,7 +295,7 @@ def checklist_save(request, inspection_code: str):
 def finding_add(request, inspection_code: str):
     user = request.user
     inspection = selectors.inspection_get(user=user, code=inspection_code)
-    items = list(services.checklist_items(KIND_SUBJECT[inspection.organization.kind]))
+    items = list(selectors.checklist_items(KIND_SUBJECT[inspection.organization.kind]))
     form = FindingForm(request.POST, items=items)
     if not form.is_valid():
         _errors(request, form)
@@ -696,7 +696,7 @@ def spot_exam(request, token: str):
     from peikao.exams.models import Question
 
     try:
-        exam = services.spot_open(token)
+        exam = selectors.spot_open(token)
     except DomainError as error:
         return render(request, "enforcement/spot_gone.html", {"error": error}, status=error.status_code)
     if request.method == "POST":

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from peikao.core.errors import Conflict, DomainError, PermissionDenied
 from peikao.core.models import Region
-from peikao.enforcement import selectors, services
+from peikao.enforcement import rules, selectors, services
 from peikao.enforcement.choices import CheckOutcome, FindingSource, RectificationStatus, SpotExamStatus
 from peikao.enforcement.models import Evidence, Finding, Inspection, SpotExam, ViolationItem
 from peikao.exams.tests.conftest import make_bank
@@ -91,7 +91,7 @@ def test_the_catalogue_carries_the_law_and_versions_its_changes(site):
     assert ViolationItem.objects.get(code="ENT-NO-TRAIN", version=1).retired
     with pytest.raises(PermissionDenied):
         services.violation_save(actor=site["a"], code="X-NEW", data={"check_text": "x"})
-    checklist = list(services.checklist_items("enterprise").values_list("code", "surface"))
+    checklist = list(selectors.checklist_items("enterprise").values_list("code", "surface"))
     assert ("ENT-NO-TRAIN", False) in checklist and any(surface for _code, surface in checklist)
     assert not any(code.startswith("TI-") for code, _surface in checklist)
 
@@ -111,24 +111,24 @@ def test_a_plan_is_drawn_at_random_reproducibly_and_once(site):
     subjects = list(plan.subjects.order_by("rank"))
     assert len(subjects) == 4 and plan.seed == 20261127
     assert all(subject.inspectors.count() == 2 for subject in subjects)
-    assert services.plan_verify_draw(plan)
+    assert selectors.plan_verify_draw(plan)
     with pytest.raises(Conflict):
         services.plan_draw(actor=site["admin"], plan=plan, seed=1)
     # Tampering with the recorded outcome is detected by redoing the draw.
     subjects[0].inspectors.set([site["xiamen"].pk, site["a"].pk])
-    assert not services.plan_verify_draw(plan)
+    assert not selectors.plan_verify_draw(plan)
 
 
 def test_the_draw_favours_risk_but_leaves_everyone_a_chance():
     candidates = [(1, Decimal(5))] + [(pk, Decimal(1)) for pk in range(2, 11)]
     first = Counter(
-        services.draw(candidates=candidates, inspectors=[1, 2], wanted=1, per_subject=2, seed=seed).subjects[0][0]
+        rules.draw(candidates=candidates, inspectors=[1, 2], wanted=1, per_subject=2, seed=seed).subjects[0][0]
         for seed in range(2000)
     )
     assert first[1] > 600  # weight 5 of 14: about 36 % against 7 % for each of the others
     assert all(first[pk] > 50 for pk in range(2, 11))
-    again = services.draw(candidates=candidates, inspectors=[3, 4, 5], wanted=3, per_subject=2, seed=42)
-    assert again == services.draw(candidates=candidates, inspectors=[3, 4, 5], wanted=3, per_subject=2, seed=42)
+    again = rules.draw(candidates=candidates, inspectors=[3, 4, 5], wanted=3, per_subject=2, seed=42)
+    assert again == rules.draw(candidates=candidates, inspectors=[3, 4, 5], wanted=3, per_subject=2, seed=42)
 
 
 # -- inspections, checklists, evidence -----------------------------------------------------------------------------
@@ -149,7 +149,7 @@ def test_an_inspection_needs_two_inspectors_of_the_jurisdiction(site):
 
 def test_a_checklist_violation_becomes_a_finding_and_completion_needs_every_item(site):
     inspection = started(site)
-    items = list(services.checklist_items("enterprise"))
+    items = list(selectors.checklist_items("enterprise"))
     services.check_record(actor=site["a"], inspection=inspection, item=item("ENT-NO-TRAIN"), outcome="violation",
                           note="3名新员工未培训即上岗")  # fmt: skip
     created = inspection.findings.get()
@@ -225,7 +225,7 @@ def test_a_spot_exam_scores_at_once_and_a_failure_becomes_a_finding(site, client
     assert len(drawn) == 6  # the whole roster, one paper each
     passer, pass_link = by_person[site["operators"][0].pk]
     failer, fail_link = by_person[site["operators"][1].pk]
-    assert len(passer.items) == services.SPOT_QUESTIONS and passer.status == SpotExamStatus.DRAWN
+    assert len(passer.items) == rules.SPOT_QUESTIONS and passer.status == SpotExamStatus.DRAWN
     assert by_person[site["principal"].pk][0].status == SpotExamStatus.NO_BANK  # no bank for principals here
     # The worker answers on their own phone through the one-time link: no login.
     page = client.get(f"/spot/{pass_link}/")
@@ -262,7 +262,7 @@ def test_a_lost_spot_exam_link_is_renewed_and_the_old_one_stops_working(site, cl
     link = next(part.split('"')[0] for part in body.split('href="') if "/spot/" in part.split('"')[0])
     assert link.rstrip("/").rsplit("/", 1)[-1] != old
     with pytest.raises(DomainError):
-        services.spot_open(old)
+        selectors.spot_open(old)
     raw = link.rstrip("/").rsplit("/", 1)[-1]
     services.spot_submit(raw=raw, answers={})
     with pytest.raises(Conflict):

@@ -1,0 +1,226 @@
+"""Decisions within the law: a fine inside the legal range of the findings' violations, measures that change the
+subject's status or revoke a certificate, an order to rectify that opens the rectification loop; and decisions of
+the past, recorded in bulk from exchange files."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from peikao.certificates import services as certificate_services
+from peikao.certificates.models import Certificate
+from peikao.core.audit import audited_create
+from peikao.core.errors import DomainError
+from peikao.core.exchange import WriteCounts
+from peikao.core.i18n import Bilingual
+from peikao.core.models import User
+from peikao.core.permissions import Perm, require_perm
+from peikao.core.transitions import apply_transition
+from peikao.enforcement import rules, selectors
+from peikao.enforcement.choices import SEVERE_MEASURES, Measure, RectificationStatus
+from peikao.enforcement.models import Decision, Finding, Inspection, Rectification
+from peikao.enforcement.services._common import _next_code, _require_jurisdiction
+from peikao.registry.choices import ORGANIZATION_TRANSITIONS, OrganizationKind, OrganizationStatus
+from peikao.registry.models import Organization, OrganizationEvent
+
+FINE_OUTSIDE_RANGE = _(
+    "A fine of %(fine)s yuan is outside the legal range of %(low)s–%(high)s yuan%(overdue)s (%(basis)s)."
+)
+
+
+def _require_findings_of(inspection: Inspection, findings: list[Finding]) -> None:
+    if not findings:
+        raise DomainError("findings_required", _("A decision rests on findings of the inspection."))
+    if any(f.inspection_id != inspection.pk for f in findings):
+        raise DomainError("foreign_finding", _("Every finding must belong to this inspection."))
+
+
+@transaction.atomic
+def decision_issue(
+    *,
+    actor: User,
+    inspection: Inspection,
+    findings: list[Finding],
+    measure: str,
+    decided_on: dt.date,
+    fine_yuan: Decimal | None = None,
+    due_on: dt.date | None = None,
+    certificate: Certificate | None = None,
+    revoke_ground: str = "",
+    publicized: bool = False,
+    note: str = "",
+    code: str | None = None,
+) -> Decision:
+    """A decision within the law: the fine inside the legal range of the findings' violations (shown with the
+    basis when it is not), suspension and closure changing the subject's status, an order to rectify opening
+    the rectification loop."""
+    require_perm(actor, Perm.DECIDE)
+    measure = Measure(measure)
+    organization = inspection.organization
+    _require_jurisdiction(actor, organization)
+    if measure in SEVERE_MEASURES:
+        needed = (
+            Perm.CERTIFICATE_MANAGE if measure == Measure.REVOKE_CERTIFICATE else Perm.ORGANIZATION_CHANGE_REGULATED
+        )
+        require_perm(actor, needed)
+    _require_findings_of(inspection, findings)
+    if decided_on < inspection.inspected_on:
+        raise DomainError("decided_before_inspection", _("A decision cannot come before the inspection."))
+    bases = rules.decision_basis(findings)
+    overdue_range = False
+    if measure == Measure.FINE:
+        if fine_yuan is None or fine_yuan <= 0:
+            raise DomainError("fine_amount", rules.FINE_AMOUNT_REQUIRED)
+        allowed = rules.fine_range(findings, overdue=selectors.rectification_overdue(findings, on=decided_on))
+        if not allowed.allows(fine_yuan):
+            raise DomainError(
+                "fine_outside_range",
+                FINE_OUTSIDE_RANGE,
+                {
+                    "fine": f"{fine_yuan:,.0f}",
+                    "low": f"{allowed.low:,.0f}",
+                    "high": f"{allowed.high:,.0f}",
+                    "overdue": Bilingual(
+                        "，适用逾期未改正的罚款幅度", ", the range for violations not corrected in time"
+                    )
+                    if allowed.overdue
+                    else Bilingual("", ""),
+                    "basis": Bilingual(allowed.basis, allowed.basis),
+                },
+            )
+        overdue_range = allowed.overdue
+        bases = allowed.basis
+    else:
+        fine_yuan = None
+    if measure == Measure.RECTIFY_ORDER:
+        if rules.deadline_missing(due_on, decided_on):
+            raise DomainError("deadline_required", rules.DEADLINE_REQUIRED)
+    else:
+        due_on = None
+    if (
+        measure in (Measure.CANCEL_EXAM_POINT, Measure.SUSPEND_EXAM)
+        and organization.kind != OrganizationKind.EXAM_POINT
+    ):
+        raise DomainError("not_an_exam_point", _("This measure applies to exam points only."))
+    if measure == Measure.REVOKE_CERTIFICATE and certificate is None:
+        raise DomainError("certificate_required", _("Name the certificate to revoke."))
+    decision = Decision(
+        code=code or _next_code(f"JD{inspection.code[2:]}-", Decision),
+        inspection=inspection,
+        measure=measure,
+        fine_yuan=fine_yuan,
+        overdue_range=overdue_range,
+        basis=bases,
+        decided_on=decided_on,
+        due_on=due_on,
+        certificate=certificate if measure == Measure.REVOKE_CERTIFICATE else None,
+        publicized=publicized,
+        note=note.strip(),
+        decided_by=actor,
+    )
+    audited_create(decision)
+    decision.findings.set(findings)
+    if measure == Measure.RECTIFY_ORDER:
+        audited_create(Rectification(decision=decision, due_on=due_on))
+    _apply_measure(actor, decision, organization, revoke_ground)
+    return decision
+
+
+def _apply_measure(actor: User, decision: Decision, organization: Organization, revoke_ground: str) -> None:
+    reason = f"{decision.get_measure_display()}（{decision.code}）"
+    target = {
+        Measure.SUSPEND: OrganizationStatus.SUSPENDED,
+        Measure.SUSPEND_EXAM: OrganizationStatus.SUSPENDED,
+        Measure.CLOSE: OrganizationStatus.CLOSED,
+        Measure.CANCEL_EXAM_POINT: OrganizationStatus.CLOSED,
+    }.get(decision.measure)
+    if target is not None and organization.status != target:
+        apply_transition(
+            organization,
+            to_status=target,
+            transitions=ORGANIZATION_TRANSITIONS,
+            event_model=OrganizationEvent,
+            owner_field="organization",
+            actor=actor,
+            reason=reason,
+        )
+    if decision.measure == Measure.REVOKE_CERTIFICATE:
+        certificate_services.revoke(
+            actor=actor,
+            certificate=decision.certificate,
+            ground=revoke_ground or "no_longer_fit",
+            reason=reason,
+            on=decision.decided_on,
+        )
+
+
+# -- records of the past (decisions.csv) -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DecisionRecord:
+    """A past decision as an exchange file carries it; an order to rectify with the day it was closed, if so."""
+
+    code: str
+    inspection: Inspection
+    findings: list[Finding]
+    measure: str
+    decided_on: dt.date
+    fine_yuan: Decimal | None = None
+    due_on: dt.date | None = None
+    closed_on: dt.date | None = None
+    publicized: bool = False
+
+
+@transaction.atomic
+def decision_record_bulk(*, actor: User | None, rows: Iterable[DecisionRecord]) -> WriteCounts:
+    """Record past decisions, matched on their code. A decision is a legal record: a known code is left as it is.
+    They are records of what was decided: they change no subject's status again (organizations.csv carries it).
+    The legal range of a fine is the reader's to check, against the records before the file
+    (``rules.fine_range``), as the rows are read; the other rules of ``decision_issue`` are checked here."""
+    if actor is not None:
+        require_perm(actor, Perm.DECIDE)
+    rows = list(rows)
+    existing = set(Decision.objects.filter(code__in={row.code for row in rows}).values_list("code", flat=True))
+    counts = WriteCounts()
+    for row in rows:
+        if row.code in existing:
+            counts.unchanged += 1  # a decision is a legal record: never rewritten by an import
+            continue
+        measure = Measure(row.measure)
+        _require_findings_of(row.inspection, row.findings)
+        if measure == Measure.FINE and not row.fine_yuan:
+            raise DomainError("fine_amount", rules.FINE_AMOUNT_REQUIRED)
+        if measure == Measure.RECTIFY_ORDER and rules.deadline_missing(row.due_on, row.decided_on):
+            raise DomainError("deadline_required", rules.DEADLINE_REQUIRED)
+        if row.closed_on and measure != Measure.RECTIFY_ORDER:
+            raise DomainError("invalid", _("Only an order to rectify is closed."))
+        decision = audited_create(
+            Decision(
+                code=row.code,
+                inspection=row.inspection,
+                measure=measure,
+                fine_yuan=row.fine_yuan if measure == Measure.FINE else None,
+                basis=rules.decision_basis(row.findings),
+                decided_on=row.decided_on,
+                due_on=row.due_on if measure == Measure.RECTIFY_ORDER else None,
+                publicized=row.publicized,
+            )
+        )
+        decision.findings.set(row.findings)
+        if measure == Measure.RECTIFY_ORDER:
+            audited_create(
+                Rectification(
+                    decision=decision,
+                    due_on=row.due_on,
+                    status=RectificationStatus.CLOSED if row.closed_on else RectificationStatus.OPEN,
+                    closed_on=row.closed_on,
+                )
+            )
+        counts.imported += 1
+    return counts

@@ -1,0 +1,82 @@
+"""Annual inspection plans and their random draw of subjects and inspectors (双随机)."""
+
+from __future__ import annotations
+
+import secrets
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from peikao.core.audit import audited_create, audited_update, snapshot
+from peikao.core.errors import Conflict, DomainError, PermissionDenied
+from peikao.core.models import Region, User
+from peikao.core.permissions import Perm, require_perm
+from peikao.enforcement import rules, selectors
+from peikao.enforcement.choices import PlanStatus
+from peikao.enforcement.models import InspectionPlan, PlanSubject
+
+
+@transaction.atomic
+def plan_create(
+    *,
+    actor: User,
+    region: Region,
+    year: int,
+    name: str,
+    kinds: list[str],
+    subjects_wanted: int,
+    inspectors_per_subject: int = 2,
+) -> InspectionPlan:
+    """A draft plan: how many subjects of which kinds to draw in a region, and how many inspectors each."""
+    require_perm(actor, Perm.PLAN_MANAGE)
+    if not actor.sees_everything and not actor.region.contains(region.code):
+        raise PermissionDenied("outside_jurisdiction", _("The region is outside your jurisdiction."))
+    if inspectors_per_subject < 2:
+        raise DomainError("two_inspectors", rules.TWO_INSPECTORS)
+    if subjects_wanted < 1 or not kinds:
+        raise DomainError("plan_empty", _("Say how many subjects of which kinds to draw."))
+    return audited_create(
+        InspectionPlan(
+            region=region,
+            year=year,
+            name=name.strip() or f"{year}年度执法检查计划",
+            subject_kinds=sorted(set(kinds)),
+            subjects_wanted=subjects_wanted,
+            inspectors_per_subject=inspectors_per_subject,
+            created_by=actor,
+        )
+    )
+
+
+@transaction.atomic
+def plan_draw(*, actor: User, plan: InspectionPlan, seed: int | None = None) -> InspectionPlan:
+    """Draw the plan's subjects and inspectors at random; the seed is recorded so anyone can redo the draw."""
+    require_perm(actor, Perm.PLAN_MANAGE)
+    plan = InspectionPlan.objects.select_for_update().get(pk=plan.pk)
+    if plan.status != PlanStatus.DRAFT:
+        raise Conflict("already_drawn", _("This plan has been drawn: a draw is never redone."))
+    inspectors = selectors.region_inspectors(plan.region)
+    if len(inspectors) < plan.inspectors_per_subject:
+        raise DomainError(
+            "too_few_inspectors",
+            _("The region has %(n)d inspectors; each subject needs %(per)d."),
+            {"n": len(inspectors), "per": plan.inspectors_per_subject},
+        )
+    seed = seed if seed is not None else secrets.randbelow(2**53)
+    candidates = selectors.plan_candidates(plan)
+    result = rules.draw(
+        candidates=candidates,
+        inspectors=inspectors,
+        wanted=plan.subjects_wanted,
+        per_subject=plan.inspectors_per_subject,
+        seed=seed,
+    )
+    before = snapshot(plan)
+    for rank, ((pk, weight), team) in enumerate(zip(result.subjects, result.inspectors, strict=True), start=1):
+        subject = audited_create(PlanSubject(plan=plan, organization_id=pk, weight=weight, rank=rank))
+        subject.inspectors.set(team)
+    plan.seed, plan.status, plan.drawn_at = seed, PlanStatus.DRAWN, timezone.now()
+    plan.draw_input = {"candidates": [[pk, str(weight)] for pk, weight in candidates], "inspectors": sorted(inspectors)}
+    audited_update(plan, before)
+    return plan
