@@ -1,165 +1,116 @@
-"""Word (.docx) enforcement documents rendered from templates with ``{{placeholder}}`` fields.
+"""The enforcement documents in Word (.docx): 责令限期整改指令书 (an order to rectify) and 行政处罚决定书 (any other
+decision), filled from ``{{placeholder}}`` templates (``peikao.lib.docx_templates``).
 
-The module takes plain data and knows nothing about the database or Django:
-
-- :func:`render` fills a template .docx with values and returns the finished document as bytes;
-- :func:`build_templates` (re)creates the two shipped templates (责令限期整改指令书 and 行政处罚决定书)
-  in :data:`TEMPLATE_DIR`;
-- :func:`yuan_in_words` writes an amount of money in Chinese capital numerals (人民币叁万元整).
-
-Template syntax
----------------
-``{{name}}`` (an ASCII identifier) anywhere in a paragraph of the body, a table cell, a header or a footer is
-replaced by ``context[name]``. Word often splits such a field over several runs (spell checking, editing
-history); the runs are merged so the value takes the formatting of the run where the placeholder starts.
-Newlines in a value become line breaks within the paragraph, tabs become tab characters.
-
-A table row whose first cell contains ``{{table:NAME}}`` is a marker row: it is replaced by one row per item
-of ``tables[NAME]`` (a list of cell texts, one per cell of the marker row), each a copy of the marker row with
-the formatting of each cell's first run. Rows above it (a header) and below it are left as they are.
+- :func:`decision_docx` fills the template of a decision with what the records say, and names the file;
+- :func:`render` fills one of the shipped templates (by path, or by name from :data:`TEMPLATE_DIR`);
+- :func:`build_templates` (re)creates the two shipped templates in :data:`TEMPLATE_DIR`, in the layout of
+  official documents (GB/T 9704: A4, 仿宋 三号 body text, 22 lines a page):
+  ``python -m peikao.enforcement.documents``.
 """
 
 from __future__ import annotations
 
-import copy
+import dataclasses
 import datetime as dt
-import io
-import re
-import zipfile
-from collections.abc import Iterable, Iterator, Mapping
-from decimal import Decimal, InvalidOperation
+from collections.abc import Mapping
 from pathlib import Path
+from typing import IO
 
-import docx
 from docx.document import Document as DocxDocument
 from docx.enum.section import WD_ORIENT
-from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
+from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
-from docx.opc.constants import RELATIONSHIP_TYPE as RT
-from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.parts.hdrftr import FooterPart, HeaderPart
 from docx.shared import Length, Mm, Pt
-from docx.table import _Cell, _Row
-from docx.text.paragraph import Paragraph
-from docx.text.run import Run
-from lxml import etree
+
+from peikao.certificates.verification import issuing_authority
+from peikao.core.privacy import mask_id_number
+from peikao.enforcement.choices import Measure
+from peikao.enforcement.models import Decision
+from peikao.lib import docx_templates
+from peikao.lib.chinese_numerals import yuan_in_words
+from peikao.lib.docx_templates import RunStyle
 
 __all__ = [
     "PENALTY_DECISION",
     "RECTIFICATION_ORDER",
     "TEMPLATE_DIR",
-    "MissingPlaceholderError",
     "build_templates",
+    "decision_docx",
     "render",
-    "yuan_in_words",
 ]
 
 TEMPLATE_DIR = Path(__file__).resolve().parent / "docx"
 RECTIFICATION_ORDER = "rectification_order.docx"
 PENALTY_DECISION = "penalty_decision.docx"
 
-PLACEHOLDER_RE = re.compile(r"\{\{([A-Za-z_][A-Za-z0-9_]*)\}\}")
-TABLE_MARKER_RE = re.compile(r"\{\{table:([A-Za-z_][A-Za-z0-9_]*)\}\}")
-
-# Characters that XML 1.0 cannot hold at all (lxml refuses them): dropped from values.
-_XML_INVALID_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-
-_W_P = qn("w:p")
-_W_R = qn("w:r")
-_W_T = qn("w:t")
-_W_TR = qn("w:tr")
-_W_TC = qn("w:tc")
-_W_TBL = qn("w:tbl")
-_W_RPR = qn("w:rPr")
-_W_PPR = qn("w:pPr")
-_W_TCPR = qn("w:tcPr")
-_W_BR = qn("w:br")
-_W_CR = qn("w:cr")
-_W_TAB = qn("w:tab")
-_XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
-# Run children that stand for a character of text other than w:t: they break a placeholder.
-_RUN_CHARACTERS = {
-    _W_TAB: "\t",
-    _W_BR: "\n",
-    _W_CR: "\n",
-    qn("w:noBreakHyphen"): "-",
-    qn("w:softHyphen"): "",
-    qn("w:sym"): "\ufffc",
-    qn("w:drawing"): "\ufffc",
-    qn("w:pict"): "\ufffc",
-    qn("w:object"): "\ufffc",
-}
-
-
-class MissingPlaceholderError(KeyError):
-    """The template has placeholders (or table markers) for which no value was given.
-
-    ``names`` lists them, sorted; table markers are named ``table:NAME``.
-    """
-
-    def __init__(self, names: Iterable[str]) -> None:
-        self.names = sorted(set(names))
-        super().__init__(f"no value for placeholder(s): {', '.join(self.names)}")
-
-    def __str__(self) -> str:
-        return str(self.args[0])
-
 
 # --------------------------------------------------------------------------------------------------------------
-# Rendering
+# Documents of decisions
 # --------------------------------------------------------------------------------------------------------------
+
+
+def decision_docx(decision: Decision) -> tuple[bytes, str]:
+    """The decision as a Word document, and its file name: an order to rectify on 责令限期整改指令书 with the
+    findings in a table, any other measure on 行政处罚决定书 (a fine written out in capital numerals)."""
+    inspection = decision.inspection
+    organization = inspection.organization
+    findings = list(decision.findings.select_related("violation"))
+    authority = issuing_authority(inspection.region)
+    names = "、".join(inspector.name for inspector in inspection.inspectors.all())
+    rows = [
+        [str(n), f.description, f"{f.violation.code} {f.violation.basis_title}" if f.violation_id else ""]
+        for n, f in enumerate(findings, start=1)
+    ]
+    if decision.measure == Measure.RECTIFY_ORDER:
+        context = {
+            "authority": authority,
+            "doc_no": decision.code,
+            "subject_name": organization.name,
+            "subject_address": organization.address or "—",
+            "inspected_on": inspection.inspected_on.isoformat(),
+            "inspectors": names,
+            "legal_basis": decision.basis or "《中华人民共和国安全生产法》",
+            "due_on": decision.due_on.isoformat(),
+            "requirements": decision.note or "对上述问题逐项整改，并于整改期限内将整改情况书面报告本机关。",
+            "decided_on": decision.decided_on.isoformat(),
+        }
+        body = render(TEMPLATE_DIR / RECTIFICATION_ORDER, context, tables={"findings": rows})
+        return body, f"{decision.code}-责令限期整改指令书.docx"
+    fine = int(decision.fine_yuan or 0)
+    measure_text = decision.get_measure_display()
+    if decision.measure == Measure.FINE:
+        measure_text = f"罚款{yuan_in_words(fine)}"
+    context = {
+        "authority": authority,
+        "doc_no": decision.code,
+        "subject_name": organization.name,
+        "subject_code": organization.uscc or mask_id_number(organization.org_code),
+        "subject_address": organization.address or "—",
+        "legal_representative": "—",
+        "facts": "\n".join(f"{n}. {f.description}" for n, f in enumerate(findings, start=1)),
+        "evidence": f"现场检查记录（{inspection.code}）及证据材料 {inspection.evidence.count()} 份",
+        "legal_basis": decision.basis or "—",
+        "measure": measure_text,
+        "fine_yuan": f"{fine:,}" if fine else "—",
+        "fine_upper": yuan_in_words(fine) if fine else "—",
+        "payment": "请自收到本决定书之日起十五日内到指定银行缴纳罚款。",
+        "decided_on": decision.decided_on.isoformat(),
+    }
+    body = render(TEMPLATE_DIR / PENALTY_DECISION, context)
+    return body, f"{decision.code}-行政处罚决定书.docx"
 
 
 def render(
-    template: str | Path,
-    context: Mapping[str, str],
+    template: str | Path | IO[bytes],
+    context: Mapping[str, object],
     tables: Mapping[str, list[list[str]]] | None = None,
 ) -> bytes:
-    """Fill ``template`` with ``context`` (and ``tables``) and return the resulting .docx as bytes.
-
-    ``template`` is a path to a .docx file; a bare file name that does not exist as given (``"penalty_decision"``
-    or ``"penalty_decision.docx"``) is looked up in :data:`TEMPLATE_DIR`.
-
-    Every ``{{name}}`` in the body, tables, headers and footers needs a value in ``context`` (extra keys are
-    ignored); ``None`` renders as an empty string and other non-string values through ``str()``. Every
-    ``{{table:NAME}}`` marker row needs ``tables[NAME]``. If any is missing, :class:`MissingPlaceholderError`
-    (a :class:`KeyError`) names all of them and nothing is rendered. Values are inserted literally: braces in
-    a value are not placeholders. A table item with a different number of cells than its marker row raises
-    :class:`ValueError`.
-    """
-    document = docx.Document(str(_resolve_template(template)))
-    tables = tables or {}
-    roots = _story_roots(document)
-
-    markers = [(row, name) for root in roots for row, name in _marker_rows(root)]
-    marker_rows = {row for row, _ in markers}
-    paragraphs = [
-        p for root in roots for p in root.iter(_W_P) if not any(tr in marker_rows for tr in p.iterancestors(_W_TR))
-    ]
-
-    found: set[str] = set()
-    for p in paragraphs:
-        found.update(PLACEHOLDER_RE.findall(_paragraph_text(p)))
-    missing = {name for name in found if name not in context}
-    missing.update(f"table:{name}" for _, name in markers if name not in tables)
-    if missing:
-        raise MissingPlaceholderError(missing)
-    for row, name in markers:
-        width = len(row.findall(_W_TC))
-        for index, item in enumerate(tables[name]):
-            if len(item) != width:
-                raise ValueError(f"table {name!r}, item {index}: {len(item)} cells, the marker row has {width}")
-
-    values = {name: _clean(context[name]) for name in found}
-    for p in paragraphs:
-        _replace_in_paragraph(p, values)
-    for row, name in markers:
-        _expand_marker_row(row, tables[name])
-
-    out = io.BytesIO()
-    document.save(out)
-    return out.getvalue()
+    """:func:`peikao.lib.docx_templates.render`, where a bare file name that does not exist as given
+    (``"penalty_decision"`` or ``"penalty_decision.docx"``) is one of the templates in :data:`TEMPLATE_DIR`."""
+    if isinstance(template, str | Path):
+        template = _resolve_template(template)
+    return docx_templates.render(template, context, tables)
 
 
 def _resolve_template(template: str | Path) -> Path:
@@ -170,293 +121,16 @@ def _resolve_template(template: str | Path) -> Path:
     return bundled if bundled.exists() else path
 
 
-def _story_roots(document: DocxDocument) -> list[etree._Element]:
-    """The XML roots of the main document and of every header and footer part (each part once)."""
-    roots = [document.element.body]
-    for part in document.part.package.iter_parts():
-        if isinstance(part, HeaderPart | FooterPart):
-            roots.append(part.element)
-    return roots
-
-
-def _clean(value: object) -> str:
-    text = "" if value is None else str(value)
-    return _XML_INVALID_RE.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
-
-
-def _own_runs(p: etree._Element) -> Iterator[etree._Element]:
-    """The runs of paragraph ``p`` in order (also inside hyperlinks, fields, content controls, insertions), but
-    not those of paragraphs nested in it (text boxes)."""
-    for r in p.iter(_W_R):
-        if next(r.iterancestors(_W_P), None) is p:
-            yield r
-
-
-def _segments(p: etree._Element) -> list[tuple[etree._Element | None, str]]:
-    """The paragraph's text as (w:t element or None, text) pieces, in order; None stands for a tab, break or
-    other non-text content, which no placeholder can span."""
-    pieces: list[tuple[etree._Element | None, str]] = []
-    for r in _own_runs(p):
-        for child in r:
-            if child.tag == _W_T:
-                pieces.append((child, child.text or ""))
-            elif child.tag in _RUN_CHARACTERS:
-                pieces.append((None, _RUN_CHARACTERS[child.tag]))
-    return pieces
-
-
-def _paragraph_text(p: etree._Element) -> str:
-    return "".join(text for _, text in _segments(p))
-
-
-def _replace_in_paragraph(p: etree._Element, values: Mapping[str, str]) -> None:
-    segments = _segments(p)
-    text = "".join(piece for _, piece in segments)
-    matches = list(PLACEHOLDER_RE.finditer(text))
-    if not matches:
-        return
-    # Where each segment starts in the paragraph's text.
-    starts = []
-    position = 0
-    for _, piece in segments:
-        starts.append(position)
-        position += len(piece)
-
-    def locate(offset: int) -> int:
-        """Index of the segment holding the character at ``offset``."""
-        return max(i for i, start in enumerate(starts) if start <= offset and segments[i][1])
-
-    touched: list[etree._Element] = []
-    emptied: list[etree._Element] = []
-    # Last match first: replacing it does not move the text of the earlier ones.
-    for match in reversed(matches):
-        first = locate(match.start())
-        last = locate(match.end() - 1)
-        t_first = segments[first][0]
-        t_last = segments[last][0]
-        assert t_first is not None and t_last is not None  # a placeholder is made of w:t text only
-        value = values[match.group(1)]
-        head = t_first.text[: match.start() - starts[first]]
-        tail = t_last.text[match.end() - starts[last] :]
-        if first == last:
-            _set_t(t_first, head + value + tail)
-        else:
-            _set_t(t_first, head + value)
-            for i in range(first + 1, last):
-                t_middle = segments[i][0]
-                if t_middle is not None:
-                    _set_t(t_middle, "")
-                    emptied.append(t_middle)
-            _set_t(t_last, tail)
-            emptied.append(t_last)
-        touched.append(t_first)
-
-    for t in emptied:
-        if not t.text:
-            _remove_empty_run(t)
-    for t in touched:
-        _expand_breaks(t)
-
-
-def _set_t(t: etree._Element, text: str) -> None:
-    t.text = text
-    t.set(_XML_SPACE, "preserve")
-
-
-def _remove_empty_run(t: etree._Element) -> None:
-    """Remove an emptied w:t, and its run too if nothing but properties is left in it."""
-    r = t.getparent()
-    if r is None:
-        return
-    r.remove(t)
-    if all(child.tag == _W_RPR for child in r):
-        parent = r.getparent()
-        if parent is not None:
-            parent.remove(r)
-
-
-def _expand_breaks(t: etree._Element) -> None:
-    """Turn newlines and tabs in the text of w:t into w:br and w:tab siblings within its run."""
-    text = t.text or ""
-    if "\n" not in text and "\t" not in text:
-        return
-    parts = re.split(r"([\n\t])", text)
-    _set_t(t, parts[0])
-    anchor = t
-    for part in parts[1:]:
-        if part in ("\n", "\t"):
-            element = OxmlElement("w:br" if part == "\n" else "w:tab")
-        elif part:
-            element = OxmlElement("w:t")
-            _set_t(element, part)
-        else:
-            continue
-        anchor.addnext(element)
-        anchor = element
-
-
-def _append_text(r: etree._Element, text: str) -> None:
-    """Append ``text`` to run ``r`` as w:t, w:br and w:tab elements."""
-    t = OxmlElement("w:t")
-    _set_t(t, text)
-    r.append(t)
-    _expand_breaks(t)
-
-
-def _cell_text(tc: etree._Element) -> str:
-    return "".join(_paragraph_text(p) for p in tc.iter(_W_P))
-
-
-def _marker_rows(root: etree._Element) -> Iterator[tuple[etree._Element, str]]:
-    """(row, table name) for each table row whose first cell holds a ``{{table:NAME}}`` marker."""
-    for tbl in root.iter(_W_TBL):
-        for tr in tbl.findall(_W_TR):
-            tc = tr.find(_W_TC)
-            if tc is None:
-                continue
-            match = TABLE_MARKER_RE.search(_cell_text(tc))
-            if match:
-                yield tr, match.group(1)
-
-
-def _expand_marker_row(tr: etree._Element, items: list[list[str]]) -> None:
-    for item in items:
-        row = copy.deepcopy(tr)
-        for tc, value in zip(row.findall(_W_TC), item, strict=True):
-            _fill_cell(tc, _clean(value))
-        tr.addprevious(row)
-    tr.getparent().remove(tr)
-
-
-def _fill_cell(tc: etree._Element, value: str) -> None:
-    """Make ``value`` the only text of cell ``tc``, in its first paragraph with the formatting of its first run
-    (or of the paragraph mark if it has no run)."""
-    p = tc.find(_W_P)
-    if p is None:
-        p = OxmlElement("w:p")
-        tc.append(p)
-    for child in list(tc):
-        if child is not p and child.tag != _W_TCPR:
-            tc.remove(child)
-    first_run = next(_own_runs(p), None)
-    if first_run is not None:
-        rpr = first_run.find(_W_RPR)
-    else:
-        ppr = p.find(_W_PPR)
-        rpr = ppr.find(_W_RPR) if ppr is not None else None
-    rpr = copy.deepcopy(rpr) if rpr is not None else None
-    if rpr is not None:
-        # Revision marks of a paragraph mark mean nothing on a run.
-        for tag in ("w:ins", "w:del", "w:moveFrom", "w:moveTo"):
-            for element in rpr.findall(qn(tag)):
-                rpr.remove(element)
-    for child in list(p):
-        if child.tag != _W_PPR:
-            p.remove(child)
-    r = OxmlElement("w:r")
-    if rpr is not None:
-        r.append(rpr)
-    _append_text(r, value)
-    p.append(r)
-
-
 # --------------------------------------------------------------------------------------------------------------
-# Amounts in words
+# The templates
 # --------------------------------------------------------------------------------------------------------------
 
-_DIGITS = "零壹贰叁肆伍陆柒捌玖"
-_SECTION_UNITS = ("", "拾", "佰", "仟")
-
-
-def yuan_in_words(amount: int | Decimal) -> str:
-    """An amount of yuan in Chinese capital numerals, as written on invoices and penalty decisions.
-
-    30000 → 人民币叁万元整, 10500 → 人民币壹万零伍佰元整, 1234567.89 → 人民币壹佰贰拾叁万肆仟伍佰陆拾柒元捌角玖分,
-    200.5 → 人民币贰佰元伍角, 0 → 人民币零元整.
-
-    The rules are those of the People's Bank of China for filling in payment documents: a zero (or a run of
-    zeros) between digits is written as one 零; where the 万 or 元 digit is zero but the next digit down is
-    not, the optional 零 is left out (壹拾万柒仟, 壹仟陆佰捌拾元叁角); 零 is written between 元 and 分 when 角
-    is zero; 整 follows an amount in whole yuan only. Tens are written 壹拾. ``float`` and ``str`` amounts are
-    accepted through :class:`~decimal.Decimal` of their string form. Negative amounts, amounts with fractions
-    of a 分 and amounts of 亿亿 (10¹⁶) or more raise :class:`ValueError`.
-    """
-    if isinstance(amount, bool):
-        raise TypeError("amount must be a number, not a bool")
-    try:
-        value = amount if isinstance(amount, Decimal) else Decimal(str(amount))
-    except InvalidOperation as exc:
-        raise ValueError(f"not an amount: {amount!r}") from exc
-    if not value.is_finite():
-        raise ValueError(f"not an amount: {amount!r}")
-    if value < 0:
-        raise ValueError(f"negative amount: {amount!r}")
-    fen_total = value * 100
-    if fen_total != fen_total.to_integral_value():
-        raise ValueError(f"amount has fractions of a fen: {amount!r}")
-    yuan, fen_part = divmod(int(fen_total), 100)
-    jiao, fen = divmod(fen_part, 10)
-    if yuan >= 10**16:
-        raise ValueError(f"amount too large: {amount!r}")
-
-    words = "人民币"
-    if yuan:
-        words += _integer_in_words(yuan) + "元"
-    elif not fen_part:
-        return words + "零元整"
-    if not fen_part:
-        return words + "整"
-    if jiao:
-        words += _DIGITS[jiao] + "角"
-    if fen:
-        if yuan and not jiao:
-            words += "零"
-        words += _DIGITS[fen] + "分"
-    return words
-
-
-def _integer_in_words(n: int) -> str:
-    """A positive integer in capital numerals, without unit of money."""
-    if n < 10**4:
-        return _section_in_words(n)
-    base, unit = (10**4, "万") if n < 10**8 else (10**8, "亿")
-    high, low = divmod(n, base)
-    words = _integer_in_words(high) + unit
-    if low:
-        if low < base // 10:  # the digit right below the unit is zero: 壹万零伍佰
-            words += "零"
-        words += _integer_in_words(low)
-    return words
-
-
-def _section_in_words(n: int) -> str:
-    """0 < n < 10000 in capital numerals: 1010 → 壹仟零壹拾."""
-    words = ""
-    pending_zero = False
-    for power in (3, 2, 1, 0):
-        digit = n // 10**power % 10
-        if digit == 0:
-            pending_zero = bool(words)
-        else:
-            if pending_zero:
-                words += "零"
-                pending_zero = False
-            words += _DIGITS[digit] + _SECTION_UNITS[power]
-    return words
-
-
-# --------------------------------------------------------------------------------------------------------------
-# Templates
-# --------------------------------------------------------------------------------------------------------------
-
-_BODY_FONT = "仿宋"
-_TITLE_FONT = "宋体"
 _LATIN_FONT = "Times New Roman"
-_BODY_SIZE = 16  # 三号
-_TITLE_SIZE = 22  # 二号
-_TABLE_SIZE = 12  # 小四
+_BODY = RunStyle(latin=_LATIN_FONT, east_asia="仿宋", size=16)  # 仿宋 三号
+_TITLE_FONT = "宋体"
+_TABLE = RunStyle(latin=_LATIN_FONT, east_asia="仿宋", size=12)  # 小四
 _LINE = Pt(28)  # fixed line pitch of the body text (22 lines a page)
-_INDENT = Pt(_BODY_SIZE * 2)  # two characters
+_INDENT = Pt(_BODY.size * 2)  # two characters
 _FIXED_TIME = dt.datetime(2026, 1, 1)  # creation time written into the templates
 
 RECONSIDERATION = (
@@ -477,7 +151,7 @@ def build_templates(directory: Path = TEMPLATE_DIR) -> list[Path]:
     written = []
     for name, build in ((RECTIFICATION_ORDER, _rectification_order), (PENALTY_DECISION, _penalty_decision)):
         path = directory / name
-        path.write_bytes(_normalized_zip(_save(build())))
+        path.write_bytes(docx_templates.to_bytes(build()))
         written.append(path)
     return written
 
@@ -537,18 +211,7 @@ def _penalty_decision() -> DocxDocument:
 
 def _new_document(title: str) -> DocxDocument:
     """An empty A4 document with the page layout of GB/T 9704 and 仿宋 三号 body text."""
-    document = docx.Document()
-    _drop_thumbnail(document)
-    properties = document.core_properties
-    properties.title = title
-    properties.subject = "安全生产行政执法文书"
-    properties.author = ""
-    properties.comments = ""
-    properties.last_modified_by = ""
-    properties.created = _FIXED_TIME
-    properties.modified = _FIXED_TIME
-    properties.revision = 1
-
+    document = docx_templates.blank_document(title=title, subject="安全生产行政执法文书", created=_FIXED_TIME)
     section = document.sections[0]
     section.orientation = WD_ORIENT.PORTRAIT
     section.page_width, section.page_height = Mm(210), Mm(297)
@@ -556,11 +219,11 @@ def _new_document(title: str) -> DocxDocument:
     section.left_margin, section.right_margin = Mm(28), Mm(26)
     section.header_distance, section.footer_distance = Mm(15), Mm(20)
 
-    _set_document_defaults(document)
+    docx_templates.set_default_fonts(document, latin=_BODY.latin, east_asia=_BODY.east_asia)
     normal = document.styles["Normal"]
-    normal.font.name = _LATIN_FONT
-    normal.font.size = Pt(_BODY_SIZE)
-    normal.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), _BODY_FONT)
+    normal.font.name = _BODY.latin
+    normal.font.size = Pt(_BODY.size)
+    normal.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), _BODY.east_asia)
     fmt = normal.paragraph_format
     fmt.space_before = fmt.space_after = Pt(0)
     fmt.line_spacing = _LINE
@@ -571,67 +234,31 @@ def _new_document(title: str) -> DocxDocument:
     return document
 
 
-def _set_document_defaults(document: DocxDocument) -> None:
-    """Explicit fonts instead of theme fonts, and Chinese as the East-Asian language, for the whole document."""
-    defaults = document.styles.element.find(qn("w:docDefaults"))
-    rpr = defaults.find(qn("w:rPrDefault")).find(_W_RPR)
-    fonts = rpr.find(qn("w:rFonts"))
-    for attribute in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
-        fonts.attrib.pop(qn(attribute), None)
-    for attribute in ("w:ascii", "w:hAnsi", "w:cs"):
-        fonts.set(qn(attribute), _LATIN_FONT)
-    fonts.set(qn("w:eastAsia"), _BODY_FONT)
-    lang = rpr.find(qn("w:lang"))
-    lang.set(qn("w:val"), "en-US")
-    lang.set(qn("w:eastAsia"), "zh-CN")
-    spacing = defaults.find(qn("w:pPrDefault")).find(_W_PPR).find(qn("w:spacing"))
-    if spacing is not None:
-        spacing.set(qn("w:after"), "0")
-
-
-def _drop_thumbnail(document: DocxDocument) -> None:
-    """python-docx's default template carries a preview picture of an empty page: leave it out."""
-    rels = document.part.package.rels
-    for r_id, rel in list(rels.items()):
-        if rel.reltype == RT.THUMBNAIL:
-            del rels[r_id]
-
-
-def _style_run(run: Run, *, east_asia: str = _BODY_FONT, size: float = _BODY_SIZE, bold: bool = False) -> Run:
-    """Set the run's Latin and East-Asian (rFonts eastAsia) fonts, size and weight explicitly."""
-    run.font.name = _LATIN_FONT
-    run._element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), east_asia)
-    run.font.size = Pt(size)
-    run.font.bold = True if bold else None
-    return run
-
-
-def _paragraph(container: DocxDocument | _Cell, text: str = "", **run_style: object) -> Paragraph:
-    paragraph = container.add_paragraph()
-    if text:
-        _style_run(paragraph.add_run(text), **run_style)
-    return paragraph
-
-
 def _heading(document: DocxDocument, title: str) -> None:
     """Issuing authority, document title and document number."""
-    authority = _paragraph(document, "{{authority}}", east_asia=_TITLE_FONT, size=18, bold=True)
+    authority = docx_templates.add_paragraph(
+        document, "{{authority}}", RunStyle(latin=_LATIN_FONT, east_asia=_TITLE_FONT, size=18, bold=True)
+    )
     authority.alignment = WD_ALIGN_PARAGRAPH.CENTER
     authority.paragraph_format.line_spacing = Pt(36)
     authority.paragraph_format.space_before = _LINE
 
-    heading = _paragraph(document, title, east_asia=_TITLE_FONT, size=_TITLE_SIZE, bold=True)
+    heading = docx_templates.add_paragraph(
+        document,
+        title,
+        RunStyle(latin=_LATIN_FONT, east_asia=_TITLE_FONT, size=22, bold=True),  # 二号
+    )
     heading.alignment = WD_ALIGN_PARAGRAPH.CENTER
     heading.paragraph_format.line_spacing = Pt(40)
     heading.paragraph_format.keep_with_next = True
 
-    number = _paragraph(document, "{{doc_no}}")
+    number = docx_templates.add_paragraph(document, "{{doc_no}}", _BODY)
     number.alignment = WD_ALIGN_PARAGRAPH.RIGHT
     number.paragraph_format.space_after = Pt(14)
 
 
 def _body(document: DocxDocument, text: str, *, indent: bool = True, left_indent: Length | None = None) -> None:
-    paragraph = _paragraph(document, text)
+    paragraph = docx_templates.add_paragraph(document, text, _BODY)
     paragraph.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
     if indent:
         paragraph.paragraph_format.first_line_indent = _INDENT
@@ -643,9 +270,9 @@ def _signature(document: DocxDocument) -> None:
     """Blank line, then issuing authority, seal and date, right-aligned four characters from the margin."""
     _body(document, "", indent=False)
     for text in ("{{authority}}", SEAL_LINE, "{{decided_on}}"):
-        paragraph = _paragraph(document, text)
+        paragraph = docx_templates.add_paragraph(document, text, _BODY)
         paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-        paragraph.paragraph_format.right_indent = Pt(_BODY_SIZE * 4)
+        paragraph.paragraph_format.right_indent = Pt(_BODY.size * 4)
         paragraph.paragraph_format.keep_with_next = text != "{{decided_on}}"
 
 
@@ -659,34 +286,16 @@ def _findings_table(document: DocxDocument) -> None:
     for column, width in zip(table.columns, widths, strict=True):
         column.width = width
     header, marker = table.rows
-    _repeat_as_header(header)
+    docx_templates.repeat_as_header(header)
+    bold = dataclasses.replace(_TABLE, bold=True)
+    cell_format = {"line_spacing": Pt(20), "space": Pt(3)}
     for cell, width, text in zip(header.cells, widths, ("序号", "问题", "依据"), strict=True):
-        _table_cell(cell, width, text, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
+        docx_templates.fill_cell(cell, text, bold, width=width, align=WD_ALIGN_PARAGRAPH.CENTER, **cell_format)
     aligns = (WD_ALIGN_PARAGRAPH.CENTER, WD_ALIGN_PARAGRAPH.LEFT, WD_ALIGN_PARAGRAPH.LEFT)
     for cell, width, text, align in zip(marker.cells, widths, ("{{table:findings}}", "", ""), aligns, strict=True):
-        _table_cell(cell, width, text, bold=False, align=align)
+        docx_templates.fill_cell(cell, text, _TABLE, width=width, align=align, **cell_format)
     # Space between the table and the text below it.
     _body(document, "", indent=False)
-
-
-def _table_cell(cell: _Cell, width: Length, text: str, *, bold: bool, align: WD_ALIGN_PARAGRAPH) -> None:
-    cell.width = width
-    cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
-    paragraph = cell.paragraphs[0]
-    paragraph.alignment = align
-    fmt = paragraph.paragraph_format
-    fmt.first_line_indent = Pt(0)
-    fmt.line_spacing = Pt(20)
-    fmt.line_spacing_rule = WD_LINE_SPACING.EXACTLY
-    fmt.space_before = fmt.space_after = Pt(3)
-    # Always a run, even an empty one: the rows made from a marker row take the formatting of its runs.
-    _style_run(paragraph.add_run(text), size=_TABLE_SIZE, bold=bold)
-
-
-def _repeat_as_header(row: _Row) -> None:
-    tr_pr = row._tr.get_or_add_trPr()
-    tr_pr.append(OxmlElement("w:tblHeader"))
-    tr_pr.append(OxmlElement("w:cantSplit"))
 
 
 def _footer(document: DocxDocument) -> None:
@@ -696,41 +305,11 @@ def _footer(document: DocxDocument) -> None:
     paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
     paragraph.paragraph_format.first_line_indent = Pt(0)
     paragraph.paragraph_format.line_spacing = Pt(18)
-    size = _TABLE_SIZE
-    _style_run(paragraph.add_run("{{doc_no}}　第"), size=size)
-    _field(paragraph, "PAGE", size)
-    _style_run(paragraph.add_run("页　共"), size=size)
-    _field(paragraph, "NUMPAGES", size)
-    _style_run(paragraph.add_run("页"), size=size)
-
-
-def _field(paragraph: Paragraph, instruction: str, size: float) -> None:
-    """A simple field (PAGE, NUMPAGES) whose cached result is 1."""
-    field = OxmlElement("w:fldSimple")
-    field.set(qn("w:instr"), f" {instruction} ")
-    run = paragraph.add_run("1")
-    _style_run(run, size=size)
-    paragraph._p.remove(run._element)
-    field.append(run._element)
-    paragraph._p.append(field)
-
-
-def _save(document: DocxDocument) -> bytes:
-    out = io.BytesIO()
-    document.save(out)
-    return out.getvalue()
-
-
-def _normalized_zip(data: bytes) -> bytes:
-    """The same .docx with a fixed timestamp on every member, so rebuilding a template changes no byte."""
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-        for info in source.infolist():
-            member = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
-            member.compress_type = zipfile.ZIP_DEFLATED
-            member.external_attr = 0o644 << 16
-            target.writestr(member, source.read(info.filename))
-    return out.getvalue()
+    _TABLE.apply(paragraph.add_run("{{doc_no}}　第"))
+    docx_templates.add_field(paragraph, "PAGE", _TABLE)
+    _TABLE.apply(paragraph.add_run("页　共"))
+    docx_templates.add_field(paragraph, "NUMPAGES", _TABLE)
+    _TABLE.apply(paragraph.add_run("页"))
 
 
 if __name__ == "__main__":  # python -m peikao.enforcement.documents: rebuild the shipped templates

@@ -23,7 +23,6 @@ from peikao.enforcement.choices import (
     KIND_SUBJECT,
     CheckOutcome,
     InspectionStatus,
-    Measure,
     RectificationStatus,
     SpotExamStatus,
 )
@@ -478,64 +477,12 @@ def decision_document(request, decision_code: str):
     """The decision as a Word document (责令限期整改指令书 or 行政处罚决定书), from the templates."""
     user = request.user
     decision = selectors.decision_get(user=user, code=decision_code)
-    body, filename = decision_docx(decision)
+    body, filename = documents.decision_docx(decision)
     response = HttpResponse(
         body, content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document"
     )
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
-
-
-def decision_docx(decision) -> tuple[bytes, str]:
-    from peikao.certificates.verification import issuing_authority
-    from peikao.core.privacy import mask_id_number
-
-    inspection = decision.inspection
-    organization = inspection.organization
-    findings = list(decision.findings.select_related("violation"))
-    authority = issuing_authority(inspection.region)
-    names = "、".join(inspector.name for inspector in inspection.inspectors.all())
-    rows = [
-        [str(n), f.description, f"{f.violation.code} {f.violation.basis_title}" if f.violation_id else ""]
-        for n, f in enumerate(findings, start=1)
-    ]
-    if decision.measure == Measure.RECTIFY_ORDER:
-        context = {
-            "authority": authority,
-            "doc_no": decision.code,
-            "subject_name": organization.name,
-            "subject_address": organization.address or "—",
-            "inspected_on": inspection.inspected_on.isoformat(),
-            "inspectors": names,
-            "legal_basis": decision.basis or "《中华人民共和国安全生产法》",
-            "due_on": decision.due_on.isoformat(),
-            "requirements": decision.note or "对上述问题逐项整改，并于整改期限内将整改情况书面报告本机关。",
-            "decided_on": decision.decided_on.isoformat(),
-        }
-        body = documents.render(documents.TEMPLATE_DIR / "rectification_order.docx", context, tables={"findings": rows})
-        return body, f"{decision.code}-责令限期整改指令书.docx"
-    fine = int(decision.fine_yuan or 0)
-    measure_text = decision.get_measure_display()
-    if decision.measure == Measure.FINE:
-        measure_text = f"罚款{documents.yuan_in_words(fine)}"
-    context = {
-        "authority": authority,
-        "doc_no": decision.code,
-        "subject_name": organization.name,
-        "subject_code": organization.uscc or mask_id_number(organization.org_code),
-        "subject_address": organization.address or "—",
-        "legal_representative": "—",
-        "facts": "\n".join(f"{n}. {f.description}" for n, f in enumerate(findings, start=1)),
-        "evidence": f"现场检查记录（{inspection.code}）及证据材料 {inspection.evidence.count()} 份",
-        "legal_basis": decision.basis or "—",
-        "measure": measure_text,
-        "fine_yuan": f"{fine:,}" if fine else "—",
-        "fine_upper": documents.yuan_in_words(fine) if fine else "—",
-        "payment": "请自收到本决定书之日起十五日内到指定银行缴纳罚款。",
-        "decided_on": decision.decided_on.isoformat(),
-    }
-    body = documents.render(documents.TEMPLATE_DIR / "penalty_decision.docx", context)
-    return body, f"{decision.code}-行政处罚决定书.docx"
 
 
 # -- rectification --------------------------------------------------------------------------------------------

@@ -1,26 +1,18 @@
-"""Enforcement documents rendered from .docx templates, and amounts in Chinese capital numerals (no database)."""
+"""The enforcement documents: the shipped .docx templates, as built and as rendered (no database)."""
 
 from __future__ import annotations
 
 import io
 import zipfile
-from decimal import Decimal
-from pathlib import Path
 
 import docx
 import pytest
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 
-from peikao.enforcement.documents import (
-    PENALTY_DECISION,
-    RECTIFICATION_ORDER,
-    TEMPLATE_DIR,
-    MissingPlaceholderError,
-    build_templates,
-    render,
-    yuan_in_words,
-)
+from peikao.enforcement.documents import PENALTY_DECISION, RECTIFICATION_ORDER, TEMPLATE_DIR, build_templates, render
+from peikao.lib.chinese_numerals import yuan_in_words
+from peikao.lib.docx_templates import MissingPlaceholderError
 
 REQUIREMENTS = (
     "1. 立即停止在二号仓库违规存放危险化学品，按类别分区分库储存；\n"
@@ -227,123 +219,3 @@ def test_values_are_inserted_literally():
     texts = paragraph_texts(open_docx(render(TEMPLATE_DIR / PENALTY_DECISION, context)))
     assert "账册上写着{{subject_name}}与 <b>&amp; 字样" in texts
     assert "以上事实有等证据为证。" in texts
-
-
-# --- Placeholders split across runs ---------------------------------------------------------------------------
-
-
-def split_template(tmp_path: Path) -> Path:
-    """A tiny template whose placeholders Word-style span several runs, in the body, a table and a header."""
-    document = docx.Document()
-    paragraph = document.add_paragraph()
-    paragraph.add_run("被检查单位：")
-    start = paragraph.add_run("{{sub")
-    start.bold = True
-    end = paragraph.add_run("ject_name}}")
-    end.italic = True
-    paragraph.add_run("，特此通知。")
-
-    three = document.add_paragraph()
-    for piece in ("整改要求：{", "{", "requi", "rements", "}", "}（", "{{due_", "on}}前）"):
-        three.add_run(piece)
-
-    cell = document.add_table(rows=1, cols=1).cell(0, 0)
-    cell.paragraphs[0].add_run("{{doc")
-    cell.paragraphs[0].add_run("_no}}")
-
-    header = document.sections[0].header.paragraphs[0]
-    header.add_run("{{autho")
-    header.add_run("rity}}")
-    header.add_run("{{doc_no}}")
-
-    path = tmp_path / "split.docx"
-    document.save(str(path))
-    return path
-
-
-def test_placeholder_split_across_runs(tmp_path):
-    context = {
-        "subject_name": "福州闽江精细化工有限公司",
-        "requirements": "第一行\n第二行",
-        "due_on": "2026年3月20日",
-        "doc_no": "榕应急责改〔2026〕12号",
-        "authority": "福州市应急管理局",
-    }
-    document = open_docx(render(split_template(tmp_path), context))
-    first, second = document.paragraphs
-    assert first.text == "被检查单位：福州闽江精细化工有限公司，特此通知。"
-    # The value takes the formatting of the run where the placeholder started; the emptied run is gone.
-    assert [(run.text, run.bold, run.italic) for run in first.runs] == [
-        ("被检查单位：", None, None),
-        ("福州闽江精细化工有限公司", True, None),
-        ("，特此通知。", None, None),
-    ]
-    assert second.text == "整改要求：第一行\n第二行（2026年3月20日前）"
-    assert document.tables[0].cell(0, 0).text == "榕应急责改〔2026〕12号"
-    assert document.sections[0].header.paragraphs[0].text == "福州市应急管理局榕应急责改〔2026〕12号"
-
-
-def test_missing_split_placeholder_is_named(tmp_path):
-    with pytest.raises(KeyError) as raised:
-        render(split_template(tmp_path), {"subject_name": "某公司", "doc_no": "1"})
-    assert raised.value.names == ["authority", "due_on", "requirements"]
-
-
-# --- Amounts in words -----------------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("amount", "words"),
-    [
-        (30000, "人民币叁万元整"),
-        (10500, "人民币壹万零伍佰元整"),
-        (0, "人民币零元整"),
-        (Decimal("0.00"), "人民币零元整"),
-        (Decimal("1234567.89"), "人民币壹佰贰拾叁万肆仟伍佰陆拾柒元捌角玖分"),
-        (1234567.89, "人民币壹佰贰拾叁万肆仟伍佰陆拾柒元捌角玖分"),
-        (100000, "人民币壹拾万元整"),
-        (Decimal("200.5"), "人民币贰佰元伍角"),
-        (200.5, "人民币贰佰元伍角"),
-        (1000001, "人民币壹佰万零壹元整"),
-        (10, "人民币壹拾元整"),
-        (110, "人民币壹佰壹拾元整"),
-        (1010, "人民币壹仟零壹拾元整"),
-        (1, "人民币壹元整"),
-        (15, "人民币壹拾伍元整"),
-        (101, "人民币壹佰零壹元整"),
-        (1001, "人民币壹仟零壹元整"),
-        (6007, "人民币陆仟零柒元整"),
-        (10000, "人民币壹万元整"),
-        (10010, "人民币壹万零壹拾元整"),
-        (11000, "人民币壹万壹仟元整"),
-        (107000, "人民币壹拾万柒仟元整"),
-        (100500, "人民币壹拾万零伍佰元整"),
-        (2000000, "人民币贰佰万元整"),
-        (50000000, "人民币伍仟万元整"),
-        (100000000, "人民币壹亿元整"),
-        (100010000, "人民币壹亿零壹万元整"),
-        (110000000, "人民币壹亿壹仟万元整"),
-        (1000000000000, "人民币壹万亿元整"),
-        (Decimal("1409.50"), "人民币壹仟肆佰零玖元伍角"),
-        (Decimal("1680.32"), "人民币壹仟陆佰捌拾元叁角贰分"),
-        (Decimal("325.04"), "人民币叁佰贰拾伍元零肆分"),
-        (Decimal("0.05"), "人民币伍分"),
-        (Decimal("0.50"), "人民币伍角"),
-        (Decimal("0.56"), "人民币伍角陆分"),
-        (Decimal("30000.00"), "人民币叁万元整"),
-        ("1500", "人民币壹仟伍佰元整"),
-    ],
-)
-def test_yuan_in_words(amount, words):
-    assert yuan_in_words(amount) == words
-
-
-@pytest.mark.parametrize("amount", [-1, Decimal("0.001"), Decimal("12.345"), Decimal("NaN"), 10**16, "三万"])
-def test_yuan_in_words_refuses_what_is_no_amount(amount):
-    with pytest.raises(ValueError):
-        yuan_in_words(amount)
-
-
-def test_yuan_in_words_refuses_bool():
-    with pytest.raises(TypeError):
-        yuan_in_words(True)

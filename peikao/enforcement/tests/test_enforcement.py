@@ -395,6 +395,21 @@ def test_a_decision_document_is_a_word_file(site, client):
     assert "责令限期整改指令书" in text and site["works"].name in text and order.code in text
 
 
+def test_a_fine_is_written_on_a_penalty_decision_in_capital_numerals(site):
+    import docx
+
+    from peikao.enforcement.documents import decision_docx
+
+    inspection = started(site)
+    fine = services.decision_issue(actor=site["a"], inspection=inspection, findings=[finding(site, inspection)],
+                                   measure="fine", decided_on=TODAY, fine_yuan=Decimal(30000))  # fmt: skip
+    body, filename = decision_docx(fine)
+    assert filename == f"{fine.code}-行政处罚决定书.docx"
+    texts = [p.text for p in docx.Document(io.BytesIO(body)).paragraphs]
+    assert "罚款人民币叁万元整" in texts and "罚款金额：人民币叁万元整（小写：30,000元）。" in texts
+    assert "1. 未经培训上岗" in texts and fine.code in texts
+
+
 # -- rectification -----------------------------------------------------------------------------------------------
 
 
