@@ -27,7 +27,7 @@ from peikao.core.exchange import (
 from peikao.core.i18n import both
 from peikao.core.permissions import Perm
 from peikao.core.scoping import region_code_range
-from peikao.exams import banks, services
+from peikao.exams import banks, rules, selectors
 from peikao.exams.choices import ExamPart, ResultStatus, StaffRole
 from peikao.exams.models import Question, Registration, Result, Sitting, SittingStaff
 from peikao.registry.models import OperationItem, Organization, Person
@@ -91,7 +91,7 @@ class QuestionsKind(ExchangeKind):
 
     def _write(self, rows, ctx: ImportContext, filename: str) -> WriteCounts:
         counts = WriteCounts()
-        prints = {services.fingerprint(q.stem, q.options): (q, item, category) for q, item, category in rows}
+        prints = {rules.fingerprint(q.stem, q.options): (q, item, category) for q, item, category in rows}
         existing = dict(
             Question.objects.filter(fingerprint__any=list(prints), retired=False).values_list(
                 "fingerprint", "question_code"
@@ -232,7 +232,7 @@ class SittingsKind(ExchangeKind):
                 staff.append(person)
         existing = ctx.cache["sittings"].get(code)
         if point is not None and row.ok:
-            problem = services.sitting_problem(
+            problem = selectors.sitting_problem(
                 exam_point=point,
                 part=part,
                 operation_item=item,
@@ -274,7 +274,7 @@ class SittingsKind(ExchangeKind):
                         starts_at=data["starts_at"],
                         ends_at=data["ends_at"],
                         capacity=data["point"].capacity or 60,
-                        blueprint=services.default_blueprint(
+                        blueprint=selectors.default_blueprint(
                             operation_item=data["item"], trainee_category=data["category"]
                         )
                         if data["part"] == ExamPart.THEORY
@@ -291,7 +291,7 @@ class SittingsKind(ExchangeKind):
             have = set(SittingStaff.objects.filter(sitting=sitting).values_list("person_id", flat=True))
             for person in data["staff"]:
                 if person.pk not in have:
-                    conflict = "、".join(services.staff_conflicts(sitting, person))
+                    conflict = "、".join(selectors.staff_conflicts(sitting=sitting, person=person))
                     audited_create(SittingStaff(sitting=sitting, person=person, role=role, conflict=conflict))
         return counts
 

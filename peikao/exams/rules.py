@@ -1,20 +1,27 @@
-"""Rules of exams applied to a candidate on an exam date: the regime in force, age and retirement,
-education, training completed, attempts left, theory before practical. Each check explains itself."""
+"""Rules of exams as pure functions: a candidate's age, retirement and education on an exam date (each check
+explains itself), whether a sitting may be held, a question's identity, answers as kept and as scored.
+
+What needs the database (training completed, attempts used, the theory passed, a ban) is read by
+``selectors.eligibility``, which adds its checks to these. ``regime_on`` is the one read left here: the
+regime in force on a day, which certificates asks too.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import unicodedata
 from dataclasses import asdict, dataclass
+from typing import Any
 
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from peikao.core.errors import DomainError
 from peikao.core.i18n import both
-from peikao.exams.choices import ExamPart, ResultStatus
-from peikao.exams.models import ExamRegime, Result
-from peikao.registry.choices import EDUCATION_RANK, Education
-from peikao.registry.models import Person
+from peikao.exams.choices import ExamPart
+from peikao.exams.models import ExamRegime, Question
+from peikao.registry.choices import EDUCATION_RANK, Education, OrganizationKind, OrganizationStatus
+from peikao.registry.models import OperationItem, Organization, Person
 
 RETIREMENT_BASIS = "全国人民代表大会常务委员会关于实施渐进式延迟法定退休年龄的决定（2024年9月13日）"
 
@@ -76,7 +83,7 @@ class Check:
         return asdict(self)
 
 
-def _check(code: str, ok: bool, message, params: dict | None = None, basis: str = "") -> Check:
+def check(code: str, ok: bool, message, params: dict | None = None, basis: str = "") -> Check:
     zh, en = both(message, params)
     return Check(code, ok, zh, en, basis)
 
@@ -98,8 +105,8 @@ def age_checks(person: Person, day: dt.date) -> list[Check]:
     age = person.age_on(day)
     retire = retirement_date(person.birth_date, person.sex)
     return [
-        _check("age_min", age >= 18, _("Age %(age)d on the exam date (at least 18)."), {"age": age}, "order_30 art. 4"),
-        _check(
+        check("age_min", age >= 18, _("Age %(age)d on the exam date (at least 18)."), {"age": age}, "order_30 art. 4"),
+        check(
             "age_max",
             day < retire,
             _("Statutory retirement on %(date)s (the exam must come before it)."),
@@ -114,7 +121,7 @@ def education_check(person: Person, item, regime: ExamRegime) -> Check | None:
     if not minimum:
         return None
     if not person.education:
-        return _check(
+        return check(
             "education",
             False,
             _("Education not recorded (at least %(level)s required)."),
@@ -122,7 +129,7 @@ def education_check(person: Person, item, regime: ExamRegime) -> Check | None:
             regime.code,
         )
     ok = EDUCATION_RANK[person.education] >= EDUCATION_RANK[minimum]
-    return _check(
+    return check(
         "education",
         ok,
         _("Education %(have)s (at least %(level)s required)."),
@@ -131,34 +138,74 @@ def education_check(person: Person, item, regime: ExamRegime) -> Check | None:
     )
 
 
-def prior_attempts(person: Person, *, item, category: str, part: str, since: dt.date | None) -> int:
-    """Exams of this part already sat (valid or cancelled results; absences do not count) since ``since``."""
-    queryset = Result.objects.filter(
-        registration__person=person,
-        registration__sitting__part=part,
-        status__in=[ResultStatus.VALID, ResultStatus.CANCELLED],
-    )
-    queryset = (
-        queryset.filter(registration__sitting__operation_item=item)
-        if item
-        else queryset.filter(registration__sitting__trainee_category=category)
-    )
-    if since is not None:
-        queryset = queryset.filter(registration__sitting__starts_at__date__gte=since)
-    return queryset.count()
+# -- sittings -------------------------------------------------------------------------------------------
+
+SittingProblem = tuple[str, Any, dict[str, Any]]  # (code, message, params) of a coded DomainError
 
 
-def passed_theory(person: Person, *, item, category: str, since: dt.date) -> Result | None:
-    queryset = Result.objects.filter(
-        registration__person=person,
-        registration__sitting__part=ExamPart.THEORY,
-        status=ResultStatus.VALID,
-        passed=True,
-        registration__sitting__starts_at__date__gte=since,
-    )
-    queryset = (
-        queryset.filter(Q(registration__sitting__operation_item=item))
-        if item
-        else queryset.filter(registration__sitting__trainee_category=category)
-    )
-    return queryset.order_by("-registration__sitting__starts_at").first()
+def sitting_problem(
+    *,
+    exam_point: Organization,
+    part: str,
+    operation_item: OperationItem | None,
+    trainee_category: str,
+    starts_at: dt.datetime,
+    ends_at: dt.datetime,
+    capacity: int | None,
+    item_approved: bool,
+) -> SittingProblem | None:
+    """None, or (code, message, params) for a sitting that may not be held. ``item_approved``: whether the
+    exam point is approved for ``operation_item`` (``selectors.sitting_problem`` reads it)."""
+    if exam_point.kind != OrganizationKind.EXAM_POINT:
+        return "not_an_exam_point", _("Exams are held at exam points."), {}
+    if exam_point.status != OrganizationStatus.ACTIVE:
+        return (
+            "exam_point_not_active",
+            _("The exam point is %(status)s: it may not hold exams."),
+            {"status": OrganizationStatus(exam_point.status).label},
+        )
+    if operation_item is not None and not item_approved:
+        return (
+            "item_not_approved",
+            _("The exam point is not approved for operation item %(item)s."),
+            {"item": str(operation_item)},
+        )
+    if operation_item is None and not trainee_category:
+        return "subject_required", _("A sitting is for an operation item or a trainee category."), {}
+    if ends_at <= starts_at:
+        return "sitting_time", _("A sitting ends after it starts."), {}
+    if capacity and exam_point.capacity and capacity > exam_point.capacity:
+        return (
+            "over_capacity",
+            _("The exam point has %(n)d seats."),
+            {"n": exam_point.capacity},
+        )
+    if part == ExamPart.PRACTICAL and exam_point.practical_device == "" and operation_item is not None:
+        return "no_practical_equipment", _("The exam point has declared no practical exam equipment."), {}
+    return None
+
+
+# -- questions and answers --------------------------------------------------------------------------------
+
+
+def _fold(text: str) -> str:
+    return " ".join(unicodedata.normalize("NFKC", text).split())
+
+
+def fingerprint(stem: str, options: list[str]) -> str:
+    """Identity of a question's content: the stem and the set of options, whitespace folded."""
+    key = _fold(stem) + "\x1f" + "\x1f".join(sorted(_fold(option) for option in options))
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def normalised_answer(answer: str) -> str:
+    """An answer as kept: its letters upper-cased, once each, in order (at most six)."""
+    return "".join(sorted(set(str(answer).upper())))[:6]
+
+
+def displayed_answer(question: Question, order: list[int], given: str) -> str:
+    """Translate the letters a candidate chose on the shuffled paper back to the bank's letters."""
+    if question.qtype == "judge" or not order:
+        return given
+    letters = "ABCDEF"
+    return "".join(sorted(letters[order[letters.index(letter)]] for letter in given if letter in letters[: len(order)]))

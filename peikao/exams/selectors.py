@@ -1,13 +1,21 @@
-"""The exams' read path, scoped to the user's jurisdiction. Question banks are shared reference data."""
+"""The exams' read path, scoped to the user's jurisdiction. Question banks are shared reference data.
+
+Also the reads the services judge by: a candidate's eligibility (with the rules of ``rules.py``), a
+proctor's conflicts, whether a sitting may be held, a blueprint's pool of questions."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from peikao.core.permissions import Perm, has_perm
-from peikao.exams import papers
-from peikao.exams.choices import FindingStatus
+from peikao.exams import papers, rules
+from peikao.exams.choices import ExamPart, FindingStatus, ResultStatus
+from peikao.exams.hooks import application_ban_until
 from peikao.exams.models import (
     Blueprint,
     Paper,
@@ -18,8 +26,11 @@ from peikao.exams.models import (
     Registration,
     Result,
     Sitting,
+    SittingStaff,
 )
-from peikao.registry.models import Person
+from peikao.registry.choices import OrganizationKind
+from peikao.registry.models import Assignment, OperationItem, Organization, Person
+from peikao.training.models import Enrolment, TrainingClass
 
 
 def may_see_banks(user) -> bool:
@@ -149,3 +160,221 @@ def person_exam_section(*, user, person: Person) -> dict | None:
     # A candidate sees the admission codes of their own registrations (their admission tickets).
     show_codes = getattr(user, "is_candidate", False) and user.person_id == person.pk
     return {"results": results, "upcoming": upcoming, "show_codes": show_codes}
+
+
+# -- what the services judge by ----------------------------------------------------------------------------
+
+
+def pool_for(*, blueprint: Blueprint) -> list[papers.PoolQuestion]:
+    """The active questions a blueprint draws from, as the drawer needs them."""
+    queryset = Question.objects.active()
+    queryset = (
+        queryset.filter(operation_item=blueprint.operation_item)
+        if blueprint.operation_item_id
+        else queryset.filter(trainee_category=blueprint.trainee_category)
+    )
+    return [
+        papers.PoolQuestion(pk, qtype, kp, difficulty, len(options))
+        for pk, qtype, kp, difficulty, options in queryset.values_list(
+            "pk", "qtype", "knowledge_point", "difficulty", "options"
+        )
+    ]
+
+
+def default_blueprint(*, operation_item: OperationItem | None, trainee_category: str) -> Blueprint | None:
+    """The latest active blueprint of the item (or trainee category): a theory sitting's default."""
+    queryset = Blueprint.objects.filter(active=True)
+    if operation_item is not None:
+        return queryset.filter(operation_item=operation_item).order_by("-updated_at").first()
+    return queryset.filter(trainee_category=trainee_category).order_by("-updated_at").first()
+
+
+def sitting_problem(
+    *,
+    exam_point: Organization,
+    part: str,
+    operation_item: OperationItem | None,
+    trainee_category: str,
+    starts_at: dt.datetime,
+    ends_at: dt.datetime,
+    capacity: int | None,
+) -> rules.SittingProblem | None:
+    """None, or (code, message, params) for a sitting that may not be held (``rules.sitting_problem``, with
+    the exam point's approval for the item read here)."""
+    item_approved = operation_item is None or exam_point.operation_items.filter(pk=operation_item.pk).exists()
+    return rules.sitting_problem(
+        exam_point=exam_point,
+        part=part,
+        operation_item=operation_item,
+        trainee_category=trainee_category,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        capacity=capacity,
+        item_approved=item_approved,
+    )
+
+
+def staff_conflicts(*, sitting: Sitting, person: Person) -> list[str]:
+    """Training institutions that employ ``person`` on the sitting's day and have trainees in it."""
+    day = timezone.localdate(sitting.starts_at)
+    employers = (
+        Assignment.objects.filter(
+            person=person,
+            organization__kind=OrganizationKind.TRAINING_INSTITUTION,
+            start_date__lte=day,
+        )
+        .exclude(end_date__lt=day)
+        .values("organization")
+    )
+    names = (
+        Registration.objects.filter(sitting=sitting, training_class__organization__in=employers)
+        .values_list("training_class__organization__name", flat=True)
+        .distinct()
+    )
+    return sorted(set(names))
+
+
+def unresolved_conflicts(*, sitting: Sitting) -> list[tuple[SittingStaff, list[str]]]:
+    """Staff in conflict with the sitting's candidates as registered now, without a regulator's override."""
+    out = []
+    for staff in sitting.staff.select_related("person"):
+        conflicts = staff_conflicts(sitting=sitting, person=staff.person)
+        if conflicts and not staff.override_reason:
+            out.append((staff, conflicts))
+    return out
+
+
+def eligibility(*, person: Person, sitting: Sitting) -> tuple[list[rules.Check], TrainingClass | None, int]:
+    """(checks, training class, attempt number) for ``person`` sitting ``sitting`` under the regime in force on
+    its date. Every check explains itself; a candidate is eligible when every check is ok."""
+    day = timezone.localdate(sitting.starts_at)
+    regime = rules.regime_on(day)
+    item, category = sitting.operation_item, sitting.trainee_category
+    checks = rules.age_checks(person, day)
+    education = rules.education_check(person, item, regime)
+    if education is not None:
+        checks.append(education)
+    since = rules.add_months(day, -regime.training_valid_months)
+    completed = Enrolment.objects.filter(
+        person=person, credited__completed=True, training_class__end_date__gte=since, training_class__end_date__lte=day
+    ).select_related("training_class__organization")
+    completed = (
+        completed.filter(training_class__operation_item=item, training_class__trainee_category="special_operator")
+        if item
+        else completed.filter(training_class__trainee_category=category)
+    )
+    enrolment = completed.order_by("-training_class__end_date").first()
+    training_class = enrolment.training_class if enrolment else None
+    if training_class is not None:
+        checks.append(
+            rules.check(
+                "training",
+                True,
+                _("Training completed: class %(code)s of %(org)s, ended %(end)s."),
+                {
+                    "code": training_class.class_code,
+                    "org": training_class.organization.name,
+                    "end": training_class.end_date.isoformat(),
+                },
+                "order_30 art. 5",
+            )
+        )
+    else:
+        checks.append(
+            rules.check(
+                "training",
+                False,
+                _("No training completed for this exam within the last %(n)d months."),
+                {"n": regime.training_valid_months},
+                "order_30 art. 5",
+            )
+        )
+    banned_until = barred_until(person, day)
+    if banned_until is not None:
+        checks.append(
+            rules.check(
+                "banned",
+                False,
+                _("Barred from applying until %(day)s after a revocation for false information or fraud."),
+                {"day": banned_until.isoformat()},
+                "order_30 art. 30",
+            )
+        )
+    allowed = regime.attempts(sitting.part)
+    since_training = training_class.end_date if (training_class and regime.retraining_after_fail) else None
+    done = prior_attempts(person, item=item, category=category, part=sitting.part, since=since_training)
+    if allowed is None:
+        checks.append(
+            rules.check(
+                "attempts",
+                True,
+                _("Attempts: %(done)d so far, no limit (%(regime)s)."),
+                {"done": done, "regime": regime.code},
+                regime.code,
+            )
+        )
+    else:
+        checks.append(
+            rules.check(
+                "attempts",
+                done < allowed,
+                _("Attempts: %(done)d of %(allowed)d used (%(regime)s)."),
+                {"done": done, "allowed": allowed, "regime": regime.code},
+                regime.code,
+            )
+        )
+    if sitting.part == ExamPart.PRACTICAL:
+        theory_since = rules.add_months(day, -(regime.result_valid_months or 12))
+        theory = passed_theory(person, item=item, category=category, since=theory_since)
+        checks.append(
+            rules.check(
+                "theory_first",
+                theory is not None,
+                _("Theory passed before the practical.") if theory else _("No valid passed theory exam for this item."),
+                None,
+                regime.code,
+            )
+        )
+    return checks, training_class, done + 1
+
+
+def barred_until(person: Person, day: dt.date) -> dt.date | None:
+    """The end of a ban from applying that runs on ``day`` (certificates answers, through a hook), if one runs."""
+    bans = application_ban_until.results(person_id=person.pk, day=day)
+    return max(bans) if bans else None
+
+
+def prior_attempts(
+    person: Person, *, item: OperationItem | None, category: str, part: str, since: dt.date | None
+) -> int:
+    """Exams of this part already sat (valid or cancelled results; absences do not count) since ``since``."""
+    queryset = Result.objects.filter(
+        registration__person=person,
+        registration__sitting__part=part,
+        status__in=[ResultStatus.VALID, ResultStatus.CANCELLED],
+    )
+    queryset = (
+        queryset.filter(registration__sitting__operation_item=item)
+        if item
+        else queryset.filter(registration__sitting__trainee_category=category)
+    )
+    if since is not None:
+        queryset = queryset.filter(registration__sitting__starts_at__date__gte=since)
+    return queryset.count()
+
+
+def passed_theory(person: Person, *, item: OperationItem | None, category: str, since: dt.date) -> Result | None:
+    """The latest valid passed theory exam of this item (or trainee category) since ``since``."""
+    queryset = Result.objects.filter(
+        registration__person=person,
+        registration__sitting__part=ExamPart.THEORY,
+        status=ResultStatus.VALID,
+        passed=True,
+        registration__sitting__starts_at__date__gte=since,
+    )
+    queryset = (
+        queryset.filter(Q(registration__sitting__operation_item=item))
+        if item
+        else queryset.filter(registration__sitting__trainee_category=category)
+    )
+    return queryset.order_by("-registration__sitting__starts_at").first()

@@ -17,7 +17,7 @@ from peikao.core.errors import Conflict, DomainError, PermissionDenied
 from peikao.core.i18n import Bilingual
 from peikao.core.permissions import Perm, require_perm
 from peikao.core.transitions import apply_transition
-from peikao.exams import papers, rules
+from peikao.exams import papers
 from peikao.exams.choices import (
     RESULT_TRANSITIONS,
     SITTING_TRANSITIONS,
@@ -30,7 +30,6 @@ from peikao.exams.choices import (
     SittingStatus,
     StaffRole,
 )
-from peikao.exams.hooks import application_ban_until
 from peikao.exams.models import (
     AnswerSheet,
     Blueprint,
@@ -49,7 +48,16 @@ from peikao.exams.models import (
     SittingEvent,
     SittingStaff,
 )
-from peikao.registry.choices import AssignmentRole, OrganizationKind, OrganizationStatus
+from peikao.exams.rules import displayed_answer, fingerprint, normalised_answer
+from peikao.exams.selectors import (
+    default_blueprint,
+    eligibility,
+    pool_for,
+    sitting_problem,
+    staff_conflicts,
+    unresolved_conflicts,
+)
+from peikao.registry.choices import AssignmentRole
 from peikao.registry.models import Assignment, OperationItem, Organization, Person
 
 TRAINING_BODY_ROLES = [
@@ -67,17 +75,6 @@ def _require_own(actor, organization: Organization) -> None:
 
 
 # -- questions --------------------------------------------------------------------------------------
-
-
-def fingerprint(stem: str, options: list[str]) -> str:
-    """Identity of a question's content: the stem and the set of options, whitespace folded."""
-    import unicodedata
-
-    def fold(text: str) -> str:
-        return " ".join(unicodedata.normalize("NFKC", text).split())
-
-    key = fold(stem) + "\x1f" + "\x1f".join(sorted(fold(option) for option in options))
-    return hashlib.sha256(key.encode()).hexdigest()
 
 
 @transaction.atomic
@@ -142,21 +139,6 @@ def blueprint_save(*, actor, blueprint: Blueprint) -> Blueprint:
     return audited_create(blueprint)
 
 
-def pool_for(blueprint: Blueprint) -> list[papers.PoolQuestion]:
-    queryset = Question.objects.active()
-    queryset = (
-        queryset.filter(operation_item=blueprint.operation_item)
-        if blueprint.operation_item_id
-        else queryset.filter(trainee_category=blueprint.trainee_category)
-    )
-    return [
-        papers.PoolQuestion(pk, qtype, kp, difficulty, len(options))
-        for pk, qtype, kp, difficulty, options in queryset.values_list(
-            "pk", "qtype", "knowledge_point", "difficulty", "options"
-        )
-    ]
-
-
 # -- sittings and staff -------------------------------------------------------------------------------
 
 
@@ -204,64 +186,6 @@ def sitting_create(
     return audited_create(sitting)
 
 
-def default_blueprint(*, operation_item, trainee_category: str) -> Blueprint | None:
-    queryset = Blueprint.objects.filter(active=True)
-    if operation_item is not None:
-        return queryset.filter(operation_item=operation_item).order_by("-updated_at").first()
-    return queryset.filter(trainee_category=trainee_category).order_by("-updated_at").first()
-
-
-def sitting_problem(*, exam_point, part, operation_item, trainee_category, starts_at, ends_at, capacity):
-    """None, or (code, message, params) for a sitting that may not be held."""
-    if exam_point.kind != OrganizationKind.EXAM_POINT:
-        return "not_an_exam_point", _("Exams are held at exam points."), {}
-    if exam_point.status != OrganizationStatus.ACTIVE:
-        return (
-            "exam_point_not_active",
-            _("The exam point is %(status)s: it may not hold exams."),
-            {"status": OrganizationStatus(exam_point.status).label},
-        )
-    if operation_item is not None and not exam_point.operation_items.filter(pk=operation_item.pk).exists():
-        return (
-            "item_not_approved",
-            _("The exam point is not approved for operation item %(item)s."),
-            {"item": str(operation_item)},
-        )
-    if operation_item is None and not trainee_category:
-        return "subject_required", _("A sitting is for an operation item or a trainee category."), {}
-    if ends_at <= starts_at:
-        return "sitting_time", _("A sitting ends after it starts."), {}
-    if capacity and exam_point.capacity and capacity > exam_point.capacity:
-        return (
-            "over_capacity",
-            _("The exam point has %(n)d seats."),
-            {"n": exam_point.capacity},
-        )
-    if part == ExamPart.PRACTICAL and exam_point.practical_device == "" and operation_item is not None:
-        return "no_practical_equipment", _("The exam point has declared no practical exam equipment."), {}
-    return None
-
-
-def staff_conflicts(sitting: Sitting, person: Person) -> list[str]:
-    """Training institutions that employ ``person`` on the sitting's day and have trainees in it."""
-    day = timezone.localdate(sitting.starts_at)
-    employers = (
-        Assignment.objects.filter(
-            person=person,
-            organization__kind=OrganizationKind.TRAINING_INSTITUTION,
-            start_date__lte=day,
-        )
-        .exclude(end_date__lt=day)
-        .values("organization")
-    )
-    names = (
-        Registration.objects.filter(sitting=sitting, training_class__organization__in=employers)
-        .values_list("training_class__organization__name", flat=True)
-        .distinct()
-    )
-    return sorted(set(names))
-
-
 @transaction.atomic
 def staff_assign(*, actor, sitting: Sitting, person: Person, role: str, override_reason: str = "") -> SittingStaff:
     """Assign a proctor or examiner. Someone employed by a training institution whose trainees sit here is
@@ -287,7 +211,7 @@ def staff_assign(*, actor, sitting: Sitting, person: Person, role: str, override
             _("%(name)s holds no proctor or examiner assignment at this exam point or its exam institution."),
             {"name": person.name},
         )
-    conflicts = staff_conflicts(sitting, person)
+    conflicts = staff_conflicts(sitting=sitting, person=person)
     conflict_text = "、".join(conflicts)
     if conflicts and not override_reason.strip():
         raise DomainError(
@@ -306,16 +230,6 @@ def staff_assign(*, actor, sitting: Sitting, person: Person, role: str, override
     return audited_create(staff)
 
 
-def unresolved_conflicts(sitting: Sitting) -> list[tuple[SittingStaff, list[str]]]:
-    """Staff in conflict with the sitting's candidates as registered now, without a regulator's override."""
-    out = []
-    for staff in sitting.staff.select_related("person"):
-        conflicts = staff_conflicts(sitting, staff.person)
-        if conflicts and not staff.override_reason:
-            out.append((staff, conflicts))
-    return out
-
-
 def sitting_open(*, actor, sitting: Sitting) -> SittingEvent:
     require_perm(actor, Perm.SITTING_MANAGE)
     _require_own(actor, sitting.exam_point)
@@ -323,7 +237,7 @@ def sitting_open(*, actor, sitting: Sitting) -> SittingEvent:
         role=StaffRole.PROCTOR if sitting.part == ExamPart.THEORY else StaffRole.EXAMINER
     ).exists():
         raise DomainError("no_staff", _("A sitting opens with its proctors (theory) or examiners (practical)."))
-    conflicts = unresolved_conflicts(sitting)
+    conflicts = unresolved_conflicts(sitting=sitting)
     if conflicts:
         staff, orgs = conflicts[0]
         raise DomainError(
@@ -360,107 +274,6 @@ def _sitting_transition(sitting: Sitting, to: str, *, actor, reason: str = "") -
 
 
 # -- registration and eligibility ---------------------------------------------------------------------
-
-
-def eligibility(*, person: Person, sitting: Sitting):
-    """(checks, training class) for ``person`` sitting ``sitting`` under the regime in force on its date."""
-    from peikao.training.models import Enrolment
-
-    day = timezone.localdate(sitting.starts_at)
-    regime = rules.regime_on(day)
-    item, category = sitting.operation_item, sitting.trainee_category
-    checks = rules.age_checks(person, day)
-    education = rules.education_check(person, item, regime)
-    if education is not None:
-        checks.append(education)
-    since = rules.add_months(day, -regime.training_valid_months)
-    completed = Enrolment.objects.filter(
-        person=person, credited__completed=True, training_class__end_date__gte=since, training_class__end_date__lte=day
-    ).select_related("training_class__organization")
-    completed = (
-        completed.filter(training_class__operation_item=item, training_class__trainee_category="special_operator")
-        if item
-        else completed.filter(training_class__trainee_category=category)
-    )
-    enrolment = completed.order_by("-training_class__end_date").first()
-    training_class = enrolment.training_class if enrolment else None
-    if training_class is not None:
-        checks.append(
-            rules._check(
-                "training",
-                True,
-                _("Training completed: class %(code)s of %(org)s, ended %(end)s."),
-                {
-                    "code": training_class.class_code,
-                    "org": training_class.organization.name,
-                    "end": training_class.end_date.isoformat(),
-                },
-                "order_30 art. 5",
-            )
-        )
-    else:
-        checks.append(
-            rules._check(
-                "training",
-                False,
-                _("No training completed for this exam within the last %(n)d months."),
-                {"n": regime.training_valid_months},
-                "order_30 art. 5",
-            )
-        )
-    banned_until = _barred_until(person, day)
-    if banned_until is not None:
-        checks.append(
-            rules._check(
-                "banned",
-                False,
-                _("Barred from applying until %(day)s after a revocation for false information or fraud."),
-                {"day": banned_until.isoformat()},
-                "order_30 art. 30",
-            )
-        )
-    allowed = regime.attempts(sitting.part)
-    since_training = training_class.end_date if (training_class and regime.retraining_after_fail) else None
-    done = rules.prior_attempts(person, item=item, category=category, part=sitting.part, since=since_training)
-    if allowed is None:
-        checks.append(
-            rules._check(
-                "attempts",
-                True,
-                _("Attempts: %(done)d so far, no limit (%(regime)s)."),
-                {"done": done, "regime": regime.code},
-                regime.code,
-            )
-        )
-    else:
-        checks.append(
-            rules._check(
-                "attempts",
-                done < allowed,
-                _("Attempts: %(done)d of %(allowed)d used (%(regime)s)."),
-                {"done": done, "allowed": allowed, "regime": regime.code},
-                regime.code,
-            )
-        )
-    if sitting.part == ExamPart.PRACTICAL:
-        theory_since = rules.add_months(day, -(regime.result_valid_months or 12))
-        theory = rules.passed_theory(person, item=item, category=category, since=theory_since)
-        checks.append(
-            rules._check(
-                "theory_first",
-                theory is not None,
-                _("Theory passed before the practical.") if theory else _("No valid passed theory exam for this item."),
-                None,
-                regime.code,
-            )
-        )
-    return checks, training_class, done + 1
-
-
-def _barred_until(person: Person, day: dt.date) -> dt.date | None:
-    """The end of a ban from applying that runs on ``day`` (certificates answers, through a hook), if one runs."""
-    bans = application_ban_until.results(person_id=person.pk, day=day)
-    return max(bans) if bans else None
 
 
 @transaction.atomic
@@ -520,7 +333,7 @@ def draw_paper(registration: Registration, *, drawer: papers.Drawer | None = Non
     """Draw the candidate's paper; redraw while it shares more with another paper of the sitting than the
     blueprint allows (the overlap is then as low as the bank permits)."""
     blueprint = registration.sitting.blueprint
-    drawer = drawer or papers.Drawer(papers.sections_of(blueprint.sections), pool_for(blueprint))
+    drawer = drawer or papers.Drawer(papers.sections_of(blueprint.sections), pool_for(blueprint=blueprint))
     limit = float(blueprint.max_overlap)
     best = None
     for _attempt in range(attempts):
@@ -588,11 +401,6 @@ def sheet_start(registration: Registration, *, now: dt.datetime | None = None) -
     minutes = registration.sitting.blueprint.duration_minutes
     deadline = min(now + dt.timedelta(minutes=minutes), registration.sitting.ends_at)
     return AnswerSheet.objects.create(registration=registration, started_at=now, deadline=deadline)
-
-
-def normalised_answer(answer: str) -> str:
-    """An answer as kept: its letters upper-cased, once each, in order (at most six)."""
-    return "".join(sorted(set(str(answer).upper())))[:6]
 
 
 def save_answer(
@@ -669,14 +477,6 @@ def submit(*, registration: Registration, now: dt.datetime | None = None) -> Res
             return Result.objects.get(registration=registration)
         sheet.registration = registration  # already loaded with its paper and blueprint
         return finalize_sheet(sheet, timed_out=(now or timezone.now()) > sheet.deadline, now=now)
-
-
-def displayed_answer(question: Question, order: list[int], given: str) -> str:
-    """Translate the letters a candidate chose on the shuffled paper back to the bank's letters."""
-    if question.qtype == "judge" or not order:
-        return given
-    letters = "ABCDEF"
-    return "".join(sorted(letters[order[letters.index(letter)]] for letter in given if letter in letters[: len(order)]))
 
 
 def finalize_sheet(sheet: AnswerSheet, *, timed_out: bool, now: dt.datetime | None = None) -> Result:
@@ -935,7 +735,3 @@ def analytics_event(
         status=FindingStatus.TO_REVIEW,
     )
     return audited_create(finding), True
-
-
-def finding_queue(*, user):
-    return PatrolFinding.objects.visible_to(user).filter(status=FindingStatus.TO_REVIEW)

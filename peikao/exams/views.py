@@ -100,7 +100,7 @@ def sitting_detail(request, sitting_code: str):
         "sitting": sitting,
         "registrations": regs,
         "staff": sitting.staff.select_related("person", "override_by"),
-        "conflicts": services.unresolved_conflicts(sitting),
+        "conflicts": selectors.unresolved_conflicts(sitting=sitting),
         "patrols": selectors.patrols(user=user, sitting=sitting),
         "findings": selectors.findings(user=user, sitting=sitting),
         "overlap": selectors.sitting_overlap(sitting=sitting) if sitting.part == ExamPart.THEORY else None,

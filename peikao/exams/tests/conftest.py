@@ -9,7 +9,7 @@ import pytest
 
 from peikao.core.choices import Role
 from peikao.exams.models import Blueprint, PracticalSheet, Question
-from peikao.exams.services import fingerprint
+from peikao.exams.rules import fingerprint
 from peikao.registry.choices import AssignmentRole, OrganizationKind
 from peikao.registry.models import OperationItem
 from peikao.registry.tests.factories import AssignmentFactory, OrganizationFactory, PersonFactory, UserFactory

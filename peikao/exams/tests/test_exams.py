@@ -9,7 +9,7 @@ import pytest
 import time_machine
 
 from peikao.core.errors import Conflict, DomainError, PermissionDenied
-from peikao.exams import papers, services
+from peikao.exams import papers, rules, selectors, services
 from peikao.exams.choices import ResultStatus, Sanction
 from peikao.exams.models import Paper, PaperQuestion, Question, Result, ResultEvent
 from peikao.exams.tests.conftest import BEIJING, sitting_at
@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
 
 def test_papers_are_reproducible_distinct_and_bounded_in_overlap(exam_world):
     drawer = papers.Drawer(
-        papers.sections_of(exam_world["blueprint"].sections), services.pool_for(exam_world["blueprint"])
+        papers.sections_of(exam_world["blueprint"].sections), selectors.pool_for(blueprint=exam_world["blueprint"])
     )
     assert drawer.draw(42) == drawer.draw(42)
     drawn = [drawer.draw(seed) for seed in range(30)]
@@ -37,7 +37,9 @@ def test_papers_are_reproducible_distinct_and_bounded_in_overlap(exam_world):
 def test_a_bank_too_small_for_the_blueprint_is_refused(exam_world):
     Question.objects.filter(qtype="single").update(retired=True)
     with pytest.raises(DomainError) as raised:
-        papers.Drawer(papers.sections_of(exam_world["blueprint"].sections), services.pool_for(exam_world["blueprint"]))
+        papers.Drawer(
+            papers.sections_of(exam_world["blueprint"].sections), selectors.pool_for(blueprint=exam_world["blueprint"])
+        )
     assert raised.value.code == "bank_too_small"
 
 
@@ -139,7 +141,7 @@ def test_attempts_follow_the_regime_in_force_on_the_exam_date(exam_world, exam_d
     first = sitting_at(exam_world, "EARLY", day=dt.date(2026, 4, 1))
     _results(exam_world, first, person, [60] * failed_before)
     sitting = sitting_at(exam_world, "LATER", day=exam_day)
-    checks, _training, attempt = services.eligibility(person=person, sitting=sitting)
+    checks, _training, attempt = selectors.eligibility(person=person, sitting=sitting)
     attempts = next(check for check in checks if check.code == "attempts")
     assert attempts.ok is allowed and attempt == failed_before + 1
     assert ("order_19" if exam_day >= dt.date(2026, 6, 1) else "order_30") in attempts.zh
@@ -340,7 +342,7 @@ def test_video_analytics_events_are_idempotent_findings_to_review(client, exam_w
     assert post(payload).status_code == 200 and post(payload).json()["finding_id"] == first.json()["finding_id"]
     assert post(payload, token="va_nope").status_code == 401
     assert post({**payload, "external_id": "evt-2", "sitting_code": "NOPE"}).status_code == 404
-    finding = services.finding_queue(user=exam_world["regulator"]).get()
+    finding = selectors.finding_queue(user=exam_world["regulator"]).get()
     Result.objects.create(registration=registrations[1], score=88, passed=True, status="valid")
     services.finding_review(
         actor=exam_world["regulator"], finding=finding, confirm=True, sanction=Sanction.SCORE_CANCELLED
@@ -360,7 +362,7 @@ def test_editing_a_drawn_question_creates_a_new_version(exam_world):
         stem="新题",
         options=[],
         answer="T",
-        fingerprint=services.fingerprint("新题", []),
+        fingerprint=rules.fingerprint("新题", []),
     )
     edited = services.question_edit(
         actor=exam_world["admin"], question=unused, stem="改过的题干", options=unused.options, answer=unused.answer
