@@ -18,7 +18,7 @@ from ninja.security import HttpBearer, SessionAuth
 
 from peikao.core.errors import DomainError
 from peikao.core.i18n import both
-from peikao.core.tokens import api_token_authenticate
+from peikao.core.services import api_token_authenticate
 
 
 class TokenAuth(HttpBearer):

@@ -17,8 +17,8 @@ from typing import Any
 import yaml
 from django.db import models, transaction
 
-from peikao.core.audit import record_bulk, snapshot
-from peikao.core.choices import ChangeAction, RegionLevel
+from peikao.core.choices import RegionLevel
+from peikao.core.services import reference_rows_sync
 
 DOMAIN_DIR = Path(__file__).resolve().parent.parent / "domain"
 REGION_DIR = Path(__file__).resolve().parent / "data" / "regions"
@@ -64,30 +64,9 @@ def as_date(value: Any) -> dt.date | None:
 
 
 def sync_rows(model: type[models.Model], key: str, rows: list[dict[str, Any]]) -> str:
-    """Create or update ``rows`` of ``model`` matched on ``key``; record every change; return a summary."""
-    existing = {getattr(obj, key): obj for obj in model.objects.filter(**{f"{key}__in": [r[key] for r in rows]})}
-    created, changed, log = [], [], []
-    for row in rows:
-        obj = existing.get(row[key])
-        if obj is None:
-            obj = model(**row)
-            obj.clean_fields(exclude=[f.name for f in model._meta.concrete_fields if f.is_relation])
-            created.append(obj)
-            continue
-        before = snapshot(obj)
-        for field, value in row.items():
-            setattr(obj, field, value)
-        after = snapshot(obj)
-        if after != before:
-            changed.append(obj)
-            log.append((ChangeAction.UPDATE, obj, before, after))
-    model.objects.bulk_create(created, batch_size=1000)
-    if changed:
-        fields = [f for f in rows[0] if f != key and f != model._meta.pk.name]
-        model.objects.bulk_update(changed, fields, batch_size=1000)
-    log.extend((ChangeAction.CREATE, obj, None, snapshot(obj)) for obj in created)
-    record_bulk(log)
-    return f"{model._meta.verbose_name_plural}: {len(created)} created, {len(changed)} updated, {len(rows)} in all"
+    """Create or update ``rows`` of ``model`` matched on ``key``; record every change; return a summary (the
+    service ``reference_rows_sync`` writes)."""
+    return reference_rows_sync(model=model, key=key, rows=rows)
 
 
 def _read_csv(name: str) -> list[dict[str, str]]:

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from peikao.core.models import ApiToken
 from peikao.core.selectors import import_run_list
-from peikao.core.tokens import api_token_create, api_token_revoke
+from peikao.core.services import api_token_create, api_token_revoke
 from peikao.registry.choices import OrganizationKind
 from peikao.registry.models import Organization, Person
 

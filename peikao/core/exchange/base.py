@@ -285,7 +285,7 @@ def choice_lookup(choices: type[models.TextChoices]) -> dict[str, str]:
     lookup: dict[str, str] = {}
     for value, label in choices.choices:
         zh, en = both(label)
-        lookup.update({value: value, value.lower(): value, zh: value, en: value, en.lower(): value})
+        lookup |= {value: value, value.lower(): value, zh: value, en: value, en.lower(): value}
     return lookup
 
 

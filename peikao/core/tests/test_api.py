@@ -11,7 +11,7 @@ import pytest
 from peikao.conftest import read_download
 from peikao.core import synthetic
 from peikao.core.models import ApiToken, IdNumberView
-from peikao.core.tokens import api_token_create, api_token_revoke
+from peikao.core.services import api_token_create, api_token_revoke
 
 pytestmark = pytest.mark.django_db
 

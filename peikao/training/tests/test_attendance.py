@@ -95,7 +95,7 @@ def test_late_batches_in_any_order_give_the_same_hours(client, running):
 
 @time_machine.travel(NOW)
 def test_devices_authenticate_with_their_own_key_and_see_only_their_lessons(client, running, django_user_model):
-    from peikao.core.tokens import api_token_create
+    from peikao.core.services import api_token_create
     from peikao.registry.tests.factories import OrganizationFactory
 
     payload = {"batch_id": "x", "events": [event(running["trainees"][0], "L-AM", "in", "09:00")]}

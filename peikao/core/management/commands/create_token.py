@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from peikao.core.audit import audit_context
 from peikao.core.models import User
-from peikao.core.tokens import api_token_create
+from peikao.core.services import api_token_create
 
 
 class Command(BaseCommand):
