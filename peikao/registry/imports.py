@@ -6,11 +6,9 @@ from collections.abc import Iterator
 from typing import Any
 
 from django.db.models import Case, Q, When
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from peikao.core.audit import record_bulk, snapshot
-from peikao.core.choices import ChangeAction, RegionLevel
+from peikao.core.choices import RegionLevel
 from peikao.core.exchange import (
     Column,
     ExchangeKind,
@@ -19,17 +17,14 @@ from peikao.core.exchange import (
     Row,
     StagedUpsert,
     WriteCounts,
-    apply_upsert,
-    bulk_upsert,
-    fetch_by_key,
     register,
     stage_upsert,
 )
 from peikao.core.models import Region, region_code_range
 from peikao.core.validators import id_number_facts
+from peikao.registry import services
 from peikao.registry.choices import (
     EDUCATION_ALIASES,
-    ORGANIZATION_TRANSITIONS,
     AssignmentRole,
     Education,
     OrganizationKind,
@@ -41,7 +36,6 @@ from peikao.registry.models import (
     Industry,
     OperationItem,
     Organization,
-    OrganizationEvent,
     Person,
 )
 from peikao.registry.rules import (
@@ -222,96 +216,19 @@ class OrganizationsKind(ExchangeKind):
     def _item_codes(org: Organization) -> list[str]:
         return [item.code for item in org.operation_items.all()]
 
-    @classmethod
-    def _snapshot(cls, org: Organization, items: list[str], parent_code: str) -> dict:
-        return snapshot(org, {"operation_items": items, "parent_org_code": parent_code})
-
     def write(self, rows: list[tuple[int, dict[str, Any]]], ctx: ImportContext) -> WriteCounts:
-        items = operation_items(ctx)
-        orgs: dict[str, Organization] = ctx.cache["orgs"]
-        actor = ctx.user if ctx.user is not None and ctx.user.is_authenticated else None
-        now = timezone.now()
-        counts = WriteCounts()
-        created: list[tuple[Organization, dict]] = []
-        updated: list[Organization] = []
-        log: list[tuple] = []
-        events: list[OrganizationEvent] = []
-        item_adds: list[tuple[Organization, int]] = []
-        item_removes: list[tuple[int, int]] = []
-        pending_parents = ctx.cache.setdefault("pending_parents", [])
-        fields = ["kind", "name", "uscc", "region_id", "industry_id", "practical_device", "capacity", "status"]
-        for _number, cleaned in rows:
-            wanted = {items[code].pk for code in cleaned["_items"]}
-            org = orgs.get(cleaned["org_code"])
-            if org is None:
-                org = Organization(org_code=cleaned["org_code"], created_at=now, updated_at=now)
-                for field in fields:
-                    setattr(org, field, cleaned[field])
-                created.append((org, cleaned))
-                item_adds.extend((org, pk) for pk in wanted)
-                continue
-            current_items = {item.pk: item.code for item in org.operation_items.all()}
-            current_parent = org.parent.org_code if org.parent_id else ""
-            before = self._snapshot(org, list(current_items.values()), current_parent)
-            old_status = org.status
-            for field in fields:
-                setattr(org, field, cleaned[field])
-            after = self._snapshot(org, cleaned["_items"], cleaned["_parent"])
-            if after == before:
-                counts.unchanged += 1
-                continue
-            counts.updated += 1
-            org.updated_at = now
-            updated.append(org)
-            log.append((ChangeAction.UPDATE, org, before, self._snapshot(org, cleaned["_items"], cleaned["_parent"])))
-            item_adds.extend((org, pk) for pk in wanted - set(current_items))
-            item_removes.extend((org.pk, pk) for pk in set(current_items) - wanted)
-            if cleaned["_parent"] != current_parent:
-                pending_parents.append((org, cleaned["_parent"]))
-            if old_status != org.status:
-                events.append(
-                    OrganizationEvent(
-                        organization=org,
-                        transition=ORGANIZATION_TRANSITIONS[(old_status, org.status)],
-                        old_status=old_status,
-                        new_status=org.status,
-                        reason=str(_("Imported from an organisations file")),
-                        actor=actor,
-                        actor_label=actor.username if actor else "import",
-                        time=now,
-                    )
-                )
-        Organization.objects.bulk_create([org for org, _cleaned in created], batch_size=2000)
-        for org, cleaned in created:
-            log.append((ChangeAction.CREATE, org, None, self._snapshot(org, cleaned["_items"], cleaned["_parent"])))
-            if cleaned["_parent"]:
-                pending_parents.append((org, cleaned["_parent"]))
-        counts.imported = len(created)
-        if updated:
-            Organization.objects.bulk_update(updated, [*fields, "updated_at"], batch_size=1000)
-        through = Organization.operation_items.through
-        through.objects.bulk_create(
-            [through(organization_id=org.pk, operationitem_id=pk) for org, pk in item_adds], batch_size=2000
+        counts, links = services.organizations_write_bulk(
+            actor=ctx.user,
+            rows=[cleaned for _number, cleaned in rows],
+            existing=ctx.cache["orgs"],
+            operation_items=operation_items(ctx),
         )
-        if item_removes:
-            q = Q()
-            for org_pk, item_pk in item_removes:
-                q |= Q(organization_id=org_pk, operationitem_id=item_pk)
-            through.objects.filter(q).delete()
-        OrganizationEvent.objects.bulk_create(events)
-        record_bulk(log)
+        ctx.cache.setdefault("pending_parents", []).extend(links)
         return counts
 
     def finish(self, ctx: ImportContext) -> None:
         """Link exam points to their exam institutions once every row of the file is written."""
-        pending: list[tuple[Organization, str]] = ctx.cache.get("pending_parents") or []
-        if not pending:
-            return
-        codes = {code for _, code in pending if code}
-        parents = dict(Organization.objects.filter(org_code__in=codes).values_list("org_code", "pk"))
-        for org, code in pending:
-            org.parent_id = parents.get(code) if code else None
-        Organization.objects.bulk_update([org for org, _code in pending], ["parent_id"], batch_size=1000)
+        services.organizations_link_parents(links=ctx.cache.get("pending_parents") or [])
 
     def export_rows(self, ctx: ExportContext) -> Iterator[dict[str, str]]:
         queryset = Organization.objects.visible_to(ctx.user) if ctx.user is not None else Organization.objects.all()
@@ -408,7 +325,7 @@ class PersonsKind(ExchangeKind):
         return staged
 
     def write(self, staged: StagedUpsert, ctx: ImportContext) -> WriteCounts:
-        return apply_upsert(staged)
+        return services.persons_upsert_bulk(actor=ctx.user, staged=staged)
 
     def export_rows(self, ctx: ExportContext) -> Iterator[dict[str, str]]:
         queryset = Person.objects.visible_to(ctx.user) if ctx.user is not None else Person.objects.all()
@@ -504,11 +421,8 @@ class AssignmentsKind(ExchangeKind):
         }
 
     def write(self, rows: list[tuple[int, dict[str, Any]]], ctx: ImportContext) -> WriteCounts:
-        key_fields = ("person_id", "organization_id", "role", "start_date")
         data = [{k: v for k, v in cleaned.items() if k not in ("id_number", "org_code")} for _number, cleaned in rows]
-        existing = fetch_by_key(Assignment, key_fields, [tuple(row[k] for k in key_fields) for row in data])
-        counts = bulk_upsert(Assignment, key_fields, data, existing=existing)
-        return counts
+        return services.assignments_upsert_bulk(actor=ctx.user, rows=data)
 
     def export_rows(self, ctx: ExportContext) -> Iterator[dict[str, str]]:
         queryset = Assignment.objects.visible_to(ctx.user) if ctx.user is not None else Assignment.objects.all()

@@ -4,18 +4,29 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from peikao.core.audit import audited_create, audited_update, record_id_number_views, snapshot
+from peikao.core.audit import audited_create, audited_update, record_bulk, record_id_number_views, snapshot
+from peikao.core.choices import ChangeAction
 from peikao.core.errors import Conflict, DomainError, PermissionDenied
+from peikao.core.exchange import StagedUpsert, WriteCounts, apply_upsert, bulk_upsert, fetch_by_key
+from peikao.core.models import User
 from peikao.core.permissions import Perm, require_perm
 from peikao.core.transitions import apply_transition
 from peikao.core.validators import id_number_facts, validate_id_number
 from peikao.registry.choices import ORGANIZATION_TRANSITIONS, OrganizationStatus
 from peikao.registry.models import Assignment, OperationItem, Organization, OrganizationEvent, Person
-from peikao.registry.rules import assignment_problems, organization_problems
+from peikao.registry.rules import (
+    STATUS_CHANGE_REFUSED,
+    assignment_problems,
+    organization_problems,
+    status_change_refused,
+)
 
 REGULATED_FIELDS = {"kind", "region", "region_id", "uscc", "industry", "industry_id", "parent", "parent_id"}
 ORGANIZATION_EDITABLE = {
@@ -37,6 +48,13 @@ def _organization_extra(org: Organization, items: Iterable[OperationItem] | None
     return {"operation_items": [item.code for item in items]}
 
 
+def _jurisdiction(actor: User) -> str:
+    """The region-code prefix of the actor's jurisdiction (a regulator's region; nobody else has one)."""
+    if actor.region is None:
+        raise PermissionDenied("outside_jurisdiction", _("The region lies outside your jurisdiction."))
+    return actor.region.prefix
+
+
 def _check_organization(org: Organization, items: list[OperationItem]) -> None:
     problems = organization_problems(
         org_code=org.org_code,
@@ -53,13 +71,13 @@ def _check_organization(org: Organization, items: list[OperationItem]) -> None:
 
 
 @transaction.atomic
-def organization_create(*, actor, data: dict, operation_items: list[OperationItem] | None = None) -> Organization:
+def organization_create(*, actor: User, data: dict, operation_items: list[OperationItem] | None = None) -> Organization:
     """Register an organisation in the actor's jurisdiction."""
     require_perm(actor, Perm.ORGANIZATION_CREATE)
     org = Organization(**data)
     if org.uscc and not org.org_code:
         org.org_code = org.uscc
-    if not actor.sees_everything and not (actor.is_regulator and org.region_id.startswith(actor.region.prefix)):
+    if not actor.sees_everything and not (actor.is_regulator and org.region_id.startswith(_jurisdiction(actor))):
         raise PermissionDenied("outside_jurisdiction", _("The region lies outside your jurisdiction."))
     items = list(operation_items or [])
     _check_organization(org, items)
@@ -70,7 +88,7 @@ def organization_create(*, actor, data: dict, operation_items: list[OperationIte
 
 @transaction.atomic
 def organization_update(
-    *, actor, organization: Organization, data: dict, operation_items: list[OperationItem] | None = None
+    *, actor: User, organization: Organization, data: dict, operation_items: list[OperationItem] | None = None
 ) -> Organization:
     """Change an organisation's details. Kind, region, code and approvals are the regulator's to change."""
     require_perm(actor, Perm.ORGANIZATION_CHANGE)
@@ -89,7 +107,7 @@ def organization_update(
         require_perm(actor, Perm.ORGANIZATION_CHANGE_REGULATED)
     for field, value in data.items():
         setattr(org, field, value)
-    if "region" in data and not actor.sees_everything and not org.region_id.startswith(actor.region.prefix):
+    if "region" in data and not actor.sees_everything and not org.region_id.startswith(_jurisdiction(actor)):
         raise PermissionDenied("outside_jurisdiction", _("The region lies outside your jurisdiction."))
     _check_organization(org, items)
     if operation_items is not None:
@@ -98,7 +116,9 @@ def organization_update(
     return org
 
 
-def organization_transition(*, actor, organization: Organization, to_status: str, reason: str) -> OrganizationEvent:
+def organization_transition(
+    *, actor: User, organization: Organization, to_status: str, reason: str
+) -> OrganizationEvent:
     """Suspend, reinstate or close an organisation, leaving an event with the reason."""
     require_perm(actor, Perm.ORGANIZATION_CHANGE_REGULATED)
     if not reason or not reason.strip():
@@ -114,26 +134,150 @@ def organization_transition(*, actor, organization: Organization, to_status: str
     )
 
 
-def organization_suspend(*, actor, organization: Organization, reason: str) -> OrganizationEvent:
+def organization_suspend(*, actor: User, organization: Organization, reason: str) -> OrganizationEvent:
     return organization_transition(
         actor=actor, organization=organization, to_status=OrganizationStatus.SUSPENDED, reason=reason
     )
 
 
-def organization_reinstate(*, actor, organization: Organization, reason: str) -> OrganizationEvent:
+def organization_reinstate(*, actor: User, organization: Organization, reason: str) -> OrganizationEvent:
     return organization_transition(
         actor=actor, organization=organization, to_status=OrganizationStatus.ACTIVE, reason=reason
     )
 
 
-def organization_close(*, actor, organization: Organization, reason: str) -> OrganizationEvent:
+def organization_close(*, actor: User, organization: Organization, reason: str) -> OrganizationEvent:
     return organization_transition(
         actor=actor, organization=organization, to_status=OrganizationStatus.CLOSED, reason=reason
     )
 
 
+IMPORTED_REASON = _("Imported from an organisations file")
+ORGANIZATION_BULK_FIELDS = [
+    "kind",
+    "name",
+    "uscc",
+    "region_id",
+    "industry_id",
+    "practical_device",
+    "capacity",
+    "status",
+]
+
+
+def _organization_bulk_snapshot(org: Organization, items: list[str], parent_code: str) -> dict:
+    return snapshot(org, {"operation_items": items, "parent_org_code": parent_code})
+
+
 @transaction.atomic
-def person_create(*, actor, id_number: str, name: str, phone: str = "", education: str = "") -> Person:
+def organizations_write_bulk(
+    *,
+    actor: User | None,
+    rows: list[dict[str, Any]],
+    existing: dict[str, Organization],
+    operation_items: dict[str, OperationItem],
+) -> tuple[WriteCounts, list[tuple[Organization, str]]]:
+    """Create or update organisations in bulk (a chunk of the organisations file), each change in the change log.
+
+    ``rows`` come cleaned by the file, which reports every row the rules refuse (``organization_problems``,
+    ``status_change_refused``): field values by attname, with ``_items`` (operation item codes) and ``_parent``
+    (the parent's code). ``existing`` holds the organisations already registered by code, their operation items
+    prefetched. A change of status follows ``ORGANIZATION_TRANSITIONS`` and leaves an ``OrganizationEvent``.
+    Returns the counts and the links to parents still to make (``organizations_link_parents``): a parent may
+    come later in the file."""
+    by = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
+    now = timezone.now()
+    counts = WriteCounts()
+    created: list[tuple[Organization, dict]] = []
+    updated: list[Organization] = []
+    log: list[tuple] = []
+    events: list[OrganizationEvent] = []
+    item_adds: list[tuple[Organization, int]] = []
+    item_removes: list[tuple[int, int]] = []
+    parents: list[tuple[Organization, str]] = []
+    fields = ORGANIZATION_BULK_FIELDS
+    for cleaned in rows:
+        wanted = {operation_items[code].pk for code in cleaned["_items"]}
+        org = existing.get(cleaned["org_code"])
+        if org is None:
+            org = Organization(org_code=cleaned["org_code"], created_at=now, updated_at=now)
+            for field in fields:
+                setattr(org, field, cleaned[field])
+            created.append((org, cleaned))
+            item_adds.extend((org, pk) for pk in wanted)
+            continue
+        current_items = {item.pk: item.code for item in org.operation_items.all()}
+        current_parent = org.parent.org_code if org.parent is not None else ""
+        before = _organization_bulk_snapshot(org, list(current_items.values()), current_parent)
+        old_status = org.status
+        for field in fields:
+            setattr(org, field, cleaned[field])
+        after = _organization_bulk_snapshot(org, cleaned["_items"], cleaned["_parent"])
+        if after == before:
+            counts.unchanged += 1
+            continue
+        counts.updated += 1
+        org.updated_at = now
+        updated.append(org)
+        log.append((ChangeAction.UPDATE, org, before, after))
+        item_adds.extend((org, pk) for pk in wanted - set(current_items))
+        item_removes.extend((org.pk, pk) for pk in set(current_items) - wanted)
+        if cleaned["_parent"] != current_parent:
+            parents.append((org, cleaned["_parent"]))
+        if old_status != org.status:
+            if (refused := status_change_refused(old_status, org.status)) is not None:
+                raise Conflict("transition_not_allowed", STATUS_CHANGE_REFUSED, refused)
+            events.append(
+                OrganizationEvent(
+                    organization=org,
+                    transition=ORGANIZATION_TRANSITIONS[(old_status, org.status)],
+                    old_status=old_status,
+                    new_status=org.status,
+                    reason=str(IMPORTED_REASON),
+                    actor=by,
+                    actor_label=by.username if by else "import",
+                    time=now,
+                )
+            )
+    Organization.objects.bulk_create([org for org, _cleaned in created], batch_size=2000)
+    for org, cleaned in created:
+        log.append(
+            (ChangeAction.CREATE, org, None, _organization_bulk_snapshot(org, cleaned["_items"], cleaned["_parent"]))
+        )
+        if cleaned["_parent"]:
+            parents.append((org, cleaned["_parent"]))
+    counts.imported = len(created)
+    if updated:
+        Organization.objects.bulk_update(updated, [*fields, "updated_at"], batch_size=1000)
+    through = Organization.operation_items.through
+    through.objects.bulk_create(
+        [through(organization_id=org.pk, operationitem_id=pk) for org, pk in item_adds], batch_size=2000
+    )
+    if item_removes:
+        q = Q()
+        for org_pk, item_pk in item_removes:
+            q |= Q(organization_id=org_pk, operationitem_id=item_pk)
+        through.objects.filter(q).delete()
+    OrganizationEvent.objects.bulk_create(events)
+    record_bulk(log)
+    return counts, parents
+
+
+@transaction.atomic
+def organizations_link_parents(*, links: list[tuple[Organization, str]]) -> None:
+    """Link exam points to their exam institutions by code (``""``: no parent), once every row of a file is
+    written. The change log already has the parent's code with the organisation's create or update."""
+    if not links:
+        return
+    codes = {code for _org, code in links if code}
+    parents = dict(Organization.objects.filter(org_code__in=codes).values_list("org_code", "pk"))
+    for org, code in links:
+        org.parent_id = parents.get(code) if code else None
+    Organization.objects.bulk_update([org for org, _code in links], ["parent_id"], batch_size=1000)
+
+
+@transaction.atomic
+def person_create(*, actor: User, id_number: str, name: str, phone: str = "", education: str = "") -> Person:
     """Register a person; birth date and sex come from the ID number."""
     require_perm(actor, Perm.PERSON_CHANGE)
     number = validate_id_number(id_number)
@@ -152,7 +296,7 @@ def person_create(*, actor, id_number: str, name: str, phone: str = "", educatio
 
 
 @transaction.atomic
-def person_update(*, actor, person: Person, name: str, phone: str = "", education: str = "") -> Person:
+def person_update(*, actor: User, person: Person, name: str, phone: str = "", education: str = "") -> Person:
     """Correct a person's name or contact details (the ID number never changes)."""
     require_perm(actor, Perm.PERSON_CHANGE)
     person = Person.objects.select_for_update().get(pk=person.pk)
@@ -163,7 +307,7 @@ def person_update(*, actor, person: Person, name: str, phone: str = "", educatio
 
 
 @transaction.atomic
-def person_register_or_match(*, actor, id_number: str, name: str) -> Person:
+def person_register_or_match(*, actor: User, id_number: str, name: str) -> Person:
     """The person with this ID number, registered now if new. A known number must come with its name."""
     number = validate_id_number(id_number)
     person = Person.objects.filter(id_number=number).first()
@@ -174,7 +318,14 @@ def person_register_or_match(*, actor, id_number: str, name: str) -> Person:
     return person
 
 
-def person_reveal_id_number(*, user, person: Person, purpose: str) -> str:
+@transaction.atomic
+def persons_upsert_bulk(*, actor: User | None, staged: StagedUpsert) -> WriteCounts:
+    """Write a chunk of persons staged by the persons file (``stage_upsert``: new rows with their change-log
+    entries built, changed rows with their before and after); the actor of the change log is the import's."""
+    return apply_upsert(staged)
+
+
+def person_reveal_id_number(*, user: User, person: Person, purpose: str) -> str:
     """Return the full ID number to a role that needs it, and log that it was seen."""
     require_perm(user, Perm.VIEW_FULL_ID_NUMBER)
     if user.is_candidate and person.pk != user.person_id:
@@ -198,7 +349,7 @@ def _check_assignment(assignment: Assignment) -> None:
 @transaction.atomic
 def assignment_create(
     *,
-    actor,
+    actor: User,
     person: Person,
     organization: Organization,
     role: str,
@@ -225,7 +376,7 @@ def assignment_create(
 
 
 @transaction.atomic
-def assignment_end(*, actor, assignment: Assignment, end_date: dt.date) -> Assignment:
+def assignment_end(*, actor: User, assignment: Assignment, end_date: dt.date) -> Assignment:
     """End an assignment on a date (assignments are ended, never deleted)."""
     require_perm(actor, Perm.ASSIGNMENT_CHANGE)
     assignment = Assignment.objects.select_for_update().select_related("organization").get(pk=assignment.pk)
@@ -237,3 +388,15 @@ def assignment_end(*, actor, assignment: Assignment, end_date: dt.date) -> Assig
     assignment.end_date = end_date
     audited_update(assignment, before)
     return assignment
+
+
+ASSIGNMENT_KEY = ("person_id", "organization_id", "role", "start_date")
+
+
+@transaction.atomic
+def assignments_upsert_bulk(*, actor: User | None, rows: list[dict[str, Any]]) -> WriteCounts:
+    """Create or update assignments in bulk (a chunk of the assignments file), matched on person, organisation,
+    role and start date; each change in the change log. ``rows`` come cleaned by the file, which reports every
+    row the rules refuse (``assignment_problems``): values by attname."""
+    existing = fetch_by_key(Assignment, ASSIGNMENT_KEY, [tuple(row[k] for k in ASSIGNMENT_KEY) for row in rows])
+    return bulk_upsert(Assignment, ASSIGNMENT_KEY, rows, existing=existing)
