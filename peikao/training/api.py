@@ -298,6 +298,7 @@ def enrol(request, class_code: str, payload: EnrolIn):
 @router.get("/classes/{class_code}/hours", response=list[HoursOut], summary="Credited hours of every trainee")
 def class_hours(request, class_code: str):
     training_class = selectors.class_get(user=request.user, class_code=class_code)
+    services.class_hours_refresh(training_class=training_class)
     rows = []
     for enrolment in selectors.class_hours(user=request.user, training_class=training_class):
         credited = getattr(enrolment, "credited", None)

@@ -2,24 +2,19 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
-from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from peikao.core.audit import record_bulk_rows
-from peikao.core.bulk import insert_rows, insert_rows_ignoring_duplicates
-from peikao.core.choices import ChangeAction
 from peikao.core.errors import DomainError
 from peikao.core.exchange import Column, ExchangeKind, ExportContext, ImportContext, Row, WriteCounts, register
 from peikao.core.scoping import region_code_range
 from peikao.registry.models import Industry, OperationItem, Organization, Person
 from peikao.training import services
+from peikao.training.attendance import AttendanceChecker
 from peikao.training.choices import (
     AttendanceKind,
     AttendanceSource,
@@ -29,10 +24,9 @@ from peikao.training.choices import (
     TrainingType,
 )
 from peikao.training.models import AttendanceEvent, CreditedHours, Enrolment, Lesson, TrainingClass
-from peikao.training.rules import hour_unit, requirement
+from peikao.training.rules import SEALED, lesson_problem, organization_may_train, requirement, teacher_problem
 
 OUTSIDE = _("Outside your jurisdiction: you may not import this row.")
-SEALED = _("The class is closed and its archive sealed: changes go through an amendment.")
 
 
 def _visible(model, user):
@@ -122,7 +116,7 @@ class ClassesKind(ExchangeKind):
             else:
                 try:
                     if existing is None:  # a class already on record is not refused for its organisation's status now
-                        services.organization_may_train(org, category=category, item=item)
+                        organization_may_train(org, category=category, item=item)
                     need = requirement(
                         category=category, industry=industry or org.industry, training_type=training_type,
                         syllabus_hours=syllabus, on=start,
@@ -147,58 +141,7 @@ class ClassesKind(ExchangeKind):
         }
 
     def write(self, rows: list[tuple[int, dict[str, Any]]], ctx: ImportContext) -> WriteCounts:
-        from peikao.core.audit import audited_create, audited_update, snapshot
-
-        counts = WriteCounts()
-        # A regulator's (or the system's) import records classes as accepted: they are its own records.
-        status = ClassStatus.ACCEPTED if ctx.unrestricted or ctx.user.is_regulator else ClassStatus.DRAFT
-        for _number, data in rows:
-            existing: TrainingClass | None = data["existing"]
-            need = data["requirement"]
-            unit = hour_unit(data["start_date"])
-            values = {
-                "organization": data["org"],
-                "trainee_category": data["trainee_category"],
-                "training_type": data["training_type"],
-                "operation_item": data["operation_item"],
-                "industry": data["industry"] or data["org"].industry,
-                "syllabus_hours": data["syllabus_hours"],
-                "start_date": data["start_date"],
-                "end_date": data["end_date"],
-                "required_tenths": need.tenths,
-                "required_basis": need.basis[:200],
-                "hour_rule": need.rule,
-                "offline_hour_minutes": unit.offline_minutes,
-                "online_hour_minutes": unit.online_minutes,
-            }
-            changed = False
-            if existing is None:
-                training_class = audited_create(TrainingClass(class_code=data["class_code"], status=status, **values))
-            else:
-                training_class = existing
-                before = snapshot(existing)
-                for field, value in values.items():
-                    setattr(existing, field, value)
-                changed = audited_update(existing, before)
-            enrolled = set(Enrolment.objects.filter(training_class=training_class).values_list("person_id", flat=True))
-            new = [pk for pk in data["trainees"] if pk not in enrolled]
-            if new:
-                created = Enrolment.objects.bulk_create(
-                    [Enrolment(training_class=training_class, person_id=pk) for pk in new]
-                )
-                record_bulk_rows(
-                    Enrolment,
-                    [(ChangeAction.CREATE, e.pk, f"enrolment #{e.pk}", None,
-                      {"training_class_id": training_class.pk, "person_id": e.person_id}) for e in created],
-                )  # fmt: skip
-                services.mark_hours_stale([training_class.pk])
-            if existing is None:
-                counts.imported += 1
-            elif changed or new:
-                counts.updated += 1
-            else:
-                counts.unchanged += 1
-        return counts
+        return services.classes_write_bulk(actor=ctx.user, rows=[data for _number, data in rows])
 
     def export_rows(self, ctx: ExportContext) -> Iterator[dict[str, str]]:
         queryset = _visible(TrainingClass, ctx.user).select_related("organization", "operation_item", "industry")
@@ -281,10 +224,10 @@ class LessonsKind(ExchangeKind):
             elif existing is not None and existing.training_class_id != training_class.pk:
                 row.fail("lesson_code", _("This lesson belongs to another class."), code="scope")
             else:
-                problem = services.lesson_problem(training_class, mode=mode, starts_at=starts_at, ends_at=ends_at)
+                problem = lesson_problem(training_class, mode=mode, starts_at=starts_at, ends_at=ends_at)
                 if problem:
                     row.fail("starts_at", problem[0], problem[1], code="lesson_time")
-                problem = services.teacher_problem(
+                problem = teacher_problem(
                     organization=training_class.organization, teacher=teacher, mode=mode,
                     on=timezone.localdate(starts_at),
                 )  # fmt: skip
@@ -301,13 +244,8 @@ class LessonsKind(ExchangeKind):
         }
 
     def write(self, rows: list[tuple[int, dict[str, Any]]], ctx: ImportContext) -> WriteCounts:
-        from peikao.core.exchange import bulk_upsert
-
         data = [cleaned for _number, cleaned in rows]
-        existing = {(code,): lesson for code, lesson in ctx.cache["lessons"].items()}
-        counts = bulk_upsert(Lesson, ["lesson_code"], data, existing=existing)
-        services.mark_hours_stale({row["training_class_id"] for row in data})
-        return counts
+        return services.lessons_upsert_bulk(actor=ctx.user, rows=data, existing=ctx.cache["lessons"])
 
     def export_rows(self, ctx: ExportContext) -> Iterator[dict[str, str]]:
         queryset = _visible(Lesson, ctx.user).select_related("training_class", "teacher")
@@ -331,103 +269,9 @@ class LessonsKind(ExchangeKind):
         return [row["_teacher"]] if row["_teacher"] else []
 
 
-FINISHED = frozenset({ClassStatus.CLOSED.value, ClassStatus.CANCELLED.value})
-EVENTS = frozenset(AttendanceKind.values)
-
-
-class AttendanceChecker:
-    """Validation of attendance events shared by attendance.csv and the device API: the lesson exists
-    and is the writer's, the person is enrolled in its class, the class is open and the time is sane."""
-
-    def __init__(self, *, organization_id: int | None, user=None, unrestricted: bool = False):
-        self.organization_id = organization_id
-        self.user = user
-        self.unrestricted = unrestricted
-        self.lessons: dict[str, tuple] = {}
-        self.persons: dict[str, int] = {}
-        self.enrolled: set[tuple[int, int]] = set()
-        self.skew = dt.timedelta(minutes=settings.PEIKAO["ATTENDANCE_CLOCK_SKEW_MINUTES"])
-        self.tz = timezone.get_current_timezone()
-
-    def load(self, lesson_codes: set[str], id_numbers: set[str]) -> None:
-        """Look up, in three queries, the lessons, persons and enrolments a batch refers to."""
-        missing = [code for code in lesson_codes if code not in self.lessons]
-        if missing:
-            queryset = Lesson.objects.filter(lesson_code__any=missing)
-            if self.organization_id is not None:
-                queryset = queryset.filter(training_class__organization_id=self.organization_id)
-            elif not self.unrestricted:
-                queryset = queryset.filter(pk__in=Lesson.objects.visible_to(self.user).values("pk"))
-            for row in queryset.values_list(
-                "lesson_code", "pk", "training_class_id", "starts_at", "training_class__status"
-            ):
-                code, pk, class_id, starts_at, status = row
-                self.lessons[code] = (pk, class_id, starts_at.astimezone(self.tz).date(), status)
-        numbers = [n for n in id_numbers if n not in self.persons]
-        if numbers:
-            self.persons.update(Person.objects.filter(id_number__any=numbers).values_list("id_number", "pk"))
-        class_ids = {self.lessons[c][1] for c in lesson_codes if c in self.lessons}
-        person_ids = [self.persons[n] for n in id_numbers if n in self.persons]
-        if class_ids and person_ids:
-            self.enrolled.update(
-                Enrolment.objects.filter(training_class_id__any=list(class_ids), person_id__any=person_ids).values_list(
-                    "training_class_id", "person_id"
-                )
-            )
-
-    def check(self, lesson_code: str, id_number: str, event: str | None, at: dt.datetime | None, now: dt.datetime):
-        """Return ((lesson pk, class pk, person pk), None) or (None, (column, message, params))."""
-        lesson = self.lessons.get(lesson_code)
-        if lesson is None:
-            return None, ("lesson_code", _("No such lesson (of your organisation)."), {})
-        lesson_pk, class_id, lesson_day, status = lesson
-        if status in FINISHED:
-            return None, ("lesson_code", SEALED, {})
-        person_pk = self.persons.get(id_number)
-        if person_pk is None or (class_id, person_pk) not in self.enrolled:
-            return None, ("id_number", _("The person is not enrolled in this lesson's class."), {})
-        if event not in EVENTS:
-            return None, ("event", _("An attendance event is in or out."), {})
-        if at is None:
-            return None, ("at", _("Not a date and time in ISO 8601 (YYYY-MM-DDTHH:MM:SS)."), {})
-        if at.astimezone(self.tz).date() != lesson_day:
-            return None, ("at", _("The time is not on the lesson's day (%(day)s)."), {"day": lesson_day.isoformat()})
-        if at > now + self.skew:
-            return None, ("at", _("The time is in the future."), {})
-        return (lesson_pk, class_id, person_pk), None
-
-
-ATTENDANCE_COLUMNS = ("lesson_id", "person_id", "event", "at", "source", "device_code", "batch_id", "import_run_id",
-                      "received_at")  # fmt: skip
-
-
 def insert_attendance(rows: list[tuple]) -> int:
-    """Insert attendance rows (ATTENDANCE_COLUMNS order), skipping facts already recorded; return the number new.
-
-    New evidence is the common case: when none of the batch's lessons has any event yet (as this transaction
-    sees it), the rows go in with a plain COPY; otherwise (re-sent or overlapping data) through a staging
-    table and ``ON CONFLICT DO NOTHING``. A concurrent writer that got there first only sends us down the
-    second path."""
-    conflict = ("lesson_id", "person_id", "event", "at")
-    unique = list({(row[0], row[1], row[2], row[3]): row for row in reversed(rows)}.values())
-    if connection.vendor == "postgresql" and unique:
-        lessons = list({row[0] for row in unique})
-        with connection.cursor() as cursor:
-            # One index probe per lesson: a plain ``lesson_id = ANY(…) LIMIT 1`` tempts the planner into a
-            # sequential scan (it expects an early hit), which over ten million rows is a scan per chunk.
-            cursor.execute(
-                "SELECT 1 FROM unnest(%s::bigint[]) AS l(id) WHERE EXISTS "
-                "(SELECT 1 FROM training_attendanceevent e WHERE e.lesson_id = l.id) LIMIT 1",
-                [lessons],
-            )
-            recorded = cursor.fetchone() is not None
-        if not recorded:
-            try:
-                with transaction.atomic():
-                    return insert_rows(AttendanceEvent, ATTENDANCE_COLUMNS, unique)
-            except IntegrityError:
-                pass
-    return insert_rows_ignoring_duplicates(AttendanceEvent, ATTENDANCE_COLUMNS, unique, conflict)
+    """``services.attendance_insert_bulk`` under its former name (the demo province lays out attendance with it)."""
+    return services.attendance_insert_bulk(rows=rows)
 
 
 @register
@@ -484,23 +328,15 @@ class AttendanceFileKind(ExchangeKind):
             (c["ids"][0], c["ids"][2], c["event"], c["at"], c["source"], c["device"], None, run_id, now)
             for _number, c in rows
         ]
-        inserted = insert_attendance(values)
-        ctx.cache["classes"].update(c["ids"][1] for _number, c in rows)
+        inserted = services.attendance_insert_bulk(rows=values)
+        ctx.cache["classes"] |= {c["ids"][1] for _number, c in rows}
         return WriteCounts(imported=inserted, unchanged=len(values) - inserted)
 
     def finish(self, ctx: ImportContext) -> None:
         classes = ctx.cache.get("classes")
         if classes:
-            services.mark_hours_stale(classes)
             # Attendance rows carry their import run; the change log says which classes each run touched.
-            run_id = ctx.run.pk if ctx.run else None
-            record_bulk_rows(
-                TrainingClass,
-                [
-                    (ChangeAction.UPDATE, pk, f"class #{pk}", None, {"attendance_import_run": run_id})
-                    for pk in sorted(classes)
-                ],
-            )
+            services.attendance_import_finish(class_ids=classes, run_id=ctx.run.pk if ctx.run else None)
 
     def export_rows(self, ctx: ExportContext) -> Iterator[dict[str, str]]:
         queryset = _visible(AttendanceEvent, ctx.user)

@@ -1,5 +1,6 @@
-"""Rules of training applied to a class: the hours it requires and the length of a credited hour,
-judged by the rules in force on the class's start date."""
+"""Rules of training shared by the services (one record) and the imports (many records): who may run a class,
+the hours it requires and the length of a credited hour (judged by the rules in force on the class's start
+date), and when a lesson and its teacher fit the class."""
 
 from __future__ import annotations
 
@@ -7,12 +8,17 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from peikao.core.errors import DomainError
-from peikao.registry.models import Industry
-from peikao.training.choices import TraineeCategory
-from peikao.training.models import HourRule, HourUnit
+from peikao.registry.choices import AssignmentRole, OrganizationKind, OrganizationStatus
+from peikao.registry.models import Assignment, Industry, OperationItem, Organization, Person
+from peikao.training.choices import LessonMode, TraineeCategory
+from peikao.training.models import HourRule, HourUnit, TrainingClass
+
+TRAINING_KINDS = {OrganizationKind.TRAINING_INSTITUTION, OrganizationKind.ENTERPRISE}
+SEALED = _("The class is closed and its archive sealed: changes go through an amendment.")
 
 
 @dataclass(frozen=True)
@@ -74,3 +80,62 @@ def hour_unit(on: dt.date) -> HourUnit:
     if unit is None:
         raise DomainError("hour_unit_missing", _("No definition of a credited hour is loaded."))
     return unit
+
+
+def organization_may_train(organization: Organization, *, category: str, item: OperationItem | None) -> None:
+    """Refuse, with the reason, a class the organisation may not run."""
+    if organization.kind not in TRAINING_KINDS:
+        raise DomainError("not_a_training_body", _("Only training institutions and enterprises run classes."))
+    if organization.status != OrganizationStatus.ACTIVE:
+        raise DomainError(
+            "organization_not_active",
+            _("The organisation is %(status)s: it may not run classes."),
+            {"status": OrganizationStatus(organization.status).label},
+        )
+    if category == TraineeCategory.SPECIAL_OPERATOR:
+        if organization.kind != OrganizationKind.TRAINING_INSTITUTION:
+            raise DomainError(
+                "specops_needs_institution",
+                _("Special-operations training is given by a training institution."),
+            )
+        if item is not None and not organization.operation_items.filter(pk=item.pk).exists():
+            raise DomainError(
+                "item_not_approved",
+                _("The institution is not approved to train for operation item %(item)s."),
+                {"item": str(item)},
+            )
+
+
+def teacher_problem(*, organization: Organization, teacher: Person | None, mode: str, on: dt.date):
+    """None if ``teacher`` may teach at ``organization`` on ``on``, else the reason (message, params)."""
+    if teacher is None:
+        if mode == LessonMode.ONLINE:
+            return None
+        return _("A classroom or practical lesson needs its teacher."), {}
+    holds = Assignment.objects.filter(
+        person=teacher,
+        organization=organization,
+        role__in=[AssignmentRole.TEACHER, AssignmentRole.PRACTICAL_INSTRUCTOR],
+        start_date__lte=on,
+    ).exclude(end_date__lt=on)
+    if not holds.exists():
+        return (
+            _("%(name)s holds no teacher or practical-instructor assignment at %(org)s on %(date)s."),
+            {"name": teacher.name, "org": organization.name, "date": on.isoformat()},
+        )
+    return None
+
+
+def lesson_problem(training_class: TrainingClass, *, mode: str, starts_at: dt.datetime, ends_at: dt.datetime):
+    """None if the lesson's time fits the class, else (message, params)."""
+    start_local, end_local = timezone.localtime(starts_at), timezone.localtime(ends_at)
+    if ends_at <= starts_at:
+        return _("A lesson ends after it starts."), {}
+    if start_local.date() != end_local.date():
+        return _("A lesson starts and ends on the same day."), {}
+    if not training_class.start_date <= start_local.date() <= training_class.end_date:
+        return (
+            _("The lesson lies outside the class's dates (%(start)s to %(end)s)."),
+            {"start": training_class.start_date.isoformat(), "end": training_class.end_date.isoformat()},
+        )
+    return None

@@ -9,6 +9,7 @@ from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from peikao.core.models import User
 from peikao.registry.models import Person
 from peikao.training import archive, hours
 from peikao.training.choices import ClassStatus
@@ -23,7 +24,6 @@ from peikao.training.models import (
     Lesson,
     TrainingClass,
 )
-from peikao.training.services import refresh_hours
 
 
 def class_list(*, user, filters: dict | None = None) -> QuerySet[TrainingClass]:
@@ -46,11 +46,9 @@ def lessons(*, user, training_class: TrainingClass) -> QuerySet[Lesson]:
     return Lesson.objects.visible_to(user).filter(training_class=training_class).select_related("teacher")
 
 
-def class_hours(*, user, training_class: TrainingClass) -> QuerySet[Enrolment]:
-    """Enrolments with their credited hours (recomputed first if lessons or attendance changed).
-    Those short of the requirement come first, the largest shortfall first."""
-    if training_class.hours_stale and training_class.status != ClassStatus.CLOSED:
-        refresh_hours([training_class.pk])
+def class_hours(*, user: User, training_class: TrainingClass) -> QuerySet[Enrolment]:
+    """Enrolments with their credited hours as last computed (``services.class_hours_refresh`` brings them up to
+    date). Those short of the requirement come first, the largest shortfall first."""
     return (
         Enrolment.objects.visible_to(user)
         .filter(training_class=training_class)

@@ -18,7 +18,7 @@ from peikao.registry import selectors as registry_selectors
 from peikao.registry.choices import OrganizationKind
 from peikao.registry.models import Person
 from peikao.training import selectors, services
-from peikao.training.choices import ClassStatus
+from peikao.training.choices import CLASS_TRANSITIONS, ClassStatus
 from peikao.training.filters import TrainingClassFilter
 from peikao.training.forms import (
     AmendmentForm,
@@ -120,6 +120,7 @@ def class_edit(request, class_code: str):
 def class_detail(request, class_code: str):
     user = request.user
     training_class = selectors.class_get(user=user, class_code=class_code)
+    services.class_hours_refresh(training_class=training_class)
     enrolments = list(selectors.class_hours(user=user, training_class=training_class))
     training_class.refresh_from_db(fields=["hours_stale"])
     lessons = list(selectors.lessons(user=user, training_class=training_class))
@@ -143,7 +144,7 @@ def class_detail(request, class_code: str):
         "can_review": has_perm(user, Perm.CLASS_REVIEW) and user.is_regulator and status == ClassStatus.FILED,
         "can_close": manages and status == ClassStatus.ACCEPTED,
         "has_ended": timezone.localdate() >= training_class.end_date,
-        "can_cancel": manages and (status, ClassStatus.CANCELLED) in services.CLASS_TRANSITIONS,
+        "can_cancel": manages and (status, ClassStatus.CANCELLED) in CLASS_TRANSITIONS,
         "can_record": has_perm(user, Perm.ATTENDANCE_RECORD) and manages and status in services.RUNNING_STATUSES,
         "can_verify": has_perm(user, Perm.ARCHIVE_VERIFY) and bool(seals),
         "can_amend": has_perm(user, Perm.ARCHIVE_AMEND) and status == ClassStatus.CLOSED and manages,
@@ -242,7 +243,7 @@ def enrol(request, class_code: str):
 def trainee_hours(request, class_code: str, person_id: int):
     training_class = selectors.class_get(user=request.user, class_code=class_code)
     enrolment = selectors.enrolment_get(user=request.user, training_class=training_class, person_id=person_id)
-    selectors.class_hours(user=request.user, training_class=training_class)  # fresh hours first
+    services.class_hours_refresh(training_class=training_class)  # fresh hours first
     evidence = selectors.trainee_evidence(user=request.user, enrolment=enrolment)
     return render(
         request,
@@ -261,6 +262,7 @@ def attendance_create(request, class_code: str):
     training_class = selectors.class_get(user=request.user, class_code=class_code)
     require_perm(request.user, Perm.ATTENDANCE_RECORD)
     lessons = list(selectors.lessons(user=request.user, training_class=training_class))
+    services.class_hours_refresh(training_class=training_class)  # trainees in the order of the class's page
     persons = [e.person for e in selectors.class_hours(user=request.user, training_class=training_class)]
     form = ManualAttendanceForm(request.POST or None, lessons=lessons, persons=persons)
     if request.method == "POST" and form.is_valid():
@@ -284,6 +286,7 @@ def archive_amend(request, class_code: str):
     training_class = selectors.class_get(user=request.user, class_code=class_code)
     require_perm(request.user, Perm.ARCHIVE_AMEND)
     lessons = list(selectors.lessons(user=request.user, training_class=training_class))
+    services.class_hours_refresh(training_class=training_class)  # trainees in the order of the class's page
     persons = [e.person for e in selectors.class_hours(user=request.user, training_class=training_class)]
     form = AmendmentForm(request.POST or None, lessons=lessons, persons=persons)
     if request.method == "POST" and form.is_valid():
@@ -330,10 +333,10 @@ def archive_verify(request, class_code: str):
 def archives(request):
     """A regulator's check of the sealed archives of its jurisdiction."""
     require_perm(request.user, Perm.ARCHIVE_VERIFY)
-    context = {"ran": False}
+    context: dict[str, object] = {"ran": False}
     if request.GET.get("run"):
         checked, mismatches = selectors.archive_check_jurisdiction(user=request.user)
-        context.update(ran=True, checked=checked, mismatches=mismatches)
+        context |= {"ran": True, "checked": checked, "mismatches": mismatches}
     return render(request, "training/archives.html", context)
 
 
