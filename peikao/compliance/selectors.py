@@ -23,7 +23,7 @@ def violation_bases() -> dict[str, Any]:
     """The current violation catalogue by code (owned by enforcement, asked through a hook)."""
     catalogue: dict[str, Any] = {}
     for part in violation_catalogue.results():
-        catalogue.update(part)
+        catalogue |= part
     return catalogue
 
 

@@ -14,7 +14,7 @@ from peikao.compliance.models import ComplianceGap, ComplianceScan
 from peikao.compliance.rules import GAP_VIOLATIONS, GapType
 from peikao.core.audit import audited_create, audited_update, current_context, snapshot
 from peikao.core.errors import PermissionDenied
-from peikao.core.models import Region
+from peikao.core.models import Region, User
 
 
 def refresh_stale_hours() -> int:
@@ -32,12 +32,17 @@ def refresh_stale_hours() -> int:
 
 
 @transaction.atomic
-def scan(*, actor, region: Region | None, as_of: dt.date | None = None) -> ComplianceScan:
+def scan(*, actor: User | None, region: Region | None, as_of: dt.date | None = None) -> ComplianceScan:
     """Compute and store the gaps of a region's enterprises (``None``: everything) in one statement."""
     if (
         actor is not None
         and not actor.sees_everything
-        and not (actor.is_regulator and region is not None and actor.region.contains(region.code))
+        and not (
+            actor.is_regulator
+            and region is not None
+            and actor.region is not None
+            and actor.region.contains(region.code)
+        )
     ):
         raise PermissionDenied("outside_jurisdiction", _("The region is outside your jurisdiction."))
     as_of = as_of or timezone.localdate()
