@@ -1,0 +1,88 @@
+"""The writes outside the services that ``test_write_path.py`` accepts: {module: {callee as written: reason}}.
+
+A callee is written as ``ast.unparse`` prints it (so ``ctx.cache['items'].update``, with single quotes); one entry
+covers every call of it in the module. Add an entry only for the framework's own bookkeeping (not domain data) or
+for a call that is not a model's write; everything else moves into a service.
+"""
+
+from __future__ import annotations
+
+NOT_A_MODEL = "not a model"
+
+ALLOWED: dict[str, dict[str, str]] = {
+    # -- the change log itself: the services' writers and their records ------------------------------------------
+    "peikao/core/audit.py": {
+        "_entry(ChangeAction.CREATE, instance, None, snapshot(instance, extra)).save": "the change log itself",
+        "_entry(ChangeAction.UPDATE, instance, before, after).save": "the change log itself",
+        "_entry(ChangeAction.DELETE, instance, before or snapshot(instance), None).save": "the change log itself",
+        "instance.save": "the change log itself: audited_create and audited_update, the services' one way to save",
+        "insert_rows": "the change log itself: record_bulk_rows inserts its rows in bulk",
+        "record_bulk_rows": "the change log itself: record_bulk groups its entries by model",
+        "IdNumberView.objects.bulk_create": "the change log itself: the log of who saw a full ID number",
+        "data.update": f"{NOT_A_MODEL}: a snapshot (dict)",
+    },
+    # -- generic writers of the framework, called only from services ---------------------------------------------
+    "peikao/core/transitions.py": {
+        "audited_update": "apply_transition, the generic transition writer, called only from services",
+        "audited_create": "apply_transition, the generic transition writer, called only from services (the event)",
+    },
+    "peikao/core/exchange/base.py": {
+        "apply_upsert": "bulk_upsert, the framework's generic bulk writer, called only from services",
+        "model.objects.bulk_update": "apply_upsert, the framework's generic bulk writer, called only from services",
+        "record_bulk_rows": "apply_upsert, the framework's generic bulk writer, called only from services",
+        "insert_rows": "apply_upsert, the framework's generic bulk writer, called only from services",
+    },
+    # -- the framework's own bookkeeping, not domain data --------------------------------------------------------
+    "peikao/core/exchange/runner.py": {
+        "ImportRun.objects.create": "an import's own record (ImportRun), written outside the import's transaction "
+        "so that it stays even when the file is rejected",
+        "run.save": "an import's own record (ImportRun): its counts and report once the file is read",
+        "sha.update": f"{NOT_A_MODEL}: the SHA-256 of the uploaded file",
+    },
+    "peikao/core/ratelimit.py": {
+        "RateCounter.objects.filter(window_start__lt=int(older_than)).delete": "rate-limit counters of past windows "
+        "(bookkeeping of the database backend, not domain data)",
+    },
+    # -- not a model ---------------------------------------------------------------------------------------------
+    "peikao/core/exchange/tables.py": {"workbook.save": f"{NOT_A_MODEL}: the XLSX workbook written to the download"},
+    "peikao/api.py": {"body.update": f"{NOT_A_MODEL}: the JSON body of an error response"},
+    "peikao/settings_public.py": {
+        "DATABASES['default'].setdefault('OPTIONS', {}).update": f"{NOT_A_MODEL}: the database settings",
+    },
+}
+
+# pending: the enforcement/exams/certificates renovation in progress -------------------------------------------------
+# What those apps (and peikao/lib/, which that renovation is filling) still write outside their services while it
+# runs. The lead engineer trims this section; test_write_path does not require its entries to be still needed.
+PENDING: dict[str, dict[str, str]] = {
+    "peikao/certificates/imports.py": {
+        "ctx.cache['industries'].update": "not a model: an import's lookup cache (dict)",
+        "ctx.cache['items'].update": "not a model: an import's lookup cache (dict)",
+    },
+    "peikao/certificates/pdf.py": {
+        "canvas.save": "not a model: the PDF canvas (ReportLab)",
+    },
+    "peikao/certificates/signing/claims.py": {
+        "code.make_image().save": "not a model: the QR code image written to a buffer",
+    },
+    "peikao/certificates/views.py": {
+        "context.update": "not a model: a template context (dict)",
+    },
+    "peikao/exams/imports.py": {
+        "audited_create": "an import kind writing itself: to move into the app's services",
+        "audited_update": "an import kind writing itself: to move into the app's services",
+        "insert_rows": "an import kind writing itself: to move into the app's services",
+        "record_bulk_rows": "an import kind writing itself: to move into the app's services",
+    },
+    "peikao/exams/papers.py": {
+        "taken.update": "not a model: a set of questions drawn",
+    },
+    "peikao/exams/views.py": {
+        "context.update": "not a model: a template context (dict)",
+    },
+    "peikao/lib/docx_templates.py": {
+        "document.save": "not a model: the DOCX document written to its output",
+        "found.update": "not a model: a set of placeholders",
+        "missing.update": "not a model: a set of placeholders",
+    },
+}
