@@ -1,0 +1,66 @@
+"""The exams' write path, by sub-domain: question banks and blueprints (``questions``), sittings and their
+staff (``sittings``), registration and papers (``registration``), the theory exam in the browser
+(``theory``), practical scoring (``practical``), patrols, findings and the video-analytics feeds
+(``patrols``). ``from peikao.exams import services; services.register(...)`` reaches every one of them.
+
+The reads and rules the services judge by live in ``selectors.py`` and ``rules.py``; a few are named here
+too, for the callers that import them from here (enforcement scores its spot exams with the answers'
+rules; the demo explains eligibility).
+"""
+
+from __future__ import annotations
+
+from peikao.exams.rules import displayed_answer, normalised_answer
+from peikao.exams.selectors import eligibility, sitting_problem
+from peikao.exams.services.patrols import (
+    analytics_event,
+    feed_authenticate,
+    feed_register,
+    finding_record,
+    finding_review,
+    patrol_record,
+    result_cancel,
+)
+from peikao.exams.services.practical import PERFORMED_ON_EQUIPMENT, practical_score
+from peikao.exams.services.questions import blueprint_save, question_edit
+from peikao.exams.services.registration import draw_paper, register
+from peikao.exams.services.sittings import sitting_close, sitting_create, sitting_open, staff_assign
+from peikao.exams.services.theory import (
+    candidate_login,
+    finalize_sheet,
+    save_answer,
+    save_answer_by_id,
+    sheet_start,
+    submit,
+)
+
+__all__ = [
+    "PERFORMED_ON_EQUIPMENT",
+    "analytics_event",
+    "blueprint_save",
+    "candidate_login",
+    "draw_paper",
+    "feed_authenticate",
+    "feed_register",
+    "finalize_sheet",
+    "finding_record",
+    "finding_review",
+    "patrol_record",
+    "practical_score",
+    "question_edit",
+    "register",
+    "result_cancel",
+    "save_answer",
+    "save_answer_by_id",
+    "sheet_start",
+    "sitting_close",
+    "sitting_create",
+    "sitting_open",
+    "staff_assign",
+    "submit",
+    # reads and rules, kept importable from here
+    "displayed_answer",
+    "eligibility",
+    "normalised_answer",
+    "sitting_problem",
+]

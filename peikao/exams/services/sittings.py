@@ -1,0 +1,156 @@
+"""Sittings and their staff: planned, staffed (教考分离: no trainer proctors their own trainees), opened and
+closed."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from peikao.core.audit import audited_create
+from peikao.core.errors import Conflict, DomainError, PermissionDenied
+from peikao.core.models import User
+from peikao.core.permissions import Perm, require_perm
+from peikao.core.transitions import apply_transition
+from peikao.exams.choices import SITTING_TRANSITIONS, ExamPart, ResultStatus, SittingStatus, StaffRole
+from peikao.exams.models import AnswerSheet, Blueprint, Result, Sitting, SittingEvent, SittingStaff
+from peikao.exams.selectors import default_blueprint, sitting_problem, staff_conflicts, unresolved_conflicts
+from peikao.exams.services._common import require_own
+from peikao.exams.services.theory import finalize_sheet
+from peikao.registry.choices import AssignmentRole
+from peikao.registry.models import Assignment, OperationItem, Organization, Person
+
+
+@transaction.atomic
+def sitting_create(
+    *,
+    actor: User,
+    exam_point: Organization,
+    sitting_code: str,
+    part: str,
+    starts_at: dt.datetime,
+    ends_at: dt.datetime,
+    operation_item: OperationItem | None = None,
+    trainee_category: str = "",
+    capacity: int | None = None,
+    blueprint: Blueprint | None = None,
+) -> Sitting:
+    """Plan a sitting at an exam point approved for the item, not suspended or closed, within its capacity."""
+    require_perm(actor, Perm.SITTING_MANAGE)
+    require_own(actor, exam_point)
+    problem = sitting_problem(
+        exam_point=exam_point,
+        part=part,
+        operation_item=operation_item,
+        trainee_category=trainee_category,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        capacity=capacity,
+    )
+    if problem:
+        raise DomainError(problem[0], problem[1], problem[2])
+    if part == ExamPart.THEORY and blueprint is None:
+        blueprint = default_blueprint(operation_item=operation_item, trainee_category=trainee_category)
+    sitting = Sitting(
+        sitting_code=sitting_code.strip(),
+        exam_point=exam_point,
+        part=part,
+        operation_item=operation_item,
+        trainee_category=trainee_category,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        capacity=capacity or exam_point.capacity or 60,
+        blueprint=blueprint,
+    )
+    return audited_create(sitting)
+
+
+@transaction.atomic
+def staff_assign(
+    *, actor: User, sitting: Sitting, person: Person, role: str, override_reason: str = ""
+) -> SittingStaff:
+    """Assign a proctor or examiner. Someone employed by a training institution whose trainees sit here is
+    refused, with the reason; only a regulator may override, recording why (教考分离)."""
+    if override_reason.strip():
+        # Only a regulator overrides a conflict, and says why.
+        require_perm(actor, Perm.PATROL)
+        if not (actor.is_regulator or actor.is_system_admin):
+            raise PermissionDenied("regulator_only", _("Only a regulator may override a conflict, with the reason."))
+    else:
+        require_perm(actor, Perm.SITTING_MANAGE)
+        require_own(actor, sitting.exam_point)
+    if sitting.status != SittingStatus.PLANNED:
+        raise Conflict("sitting_not_planned", _("Staff are assigned before the sitting opens."))
+    works_here = Assignment.objects.filter(
+        person=person,
+        organization__in=[sitting.exam_point_id, sitting.exam_point.parent_id],
+        role__in=[AssignmentRole.PROCTOR, AssignmentRole.EXAMINER, AssignmentRole.EXAM_ADMIN],
+    ).exists()
+    if not works_here:
+        raise DomainError(
+            "not_exam_staff",
+            _("%(name)s holds no proctor or examiner assignment at this exam point or its exam institution."),
+            {"name": person.name},
+        )
+    conflicts = staff_conflicts(sitting=sitting, person=person)
+    conflict_text = "、".join(conflicts)
+    if conflicts and not override_reason.strip():
+        raise DomainError(
+            "staff_conflict",
+            _("%(name)s works for %(orgs)s, whose trainees sit this exam: training and exams must be separate."),
+            {"name": person.name, "orgs": conflict_text},
+        )
+    staff = SittingStaff(
+        sitting=sitting,
+        person=person,
+        role=role,
+        conflict=conflict_text,
+        override_reason=override_reason.strip() if conflicts else "",
+        override_by=actor if conflicts else None,
+    )
+    return audited_create(staff)
+
+
+def sitting_open(*, actor: User, sitting: Sitting) -> SittingEvent:
+    """Open a sitting: it has its proctors (theory) or examiners (practical), none in an unresolved conflict."""
+    require_perm(actor, Perm.SITTING_MANAGE)
+    require_own(actor, sitting.exam_point)
+    if not sitting.staff.filter(
+        role=StaffRole.PROCTOR if sitting.part == ExamPart.THEORY else StaffRole.EXAMINER
+    ).exists():
+        raise DomainError("no_staff", _("A sitting opens with its proctors (theory) or examiners (practical)."))
+    conflicts = unresolved_conflicts(sitting=sitting)
+    if conflicts:
+        staff, orgs = conflicts[0]
+        raise DomainError(
+            "staff_conflict",
+            _("%(name)s works for %(orgs)s, whose trainees sit this exam: training and exams must be separate."),
+            {"name": staff.person.name, "orgs": "、".join(orgs)},
+        )
+    return _sitting_transition(sitting, SittingStatus.OPEN, actor=actor)
+
+
+def sitting_close(*, actor: User, sitting: Sitting) -> SittingEvent:
+    """Close a sitting: answer sheets still open are submitted as they are; registrations without a
+    result are recorded as absent."""
+    require_perm(actor, Perm.SITTING_MANAGE)
+    require_own(actor, sitting.exam_point)
+    with transaction.atomic():
+        for sheet in AnswerSheet.objects.filter(registration__sitting=sitting, submitted_at__isnull=True):
+            finalize_sheet(sheet, timed_out=True)
+        for registration in sitting.registrations.filter(result__isnull=True):
+            audited_create(Result(registration=registration, status=ResultStatus.ABSENT, source="absent"))
+        return _sitting_transition(sitting, SittingStatus.CLOSED, actor=actor)
+
+
+def _sitting_transition(sitting: Sitting, to: str, *, actor: User, reason: str = "") -> SittingEvent:
+    return apply_transition(
+        sitting,
+        to_status=to,
+        transitions=SITTING_TRANSITIONS,
+        event_model=SittingEvent,
+        owner_field="sitting",
+        actor=actor,
+        reason=reason,
+    )
