@@ -30,14 +30,8 @@ from collections.abc import Container, Iterable, Iterator, Mapping
 from enum import StrEnum
 from typing import Any
 
-from peikao.certificates.signing import (
-    STATUS_LIST_TYP,
-    KeyRing,
-    PublicKeySet,
-    b64url_decode,
-    b64url_encode,
-    verify_token,
-)
+from peikao.certificates.signing import STATUS_LIST_TYP, KeyRing
+from peikao.lib.jws import PublicKeySet, b64url_decode, b64url_encode, verify_token
 
 DEFAULT_SIZE = 131_072  # bits; W3C's minimum and default, 16 KiB uncompressed
 MIN_SIZE = 131_072
@@ -303,7 +297,7 @@ def verify_status_list(
 ) -> dict[str, Any]:
     """Verify a signed status list (signature, typ, type, validity period) and return the credential.
 
-    Raises :class:`~peikao.certificates.signing.InvalidToken` for a bad JWS and :class:`StatusListError`
+    Raises :class:`~peikao.lib.jws.InvalidToken` for a bad JWS and :class:`StatusListError`
     for a well-signed document that is not a current status list.
     """
     credential = verify_token(token, jwks, typ=STATUS_LIST_TYP)
