@@ -99,7 +99,8 @@ def fine_range(findings: Iterable[Finding], *, overdue: bool) -> FineRange:
 
 def decision_basis(findings: Iterable[Finding]) -> str:
     """The legal basis of a decision other than a fine: each violation of its findings once, sorted."""
-    return "；".join(sorted({f"{f.violation.code}：{f.violation.basis_title}" for f in findings if f.violation_id}))
+    items = [f.violation for f in findings]
+    return "；".join(sorted({f"{item.code}：{item.basis_title}" for item in items if item is not None}))
 
 
 def deadline_missing(due_on: dt.date | None, decided_on: dt.date | None) -> bool:

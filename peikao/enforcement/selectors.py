@@ -87,8 +87,8 @@ def risk_weights(organizations: QuerySet[Organization]) -> dict[int, Decimal]:
         .values("decision__inspection__organization_id")
         .annotate(n=Count("id"))
     )
-    for row in overdue:
-        weights[row["decision__inspection__organization_id"]] += 2 * row["n"]
+    for late in overdue:
+        weights[late["decision__inspection__organization_id"]] += 2 * late["n"]
     gaps = ComplianceGap.latest_counts(ids)
     for pk, count in gaps.items():
         weights[pk] += Decimal(count) / 10

@@ -67,7 +67,7 @@ def violations_load(*, rows: list[dict]) -> tuple[int, int]:
     over the file. Logged in bulk, as reference data is. Returns (new versions, retired)."""
     current = {item.code: item for item in ViolationItem.objects.filter(retired=False)}
     created = retired = 0
-    log = []
+    log: list[tuple[str, ViolationItem, dict | None, dict | None]] = []
     now = timezone.now()
     for row in rows:
         existing = current.get(row["code"])
