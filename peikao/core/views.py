@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from peikao.core.choices import ORGANIZATION_ROLES, REGULATOR_ROLES, Role
 from peikao.core.errors import DomainError
 from peikao.core.exchange import get_kind
-from peikao.core.exchange.base import Problem
+from peikao.core.exchange.rows import Problem
 from peikao.core.exchange.runner import export_response, run_import, write_report
 from peikao.core.forms import ExportForm, ImportForm, UserCreateForm
 from peikao.core.models import Region

@@ -1,12 +1,9 @@
 """Import and export of the exchange files (../../spec/exchange.md)."""
 
 from peikao.core.exchange.base import (  # noqa: F401
-    Column,
     ExchangeKind,
     ExportContext,
     ImportContext,
-    Problem,
-    Row,
     StagedUpsert,
     WholeFileOutcome,
     WriteCounts,
@@ -18,3 +15,4 @@ from peikao.core.exchange.base import (  # noqa: F401
     register,
     stage_upsert,
 )
+from peikao.core.exchange.rows import Column, Problem, Row  # noqa: F401

@@ -25,16 +25,8 @@ from django.utils.translation import gettext_lazy as _
 from peikao.core.audit import audit_context, current_context, record_id_number_views
 from peikao.core.choices import ImportStatus
 from peikao.core.errors import DomainError
-from peikao.core.exchange.base import (
-    ExchangeKind,
-    ExportContext,
-    ImportContext,
-    Problem,
-    Row,
-    RowRejected,
-    WriteCounts,
-    get_kind,
-)
+from peikao.core.exchange.base import ExchangeKind, ExportContext, ImportContext, WriteCounts, get_kind
+from peikao.core.exchange.rows import Problem, Row, RowRejected
 from peikao.core.exchange.tables import TableError, read_table, write_table
 from peikao.core.i18n import both
 from peikao.core.models import ImportRun
