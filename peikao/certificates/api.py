@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from ninja import Query, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
-from peikao.certificates import selectors, services, verification
+from peikao.certificates import rules, selectors, services
 from peikao.certificates.choices import (
     CancelGround,
     CertificateStatus,
@@ -64,8 +64,6 @@ class CertificateOut(Schema):
 
     @staticmethod
     def resolve_review_held(obj):
-        from peikao.certificates import rules
-
         return rules.review_held(obj.next_review_due)
 
 
@@ -303,7 +301,7 @@ def certificate_reminders(request):
 @router.get("/leads", response=list[LeadOut], summary="Fake-certificate leads in your jurisdiction")
 @paginate(LimitOffsetPagination)
 def lead_list(request, filters: Query[LeadFilters]):
-    verification.derive_leads()
+    services.leads_derive()
     return selectors.lead_list(user=request.user, filters=filters.dict(exclude_none=True))
 
 

@@ -17,6 +17,17 @@ class CertificateStatus(models.TextChoices):
     CANCELLED = "cancelled", pgettext_lazy("certificate", "Cancelled")
 
 
+CERTIFICATE_TRANSITIONS: dict[tuple[str, str], str] = {
+    (CertificateStatus.VALID, CertificateStatus.SUSPENDED): "suspend",
+    (CertificateStatus.SUSPENDED, CertificateStatus.VALID): "reinstate",
+    (CertificateStatus.VALID, CertificateStatus.REVOKED): "revoke",
+    (CertificateStatus.SUSPENDED, CertificateStatus.REVOKED): "revoke",
+    (CertificateStatus.VALID, CertificateStatus.CANCELLED): "cancel",
+    (CertificateStatus.SUSPENDED, CertificateStatus.CANCELLED): "cancel",
+    (CertificateStatus.REVOKED, CertificateStatus.CANCELLED): "cancel",
+}
+
+
 class Standing(models.TextChoices):
     """What a certificate is worth on a given day: the status, then the dates under the rules in force."""
 
@@ -104,6 +115,16 @@ class LeadStatus(models.TextChoices):
     REVIEWING = "reviewing", pgettext_lazy("lead", "Reviewing")
     HANDED_OVER = "handed_over", pgettext_lazy("lead", "Handed over to the police")
     CLOSED = "closed", pgettext_lazy("lead", "Closed")
+
+
+LEAD_TRANSITIONS: dict[tuple[str, str], str] = {
+    (LeadStatus.NEW, LeadStatus.REVIEWING): "review",
+    (LeadStatus.REVIEWING, LeadStatus.HANDED_OVER): "hand_over",
+    (LeadStatus.NEW, LeadStatus.HANDED_OVER): "hand_over",
+    (LeadStatus.NEW, LeadStatus.CLOSED): "close",
+    (LeadStatus.REVIEWING, LeadStatus.CLOSED): "close",
+    (LeadStatus.HANDED_OVER, LeadStatus.CLOSED): "close",
+}
 
 
 class LeadGrouping(models.TextChoices):

@@ -12,16 +12,13 @@ from django.db.models.functions import Substr
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from peikao.certificates import publishing, rules
+from peikao.certificates import rules, services
 from peikao.certificates.choices import CertificateSource, CertificateStatus, CertificateType, LeadKind, Standing
-from peikao.certificates.models import Certificate, CertificateEvent, Lead
-from peikao.core.audit import current_context
+from peikao.certificates.models import Certificate, Lead
 from peikao.core.exchange import Column, ExchangeKind, ExportContext, ImportContext, Row, WriteCounts, register
-from peikao.core.exchange.base import bulk_upsert
 from peikao.core.models import Region
 from peikao.core.permissions import Perm
 from peikao.core.scoping import region_code_range
-from peikao.core.validators import id_number_facts
 from peikao.registry.models import Industry, OperationItem, Person
 from peikao.training.choices import TraineeCategory
 
@@ -46,18 +43,6 @@ TYPE_ALIASES = {
     "安全资格证": CertificateType.COMPETENCY,
 }
 COMPETENCY_POSTS = [TraineeCategory.PRINCIPAL, TraineeCategory.SAFETY_MANAGER]
-UPDATED_FIELDS = (
-    "cert_type",
-    "person_id",
-    "trainee_category",
-    "industry_id",
-    "issuer_region_id",
-    "first_issued_on",
-    "valid_from",
-    "valid_until",
-    "next_review_due",
-    "status",
-)
 
 
 def _visible(model, user):
@@ -91,10 +76,10 @@ class CertificatesKind(ExchangeKind):
 
     def prepare(self, rows: list[Row], ctx: ImportContext) -> None:
         if "items" not in ctx.cache:
-            ctx.cache["items"] = {item.code: item for item in OperationItem.objects.all()}
-            ctx.cache["items"].update({item.name: item for item in ctx.cache["items"].values()})
-            ctx.cache["industries"] = {i.code: i for i in Industry.objects.all()}
-            ctx.cache["industries"].update({i.name: i for i in list(ctx.cache["industries"].values())})
+            items = {item.code: item for item in OperationItem.objects.all()}
+            ctx.cache["items"] = items | {item.name: item for item in items.values()}
+            industries = {i.code: i for i in Industry.objects.all()}
+            ctx.cache["industries"] = industries | {i.name: i for i in industries.values()}
             ctx.cache["regions"] = {}
         numbers = [row.raw("id_number").upper() for row in rows]
         ctx.cache["persons"] = {p.id_number: p for p in Person.objects.filter(id_number__any=numbers)}
@@ -218,76 +203,11 @@ class CertificatesKind(ExchangeKind):
         }
 
     def write(self, rows: list[tuple[int, dict[str, Any]]], ctx: ImportContext) -> WriteCounts:
-        missing = {}
-        for _number, data in rows:
-            if data["person"] is None and data["id_number"] not in missing:
-                facts = id_number_facts(data["id_number"])
-                missing[data["id_number"]] = {
-                    "id_number": data["id_number"],
-                    "name": data["name"],
-                    "sex": facts.sex,
-                    "birth_date": facts.birth_date,
-                }
-        if missing:
-            bulk_upsert(Person, ["id_number"], list(missing.values()))
-        persons = dict(
-            Person.objects.filter(id_number__any=[data["id_number"] for _n, data in rows]).values_list(
-                "id_number", "pk"
-            )
+        return services.certificates_import_bulk(
+            rows=[data for _number, data in rows],
+            actor=ctx.user,
+            run_id=ctx.run.pk if ctx.run is not None else None,
         )
-        existing: dict[tuple, Certificate] = {}
-        values = []
-        for _number, data in rows:
-            row = {key: value for key, value in data.items() if not key.startswith("_")}
-            row["operation_item_id"] = row.pop("operation_item")
-            row["person_id"] = persons[row.pop("id_number")]
-            row.pop("name")
-            row.pop("person")
-            if data["_existing"] is not None:
-                row["status_index"] = data["_existing"].status_index
-                existing[(row["status_index"],)] = data["_existing"]
-            values.append(row)
-        new = [row for row in values if "status_index" not in row]
-        for row, slot in zip(new, publishing.allocate_slots(len(new)), strict=True):
-            row["status_index"] = slot
-            row["source"] = CertificateSource.IMPORTED
-        before_status = {cert.status_index: cert.status for cert in existing.values()}
-        # Matched on the status-list slot: unique, never empty, and known for new rows before they exist.
-        counts = bulk_upsert(Certificate, ["status_index"], values, existing=existing, compare_fields=UPDATED_FIELDS)
-        self._events(values, before_status, ctx)
-        return counts
-
-    def _events(self, values, before_status, ctx: ImportContext) -> None:
-        """An 'import' event per new or changed-status certificate; a fresh status list if a status changed."""
-        ids = dict(
-            Certificate.objects.filter(status_index__any=[row["status_index"] for row in values]).values_list(
-                "status_index", "pk"
-            )
-        )
-        label = current_context().actor_label
-        now = timezone.now()
-        events, status_changed = [], False
-        for row in values:
-            old = before_status.get(row["status_index"])
-            if old == row["status"]:
-                continue
-            status_changed |= row["status"] != CertificateStatus.VALID or old is not None
-            events.append(
-                CertificateEvent(
-                    certificate_id=ids[row["status_index"]],
-                    transition="import",
-                    old_status=old or "",
-                    new_status=row["status"],
-                    reason=str(_("Imported from certificates.csv")),
-                    details={"run": ctx.run.pk if ctx.run is not None else None},
-                    actor=ctx.user,
-                    actor_label=label,
-                    time=now,
-                )
-            )
-        CertificateEvent.objects.bulk_create(events, batch_size=2000)
-        if status_changed or events:
-            publishing.bump_status_version()
 
     def export_rows(self, ctx: ExportContext) -> Iterator[dict[str, str]]:
         queryset = rules.with_standing(_visible(Certificate, ctx.user), ctx.as_of)

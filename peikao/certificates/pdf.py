@@ -19,6 +19,8 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.pdfbase.ttfonts import TTFError, TTFont
 from reportlab.pdfgen.canvas import Canvas
 
 from peikao.certificates import publishing, rules, signing
@@ -40,9 +42,6 @@ TITLES = {
 
 @lru_cache(maxsize=1)
 def font_name() -> str:
-    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-    from reportlab.pdfbase.ttfonts import TTFError, TTFont
-
     for candidate in settings.PEIKAO.get("PDF_FONTS", []):
         path = Path(candidate)
         if not path.is_file():

@@ -17,7 +17,7 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from peikao.certificates import publishing, verification
+from peikao.certificates import publishing, services, verification
 from peikao.certificates.choices import LookupChannel, LookupOutcome
 from peikao.certificates.forms import LookupForm, ReportForm
 from peikao.core import ratelimit
@@ -99,8 +99,6 @@ def report_page(request):
             return _limited(request, decision, client, LookupChannel.PAGE)
         data = form.cleaned_data
         try:
-            from peikao.certificates import services
-
             services.report_from_public(
                 cert_no=data["cert_no"],
                 name=data["name"],

@@ -1,36 +1,26 @@
 """What Peikao publishes for verifiers: signed certificate tokens, the JWKS and the status list.
 
 The key ring comes from ``$PEIKAO_SIGNING_KEY`` or the key directory (``PEIKAO["SIGNING_KEY_DIR"]``,
-default var/keys, created with a first key on first use); never from the database. Status-list slots
-are a keyed permutation of a counter, so a slot says nothing about issue order or volume (W3C asks for
-random assignment) and two certificates never collide.
+default var/keys, created with a first key on first use); never from the database. The counters behind the
+status list — slots, the register version — are written by services.publishing.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import hmac
-import secrets
 import threading
 import time
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import F
-from django.utils import timezone
 
 from peikao.certificates import signing, status_list
 from peikao.certificates.choices import CertificateStatus, CertificateType
-from peikao.certificates.models import Certificate, Counter, StatusListVersion
+from peikao.certificates.models import Certificate, StatusListVersion
+from peikao.certificates.services.publishing import STATUS_LIST_SIZE, status_slots_allocate
 from peikao.core.privacy import mask_certificate_number
 
-SLOT_BITS = 22  # 4,194,304 slots: four times a province-year of certificates, 512 KiB before gzip
-STATUS_LIST_SIZE = 1 << SLOT_BITS
-_HALF = SLOT_BITS // 2
-_MASK = (1 << _HALF) - 1
-SLOT_COUNTER = "status_slot"
 STATUS_LIST_PATH = "/status/certificates"
 # A published list is rebuilt at least this often, so that its validFrom/validUntil stay fresh.
 STATUS_LIST_MAX_AGE = dt.timedelta(minutes=10)
@@ -78,42 +68,9 @@ def jwks() -> dict:
     return keyring().jwks()
 
 
-# ---------------------------------------------------------------------------------------------------
-# Status-list slots
-
-
-def _permute(value: int, key: bytes) -> int:
-    """A four-round Feistel permutation of SLOT_BITS-bit integers keyed with ``key``."""
-    left, right = value >> _HALF, value & _MASK
-    for round_number in range(4):
-        digest = hmac.new(key, f"{round_number}:{right}".encode(), hashlib.sha256).digest()
-        left, right = right, left ^ (int.from_bytes(digest[:4], "big") & _MASK)
-    return (left << _HALF) | right
-
-
 def allocate_slots(count: int) -> list[int]:
-    """``count`` unused status-list slots, reserved in the caller's transaction."""
-    if count <= 0:
-        return []
-    with transaction.atomic():
-        counter, _created = Counter.objects.select_for_update().get_or_create(
-            name=SLOT_COUNTER, defaults={"secret": secrets.token_hex(32)}
-        )
-        start = counter.value
-        if start + count > STATUS_LIST_SIZE:
-            raise status_list.StatusListError(status_list.StatusListErrorCode.RANGE, "the status list is full")
-        Counter.objects.filter(pk=counter.pk).update(value=F("value") + count)
-    key = bytes.fromhex(counter.secret)
-    return [_permute(sequence, key) for sequence in range(start, start + count)]
-
-
-def next_numbers(name: str, count: int = 1) -> list[int]:
-    """``count`` consecutive values of the counter ``name`` (starting at 1), reserved in this transaction."""
-    with transaction.atomic():
-        counter, _created = Counter.objects.select_for_update().get_or_create(name=name)
-        start = counter.value
-        Counter.objects.filter(pk=counter.pk).update(value=F("value") + count)
-    return list(range(start + 1, start + count + 1))
+    """``services.status_slots_allocate`` under its former name, kept for callers outside the app."""
+    return status_slots_allocate(count=count)
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -155,17 +112,8 @@ def url_for(certificate: Certificate) -> str:
 # The status list
 
 
-def bump_status_version() -> None:
-    """Call in the transaction of every certificate write: the status list and the answer caches of the public
-    verification (verification.RegisterCache) are rebuilt from the next version."""
-    updated = StatusListVersion.objects.filter(name="certificates").update(
-        version=F("version") + 1, changed_at=timezone.now()
-    )
-    if not updated:
-        StatusListVersion.objects.get_or_create(name="certificates", defaults={"version": 1})
-
-
 def current_version() -> int:
+    """The register version (services.status_version_bump counts every certificate write)."""
     return StatusListVersion.objects.filter(name="certificates").values_list("version", flat=True).first() or 0
 
 

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from peikao.core.refdata import loader, read_domain, sync_rows
+from peikao.certificates import services
+from peikao.certificates.choices import CertificateType
+from peikao.core.models import LegalInstrument
+from peikao.core.refdata import loader, read_domain
 
 
 @loader(70, "certificate_rules")
 def load_certificate_rules() -> str:
-    from peikao.certificates import rules as certificate_rules
-    from peikao.certificates.choices import CertificateType
-    from peikao.certificates.models import CertificateRule
-    from peikao.core.models import LegalInstrument
-
     instruments = {item.code: item for item in LegalInstrument.objects.all()}
     domain = read_domain("exams_certificates.yaml")["certificates"]
     rows = []
@@ -53,9 +51,4 @@ def load_certificate_rules() -> str:
             "instrument": instrument,
         }
     )
-    summary = sync_rows(CertificateRule, "code", rows)
-    certificate_rules.clear_cache()
-    from peikao.certificates.verification import reset_reference
-
-    reset_reference()
-    return summary
+    return services.certificate_rules_sync(rows=rows)

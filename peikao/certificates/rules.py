@@ -8,21 +8,37 @@
 
 ``standing`` (and ``with_standing`` for querysets, the same logic as one SQL CASE) say what a
 certificate is worth on a day: revoked, cancelled, suspended, then expired, review overdue, valid.
+
+An issuance rests on checks (``Check``), each with its reason and legal basis, gathered in an ``IssuancePlan``
+(read by ``selectors.special_operation_plan`` and ``selectors.competency_plan``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from django.db.models import Case, CharField, Q, QuerySet, Value, When
 from django.utils.translation import gettext_lazy as _
 
 from peikao.certificates.choices import CertificateStatus, CertificateType, Standing
-from peikao.core.errors import DomainError
+from peikao.certificates.models import CertificateRule
+from peikao.core.errors import Conflict, DomainError
+from peikao.core.i18n import Bilingual, both
+
+if TYPE_CHECKING:
+    from django.utils.functional import Promise
+
+    from peikao.exams.models import Result
+    from peikao.training.models import Enrolment
 
 NO_RULE = _("No certificate rule is in force on %(day)s for %(type)s.")
+CANNOT_ISSUE = _("Cannot be issued: %(reasons)s")
+ORDER_30_ART_30 = "order_30 art. 30"
+# The post's digit in a competency certificate number (ADR 0006).
+COMPETENCY_POSTS = {"principal": "1", "safety_manager": "2"}
 
 
 def years_later(day: dt.date, years: int) -> dt.date:
@@ -57,8 +73,6 @@ class Rule:
 
 @lru_cache(maxsize=1)
 def _rules() -> tuple[Rule, ...]:
-    from peikao.certificates.models import CertificateRule
-
     return tuple(
         Rule(
             code=rule.code,
@@ -185,3 +199,70 @@ def expiry_due_q(today: dt.date, days: int) -> Q:
     return Q(valid_until__gte=today, valid_until__lte=today + dt.timedelta(days=days)) & Q(
         status__in=[CertificateStatus.VALID, CertificateStatus.SUSPENDED]
     )
+
+
+# -- issuance ----------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Check:
+    code: str
+    ok: bool
+    text: Bilingual
+    basis: str = ""
+
+    def as_dict(self) -> dict:
+        return {"code": self.code, "ok": self.ok, "zh": self.text.zh, "en": self.text.en, "basis": self.basis}
+
+
+def make_check(code: str, ok: bool, message: str | Promise, params: dict | None = None, basis: str = "") -> Check:
+    """A check with its text rendered in both languages."""
+    zh, en = both(message, params)
+    return Check(code, ok, Bilingual(zh, en), basis)
+
+
+@dataclass
+class IssuancePlan:
+    """What an issuance would be based on, and every check with its reason."""
+
+    checks: list[Check] = field(default_factory=list)
+    theory: Result | None = None
+    practical: Result | None = None
+    enrolment: Enrolment | None = None
+
+    @property
+    def ok(self) -> bool:
+        return all(check.ok for check in self.checks)
+
+    def refusal(self) -> DomainError:
+        failed = "；".join(check.text.zh for check in self.checks if not check.ok)
+        failed_en = "; ".join(check.text.en for check in self.checks if not check.ok)
+        return DomainError("not_issuable", CANNOT_ISSUE, {"reasons": Bilingual(failed, failed_en)})
+
+
+def ban_check(ban_until: dt.date | None) -> Check | None:
+    """The refusal of an application while a ban runs (order No. 30 art. 30), or None."""
+    if ban_until:
+        return make_check(
+            "banned",
+            False,
+            _("Barred from applying until %(day)s after a revocation for false information or fraud."),
+            {"day": ban_until.isoformat()},
+            ORDER_30_ART_30,
+        )
+    return None
+
+
+def competency_prefix(region_code: str, post: str, on: dt.date) -> str:
+    """A competency certificate number's first 11 digits: issuing region (6) + year (4) + post (1: principal,
+    2: safety manager)."""
+    return f"{region_code}{on.year}{COMPETENCY_POSTS[post]}"
+
+
+def competency_number(prefix: str, sequence: int) -> str:
+    """The prefix + a sequence (6) per authority, year and post: 17 digits, e.g. ``35010020262000001``."""
+    if sequence > 999_999:
+        raise Conflict(
+            "numbers_exhausted", _("No competency certificate numbers are left for %(prefix)s."), {"prefix": prefix}
+        )
+    return f"{prefix}{sequence:06d}"

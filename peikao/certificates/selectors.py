@@ -1,22 +1,28 @@
 """The certificates' read path, scoped to the user's jurisdiction: lists with their standing on a day,
-reminders per enterprise and per region, results waiting for a certificate, and leads."""
+reminders per enterprise and per region, results waiting for a certificate, what an issuance would rest on,
+and leads."""
 
 from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Sum
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from peikao.certificates import rules
-from peikao.certificates.choices import LeadGrouping, LeadStatus
-from peikao.certificates.models import Certificate, CertificateEvent, Lead
+from peikao.certificates.choices import SUSPICIOUS_OUTCOMES, LeadGrouping, LeadStatus
+from peikao.certificates.models import LIVE_STATUSES, Certificate, CertificateEvent, Lead, LeadEvent, Lookup
+from peikao.certificates.rules import IssuancePlan, make_check
 from peikao.core.permissions import Perm, has_perm
+from peikao.exams import rules as exam_rules
 from peikao.exams.choices import ExamPart, ResultStatus
 from peikao.exams.models import Result
 from peikao.registry.choices import OrganizationKind
-from peikao.registry.models import Assignment, Person
+from peikao.registry.models import Assignment, OperationItem, Person
+from peikao.training.models import Enrolment
 
 CERTIFICATE_RELATED = ("person", "operation_item__category", "industry", "issuer_region")
 
@@ -49,8 +55,6 @@ def certificate_list(*, user, filters=None, today: dt.date | None = None) -> Que
 
 
 def settings_days() -> int:
-    from django.conf import settings
-
     return int(settings.PEIKAO.get("CERTIFICATE_REMINDER_DAYS", 90))
 
 
@@ -152,6 +156,141 @@ def application_ban_until(*, person_id: int, day: dt.date) -> dt.date | None:
     )
 
 
+# -- issuance plans -------------------------------------------------------------------------------------
+
+
+def _unused(queryset: QuerySet[Result]) -> QuerySet[Result]:
+    used = Certificate.objects.filter(Q(theory_result__isnull=False) | Q(practical_result__isnull=False))
+    return queryset.exclude(pk__in=used.values("theory_result")).exclude(pk__in=used.values("practical_result"))
+
+
+def special_operation_plan(*, person: Person, operation_item: OperationItem, on: dt.date) -> IssuancePlan:
+    """The results and training a special-operations certificate would be issued from, with every check."""
+    plan = IssuancePlan()
+    results = Result.objects.filter(
+        registration__person=person,
+        registration__sitting__operation_item=operation_item,
+        status=ResultStatus.VALID,
+        passed=True,
+    ).select_related("registration__sitting__exam_point__region", "registration__training_class")
+    practical = (
+        _unused(results.filter(registration__sitting__part=ExamPart.PRACTICAL))
+        .order_by("-registration__sitting__starts_at")
+        .first()
+    )
+    if practical is None:
+        plan.checks.append(
+            make_check("practical", False, _("No passed practical exam for this item."), None, "order_30 art. 14")
+        )
+        return plan
+    plan.practical = practical
+    practical_day = timezone.localdate(practical.registration.sitting.starts_at)
+    plan.checks.append(
+        make_check(
+            "practical",
+            True,
+            _("Practical passed on %(day)s (%(score)s points, sitting %(code)s)."),
+            {
+                "day": practical_day.isoformat(),
+                "score": practical.score,
+                "code": practical.registration.sitting.sitting_code,
+            },
+            "order_30 art. 14",
+        )
+    )
+    regime = exam_rules.regime_on(practical_day)
+    theory_results = results.filter(
+        registration__sitting__part=ExamPart.THEORY,
+        registration__sitting__starts_at__lte=practical.registration.sitting.starts_at,
+    )
+    if regime.result_valid_months:
+        since = exam_rules.add_months(practical_day, -regime.result_valid_months)
+        theory_results = theory_results.filter(registration__sitting__starts_at__date__gte=since)
+    theory = _unused(theory_results).order_by("-registration__sitting__starts_at").first()
+    if theory is None:
+        plan.checks.append(
+            make_check(
+                "theory", False, _("No passed theory exam for this item before the practical."), None, regime.code
+            )
+        )
+        return plan
+    plan.theory = theory
+    theory_day = timezone.localdate(theory.registration.sitting.starts_at)
+    plan.checks.append(
+        make_check(
+            "theory",
+            True,
+            _("Theory passed on %(day)s (%(score)s points, sitting %(code)s)."),
+            {"day": theory_day.isoformat(), "score": theory.score, "code": theory.registration.sitting.sitting_code},
+            regime.code,
+        )
+    )
+    completed = Enrolment.objects.filter(
+        person=person,
+        credited__completed=True,
+        training_class__operation_item=operation_item,
+        training_class__end_date__lte=theory_day,
+    ).select_related("training_class__organization")
+    if theory.registration.training_class_id:
+        completed = completed.filter(training_class=theory.registration.training_class_id)
+    enrolment = completed.order_by("-training_class__end_date").first()
+    if enrolment is None:
+        plan.checks.append(
+            make_check(
+                "training", False, _("No completed training for this item before the exams."), None, "order_30 art. 5"
+            )
+        )
+    else:
+        plan.enrolment = enrolment
+        plan.checks.append(
+            make_check(
+                "training",
+                True,
+                _("Training completed: class %(code)s of %(org)s."),
+                {"code": enrolment.training_class.class_code, "org": enrolment.training_class.organization.name},
+                "order_30 art. 5",
+            )
+        )
+    cert_no = "T" + person.id_number
+    if Certificate.objects.filter(cert_no=cert_no, operation_item=operation_item, status__in=LIVE_STATUSES).exists():
+        plan.checks.append(
+            make_check("unique", False, _("The holder already has a live certificate for this item."), None, "")
+        )
+    ban = rules.ban_check(application_ban_until(person_id=person.pk, day=on))
+    if ban is not None:
+        plan.checks.append(ban)
+    return plan
+
+
+def competency_plan(*, result: Result, on: dt.date) -> IssuancePlan:
+    """The checks a competency certificate issued from ``result`` would rest on."""
+    plan = IssuancePlan(theory=result)
+    sitting = result.registration.sitting
+    ok = (
+        sitting.operation_item_id is None
+        and sitting.trainee_category in rules.COMPETENCY_POSTS
+        and result.status == ResultStatus.VALID
+        and result.passed
+    )
+    plan.checks.append(
+        make_check(
+            "assessment",
+            ok,
+            _("Competency assessment passed on %(day)s (%(score)s points).")
+            if ok
+            else _("This result is not a passed competency assessment."),
+            {"day": timezone.localdate(sitting.starts_at).isoformat(), "score": result.score},
+            "order_44 art. 22",
+        )
+    )
+    if Certificate.objects.filter(theory_result=result).exists():
+        plan.checks.append(make_check("used", False, _("A certificate was already issued from this result."), None, ""))
+    ban = rules.ban_check(application_ban_until(person_id=result.registration.person_id, day=on))
+    if ban is not None:
+        plan.checks.append(ban)
+    return plan
+
+
 def person_certificates(*, user, person: Person, today: dt.date | None = None) -> QuerySet[Certificate]:
     return certificate_list(user=user, today=today).filter(person=person)
 
@@ -211,6 +350,19 @@ def lead_groups(*, user, grouping: str, open_only: bool = True) -> list[dict]:
 
 def lead_get(*, user, lead_id: int) -> Lead:
     return get_object_or_404(lead_list(user=user), pk=lead_id)
+
+
+def lead_events(lead: Lead) -> QuerySet[LeadEvent]:
+    return lead.events.select_related("actor").order_by("time", "id")
+
+
+def lead_lookups(lead: Lead) -> list[Lookup]:
+    """The latest suspicious lookups of the lead's number (through the partial index lookup_suspicious_number)."""
+    if not lead.cert_no:
+        return []
+    return list(
+        Lookup.objects.filter(cert_no=lead.cert_no, outcome__in=SUSPICIOUS_OUTCOMES).order_by("-time", "-id")[:20]
+    )
 
 
 def certificate_counts(*, user, today: dt.date | None = None) -> dict:

@@ -40,20 +40,16 @@ def certificate_list(request):
     if user.is_candidate:
         return redirect("registry:person_detail", person_id=user.person_id)
     context = paginate(request, selectors.certificate_list(user=user, filters=request.GET))
-    context.update(
-        {
-            "counts": selectors.certificate_counts(user=user),
-            "standings": Standing.choices,
-            "types": CertificateType.choices,
-            "items": OperationItem.objects.order_by("position"),
-            "can_issue": has_perm(user, Perm.CERTIFICATE_ISSUE),
-            "days": selectors.settings_days(),
-            "pending_count": selectors.pending_issuance(user=user).count()
-            if has_perm(user, Perm.CERTIFICATE_ISSUE)
-            else 0,
-            "lead_count": selectors.lead_list(user=user, filters={"open": True}).count(),
-        }
-    )
+    context |= {
+        "counts": selectors.certificate_counts(user=user),
+        "standings": Standing.choices,
+        "types": CertificateType.choices,
+        "items": OperationItem.objects.order_by("position"),
+        "can_issue": has_perm(user, Perm.CERTIFICATE_ISSUE),
+        "days": selectors.settings_days(),
+        "pending_count": selectors.pending_issuance(user=user).count() if has_perm(user, Perm.CERTIFICATE_ISSUE) else 0,
+        "lead_count": selectors.lead_list(user=user, filters={"open": True}).count(),
+    }
     return render(request, "certificates/certificate_list.html", context)
 
 
@@ -213,9 +209,9 @@ def issue(request, result_id: int):
     person = result.registration.person
     today = timezone.localdate()
     if sitting.operation_item_id:
-        plan = services.special_operation_plan(person=person, operation_item=sitting.operation_item, on=today)
+        plan = selectors.special_operation_plan(person=person, operation_item=sitting.operation_item, on=today)
     else:
-        plan = services.competency_plan(result=result, on=today)
+        plan = selectors.competency_plan(result=result, on=today)
     if request.method == "POST":
         try:
             if sitting.operation_item_id:
@@ -248,23 +244,19 @@ def _require_leads(user) -> None:
 def lead_list(request):
     user = request.user
     _require_leads(user)
-    from peikao.certificates.verification import derive_leads
-
-    derive_leads()  # what the public looked up since the last run
+    services.leads_derive()  # what the public looked up since the last run
     grouping = request.GET.get("group") or ""
     context = paginate(request, selectors.lead_list(user=user, filters=request.GET))
-    context.update(
-        {
-            "kinds": LeadKind.choices,
-            "statuses": LeadStatus.choices,
-            "groupings": LeadGrouping.choices,
-            "grouping": grouping,
-            "group_field": selectors.GROUP_FIELDS.get(grouping) if grouping in LeadGrouping.values else None,
-            "groups": selectors.lead_groups(user=user, grouping=grouping) if grouping in LeadGrouping.values else [],
-            "may_act": has_perm(user, Perm.LEAD_REVIEW),
-            "action_form": LeadActionForm(),
-        }
-    )
+    context |= {
+        "kinds": LeadKind.choices,
+        "statuses": LeadStatus.choices,
+        "groupings": LeadGrouping.choices,
+        "grouping": grouping,
+        "group_field": selectors.GROUP_FIELDS.get(grouping) if grouping in LeadGrouping.values else None,
+        "groups": selectors.lead_groups(user=user, grouping=grouping) if grouping in LeadGrouping.values else [],
+        "may_act": has_perm(user, Perm.LEAD_REVIEW),
+        "action_form": LeadActionForm(),
+    }
     return render(request, "certificates/lead_list.html", context)
 
 
@@ -275,10 +267,10 @@ def lead_detail(request, lead_id: int):
     lead = selectors.lead_get(user=user, lead_id=lead_id)
     context = {
         "lead": lead,
-        "events": lead.events.select_related("actor").order_by("time", "id"),
+        "events": selectors.lead_events(lead),
         "may_act": has_perm(user, Perm.LEAD_REVIEW),
         "action_form": LeadActionForm(),
-        "lookups": _lookups_for(lead),
+        "lookups": selectors.lead_lookups(lead),
         "can_reveal": bool(lead.claimed_id_number) and has_perm(user, Perm.VIEW_FULL_ID_NUMBER),
     }
     return render(request, "certificates/lead_detail.html", context)
@@ -291,18 +283,6 @@ def lead_reveal_number(request, lead_id: int):
     lead = selectors.lead_get(user=request.user, lead_id=lead_id)
     number = services.lead_reveal_number(user=request.user, lead=lead, purpose="web:lead_detail")
     return HttpResponse(format_html('<code id="full-cert-no">{}</code>', number))
-
-
-def _lookups_for(lead):
-    """The latest suspicious lookups of the lead's number (through the partial index lookup_suspicious_number)."""
-    from peikao.certificates.choices import SUSPICIOUS_OUTCOMES
-    from peikao.certificates.models import Lookup
-
-    if not lead.cert_no:
-        return []
-    return list(
-        Lookup.objects.filter(cert_no=lead.cert_no, outcome__in=SUSPICIOUS_OUTCOMES).order_by("-time", "-id")[:20]
-    )
 
 
 @login_required

@@ -147,7 +147,7 @@ def test_lookup_by_number_and_name_shows_masked_data_and_is_logged(client, certi
     assert response["Referrer-Policy"] == "same-origin" and response["Cache-Control"] == "no-store"
     lookup = Lookup.objects.get()
     assert (lookup.channel, lookup.outcome, lookup.certificate_id) == ("page", "valid", certificate.pk)
-    assert verification.derive_leads() == 0 and not Lead.objects.exists()
+    assert services.leads_derive() == 0 and not Lead.objects.exists()
 
 
 def test_a_wrong_name_is_not_found_and_becomes_a_lead(client, certificate):
@@ -155,7 +155,7 @@ def test_a_wrong_name_is_not_found_and_becomes_a_lead(client, certificate):
     assert 'data-outcome="not_found"' in response.content.decode()
     assert "低压电工作业" not in response.content.decode()  # nothing about the real certificate
     client.post("/verify/", {"cert_no": certificate.cert_no, "name": "陈建"}, REMOTE_ADDR="9.9.9.9")
-    verification.derive_leads()
+    services.leads_derive()
     lead = Lead.objects.get()
     assert (lead.kind, lead.occurrences, lead.source) == ("failed_lookup", 2, "ip:9.9.9.9")
     assert lead.region.code == certificate.cert_no[1:7] or lead.region.code.startswith(certificate.cert_no[1:3])
@@ -188,7 +188,7 @@ def test_a_qr_scan_of_a_revoked_certificate(client, certificate):
     response = client.get(f"/v/{token}", REMOTE_ADDR="5.5.5.5")
     assert 'data-outcome="revoked"' in response.content.decode()
     assert response["X-Robots-Tag"] == "noindex, nofollow"
-    verification.derive_leads()
+    services.leads_derive()
     lead = Lead.objects.get()
     assert (lead.kind, lead.certificate, lead.source) == ("revoked_presented", certificate, "ip:5.5.5.5")
 
@@ -208,7 +208,7 @@ def test_a_forged_qr_code(client, certificate):
         assert response.status_code == 200 and response.json()["outcome"] == "signature_invalid"
         assert response.json()["certificates"] == []
     # Grouped by kind, claimed number and source: the two forgeries of this number, and the two without one.
-    verification.derive_leads()
+    services.leads_derive()
     leads = Lead.objects.filter(kind="invalid_signature")
     claimed, garbage = leads.get(cert_no="T" + certificate.person.masked_id_number), leads.get(cert_no="")
     assert claimed.occurrences == 2 and claimed.claimed_issuer == "350100" and claimed.region.code == "350100"
@@ -321,11 +321,11 @@ def test_buffered_lookups_are_written_in_batches(certificate):
         assert Lookup.objects.count() == 0 and log.pending() == 5
         assert log.flush() == 5  # the five lookups, in one write
     assert Lookup.objects.count() == 5 and not Lead.objects.exists()
-    assert verification.derive_leads() == 1  # one lead for the five failed lookups of one number from one client
+    assert services.leads_derive() == 1  # one lead for the five failed lookups of one number from one client
     assert Lead.objects.get().occurrences == 5
     log._entries.append(verification.entry_for(answer, channel="api", client="4.4.4.4", user_agent="t", cert_no="T000"))
     log.flush()
-    assert verification.derive_leads() == 0 and Lead.objects.get().occurrences == 6  # adds up on the open lead
+    assert services.leads_derive() == 0 and Lead.objects.get().occurrences == 6  # adds up on the open lead
 
 
 def test_every_public_route_guards_its_posts_without_the_csrf_middleware(certificate):
@@ -386,9 +386,9 @@ def test_lookups_past_retention_are_deleted_once_they_are_leads(db):
     old_fake = logged(400, "T350102199001015555")
     logged(390, "T350102199001016666", "valid")  # a valid lookup never becomes a lead, and goes too
     recent = logged(10, "T350102199001017777")
-    verification.derive_leads()
+    services.leads_derive()
     not_yet_read = logged(380, "T350102199001018888")  # logged late (a writer's retry): no lead of it yet
-    assert verification.purge_lookups(older_than=now - dt.timedelta(days=365), batch=1) == 2  # one per batch
+    assert services.lookups_purge(older_than=now - dt.timedelta(days=365), batch=1) == 2  # one per batch
     assert set(Lookup.objects.values_list("pk", flat=True)) == {recent.pk, not_yet_read.pk}
     assert Lead.objects.filter(cert_no=old_fake.cert_no, occurrences=1).exists()  # the lead keeps what it saw
     # The command first turns what is left into leads, then deletes it.

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand
 
-from peikao.certificates.verification import derive_leads
+from peikao.certificates.services import leads_derive
 
 
 class Command(BaseCommand):
     help = "Derive fake-certificate leads from the public lookups logged since the last run (set-based)."
 
     def handle(self, *args, **options):
-        self.stdout.write(f"{derive_leads()} new leads")
+        self.stdout.write(f"{leads_derive()} new leads")

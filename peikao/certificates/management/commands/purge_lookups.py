@@ -7,7 +7,7 @@ import datetime as dt
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from peikao.certificates.verification import derive_leads, purge_lookups
+from peikao.certificates.services import leads_derive, lookups_purge
 from peikao.core.conf import peikao
 
 
@@ -21,7 +21,7 @@ class Command(BaseCommand):
         days = peikao().get("LOOKUP_RETENTION_DAYS", 365) if days is None else days
         if days < 1:
             raise CommandError("--days must be at least 1 / 保留天数至少为 1")
-        derive_leads()  # nothing suspicious is deleted before it became a lead
+        leads_derive()  # nothing suspicious is deleted before it became a lead
         cutoff = timezone.now() - dt.timedelta(days=days)
-        deleted = purge_lookups(older_than=cutoff)
+        deleted = lookups_purge(older_than=cutoff)
         self.stdout.write(f"{deleted} lookups before {timezone.localtime(cutoff):%Y-%m-%d %H:%M} deleted")

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from peikao.certificates import signing, status_list
+from peikao.certificates import publishing, signing, status_list
 
 
 def _load_json(source: str) -> dict:
@@ -56,12 +56,7 @@ class Command(BaseCommand):
         if len(text) < 400 and path.suffix.lower() in {".png", ".jpg", ".jpeg"} and path.exists():
             text = decode_png(path)
         token = signing.token_from_url(text)
-        if options.get("jwks"):
-            jwks = _load_json(options["jwks"])
-        else:
-            from peikao.certificates import publishing
-
-            jwks = publishing.jwks()
+        jwks = _load_json(options["jwks"]) if options.get("jwks") else publishing.jwks()
         try:
             claims = signing.verify_token(token, jwks)
         except signing.InvalidToken as error:
@@ -70,8 +65,6 @@ class Command(BaseCommand):
         if options.get("status"):
             credential = status_list.verify_status_list(_load_text(options["status"]), jwks)
         else:
-            from peikao.certificates import publishing
-
             credential = publishing.published_status_list().credential
         outcome = status_list.certificate_status(claims, credential)
         self._report({"outcome": str(outcome), "claims": claims}, options)
