@@ -10,9 +10,6 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from peikao.core.audit import record_bulk_rows
-from peikao.core.bulk import insert_rows
-from peikao.core.choices import ChangeAction
 from peikao.core.exchange import (
     Column,
     ExchangeKind,
@@ -27,15 +24,11 @@ from peikao.core.exchange import (
 from peikao.core.i18n import both
 from peikao.core.permissions import Perm
 from peikao.core.scoping import region_code_range
-from peikao.exams import banks, rules, selectors
-from peikao.exams.choices import ExamPart, ResultStatus, StaffRole
-from peikao.exams.models import Question, Registration, Result, Sitting, SittingStaff
+from peikao.exams import banks, selectors, services
+from peikao.exams.choices import ExamPart, ResultStatus
+from peikao.exams.models import Question, Registration, Result, Sitting
+from peikao.exams.services import ResultRecord, SittingRecord
 from peikao.registry.models import OperationItem, Organization, Person
-
-
-def _generated_code(item, category: str, fingerprint: str) -> str:
-    prefix = item.code if item else category[:3].upper()
-    return f"Q{prefix}-{fingerprint[:12]}"
 
 
 @register
@@ -85,76 +78,9 @@ class QuestionsKind(ExchangeKind):
             outcome.rejected += 1
         if outcome.problems and not ctx.skip_invalid:
             return outcome
-        outcome.counts = self._write(rows, ctx, filename)
+        outcome.counts = services.question_create_bulk(actor=ctx.user, rows=rows, source=filename)
         outcome.counts.unchanged += parsed.duplicates
         return outcome
-
-    def _write(self, rows, ctx: ImportContext, filename: str) -> WriteCounts:
-        counts = WriteCounts()
-        prints = {rules.fingerprint(q.stem, q.options): (q, item, category) for q, item, category in rows}
-        existing = dict(
-            Question.objects.filter(fingerprint__any=list(prints), retired=False).values_list(
-                "fingerprint", "question_code"
-            )
-        )
-        codes = {q.code for q, _i, _c in rows if q.code}
-        taken = set(Question.objects.filter(question_code__in=codes).values_list("question_code", flat=True))
-        now = timezone.now()
-        new = []
-        for fingerprint, (question, item, category) in prints.items():
-            if fingerprint in existing or (question.code and question.code in taken):
-                counts.unchanged += 1
-                continue
-            new.append(
-                {
-                    "question_code": question.code or _generated_code(item, category, fingerprint),
-                    "operation_item_id": item.pk if item else None,
-                    "trainee_category": category,
-                    "qtype": question.qtype,
-                    "stem": question.stem,
-                    "options": question.options,
-                    "answer": question.answer,
-                    "knowledge_point": question.knowledge_point,
-                    "difficulty": question.difficulty,
-                    "explanation": question.explanation,
-                    "fingerprint": fingerprint,
-                    "version": 1,
-                    "supersedes_id": None,
-                    "retired": False,
-                    "source": filename[:200],
-                    "created_at": now,
-                    "updated_at": now,
-                }
-            )
-        if new:
-            import json
-
-            columns = list(new[0])
-            insert_rows(
-                Question,
-                columns,
-                ([json.dumps(r[c], ensure_ascii=False) if c == "options" else r[c] for c in columns] for r in new),
-            )
-            pks = dict(
-                Question.objects.filter(question_code__in=[r["question_code"] for r in new]).values_list(
-                    "question_code", "pk"
-                )
-            )
-            record_bulk_rows(
-                Question,
-                [
-                    (
-                        ChangeAction.CREATE,
-                        pks[r["question_code"]],
-                        r["question_code"],
-                        None,
-                        {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in r.items()},
-                    )
-                    for r in new
-                ],
-            )
-        counts.imported = len(new)
-        return counts
 
     def export_rows(self, ctx: ExportContext) -> Iterator[dict[str, str]]:
         queryset = Question.objects.active().select_related("operation_item").order_by("question_code")
@@ -258,42 +184,21 @@ class SittingsKind(ExchangeKind):
         }
 
     def write(self, rows, ctx: ImportContext) -> WriteCounts:
-        from peikao.core.audit import audited_create, audited_update, snapshot
-
-        counts = WriteCounts()
-        for _number, data in rows:
-            sitting = data["existing"]
-            if sitting is None:
-                sitting = audited_create(
-                    Sitting(
-                        sitting_code=data["sitting_code"],
-                        exam_point=data["point"],
-                        part=data["part"],
-                        operation_item=data["item"],
-                        trainee_category=data["category"],
-                        starts_at=data["starts_at"],
-                        ends_at=data["ends_at"],
-                        capacity=data["point"].capacity or 60,
-                        blueprint=selectors.default_blueprint(
-                            operation_item=data["item"], trainee_category=data["category"]
-                        )
-                        if data["part"] == ExamPart.THEORY
-                        else None,
-                    )
-                )
-                counts.imported += 1
-            else:
-                before = snapshot(sitting)
-                sitting.starts_at, sitting.ends_at = data["starts_at"], data["ends_at"]
-                counts.updated += int(audited_update(sitting, before))
-                counts.unchanged += int(snapshot(sitting) == before)
-            role = StaffRole.PROCTOR if data["part"] == ExamPart.THEORY else StaffRole.EXAMINER
-            have = set(SittingStaff.objects.filter(sitting=sitting).values_list("person_id", flat=True))
-            for person in data["staff"]:
-                if person.pk not in have:
-                    conflict = "、".join(selectors.staff_conflicts(sitting=sitting, person=person))
-                    audited_create(SittingStaff(sitting=sitting, person=person, role=role, conflict=conflict))
-        return counts
+        records = [
+            SittingRecord(
+                sitting_code=data["sitting_code"],
+                exam_point=data["point"],
+                part=data["part"],
+                operation_item=data["item"],
+                trainee_category=data["category"],
+                starts_at=data["starts_at"],
+                ends_at=data["ends_at"],
+                staff=data["staff"],
+                sitting=data["existing"],
+            )
+            for _number, data in rows
+        ]
+        return services.sitting_record_bulk(actor=ctx.user, rows=records)
 
     def export_rows(self, ctx: ExportContext) -> Iterator[dict[str, str]]:
         queryset = _visible(Sitting, ctx.user).select_related("exam_point", "operation_item")
@@ -397,53 +302,21 @@ class ResultsKind(ExchangeKind):
         return (cleaned["sitting"].pk, cleaned["person"].pk)
 
     def write(self, rows, ctx: ImportContext) -> WriteCounts:
-        import secrets
-
-        from peikao.core.audit import audited_create, audited_update, snapshot
-
-        counts = WriteCounts()
-        for _number, data in rows:
-            registration = data["registration"]
-            if registration is None:
-                registration = audited_create(
-                    Registration(
-                        sitting=data["sitting"],
-                        person=data["person"],
-                        admission_code=f"{secrets.randbelow(10**8):08d}",
-                        attempt=data["attempt"],
-                        eligibility=[
-                            {
-                                "code": "imported",
-                                "ok": True,
-                                "zh": "历史成绩导入",
-                                "en": "Imported historical result",
-                                "basis": "",
-                            }
-                        ],
-                    )
-                )
-            pass_score = 80
-            values = {
-                "score": data["score"],
-                "status": data["status"],
-                "passed": data["status"] == ResultStatus.VALID and (data["score"] or 0) >= pass_score,
-                "started_at": data["started_at"],
-                "submitted_at": data["submitted_at"],
-                "answers": data["answers"],
-                "source": "import",
-            }
-            result = getattr(registration, "result", None) if data["registration"] is not None else None
-            if result is None:
-                audited_create(Result(registration=registration, **values))
-                counts.imported += 1
-                continue
-            values.pop("source")  # where the result came from does not change
-            before = snapshot(result)
-            for field, value in values.items():
-                setattr(result, field, value)
-            counts.updated += int(audited_update(result, before))
-            counts.unchanged += int(snapshot(result) == before)
-        return counts
+        records = [
+            ResultRecord(
+                sitting=data["sitting"],
+                person=data["person"],
+                attempt=data["attempt"],
+                score=data["score"],
+                status=data["status"],
+                started_at=data["started_at"],
+                submitted_at=data["submitted_at"],
+                answers=data["answers"],
+                registration=data["registration"],
+            )
+            for _number, data in rows
+        ]
+        return services.result_record_bulk(actor=ctx.user, rows=records)
 
     def export_rows(self, ctx: ExportContext) -> Iterator[dict[str, str]]:
         queryset = _visible(Result, ctx.user).select_related("registration__sitting", "registration__person")

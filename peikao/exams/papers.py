@@ -109,7 +109,7 @@ class Drawer:
             else:  # skip what another section took: draw enough to have ``count`` left
                 picked = [c for c in sample(matching, min(len(matching), count + len(taken))) if c[0] not in taken]
                 picked = picked[:count]
-                taken.update(c[0] for c in picked)
+                taken |= {c[0] for c in picked}
             for question_id, orders in picked:
                 order = orders[int(uniform() * len(orders))] if orders else _NO_ORDER
                 append({"q": question_id, "o": order, "p": points})

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from peikao.core.refdata import loader, read_domain, sync_rows
+from peikao.core.models import LegalInstrument
+from peikao.core.refdata import loader, read_domain
+from peikao.exams import services
 
 
 @loader(60, "exam_regimes")
 def load_exam_regimes() -> str:
-    from peikao.core.models import LegalInstrument
-    from peikao.exams.models import ExamRegime
-
     instruments = {item.code: item for item in LegalInstrument.objects.filter(code__in=["order_30", "order_19"])}
     rules = read_domain("exams_certificates.yaml")["exams"]["special_operation"]
     rows = []
@@ -35,4 +34,4 @@ def load_exam_regimes() -> str:
                 "basis": code,
             }
         )
-    return sync_rows(ExamRegime, "code", rows)
+    return services.exam_regime_sync_bulk(rows=rows)

@@ -17,7 +17,7 @@ from peikao.core.paging import paginate
 from peikao.core.permissions import Perm, has_perm, require_perm
 from peikao.core.validators import validate_id_number
 from peikao.exams import selectors, services
-from peikao.exams.choices import ExamPart, SittingStatus, StaffRole
+from peikao.exams.choices import ExamPart, Sanction, SittingStatus, StaffRole
 from peikao.exams.forms import (
     CandidateLoginForm,
     PatrolForm,
@@ -48,7 +48,7 @@ def bank_list(request):
         "blueprints": selectors.blueprint_list(user=request.user),
     }
     if item:
-        context.update(paginate(request, selectors.question_list(user=request.user, item_code=item)))
+        context |= paginate(request, selectors.question_list(user=request.user, item_code=item))
     return render(request, "exams/bank_list.html", context)
 
 
@@ -253,8 +253,6 @@ def patrol_add(request, sitting_code: str):
 @login_required
 def finding_list(request):
     require_perm(request.user, Perm.PATROL)
-    from peikao.exams.choices import Sanction
-
     return render(
         request,
         "exams/finding_list.html",

@@ -2,6 +2,9 @@
 staff (``sittings``), registration and papers (``registration``), the theory exam in the browser
 (``theory``), practical scoring (``practical``), patrols, findings and the video-analytics feeds
 (``patrols``). ``from peikao.exams import services; services.register(...)`` reaches every one of them.
+The exchange files write through the bulk variants beside the single-row services (``question_create_bulk``,
+``sitting_record_bulk``, ``result_record_bulk``), which share their rules; the reference data through
+``exam_regime_sync_bulk``.
 
 The reads and rules the services judge by live in ``selectors.py`` and ``rules.py``; a few are named here
 too, for the callers that import them from here (enforcement scores its spot exams with the answers'
@@ -22,9 +25,22 @@ from peikao.exams.services.patrols import (
     result_cancel,
 )
 from peikao.exams.services.practical import PERFORMED_ON_EQUIPMENT, practical_score
-from peikao.exams.services.questions import blueprint_save, question_edit
-from peikao.exams.services.registration import draw_paper, register
-from peikao.exams.services.sittings import sitting_close, sitting_create, sitting_open, staff_assign
+from peikao.exams.services.questions import QuestionRecord, blueprint_save, question_create_bulk, question_edit
+from peikao.exams.services.registration import (
+    ResultRecord,
+    draw_paper,
+    exam_regime_sync_bulk,
+    register,
+    result_record_bulk,
+)
+from peikao.exams.services.sittings import (
+    SittingRecord,
+    sitting_close,
+    sitting_create,
+    sitting_open,
+    sitting_record_bulk,
+    staff_assign,
+)
 from peikao.exams.services.theory import (
     candidate_login,
     finalize_sheet,
@@ -36,10 +52,14 @@ from peikao.exams.services.theory import (
 
 __all__ = [
     "PERFORMED_ON_EQUIPMENT",
+    "QuestionRecord",
+    "ResultRecord",
+    "SittingRecord",
     "analytics_event",
     "blueprint_save",
     "candidate_login",
     "draw_paper",
+    "exam_regime_sync_bulk",
     "feed_authenticate",
     "feed_register",
     "finalize_sheet",
@@ -47,15 +67,18 @@ __all__ = [
     "finding_review",
     "patrol_record",
     "practical_score",
+    "question_create_bulk",
     "question_edit",
     "register",
     "result_cancel",
+    "result_record_bulk",
     "save_answer",
     "save_answer_by_id",
     "sheet_start",
     "sitting_close",
     "sitting_create",
     "sitting_open",
+    "sitting_record_bulk",
     "staff_assign",
     "submit",
     # reads and rules, kept importable from here

@@ -2,20 +2,27 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
 
 from django.db import transaction
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
-from peikao.core.audit import audited_create
+from peikao.core.audit import audited_create, audited_update, snapshot
 from peikao.core.errors import Conflict, DomainError
+from peikao.core.exchange import WriteCounts
 from peikao.core.i18n import Bilingual
 from peikao.core.models import User
 from peikao.core.permissions import Perm, require_perm
+from peikao.core.refdata import sync_rows
 from peikao.exams import papers
-from peikao.exams.choices import ExamPart, SittingStatus
-from peikao.exams.models import Paper, PaperQuestion, Registration, Sitting
+from peikao.exams.choices import ExamPart, ResultStatus, SittingStatus
+from peikao.exams.models import ExamRegime, Paper, PaperQuestion, Registration, Result, Sitting
 from peikao.exams.selectors import eligibility, pool_for
 from peikao.exams.services._common import require_own
 from peikao.registry.models import Person
@@ -47,7 +54,7 @@ def register(*, actor: User, sitting: Sitting, person: Person) -> Registration:
     registration = Registration(
         sitting=sitting,
         person=person,
-        admission_code=f"{secrets.randbelow(10**8):08d}",
+        admission_code=_admission_code(),
         attempt=attempt,
         eligibility=[check.as_dict() for check in checks],
         training_class=training_class,
@@ -56,6 +63,10 @@ def register(*, actor: User, sitting: Sitting, person: Person) -> Registration:
     if sitting.part == ExamPart.THEORY and sitting.blueprint_id:
         draw_paper(registration)
     return registration
+
+
+def _admission_code() -> str:
+    return f"{secrets.randbelow(10**8):08d}"
 
 
 def _max_overlap(sitting_id: int, items: list[dict]) -> float:
@@ -93,3 +104,77 @@ def draw_paper(registration: Registration, *, drawer: papers.Drawer | None = Non
         [PaperQuestion(paper=paper, question_id=item["q"], position=index) for index, item in enumerate(items)]
     )
     return paper
+
+
+# -- results of other systems (results.csv) -----------------------------------------------------------------
+
+# What a registration made for an imported result records instead of eligibility checks.
+IMPORTED_CHECK = {"code": "imported", "ok": True, "zh": "历史成绩导入", "en": "Imported historical result", "basis": ""}
+IMPORTED_PASS_SCORE = 80
+
+
+@dataclass(frozen=True)
+class ResultRecord:
+    """A result as results.csv carries it; ``registration`` is the candidate's registration for the sitting
+    already recorded (with its result loaded), if any."""
+
+    sitting: Sitting
+    person: Person
+    attempt: int
+    score: Decimal | None
+    status: str
+    started_at: dt.datetime | None
+    submitted_at: dt.datetime | None
+    answers: dict[str, str]
+    registration: Registration | None = None
+
+
+@transaction.atomic(savepoint=False)  # in an import, all or nothing is the file's: no savepoint per chunk
+def result_record_bulk(*, actor: User | None, rows: Iterable[ResultRecord]) -> WriteCounts:
+    """Record results of other systems: a candidate not registered for the sitting is registered (eligibility
+    is not judged again: the result is history), a result is created or takes the file's values (where it
+    came from does not change). ``actor`` None: the system (a command)."""
+    if actor is not None:
+        require_perm(actor, Perm.SITTING_MANAGE)
+    counts = WriteCounts()
+    for row in rows:
+        registration = row.registration
+        if registration is None:
+            registration = audited_create(
+                Registration(
+                    sitting=row.sitting,
+                    person=row.person,
+                    admission_code=_admission_code(),
+                    attempt=row.attempt,
+                    eligibility=[dict(IMPORTED_CHECK)],
+                )
+            )
+        values = {
+            "score": row.score,
+            "status": row.status,
+            "passed": row.status == ResultStatus.VALID and (row.score or 0) >= IMPORTED_PASS_SCORE,
+            "started_at": row.started_at,
+            "submitted_at": row.submitted_at,
+            "answers": row.answers,
+        }
+        result = getattr(registration, "result", None) if row.registration is not None else None
+        if result is None:
+            audited_create(Result(registration=registration, source="import", **values))
+            counts.imported += 1
+            continue
+        before = snapshot(result)  # where the result came from does not change
+        for name, value in values.items():
+            setattr(result, name, value)
+        counts.updated += int(audited_update(result, before))
+        counts.unchanged += int(snapshot(result) == before)
+    return counts
+
+
+# -- the exam regimes registration is judged by (reference data) ----------------------------------------------
+
+
+@transaction.atomic(savepoint=False)  # in load_reference, all or nothing is the whole loading's
+def exam_regime_sync_bulk(*, rows: list[dict[str, Any]]) -> str:
+    """Create or update the exam regimes (order No. 30, order No. 19) from the domain rules, matched on their
+    code, every change recorded; returns a summary."""
+    return sync_rows(ExamRegime, "code", rows)

@@ -4,12 +4,15 @@ closed."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from peikao.core.audit import audited_create
+from peikao.core.audit import audited_create, audited_update, snapshot
 from peikao.core.errors import Conflict, DomainError, PermissionDenied
+from peikao.core.exchange import WriteCounts
 from peikao.core.models import User
 from peikao.core.permissions import Perm, require_perm
 from peikao.core.transitions import apply_transition
@@ -50,10 +53,39 @@ def sitting_create(
     )
     if problem:
         raise DomainError(problem[0], problem[1], problem[2])
+    return audited_create(
+        _new_sitting(
+            sitting_code=sitting_code.strip(),
+            exam_point=exam_point,
+            part=part,
+            operation_item=operation_item,
+            trainee_category=trainee_category,
+            starts_at=starts_at,
+            ends_at=ends_at,
+            capacity=capacity,
+            blueprint=blueprint,
+        )
+    )
+
+
+def _new_sitting(
+    *,
+    sitting_code: str,
+    exam_point: Organization,
+    part: str,
+    operation_item: OperationItem | None,
+    trainee_category: str,
+    starts_at: dt.datetime,
+    ends_at: dt.datetime,
+    capacity: int | None = None,
+    blueprint: Blueprint | None = None,
+) -> Sitting:
+    """A sitting as planned: the exam point's capacity (60 seats when it declares none) unless fewer are
+    asked; a theory sitting takes the latest blueprint of its subject unless one is given."""
     if part == ExamPart.THEORY and blueprint is None:
         blueprint = default_blueprint(operation_item=operation_item, trainee_category=trainee_category)
-    sitting = Sitting(
-        sitting_code=sitting_code.strip(),
+    return Sitting(
+        sitting_code=sitting_code,
         exam_point=exam_point,
         part=part,
         operation_item=operation_item,
@@ -63,7 +95,6 @@ def sitting_create(
         capacity=capacity or exam_point.capacity or 60,
         blueprint=blueprint,
     )
-    return audited_create(sitting)
 
 
 @transaction.atomic
@@ -154,3 +185,60 @@ def _sitting_transition(sitting: Sitting, to: str, *, actor: User, reason: str =
         actor=actor,
         reason=reason,
     )
+
+
+# -- sittings of an exchange file (sittings.csv) ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SittingRecord:
+    """A sitting as sittings.csv carries it, checked by the reader (``selectors.sitting_problem``, scope);
+    ``sitting`` is the one of this code already planned, if any."""
+
+    sitting_code: str
+    exam_point: Organization
+    part: str
+    operation_item: OperationItem | None
+    trainee_category: str
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    staff: list[Person] = field(default_factory=list)
+    sitting: Sitting | None = None
+
+
+@transaction.atomic(savepoint=False)  # in an import, all or nothing is the file's: no savepoint per chunk
+def sitting_record_bulk(*, actor: User | None, rows: Iterable[SittingRecord]) -> WriteCounts:
+    """Plan the sittings of an exchange file, or move a known one to the file's times, and add its proctors
+    (theory) or examiners (practical) not yet on it. A staff member in conflict (教考分离) is recorded with the
+    conflict, for the regulator to see, not refused: the file records what was decided elsewhere. ``actor``
+    None: the system (a command)."""
+    if actor is not None:
+        require_perm(actor, Perm.SITTING_MANAGE)
+    counts = WriteCounts()
+    for row in rows:
+        sitting = row.sitting
+        if sitting is None:
+            sitting = audited_create(
+                _new_sitting(
+                    sitting_code=row.sitting_code,
+                    exam_point=row.exam_point,
+                    part=row.part,
+                    operation_item=row.operation_item,
+                    trainee_category=row.trainee_category,
+                    starts_at=row.starts_at,
+                    ends_at=row.ends_at,
+                )
+            )
+            counts.imported += 1
+        else:
+            before = snapshot(sitting)
+            sitting.starts_at, sitting.ends_at = row.starts_at, row.ends_at
+            counts.updated += int(audited_update(sitting, before))
+            counts.unchanged += int(snapshot(sitting) == before)
+        role = StaffRole.PROCTOR if row.part == ExamPart.THEORY else StaffRole.EXAMINER
+        have = set(SittingStaff.objects.filter(sitting=sitting).values_list("person_id", flat=True))
+        for person in row.staff:
+            if person.pk not in have:
+                conflict = "、".join(staff_conflicts(sitting=sitting, person=person))
+                audited_create(SittingStaff(sitting=sitting, person=person, role=role, conflict=conflict))
+    return counts

@@ -112,7 +112,7 @@ def save_answer_by_id(*, registration_id: int, position: int, answer: str, now: 
             return False
         sheet_id, answers, submitted_at, deadline, count = row
         if isinstance(deadline, str) or timezone.is_naive(deadline):  # SQLite hands back naive UTC (or text)
-            deadline = connection.ops.convert_datetimefield_value(deadline, None, connection)
+            deadline = connection.ops.convert_datetimefield_value(deadline, None, connection)  # type: ignore[attr-defined]
         if submitted_at is None and now <= deadline:
             if not 0 <= position < count:
                 raise DomainError("bad_position", _("No such question on this paper."))

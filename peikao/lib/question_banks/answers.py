@@ -7,9 +7,9 @@ import unicodedata
 
 from peikao.lib.question_banks.messages import QTYPE_NAMES, problem
 from peikao.lib.question_banks.raw import Conventions, RawRow
-from peikao.lib.question_banks.results import LETTERS, MAX_OPTIONS, MIN_OPTIONS, BankProblem
+from peikao.lib.question_banks.results import LETTERS, MAX_OPTIONS, MIN_OPTIONS, BankProblem, QType
 
-QTYPES = {
+QTYPES: dict[str, QType] = {
     "judge": "judge",
     "判断": "judge",
     "判断题": "judge",

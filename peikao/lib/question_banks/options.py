@@ -169,8 +169,9 @@ def split_options(cell: str) -> OptionSplit:
 
     head = virtual[0] if virtual else seps[0]
     if head.letter != "A":
-        letters = [m.letter for m in seps]
-        if not virtual and all(letters) and sorted(letters) == list(LETTERS[: len(letters)]) and len(letters) >= 2:
+        letters = [m.letter for m in seps if m.letter]
+        shuffled = len(letters) == len(seps) and sorted(letters) == list(LETTERS[: len(letters)])
+        if not virtual and shuffled and len(letters) >= 2:
             # Labels in shuffled order ("**C电磁场**A电伤**B电击"): each label still names its option.
             texts = dict(zip(letters, _chain_texts(text, seps), strict=True))
             return OptionSplit([texts[letter] for letter in sorted(texts)])
