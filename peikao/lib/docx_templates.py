@@ -136,11 +136,10 @@ def render(
         p for root in roots for p in root.iter(_W_P) if not any(tr in marker_rows for tr in p.iterancestors(_W_TR))
     ]
 
-    found: set[str] = set()
-    for p in paragraphs:
-        found.update(PLACEHOLDER_RE.findall(_paragraph_text(p)))
-    missing = {name for name in found if name not in context}
-    missing.update(f"table:{name}" for _, name in markers if name not in tables)
+    found = {name for p in paragraphs for name in PLACEHOLDER_RE.findall(_paragraph_text(p))}
+    missing = {name for name in found if name not in context} | {
+        f"table:{name}" for _, name in markers if name not in tables
+    }
     if missing:
         raise MissingPlaceholderError(missing)
     for row, name in markers:
