@@ -14,7 +14,7 @@ from peikao.compliance import services as compliance_services
 from peikao.core.audit import audit_context
 from peikao.core.models import Region, User
 from peikao.demo.steps import DemoContext, step
-from peikao.enforcement import services
+from peikao.enforcement import selectors, services
 from peikao.enforcement.models import Rectification
 from peikao.registry.models import Assignment, Organization
 
@@ -84,7 +84,7 @@ def build_enforcement(ctx: DemoContext) -> str:
         )
         services.inspection_start(actor=fuzhou, inspection=inspection)
         uncertified = None
-        for item in services.checklist_items("enterprise"):
+        for item in selectors.checklist_items("enterprise"):
             outcome = "compliant"
             note = ""
             if item.code == "ENT-UNCERT-SPECOPS":
@@ -145,7 +145,7 @@ def build_enforcement(ctx: DemoContext) -> str:
                 actor=fuzhou, organization=enterprise, kind="routine", inspected_on=past, inspectors=pair
             )
             services.inspection_start(actor=fuzhou, inspection=old)
-            for item in services.checklist_items("enterprise"):
+            for item in selectors.checklist_items("enterprise"):
                 if index == 2:  # … a soft inspection: only a surface item written up, no decision
                     outcome = "violation" if item.code == "SURFACE-1" else "compliant"
                 else:

@@ -6,7 +6,6 @@ Reads are in ``peikao.enforcement.selectors``, pure rules (the draws, the legal 
 ``peikao.enforcement.rules``.
 """
 
-from peikao.enforcement.selectors import checklist_items  # a read: kept here for peikao/demo/enforcement.py
 from peikao.enforcement.services.catalogue import violation_save, violations_load
 from peikao.enforcement.services.decisions import DecisionRecord, decision_issue, decision_record_bulk
 from peikao.enforcement.services.inspections import (
@@ -35,7 +34,6 @@ __all__ = [
     "FindingRecord",
     "InspectionRecord",
     "check_record",
-    "checklist_items",
     "decision_issue",
     "decision_record_bulk",
     "evidence_add",
