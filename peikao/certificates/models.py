@@ -19,6 +19,7 @@ from peikao.certificates.choices import (
     LookupChannel,
     LookupOutcome,
 )
+from peikao.core.events import TransitionEvent, new_status_field, old_status_field
 from peikao.core.models import DatedReference, LegalInstrument, Region
 from peikao.core.privacy import id_number_in_certificate_number, mask_certificate_number
 from peikao.core.scoping import ScopedQuerySet, ScopeSpec, region_q
@@ -207,27 +208,27 @@ class Certificate(models.Model):
         return self.industry.name if self.industry_id else ""
 
 
-class CertificateEvent(models.Model):
+class CertificateEvent(TransitionEvent):
     """A step in a certificate's life: issued, imported, reviewed, renewed, suspended, reinstated, revoked,
     cancelled. Written by the service that made the change, in the same transaction."""
 
-    certificate = models.ForeignKey(Certificate, models.PROTECT, related_name="events")
-    transition = models.CharField(_("step"), max_length=24)
-    old_status = models.CharField(max_length=16, choices=CertificateStatus.choices, blank=True)
-    new_status = models.CharField(max_length=16, choices=CertificateStatus.choices)
-    reason = models.TextField(_("grounds"), blank=True)
+    OWNER_FIELD = "certificate"
+
+    certificate = models.ForeignKey(
+        Certificate, models.PROTECT, related_name="events", verbose_name=_("certificate"), db_index=False
+    )
+    old_status = old_status_field(CertificateStatus.choices)
+    new_status = new_status_field(CertificateStatus.choices)
     details = models.JSONField(_("details"), default=dict, blank=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+")
-    actor_label = models.CharField(max_length=150)
-    time = models.DateTimeField(default=timezone.now)
 
-    class Meta:
-        ordering = ["certificate", "time", "id"]
-        # Compliance on a past day reads the changes recorded since (peikao.compliance.gaps.status_then).
-        indexes = [models.Index(fields=["time"], name="certificate_event_time")]
-
-    def __str__(self) -> str:
-        return f"{self.certificate_id} {self.transition}"
+    class Meta(TransitionEvent.Meta):
+        verbose_name = _("certificate step")
+        verbose_name_plural = _("certificate steps")
+        indexes = [
+            models.Index(fields=["certificate", "time"], name="certificate_events_by_time"),
+            # Compliance on a past day reads the changes recorded since (peikao.compliance.gaps.status_then).
+            models.Index(fields=["time"], name="certificate_event_time"),
+        ]
 
     @property
     def label(self) -> str:
@@ -356,18 +357,18 @@ class Lead(models.Model):
         return mask_certificate_number(self.cert_no)
 
 
-class LeadEvent(models.Model):
-    lead = models.ForeignKey(Lead, models.PROTECT, related_name="events")
-    transition = models.CharField(max_length=16)
-    old_status = models.CharField(max_length=16, choices=LeadStatus.choices)
-    new_status = models.CharField(max_length=16, choices=LeadStatus.choices)
-    reason = models.TextField(blank=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+")
-    actor_label = models.CharField(max_length=150)
-    time = models.DateTimeField(default=timezone.now)
+class LeadEvent(TransitionEvent):
+    """A step in the review of a lead: reviewed, handed over to the police, closed."""
 
-    class Meta:
-        ordering = ["lead", "time", "id"]
+    OWNER_FIELD = "lead"
 
-    def __str__(self) -> str:
-        return f"{self.lead_id} {self.transition}"
+    lead = models.ForeignKey(
+        Lead, models.PROTECT, related_name="events", verbose_name=_("fake-certificate lead"), db_index=False
+    )
+    old_status = old_status_field(LeadStatus.choices)
+    new_status = new_status_field(LeadStatus.choices)
+
+    class Meta(TransitionEvent.Meta):
+        verbose_name = _("lead status change")
+        verbose_name_plural = _("lead status changes")
+        indexes = [models.Index(fields=["lead", "time"], name="lead_events_by_time")]

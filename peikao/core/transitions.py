@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from peikao.core.audit import audited_create, audited_update, current_context, snapshot
 from peikao.core.errors import Conflict
+from peikao.core.events import TransitionEvent, current_request_id
 
 TRANSITION_REFUSED = _("The status cannot go from %(old)s to %(new)s.")
 
@@ -17,14 +18,14 @@ def apply_transition(
     *,
     to_status: str,
     transitions: dict[tuple[str, str], str],
-    event_model: type[models.Model],
+    event_model: type[TransitionEvent],
     owner_field: str,
     actor,
     reason: str = "",
     status_field: str = "status",
     changes: dict | None = None,
     event_fields: dict | None = None,
-) -> models.Model:
+) -> TransitionEvent:
     """Move ``instance`` to ``to_status`` if the map allows it and return the event row written.
 
     ``owner_field`` names the event's foreign key to ``instance``; ``changes`` are other fields set with
@@ -51,6 +52,7 @@ def apply_transition(
             actor=actor if getattr(actor, "is_authenticated", False) else None,
             actor_label=current_context().actor_label,
             time=timezone.now(),
+            request_id=current_request_id(),
             **(event_fields or {}),
         )
         audited_create(event)

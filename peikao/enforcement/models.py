@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from peikao.core.events import TransitionEvent, new_status_field, old_status_field
 from peikao.core.models import DatedReference, LegalInstrument, Region
 from peikao.core.scoping import ScopedQuerySet, ScopeSpec
 from peikao.enforcement.choices import (
@@ -188,18 +189,21 @@ class Inspection(models.Model):
         return f"{self.code} {self.organization_id}"
 
 
-class InspectionEvent(models.Model):
-    inspection = models.ForeignKey(Inspection, models.PROTECT, related_name="events")
-    transition = models.CharField(max_length=16)
-    old_status = models.CharField(max_length=16, choices=InspectionStatus.choices)
-    new_status = models.CharField(max_length=16, choices=InspectionStatus.choices)
-    reason = models.TextField(blank=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+")
-    actor_label = models.CharField(max_length=150)
-    time = models.DateTimeField(default=timezone.now)
+class InspectionEvent(TransitionEvent):
+    """A status change of an inspection (started, completed, …)."""
 
-    def __str__(self) -> str:
-        return f"{self.inspection_id} {self.transition}"
+    OWNER_FIELD = "inspection"
+
+    inspection = models.ForeignKey(
+        Inspection, models.PROTECT, related_name="events", verbose_name=_("inspection"), db_index=False
+    )
+    old_status = old_status_field(InspectionStatus.choices)
+    new_status = new_status_field(InspectionStatus.choices)
+
+    class Meta(TransitionEvent.Meta):
+        verbose_name = _("inspection status change")
+        verbose_name_plural = _("inspection status changes")
+        indexes = [models.Index(fields=["inspection", "time"], name="inspection_events_by_time")]
 
 
 class Inspector(models.Model):
@@ -416,21 +420,21 @@ class Rectification(models.Model):
         return self.status != RectificationStatus.CLOSED and self.due_on < today
 
 
-class RectificationEvent(models.Model):
-    rectification = models.ForeignKey(Rectification, models.PROTECT, related_name="events")
-    transition = models.CharField(max_length=16)
-    old_status = models.CharField(max_length=16, choices=RectificationStatus.choices)
-    new_status = models.CharField(max_length=16, choices=RectificationStatus.choices)
-    reason = models.TextField(blank=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+")
-    actor_label = models.CharField(max_length=150)
-    time = models.DateTimeField(default=timezone.now)
+class RectificationEvent(TransitionEvent):
+    """A step of a rectification: submitted, returned, escalated, closed."""
 
-    class Meta:
-        ordering = ["rectification", "time", "id"]
+    OWNER_FIELD = "rectification"
 
-    def __str__(self) -> str:
-        return f"{self.rectification_id} {self.transition}"
+    rectification = models.ForeignKey(
+        Rectification, models.PROTECT, related_name="events", verbose_name=_("rectification"), db_index=False
+    )
+    old_status = old_status_field(RectificationStatus.choices)
+    new_status = new_status_field(RectificationStatus.choices)
+
+    class Meta(TransitionEvent.Meta):
+        verbose_name = _("rectification status change")
+        verbose_name_plural = _("rectification status changes")
+        indexes = [models.Index(fields=["rectification", "time"], name="rectification_events_by_time")]
 
 
 class SpotExam(models.Model):

@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from peikao.core.events import TransitionEvent, new_status_field, old_status_field
 from peikao.core.models import DatedReference
 from peikao.core.scoping import ScopedQuerySet, ScopeSpec
 from peikao.exams.choices import (
@@ -214,23 +215,21 @@ class Sitting(models.Model):
         return self.sitting_code
 
 
-class SittingEvent(models.Model):
+class SittingEvent(TransitionEvent):
     """A status change of a sitting."""
 
-    sitting = models.ForeignKey(Sitting, models.PROTECT, related_name="events")
-    transition = models.CharField(max_length=16)
-    old_status = models.CharField(max_length=16, choices=SittingStatus.choices)
-    new_status = models.CharField(max_length=16, choices=SittingStatus.choices)
-    reason = models.TextField(blank=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+")
-    actor_label = models.CharField(max_length=150)
-    time = models.DateTimeField(default=timezone.now)
+    OWNER_FIELD = "sitting"
 
-    class Meta:
-        ordering = ["-time"]
+    sitting = models.ForeignKey(
+        Sitting, models.PROTECT, related_name="events", verbose_name=_("sitting"), db_index=False
+    )
+    old_status = old_status_field(SittingStatus.choices)
+    new_status = new_status_field(SittingStatus.choices)
 
-    def __str__(self) -> str:
-        return f"{self.sitting}: {self.transition}"
+    class Meta(TransitionEvent.Meta):
+        verbose_name = _("sitting status change")
+        verbose_name_plural = _("sitting status changes")
+        indexes = [models.Index(fields=["sitting", "time"], name="sitting_events_by_time")]
 
 
 class SittingStaff(models.Model):
@@ -386,23 +385,19 @@ class Result(models.Model):
         return f"{self.registration}: {self.score}"
 
 
-class ResultEvent(models.Model):
+class ResultEvent(TransitionEvent):
     """A status change of a result (a score cancelled after a patrol finding)."""
 
-    result = models.ForeignKey(Result, models.PROTECT, related_name="events")
-    transition = models.CharField(max_length=16)
-    old_status = models.CharField(max_length=16, choices=ResultStatus.choices)
-    new_status = models.CharField(max_length=16, choices=ResultStatus.choices)
-    reason = models.TextField(blank=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+")
-    actor_label = models.CharField(max_length=150)
-    time = models.DateTimeField(default=timezone.now)
+    OWNER_FIELD = "result"
 
-    class Meta:
-        ordering = ["-time"]
+    result = models.ForeignKey(Result, models.PROTECT, related_name="events", verbose_name=_("result"), db_index=False)
+    old_status = old_status_field(ResultStatus.choices)
+    new_status = new_status_field(ResultStatus.choices)
 
-    def __str__(self) -> str:
-        return f"{self.result}: {self.transition}"
+    class Meta(TransitionEvent.Meta):
+        verbose_name = _("result status change")
+        verbose_name_plural = _("result status changes")
+        indexes = [models.Index(fields=["result", "time"], name="result_events_by_time")]
 
 
 class PracticalScore(models.Model):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
@@ -10,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from peikao.core.choices import RegionLevel
+from peikao.core.events import TransitionEvent, new_status_field, old_status_field
 from peikao.core.models import DatedReference, Region
 from peikao.core.privacy import mask_id_number
 from peikao.core.scoping import ScopedQuerySet, ScopeSpec, region_q
@@ -168,31 +168,28 @@ class Organization(models.Model):
         return bool(self.industry_id and self.industry.high_risk)
 
 
-class OrganizationEvent(models.Model):
-    """A status transition of an organisation (suspension, reinstatement, closure) with its reason."""
+class OrganizationEvent(TransitionEvent):
+    """A status transition of an organisation (suspension, reinstatement, closure) with its reason (the service
+    requires one)."""
 
-    organization = models.ForeignKey(Organization, models.PROTECT, related_name="events")
-    transition = models.CharField(_("transition"), max_length=32)
-    old_status = models.CharField(_("from"), max_length=16, choices=OrganizationStatus.choices)
-    new_status = models.CharField(_("to"), max_length=16, choices=OrganizationStatus.choices)
-    reason = models.TextField(_("reason"))
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+")
-    actor_label = models.CharField(_("actor"), max_length=150)
-    time = models.DateTimeField(_("time"), default=timezone.now)
+    OWNER_FIELD = "organization"
 
-    objects = ScopedQuerySet.as_manager()
+    organization = models.ForeignKey(
+        Organization, models.PROTECT, related_name="events", verbose_name=_("organisation"), db_index=False
+    )
+    old_status = old_status_field(OrganizationStatus.choices)
+    new_status = new_status_field(OrganizationStatus.choices)
 
     class Scope(ScopeSpec):
+        """Narrower than the organisation's: its parent's members see the organisation, not its status changes."""
+
         region = ("organization__region",)
         organization = ("organization",)
 
-    class Meta:
-        ordering = ["-time", "-id"]
+    class Meta(TransitionEvent.Meta):
         verbose_name = _("organisation status change")
         verbose_name_plural = _("organisation status changes")
-
-    def __str__(self) -> str:
-        return f"{self.organization}: {self.old_status} → {self.new_status}"
+        indexes = [models.Index(fields=["organization", "time"], name="organization_events_by_time")]
 
 
 # Ways a person is linked to an organisation, used to decide who sees the person:

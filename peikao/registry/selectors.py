@@ -22,7 +22,7 @@ def organization_get(*, user, org_code: str) -> Organization:
 
 
 def organization_events(*, user, organization: Organization) -> QuerySet[OrganizationEvent]:
-    return OrganizationEvent.objects.visible_to(user).filter(organization=organization)
+    return OrganizationEvent.objects.visible_to(user).filter(organization=organization).order_by("-time", "-id")
 
 
 def organization_staff_counts(*, user, organization: Organization) -> dict[str, int]:

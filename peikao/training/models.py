@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from peikao.core.events import TransitionEvent, new_status_field, old_status_field
 from peikao.core.models import DatedReference, LegalInstrument
 from peikao.core.scoping import ScopedQuerySet, ScopeSpec
 from peikao.registry.models import Industry, OperationItem, Organization, Person
@@ -151,31 +152,27 @@ class TrainingClass(models.Model):
         return self.status == ClassStatus.CLOSED
 
 
-class ClassEvent(models.Model):
+class ClassEvent(TransitionEvent):
     """A status transition of a class (filed, accepted, returned, closed, cancelled) with its reason."""
 
-    training_class = models.ForeignKey(TrainingClass, models.PROTECT, related_name="events")
-    transition = models.CharField(_("transition"), max_length=16)
-    old_status = models.CharField(_("from"), max_length=16, choices=ClassStatus.choices)
-    new_status = models.CharField(_("to"), max_length=16, choices=ClassStatus.choices)
-    reason = models.TextField(_("reason"), blank=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+")
-    actor_label = models.CharField(_("actor"), max_length=150)
-    time = models.DateTimeField(_("time"), default=timezone.now)
+    OWNER_FIELD = "training_class"
 
-    objects = ScopedQuerySet.as_manager()
+    training_class = models.ForeignKey(
+        TrainingClass, models.PROTECT, related_name="events", verbose_name=_("training class"), db_index=False
+    )
+    old_status = old_status_field(ClassStatus.choices)
+    new_status = new_status_field(ClassStatus.choices)
 
     class Scope(ScopeSpec):
+        """Narrower than the class's: its trainees see the class, not the filing between institution and regulator."""
+
         region = ("training_class__organization__region",)
         organization = ("training_class__organization",)
 
-    class Meta:
-        ordering = ["-time", "-id"]
+    class Meta(TransitionEvent.Meta):
         verbose_name = _("class status change")
         verbose_name_plural = _("class status changes")
-
-    def __str__(self) -> str:
-        return f"{self.training_class}: {self.old_status} → {self.new_status}"
+        indexes = [models.Index(fields=["training_class", "time"], name="class_events_by_time")]
 
 
 class Lesson(models.Model):

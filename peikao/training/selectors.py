@@ -39,7 +39,7 @@ def class_get(*, user, class_code: str) -> TrainingClass:
 
 
 def class_events(*, user, training_class: TrainingClass) -> QuerySet[ClassEvent]:
-    return ClassEvent.objects.visible_to(user).filter(training_class=training_class)
+    return ClassEvent.objects.visible_to(user).filter(training_class=training_class).order_by("-time", "-id")
 
 
 def lessons(*, user, training_class: TrainingClass) -> QuerySet[Lesson]:
