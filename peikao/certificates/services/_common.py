@@ -15,7 +15,8 @@ def require_issuing_authority(actor: User, certificate: Certificate) -> None:
     """Only the authority that issued a certificate, or one above it, may change it."""
     if actor.sees_everything:
         return
-    if not (actor.is_regulator and actor.region.contains(certificate.issuer_region.code)):
+    region = actor.region
+    if not (actor.is_regulator and region is not None and region.contains(certificate.issuer_region.code)):
         raise PermissionDenied(
             "not_issuing_authority",
             _("Only the issuing authority (%(region)s) or its superiors may do this."),

@@ -44,12 +44,13 @@ IMPORT_UPDATED_FIELDS = (
 
 def _issuer_region(actor: User, exam_point_region: Region) -> Region:
     """The actor's own authority; a ministry user issues in the name of the exam point's province."""
-    if actor.is_regulator and actor.region.level != RegionLevel.NATION:
-        if not actor.region.contains(exam_point_region.code):
+    region = actor.region
+    if actor.is_regulator and region is not None and region.level != RegionLevel.NATION:
+        if not region.contains(exam_point_region.code):
             raise PermissionDenied(
                 "outside_jurisdiction", _("The exam was held outside your jurisdiction: its authority issues.")
             )
-        return actor.region
+        return region
     return Region.objects.get(code=exam_point_region.code[:2] + "0000")
 
 

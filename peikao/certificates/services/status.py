@@ -4,6 +4,7 @@ certificate's status (choices.CERTIFICATE_TRANSITIONS), each with its event row,
 from __future__ import annotations
 
 import datetime as dt
+from typing import cast
 
 from django.db import transaction
 from django.utils import timezone
@@ -43,7 +44,7 @@ def _status_change(
         event_fields={"details": details},
     )
     status_version_bump()
-    return event
+    return cast(CertificateEvent, event)
 
 
 def _grounds_text(label: str | Promise, reason: str) -> str:
