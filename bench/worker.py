@@ -185,11 +185,17 @@ def exam_setup(candidates: int) -> list[tuple[str, str]]:
     from peikao.core.models import Region
     from peikao.exams import services
     from peikao.exams.models import Blueprint
-    from peikao.exams.tests.conftest import make_bank
     from peikao.registry.models import OperationItem
-    from peikao.registry.tests.factories import AssignmentFactory, OrganizationFactory, PersonFactory, UserFactory
+    from peikao.testing.exams import make_bank
+    from peikao.testing.factories import (
+        AssignmentFactory,
+        EnrolmentFactory,
+        OrganizationFactory,
+        PersonFactory,
+        TrainingClassFactory,
+        UserFactory,
+    )
     from peikao.training.models import CreditedHours
-    from peikao.training.tests.factories import EnrolmentFactory, TrainingClassFactory
 
     region, item = Region.objects.get(code="350102"), OperationItem.objects.get(code="1.2")
     centre = OrganizationFactory(kind="exam_institution", region=region)

@@ -20,8 +20,8 @@ from peikao.core.models import Region, User
 from peikao.demo.steps import DemoContext, step
 from peikao.exams import services
 from peikao.exams.models import Blueprint, PracticalSheet, Result
-from peikao.exams.tests_support import correct_letters
 from peikao.registry.models import Assignment, OperationItem, Organization, Person
+from peikao.testing.answers import correct_letters
 from peikao.training.models import CreditedHours
 
 BEIJING = dt.timezone(dt.timedelta(hours=8))

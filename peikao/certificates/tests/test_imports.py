@@ -9,12 +9,12 @@ import pytest
 
 from peikao.certificates import publishing, status_list
 from peikao.certificates.models import Certificate, CertificateEvent
-from peikao.conftest import read_download
 from peikao.core.exchange.runner import export_response, run_import
 from peikao.core.models import ChangeLog
 from peikao.core.validators import id_check_char
 from peikao.registry.models import Person
-from peikao.registry.tests.factories import PersonFactory
+from peikao.testing.factories import PersonFactory
+from peikao.testing.http import read_download
 
 pytestmark = pytest.mark.django_db
 HEADER = "cert_no,cert_type,id_number,name,operation_item,trainee_category,industry,issued_on,valid_until,next_review_due,issuer_region_code,status\n"

@@ -16,8 +16,8 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from peikao.certificates import pdf, publishing, services
-from peikao.certificates.tests.conftest import legacy
-from peikao.registry.tests.factories import PersonFactory
+from peikao.testing.certificates import legacy
+from peikao.testing.factories import PersonFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -17,9 +17,9 @@ from jwcrypto import jwk, jws
 
 from peikao.certificates import publishing, services, verification
 from peikao.certificates.models import Lead, Lookup
-from peikao.certificates.tests.conftest import legacy
 from peikao.core.models import RateCounter
-from peikao.registry.tests.factories import PersonFactory
+from peikao.testing.certificates import legacy
+from peikao.testing.factories import PersonFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -132,7 +132,7 @@ def test_status_list_shape_and_revocation_seen_by_an_offline_verifier(client, ce
 def _admin():
     from peikao.core.choices import Role
     from peikao.core.models import Region
-    from peikao.registry.tests.factories import UserFactory
+    from peikao.testing.factories import UserFactory
 
     return UserFactory(role=Role.REGULATOR_ADMIN, region=Region.objects.get(code="350000"))
 

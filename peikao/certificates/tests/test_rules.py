@@ -9,8 +9,8 @@ import pytest
 from peikao.certificates import rules
 from peikao.certificates.choices import CertificateType, Standing
 from peikao.certificates.models import Certificate
-from peikao.certificates.tests.conftest import legacy
-from peikao.registry.tests.factories import PersonFactory
+from peikao.testing.certificates import legacy
+from peikao.testing.factories import PersonFactory
 
 pytestmark = pytest.mark.django_db
 D = dt.date

@@ -9,13 +9,13 @@ import pytest
 from peikao.certificates import publishing, rules, services, status_list
 from peikao.certificates.choices import CertificateStatus, Standing
 from peikao.certificates.models import Certificate, CertificateEvent, Lead
-from peikao.certificates.tests.conftest import legacy, make_passed_world, passed
 from peikao.core.choices import Role
 from peikao.core.errors import Conflict, DomainError, PermissionDenied
 from peikao.core.models import ChangeLog, Region
 from peikao.exams import services as exam_services
-from peikao.exams.tests.conftest import sitting_at
-from peikao.registry.tests.factories import PersonFactory, UserFactory
+from peikao.testing.certificates import legacy, make_passed_world, passed
+from peikao.testing.exams import sitting_at
+from peikao.testing.factories import PersonFactory, UserFactory
 from peikao.training.models import CreditedHours
 
 pytestmark = pytest.mark.django_db

@@ -12,10 +12,10 @@ import time_machine
 
 from peikao.certificates import services
 from peikao.certificates.models import Certificate, Lead
-from peikao.certificates.tests.conftest import legacy, make_passed_world
-from peikao.conftest import read_download
 from peikao.core.models import IdNumberView
-from peikao.registry.tests.factories import AssignmentFactory, PersonFactory
+from peikao.testing.certificates import legacy, make_passed_world
+from peikao.testing.factories import AssignmentFactory, PersonFactory
+from peikao.testing.http import read_download
 
 pytestmark = pytest.mark.django_db
 
@@ -94,7 +94,7 @@ def test_the_certificate_page_actions_and_pdf(client, scene):
 
 def test_an_organisation_sees_its_people_certificates_without_actions(client, scene):
     from peikao.core.choices import Role
-    from peikao.registry.tests.factories import UserFactory
+    from peikao.testing.factories import UserFactory
 
     clerk = UserFactory(role=Role.ORG_CLERK, organization=scene["school"])
     client.force_login(clerk)
@@ -213,7 +213,7 @@ def test_a_lead_page_lists_the_suspicious_lookups_of_its_number(client, scene):
 def test_a_claimed_t_number_is_masked_on_leads_and_its_full_view_logged(client, scene):
     from peikao.core.choices import Role
     from peikao.core.tokens import api_token_create
-    from peikao.registry.tests.factories import UserFactory
+    from peikao.testing.factories import UserFactory
 
     registered = scene["worker_certificate"].person  # someone's real ID number, used on a fake certificate
     unregistered = "350102199001011111"  # an ID number nobody in the register has

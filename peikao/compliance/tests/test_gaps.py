@@ -12,13 +12,19 @@ from peikao.certificates import publishing
 from peikao.certificates.models import Certificate
 from peikao.compliance import gaps, selectors, services
 from peikao.compliance.models import ComplianceGap
-from peikao.conftest import read_download
 from peikao.core.exchange.runner import export_response
 from peikao.core.models import Region
 from peikao.registry.models import Industry, OperationItem
-from peikao.registry.tests.factories import AssignmentFactory, OrganizationFactory, PersonFactory, UserFactory
+from peikao.testing.factories import (
+    AssignmentFactory,
+    EnrolmentFactory,
+    OrganizationFactory,
+    PersonFactory,
+    TrainingClassFactory,
+    UserFactory,
+)
+from peikao.testing.http import read_download
 from peikao.training.models import CreditedHours
-from peikao.training.tests.factories import EnrolmentFactory, TrainingClassFactory
 
 pytestmark = pytest.mark.django_db
 D = dt.date

@@ -8,10 +8,10 @@ import random
 
 import pytest
 
-from peikao.conftest import read_download
 from peikao.core import synthetic
 from peikao.core.models import ApiToken, IdNumberView
 from peikao.core.services import api_token_create, api_token_revoke
+from peikao.testing.http import read_download
 
 pytestmark = pytest.mark.django_db
 

@@ -63,7 +63,7 @@ def test_persons_are_seen_through_their_assignments(world):
 
 def test_a_labour_dispatch_company_sees_the_workers_it_dispatched(world, django_user_model):
     from peikao.core.choices import Role
-    from peikao.registry.tests.factories import AssignmentFactory, PersonFactory
+    from peikao.testing.factories import AssignmentFactory, PersonFactory
 
     worker = PersonFactory()
     AssignmentFactory(person=worker, organization=world.orgs["ent_b"], dispatched_by=world.orgs["dispatch_a"])

@@ -17,9 +17,9 @@ from peikao.core.models import Region
 from peikao.enforcement import rules, selectors, services
 from peikao.enforcement.choices import CheckOutcome, FindingSource, RectificationStatus, SpotExamStatus
 from peikao.enforcement.models import Evidence, Finding, Inspection, SpotExam, ViolationItem
-from peikao.exams.tests.conftest import make_bank
 from peikao.registry.models import Industry, OperationItem
-from peikao.registry.tests.factories import AssignmentFactory, OrganizationFactory, PersonFactory, UserFactory
+from peikao.testing.exams import make_bank
+from peikao.testing.factories import AssignmentFactory, OrganizationFactory, PersonFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 D = dt.date
@@ -540,9 +540,9 @@ def test_inspections_findings_and_decisions_import_and_refuse_unlawful_fines(sit
     again = load("decisions", header + "H-D1,H-2024-1,H-2024-1-F1,fine,50000,2024-05-20,,,true\n")
     assert again.counts.unchanged == 1
     # The inspectors go out by ID number: only to who may see them in full, and the view is logged.
-    from peikao.conftest import read_download
     from peikao.core.exchange.runner import export_response
     from peikao.core.models import IdNumberView
+    from peikao.testing.http import read_download
 
     exported = read_download(export_response(kind_name="inspections", fmt="csv", user=site["a"])).decode("utf-8-sig")
     assert site["operators"][0].id_number in exported and "_people" not in exported

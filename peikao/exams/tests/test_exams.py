@@ -12,8 +12,8 @@ from peikao.core.errors import Conflict, DomainError, PermissionDenied
 from peikao.exams import papers, rules, selectors, services
 from peikao.exams.choices import ResultStatus, Sanction
 from peikao.exams.models import Paper, PaperQuestion, Question, Result, ResultEvent
-from peikao.exams.tests.conftest import BEIJING, sitting_at
-from peikao.exams.tests_support import correct_letters
+from peikao.testing.answers import correct_letters
+from peikao.testing.exams import BEIJING, sitting_at
 
 pytestmark = pytest.mark.django_db
 
@@ -66,7 +66,7 @@ def test_an_exam_point_not_approved_for_the_item_or_suspended_may_not_hold_the_s
 
 
 def test_eligibility_is_explained_and_refusals_say_why(exam_world):
-    from peikao.registry.tests.factories import PersonFactory
+    from peikao.testing.factories import PersonFactory
 
     sitting = sitting_at(exam_world)
     young = PersonFactory(birth=dt.date(2010, 5, 1))

@@ -11,7 +11,7 @@ from peikao.core.exchange.runner import run_export, run_import
 from peikao.exams import services
 from peikao.exams.banks import parse_bank
 from peikao.exams.models import Question, Result, Sitting
-from peikao.exams.tests.conftest import sitting_at
+from peikao.testing.exams import sitting_at
 
 pytestmark = pytest.mark.django_db
 BANKS = Path(__file__).resolve().parents[3].parent / "shared" / "data" / "question-banks"

@@ -8,7 +8,7 @@ import pytest
 
 from peikao.core.choices import Role
 from peikao.registry.choices import AssignmentRole, OrganizationKind
-from peikao.registry.tests.factories import AssignmentFactory, OrganizationFactory, PersonFactory, UserFactory
+from peikao.testing.factories import AssignmentFactory, OrganizationFactory, PersonFactory, UserFactory
 from peikao.training.services import ClassData
 
 

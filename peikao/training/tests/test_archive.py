@@ -10,11 +10,11 @@ from django.core.management import call_command
 from django.db import connection
 
 from peikao.core.errors import Conflict
+from peikao.testing.factories import at
 from peikao.training import archive, services
 from peikao.training.choices import ClassStatus
 from peikao.training.models import ArchiveAmendment, AttendanceEvent, CreditedHours, TrainingClass
 from peikao.training.tests.conftest import specops_data
-from peikao.training.tests.factories import at
 
 pytestmark = pytest.mark.django_db
 DAY = dt.date(2026, 3, 2)

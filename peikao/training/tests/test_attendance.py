@@ -10,10 +10,10 @@ import pytest
 import time_machine
 
 from peikao.core.exchange.runner import run_export, run_import
+from peikao.testing.factories import at
 from peikao.training import services
 from peikao.training.models import AttendanceEvent, CreditedHours
 from peikao.training.tests.conftest import specops_data
-from peikao.training.tests.factories import at
 
 pytestmark = pytest.mark.django_db
 DAY = dt.date(2026, 3, 2)
@@ -96,7 +96,7 @@ def test_late_batches_in_any_order_give_the_same_hours(client, running):
 @time_machine.travel(NOW)
 def test_devices_authenticate_with_their_own_key_and_see_only_their_lessons(client, running, django_user_model):
     from peikao.core.services import api_token_create
-    from peikao.registry.tests.factories import OrganizationFactory
+    from peikao.testing.factories import OrganizationFactory
 
     payload = {"batch_id": "x", "events": [event(running["trainees"][0], "L-AM", "in", "09:00")]}
     assert post(client, "dv_wrong", payload).status_code == 401

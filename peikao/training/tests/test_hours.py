@@ -8,11 +8,10 @@ from decimal import Decimal
 
 import pytest
 
-from peikao.registry.tests.factories import PersonFactory
+from peikao.testing.factories import EnrolmentFactory, LessonFactory, PersonFactory, TrainingClassFactory, at
 from peikao.training import hours
 from peikao.training.choices import LessonMode
 from peikao.training.models import AttendanceEvent, CreditedHours
-from peikao.training.tests.factories import EnrolmentFactory, LessonFactory, TrainingClassFactory, at
 
 pytestmark = pytest.mark.django_db
 DAY = dt.date(2026, 3, 2)

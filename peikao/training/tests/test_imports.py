@@ -70,7 +70,7 @@ LESSON_HEADER = ["lesson_code", "class_code", "mode", "starts_at", "ends_at", "t
 
 
 def test_lessons_import_checks_times_and_teachers(school):
-    from peikao.registry.tests.factories import PersonFactory
+    from peikao.testing.factories import PersonFactory
 
     org = school["institution"].org_code
     run_import(

@@ -12,13 +12,13 @@ import time_machine
 from peikao.core.errors import Conflict, DomainError, PermissionDenied
 from peikao.registry.models import Industry, OperationItem
 from peikao.registry.services import organization_suspend
+from peikao.testing.factories import at
 from peikao.training import services
 from peikao.training.choices import CLASS_TRANSITIONS, ClassStatus
 from peikao.training.models import ClassEvent, TrainingClass
 from peikao.training.rules import requirement
 from peikao.training.services import classes as class_services
 from peikao.training.tests.conftest import specops_data
-from peikao.training.tests.factories import at
 
 pytestmark = pytest.mark.django_db
 
@@ -148,7 +148,7 @@ def test_every_class_status_pair_follows_the_map(school, old, new):
 
 
 def test_teachers_must_hold_an_assignment_at_the_institution(school):
-    from peikao.registry.tests.factories import PersonFactory
+    from peikao.testing.factories import PersonFactory
 
     draft = services.class_create(actor=school["clerk"], organization=school["institution"], data=specops_data())
     services.lesson_create(
@@ -182,7 +182,7 @@ def test_capacity_limits_enrolment(school):
 
 def test_another_organisation_cannot_act_on_the_class(school):
     from peikao.core.choices import Role
-    from peikao.registry.tests.factories import OrganizationFactory, UserFactory
+    from peikao.testing.factories import OrganizationFactory, UserFactory
 
     other = UserFactory(role=Role.ORG_ADMIN, organization=OrganizationFactory(kind="training_institution"))
     draft = services.class_create(actor=school["clerk"], organization=school["institution"], data=specops_data())

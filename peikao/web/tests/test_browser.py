@@ -68,7 +68,7 @@ def org_csv(rows: list[list[str]]) -> bytes:
 def test_a_regulator_imports_a_file_with_errors_fixes_it_and_finds_the_organisations(
     live_server, browser_page, tmp_path
 ):
-    from peikao.conftest import build_world
+    from peikao.testing.worlds import build_world
 
     world = build_world()
     admin = world.users["province_admin"]
@@ -137,8 +137,8 @@ def test_a_regulator_imports_a_file_with_errors_fixes_it_and_finds_the_organisat
 
 @pytest.mark.django_db(transaction=True)
 def test_an_inspector_reveals_a_full_id_number_and_the_view_is_logged(live_server, browser_page):
-    from peikao.conftest import build_world
     from peikao.core.models import IdNumberView
+    from peikao.testing.worlds import build_world
 
     world = build_world()
     inspector = world.users["county_inspector"]
@@ -163,9 +163,9 @@ def test_an_inspector_reveals_a_full_id_number_and_the_view_is_logged(live_serve
 
 @pytest.mark.django_db(transaction=True)
 def test_a_regulator_accepts_a_filed_class_and_reads_the_hours_on_a_phone(live_server, browser_page):
-    from peikao.conftest import build_world
+    from peikao.testing.factories import LessonFactory, at
+    from peikao.testing.worlds import build_world
     from peikao.training.models import AttendanceEvent, TrainingClass
-    from peikao.training.tests.factories import LessonFactory, at
 
     world = build_world()
     inspector = world.users["county_inspector"]
@@ -217,8 +217,8 @@ def test_a_candidate_takes_the_theory_exam_on_a_phone_and_a_reload_loses_nothing
 
     from peikao.exams import services
     from peikao.exams.models import Result
-    from peikao.exams.tests.conftest import make_exam_world
-    from peikao.exams.tests_support import correct_letters
+    from peikao.testing.answers import correct_letters
+    from peikao.testing.exams import make_exam_world
 
     world = make_exam_world()
     now = timezone.now()
@@ -272,7 +272,7 @@ def test_a_candidate_takes_the_theory_exam_on_a_phone_and_a_reload_loses_nothing
 def test_a_regulator_suspends_a_certificate_and_the_public_sees_it_on_a_phone(live_server, browser_page, settings):
     from peikao.certificates import publishing
     from peikao.certificates.models import Lead
-    from peikao.conftest import build_world
+    from peikao.testing.worlds import build_world
 
     settings.PEIKAO = {**settings.PEIKAO, "LOOKUP_LOG_FLUSH_SECONDS": 0}
     world = build_world()
@@ -328,9 +328,9 @@ def test_an_inspector_on_a_phone_plans_inspects_spot_examines_and_decides(live_s
 
     from peikao.core.models import Region
     from peikao.enforcement.models import Decision, Finding, SpotExam
-    from peikao.exams.tests.conftest import make_bank
     from peikao.registry.models import Industry, OperationItem
-    from peikao.registry.tests.factories import AssignmentFactory, OrganizationFactory, PersonFactory, UserFactory
+    from peikao.testing.exams import make_bank
+    from peikao.testing.factories import AssignmentFactory, OrganizationFactory, PersonFactory, UserFactory
 
     gulou = Region.objects.get(code="350102")
     item = OperationItem.objects.get(code="1.2")

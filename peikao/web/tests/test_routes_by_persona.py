@@ -14,9 +14,10 @@ import re
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from peikao.conftest import PERSONAS, read_download
 from peikao.core.exchange.runner import run_import
 from peikao.core.tokens import api_token_create
+from peikao.testing.http import read_download
+from peikao.testing.worlds import PERSONAS
 
 pytestmark = pytest.mark.django_db
 
