@@ -16,6 +16,8 @@ Selectors call ``visible_to(user)`` and never filter by hand.
 
 from __future__ import annotations
 
+from typing import Self, TypeVar
+
 from django.db import models
 from django.db.models import Q
 
@@ -47,10 +49,13 @@ def equals_q(paths: tuple[str, ...], value) -> Q:
     return q
 
 
-class ScopedQuerySet(models.QuerySet):
+_Model = TypeVar("_Model", bound=models.Model)
+
+
+class ScopedQuerySet(models.QuerySet[_Model]):
     """A queryset that knows how to restrict itself to what a user may see."""
 
-    def visible_to(self, user) -> ScopedQuerySet:
+    def visible_to(self, user) -> Self:
         if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
             return self.none()
         if user.sees_everything:

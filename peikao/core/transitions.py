@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, TypeVar
+
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -10,6 +13,11 @@ from peikao.core.audit import audited_create, audited_update, current_context, s
 from peikao.core.errors import Conflict
 from peikao.core.events import TransitionEvent, current_request_id
 
+if TYPE_CHECKING:
+    from peikao.core.models import User
+
+Event = TypeVar("Event", bound=TransitionEvent)
+
 TRANSITION_REFUSED = _("The status cannot go from %(old)s to %(new)s.")
 
 
@@ -17,15 +25,15 @@ def apply_transition(
     instance: models.Model,
     *,
     to_status: str,
-    transitions: dict[tuple[str, str], str],
-    event_model: type[TransitionEvent],
+    transitions: Mapping[tuple[Any, Any], str],
+    event_model: type[Event],
     owner_field: str,
-    actor,
+    actor: User | None,
     reason: str = "",
     status_field: str = "status",
     changes: dict | None = None,
     event_fields: dict | None = None,
-) -> TransitionEvent:
+) -> Event:
     """Move ``instance`` to ``to_status`` if the map allows it and return the event row written.
 
     ``owner_field`` names the event's foreign key to ``instance``; ``changes`` are other fields set with
@@ -33,7 +41,7 @@ def apply_transition(
     ``Conflict`` (code ``transition_not_allowed``) otherwise.
     """
     with transaction.atomic():
-        locked = type(instance).objects.select_for_update().get(pk=instance.pk)
+        locked = type(instance)._default_manager.select_for_update().get(pk=instance.pk)
         old = getattr(locked, status_field)
         name = transitions.get((old, to_status))
         if name is None:
