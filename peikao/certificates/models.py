@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from peikao.certificates.choices import (
     SUSPICIOUS_OUTCOMES,
+    TRANSITION_LABELS,
     CertificateSource,
     CertificateStatus,
     CertificateType,
@@ -18,12 +19,14 @@ from peikao.certificates.choices import (
     LeadStatus,
     LookupChannel,
     LookupOutcome,
+    Standing,
 )
 from peikao.core.events import TransitionEvent, new_status_field, old_status_field
 from peikao.core.models import DatedReference, LegalInstrument, Region
 from peikao.core.privacy import id_number_in_certificate_number, mask_certificate_number
 from peikao.core.scoping import ScopedQuerySet, ScopeSpec, region_q
 from peikao.registry.models import Industry, OperationItem, Person
+from peikao.training.choices import TraineeCategory
 
 LIVE_STATUSES = (CertificateStatus.VALID, CertificateStatus.SUSPENDED)
 
@@ -182,8 +185,6 @@ class Certificate(models.Model):
         return mask_certificate_number(self.cert_no)
 
     def get_trainee_category_label(self) -> str:
-        from peikao.training.choices import TraineeCategory
-
         return str(TraineeCategory(self.trainee_category).label) if self.trainee_category else ""
 
     @property
@@ -196,8 +197,6 @@ class Certificate(models.Model):
     @property
     def standing_label(self) -> str:
         """The label of the ``standing`` annotation (selectors add it, for a given day)."""
-        from peikao.certificates.choices import Standing
-
         return str(Standing(self.standing).label) if hasattr(self, "standing") else ""
 
     @property
@@ -232,8 +231,6 @@ class CertificateEvent(TransitionEvent):
 
     @property
     def label(self) -> str:
-        from peikao.certificates.choices import TRANSITION_LABELS
-
         return str(TRANSITION_LABELS.get(self.transition, self.transition))
 
 

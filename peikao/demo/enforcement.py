@@ -10,25 +10,23 @@ from decimal import Decimal
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db.models import Count
 
+from peikao.certificates.signing import qr_png
 from peikao.compliance import services as compliance_services
 from peikao.core.audit import audit_context
 from peikao.core.models import Region, User
 from peikao.demo.steps import DemoContext, step
 from peikao.enforcement import selectors, services
 from peikao.enforcement.models import Rectification
+from peikao.exams.models import Question
 from peikao.registry.models import Assignment, Organization
 
 
 def _photo(text: str) -> SimpleUploadedFile:
     """A small PNG standing in for a photo taken on site."""
-    from peikao.certificates.signing import qr_png
-
     return SimpleUploadedFile(f"{text}.png", qr_png(text, box_size=3), content_type="image/png")
 
 
 def _answers(exam, right: bool) -> dict[str, str]:
-    from peikao.exams.models import Question
-
     questions = Question.objects.in_bulk([item["q"] for item in exam.items])
     letters = "ABCDEF"
     answers = {}
