@@ -65,6 +65,11 @@ def current_context() -> AuditContext:
     return context if context is not None else AuditContext(label="system")
 
 
+def active_context() -> AuditContext | None:
+    """The context of the request or command being served, or ``None`` outside one (no id made up)."""
+    return _current.get()
+
+
 @contextmanager
 def audit_context(*, user=None, label: str = "", request=None, request_id: str | None = None) -> Iterator[AuditContext]:
     """Run a block on behalf of ``user`` (or a named command/job)."""

@@ -42,7 +42,7 @@ def current_request_id() -> str:
     ``audited_create``, an import's ``bulk_create``)."""
     # Migrations name this function: keep its name and module. Not current_context(): without a context that
     # makes up a fresh id, which no change-log entry carries (and a migration would give every old row).
-    context = audit._current.get()
+    context = audit.active_context()
     return context.request_id[:REQUEST_ID_LENGTH] if context is not None else ""
 
 
