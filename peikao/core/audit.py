@@ -297,7 +297,7 @@ def record_bulk(entries: Iterable[tuple[str, models.Model, dict | None, dict | N
     return sum(record_bulk_rows(model, rows) for model, rows in by_model.items())
 
 
-def record_id_number_views(*, user, persons: Iterable[tuple[int, str]], purpose: str) -> int:
+def record_id_number_views(*, user, persons: Iterable[tuple[int | None, str]], purpose: str) -> int:
     """Log that ``user`` saw the full ID numbers of ``persons`` ((pk, id_number) pairs)."""
     context = current_context()
     now = timezone.now()

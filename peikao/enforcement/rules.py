@@ -110,7 +110,7 @@ def deadline_missing(due_on: dt.date | None, decided_on: dt.date | None) -> bool
 
 # -- spot exams --------------------------------------------------------------------------------------------------
 
-SPOT_WEIGHTS = {
+SPOT_WEIGHTS: dict[str, int] = {  # keyed by the role as an Assignment stores it (a plain string)
     AssignmentRole.SPECIAL_OPERATOR: 3,
     AssignmentRole.PRINCIPAL: 2,
     AssignmentRole.SAFETY_MANAGER: 2,

@@ -53,8 +53,11 @@ def plan_get(*, user: User, plan_id: int) -> InspectionPlan:
 def inspector_choices(*, user: User) -> QuerySet[User]:
     """The inspectors (and regulator administrators) a user may put on an inspection: those of their region."""
     queryset = User.objects.filter(is_active=True, role__in=[Role.INSPECTOR, Role.REGULATOR_ADMIN])
-    if user.is_regulator and user.region.level != "nation":
-        queryset = queryset.filter(region__code__range=region_code_range(user.region.prefix))
+    if user.is_regulator:
+        region = user.region
+        assert region is not None, "a regulator has a region (check constraint user_regulator_has_region_only)"
+        if region.level != "nation":
+            queryset = queryset.filter(region__code__range=region_code_range(region.prefix))
     return queryset.order_by("username")
 
 
@@ -110,8 +113,8 @@ def plan_verify_draw(plan: InspectionPlan) -> bool:
     """Redo the draw from its recorded input (candidates with their weights, the inspectors, the seed):
     does it give exactly the recorded subjects, ranks and teams?"""
     recorded = plan.draw_input or {}
-    if plan.status != PlanStatus.DRAWN or not recorded:
-        return False
+    if plan.status != PlanStatus.DRAWN or not recorded or plan.seed is None:
+        return False  # nothing recorded to redo the draw from
     again = rules.draw(
         candidates=[(pk, Decimal(weight)) for pk, weight in recorded["candidates"]],
         inspectors=recorded["inspectors"],
@@ -213,15 +216,17 @@ def lookback_candidates(*, region: Region, since: dt.date, until: dt.date) -> li
 
 def suggested_overdue_penalty(rectification: Rectification) -> dict | None:
     """The range for violations not corrected in time, of the order's findings (what escalation suggests)."""
-    items = [f.violation for f in rectification.decision.findings.select_related("violation") if f.violation_id]
-    ranged = [item for item in items if item.overdue_fine_max is not None]
+    items = [
+        f.violation for f in rectification.decision.findings.select_related("violation") if f.violation is not None
+    ]
+    ranged = [(item, item.overdue_fine_max) for item in items if item.overdue_fine_max is not None]
     if not ranged:
         return None
     return {
-        "low": sum(item.overdue_fine_min or 0 for item in ranged),
-        "high": sum(item.overdue_fine_max for item in ranged),
-        "suspend": any(item.overdue_suspend for item in ranged),
-        "basis": "；".join(f"{item.code}：{item.basis_title}" for item in ranged),
+        "low": sum(item.overdue_fine_min or 0 for item, _high in ranged),
+        "high": sum(high for _item, high in ranged),
+        "suspend": any(item.overdue_suspend for item, _high in ranged),
+        "basis": "；".join(f"{item.code}：{item.basis_title}" for item, _high in ranged),
     }
 
 

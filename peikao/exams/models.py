@@ -4,6 +4,7 @@ staff, registrations and eligibility, theory answer sheets, results, practical s
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Self
 
 from django.conf import settings
 from django.db import models
@@ -58,8 +59,8 @@ class ExamRegime(DatedReference):
         return self.theory_attempts if part == ExamPart.THEORY else self.practical_attempts
 
 
-class QuestionQuerySet(models.QuerySet):
-    def active(self) -> QuestionQuerySet:
+class QuestionQuerySet(models.QuerySet["Question"]):
+    def active(self) -> Self:
         return self.filter(retired=False)
 
 

@@ -6,6 +6,7 @@ proctor's conflicts, whether a sitting may be held, a blueprint's pool of questi
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 
 from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
@@ -42,7 +43,7 @@ def may_see_banks(user) -> bool:
     return user.is_org_member and user.organization.kind in {"exam_institution", "exam_point"}
 
 
-def bank_summary(*, user) -> list[dict]:
+def bank_summary(*, user) -> list[Mapping[str, object]]:
     if not may_see_banks(user):
         return []
     rows = (

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -161,7 +161,8 @@ def certificates_import_bulk(*, rows: list[dict[str, Any]], actor: User | None, 
     persons = dict(
         Person.objects.filter(id_number__any=[data["id_number"] for data in rows]).values_list("id_number", "pk")
     )
-    existing: dict[tuple, Certificate] = {}
+    existing: dict[tuple, models.Model] = {}  # the certificates already registered, as bulk_upsert takes them
+    before_status: dict[int, str] = {}
     values = []
     for data in rows:
         row = {key: value for key, value in data.items() if not key.startswith("_")}
@@ -169,15 +170,16 @@ def certificates_import_bulk(*, rows: list[dict[str, Any]], actor: User | None, 
         row["person_id"] = persons[row.pop("id_number")]
         row.pop("name")
         row.pop("person")
-        if data["_existing"] is not None:
-            row["status_index"] = data["_existing"].status_index
-            existing[(row["status_index"],)] = data["_existing"]
+        certificate: Certificate | None = data["_existing"]
+        if certificate is not None:
+            row["status_index"] = certificate.status_index
+            existing[(certificate.status_index,)] = certificate
+            before_status[certificate.status_index] = certificate.status
         values.append(row)
     new = [row for row in values if "status_index" not in row]
     for row, slot in zip(new, status_slots_allocate(count=len(new)), strict=True):
         row["status_index"] = slot
         row["source"] = CertificateSource.IMPORTED
-    before_status = {cert.status_index: cert.status for cert in existing.values()}
     # Matched on the status-list slot: unique, never empty, and known for new rows before they exist.
     counts = bulk_upsert(Certificate, ["status_index"], values, existing=existing, compare_fields=IMPORT_UPDATED_FIELDS)
     _import_events(values, before_status, actor=actor, run_id=run_id)

@@ -4,7 +4,6 @@ review, hand-over to the police, closing — as named transitions (choices.LEAD_
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import cast
 
 from django.db import transaction
 from django.db.models import Max, Q
@@ -32,7 +31,7 @@ from peikao.registry.models import Person
 
 
 def _lead_transition(actor: User, lead: Lead, to: str, *, reason: str = "", changes: dict | None = None) -> LeadEvent:
-    event = apply_transition(
+    return apply_transition(
         lead,
         to_status=to,
         transitions=LEAD_TRANSITIONS,
@@ -42,7 +41,6 @@ def _lead_transition(actor: User, lead: Lead, to: str, *, reason: str = "", chan
         reason=reason,
         changes=changes,
     )
-    return cast(LeadEvent, event)
 
 
 @transaction.atomic

@@ -36,13 +36,15 @@ def review_record(
     if certificate.cert_type != CertificateType.SPECIAL_OPERATION or due is None:
         raise Conflict("no_review_due", _("No review is due for this certificate."))
     if not rules.review_held(due):
+        abolished = rules.reviews_abolished_on()
+        assert abolished is not None, "review_held refuses a due date only on or after the abolition"
         raise Conflict(
             "review_not_held",
             _(
                 "The review fell due on %(due)s, on or after %(abolished)s: under order No. 19 no review is held "
                 "and the certificate is renewed at its expiry."
             ),
-            {"due": due.isoformat(), "abolished": rules.reviews_abolished_on().isoformat()},
+            {"due": due.isoformat(), "abolished": abolished.isoformat()},
         )
     if certificate.status != CertificateStatus.VALID:
         raise Conflict(
@@ -71,6 +73,12 @@ def review_record(
         every = (
             rule.review_may_extend_to_years if extend and rule.review_may_extend_to_years else rule.review_every_years
         )
+        if every is None:
+            raise Conflict(
+                "no_review_interval",
+                _("The rule in force on %(due)s (%(basis)s) sets no review interval: no next review can be set."),
+                {"due": due.isoformat(), "basis": rule.basis_title},
+            )
         certificate.next_review_due = rules.next_due_after(due, certificate.valid_until, every)
         certificate.last_reviewed_on = reviewed_on
         details["next_due"] = certificate.next_review_due.isoformat() if certificate.next_review_due else None

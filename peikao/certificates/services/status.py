@@ -4,7 +4,6 @@ certificate's status (choices.CERTIFICATE_TRANSITIONS), each with its event row,
 from __future__ import annotations
 
 import datetime as dt
-from typing import cast
 
 from django.db import transaction
 from django.utils import timezone
@@ -44,7 +43,7 @@ def _status_change(
         event_fields={"details": details},
     )
     status_version_bump()
-    return cast(CertificateEvent, event)
+    return event
 
 
 def _grounds_text(label: str | Promise, reason: str) -> str:

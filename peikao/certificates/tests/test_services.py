@@ -8,7 +8,7 @@ import pytest
 
 from peikao.certificates import publishing, rules, services, status_list
 from peikao.certificates.choices import CertificateStatus, Standing
-from peikao.certificates.models import Certificate, CertificateEvent, Lead
+from peikao.certificates.models import Certificate, CertificateEvent, CertificateRule, Lead
 from peikao.core.choices import Role
 from peikao.core.errors import Conflict, DomainError, PermissionDenied
 from peikao.core.models import ChangeLog, Region
@@ -280,6 +280,26 @@ class TestReviews:
                 actor=world["admin"], certificate=certificate, reviewed_on=D(2026, 6, 20), passed=True
             )
         assert refused.value.code == "review_not_held" and "order No. 19" in refused.value.en
+
+    def test_a_rule_without_a_review_interval_refuses_to_set_the_next_review(self, world):
+        # Domain data whose regime names no review interval and no start date: reviews are held (no rule on
+        # record abolishes them) but no next due date can be counted. Refused with the reason, not a 500.
+        CertificateRule.objects.filter(code="special_operation_order_30").update(
+            valid_from=None, review_every_years=None
+        )
+        rules.clear_cache()
+        certificate = legacy(world["candidates"][0], issued=D(2020, 9, 1))  # due 2023-09-01
+        try:
+            with pytest.raises(Conflict) as refused:
+                services.review_record(
+                    actor=world["admin"], certificate=certificate, reviewed_on=D(2023, 8, 15), passed=True
+                )
+        finally:
+            rules.clear_cache()
+        assert refused.value.code == "no_review_interval" and "sets no review interval" in refused.value.en
+        assert "未设复审周期" in refused.value.zh
+        certificate.refresh_from_db()
+        assert certificate.next_review_due == D(2023, 9, 1) and not certificate.events.exists()
 
 
 class TestRenewal:

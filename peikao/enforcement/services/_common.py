@@ -15,15 +15,16 @@ from peikao.registry.models import Organization
 def _require_jurisdiction(actor: User, organization: Organization) -> None:
     if actor.sees_everything:
         return
-    if not (actor.is_regulator and actor.region.contains(organization.region_id)):
+    region = actor.region  # a regulator's is never None (check constraint user_regulator_has_region_only)
+    if not (actor.is_regulator and region is not None and region.contains(organization.region_id)):
         raise PermissionDenied("outside_jurisdiction", _("The subject is outside your jurisdiction."))
 
 
 def _next_code(prefix: str, model: type[models.Model], field: str = "code") -> str:
     """The next free ``<prefix>NNN`` code of a model (numbered from the count already under the prefix)."""
-    taken = model.objects.filter(**{f"{field}__startswith": prefix}).count()
+    taken = model._default_manager.filter(**{f"{field}__startswith": prefix}).count()
     number = taken + 1
-    while model.objects.filter(**{field: f"{prefix}{number:03d}"}).exists():
+    while model._default_manager.filter(**{field: f"{prefix}{number:03d}"}).exists():
         number += 1
     return f"{prefix}{number:03d}"
 

@@ -126,6 +126,7 @@ def decision_issue(
     audited_create(decision)
     decision.findings.set(findings)
     if measure == Measure.RECTIFY_ORDER:
+        assert due_on is not None, "refused above: deadline_missing holds for a missing deadline"
         audited_create(Rectification(decision=decision, due_on=due_on))
     _apply_measure(actor, decision, organization, revoke_ground)
     return decision
@@ -138,7 +139,7 @@ def _apply_measure(actor: User, decision: Decision, organization: Organization, 
         Measure.SUSPEND_EXAM: OrganizationStatus.SUSPENDED,
         Measure.CLOSE: OrganizationStatus.CLOSED,
         Measure.CANCEL_EXAM_POINT: OrganizationStatus.CLOSED,
-    }.get(decision.measure)
+    }.get(Measure(decision.measure))
     if target is not None and organization.status != target:
         apply_transition(
             organization,
@@ -150,6 +151,7 @@ def _apply_measure(actor: User, decision: Decision, organization: Organization, 
             reason=reason,
         )
     if decision.measure == Measure.REVOKE_CERTIFICATE:
+        assert decision.certificate is not None, "decision_issue refuses a revocation without its certificate"
         certificate_services.revoke(
             actor=actor,
             certificate=decision.certificate,
@@ -214,6 +216,7 @@ def decision_record_bulk(*, actor: User | None, rows: Iterable[DecisionRecord]) 
         )
         decision.findings.set(row.findings)
         if measure == Measure.RECTIFY_ORDER:
+            assert row.due_on is not None, "refused above: deadline_missing holds for a missing deadline"
             audited_create(
                 Rectification(
                     decision=decision,

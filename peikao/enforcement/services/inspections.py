@@ -77,7 +77,10 @@ def inspection_create(
     if len(team) < 2:
         raise DomainError("two_inspectors", rules.TWO_INSPECTORS)
     for user in team.values():
-        if not (user.is_regulator and (user.sees_everything or user.region.contains(organization.region_id))):
+        if not (
+            user.is_regulator
+            and (user.sees_everything or (user.region is not None and user.region.contains(organization.region_id)))
+        ):
             raise DomainError(
                 "inspector_outside", _("%(name)s is not an inspector of this jurisdiction."), {"name": str(user)}
             )

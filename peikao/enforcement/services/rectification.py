@@ -125,7 +125,7 @@ def lookback_sample(
     created = []
     for rectification in sample:
         original = rectification.decision.inspection
-        team = [i.user for i in original.inspectors.select_related("user") if i.user_id]
+        team = [i.user for i in original.inspectors.select_related("user") if i.user is not None]
         if len(team) < 2:
             team = list(User.objects.filter(pk__in=selectors.region_inspectors(region)[:2]).order_by("pk"))
         created.append(

@@ -24,7 +24,7 @@ from peikao.exams import papers
 from peikao.exams.choices import ExamPart, ResultStatus, SittingStatus
 from peikao.exams.models import ExamRegime, Paper, PaperQuestion, Registration, Result, Sitting
 from peikao.exams.selectors import eligibility, pool_for
-from peikao.exams.services._common import require_own
+from peikao.exams.services._common import require_own, sitting_blueprint
 from peikao.registry.models import Person
 
 
@@ -86,11 +86,11 @@ def _max_overlap(sitting_id: int, items: list[dict]) -> float:
 def draw_paper(registration: Registration, *, drawer: papers.Drawer | None = None, attempts: int = 20) -> Paper:
     """Draw the candidate's paper; redraw while it shares more with another paper of the sitting than the
     blueprint allows (the overlap is then as low as the bank permits)."""
-    blueprint = registration.sitting.blueprint
+    blueprint = sitting_blueprint(registration.sitting)
     drawer = drawer or papers.Drawer(papers.sections_of(blueprint.sections), pool_for(blueprint=blueprint))
     limit = float(blueprint.max_overlap)
-    best = None
-    for _attempt in range(attempts):
+    best: tuple[int, list[dict], float] | None = None
+    for _attempt in range(max(1, attempts)):
         seed = papers.new_seed()
         items = drawer.draw(seed)
         worst = _max_overlap(registration.sitting_id, items)
@@ -98,6 +98,7 @@ def draw_paper(registration: Registration, *, drawer: papers.Drawer | None = Non
             best = (seed, items, worst)
         if worst <= limit:
             break
+    assert best is not None, "the loop above runs at least once"
     seed, items, _worst = best
     paper = Paper.objects.create(registration=registration, blueprint=blueprint, seed=seed, items=items)
     PaperQuestion.objects.bulk_create(

@@ -17,6 +17,7 @@ from peikao.core.validators import normalise_id_number
 from peikao.exams.choices import ExamPart, ResultStatus, SittingStatus
 from peikao.exams.models import AnswerSheet, Paper, Question, Registration, Result
 from peikao.exams.rules import displayed_answer, normalised_answer
+from peikao.exams.services._common import sitting_blueprint
 from peikao.exams.services.registration import draw_paper
 
 
@@ -61,7 +62,7 @@ def sheet_start(registration: Registration, *, now: dt.datetime | None = None) -
         return sheet
     if not hasattr(registration, "paper"):
         draw_paper(registration)
-    minutes = registration.sitting.blueprint.duration_minutes
+    minutes = sitting_blueprint(registration.sitting).duration_minutes
     deadline = min(now + dt.timedelta(minutes=minutes), registration.sitting.ends_at)
     return AnswerSheet.objects.create(registration=registration, started_at=now, deadline=deadline)
 
@@ -158,7 +159,7 @@ def finalize_sheet(sheet: AnswerSheet, *, timed_out: bool, now: dt.datetime | No
     sheet.submitted_at = min(now, sheet.deadline) if timed_out else now
     sheet.timed_out = timed_out
     sheet.save(update_fields=["submitted_at", "timed_out"])
-    pass_score = registration.sitting.blueprint.pass_score
+    pass_score = sitting_blueprint(registration.sitting).pass_score
     result = Result(
         registration=registration,
         score=score,

@@ -236,6 +236,27 @@ def test_theory_exam_autosaves_scores_once_and_times_out(exam_world):
     assert result.registration.sheet.timed_out
 
 
+def test_a_theory_sitting_without_a_blueprint_refuses_the_paper_instead_of_failing(exam_world, client):
+    from peikao.exams.models import AnswerSheet, Blueprint
+
+    Blueprint.objects.update(active=False)  # no blueprint of the subject when the sitting is planned
+    sitting, registrations = _open_sitting(exam_world)
+    assert sitting.blueprint is None and not Paper.objects.exists()  # registered without a paper
+    first = registrations[0]
+    with time_machine.travel(sitting.starts_at + dt.timedelta(minutes=5)):
+        with pytest.raises(Conflict) as refused:
+            services.sheet_start(first)
+        assert refused.value.code == "no_blueprint" and "S-1 has no blueprint" in refused.value.en
+        assert "没有组卷规则" in refused.value.zh
+        answer = client.post(
+            "/api/exam/session",
+            json.dumps({"id_number": first.person.id_number, "admission_code": first.admission_code}),
+            content_type="application/json",
+        )
+    assert answer.status_code == 409 and answer.json()["code"] == "no_blueprint"  # not a 500
+    assert not Paper.objects.exists() and not AnswerSheet.objects.exists()
+
+
 def test_closing_a_sitting_records_the_absent(exam_world):
     sitting, registrations = _open_sitting(exam_world)
     services.sitting_close(actor=exam_world["staff"], sitting=sitting)
