@@ -396,10 +396,12 @@ def exam_result(request):
     result = getattr(registration, "result", None)
     if result is None:
         return redirect("exam:paper")
+    blueprint = registration.sitting.blueprint  # none for a result imported for a sitting planned without one
+    pass_score = blueprint.pass_score if blueprint is not None else None
     return render(
         request,
         "exams/candidate_result.html",
-        {"registration": registration, "result": result, "pass_score": registration.sitting.blueprint.pass_score},
+        {"registration": registration, "result": result, "pass_score": pass_score},
     )
 
 

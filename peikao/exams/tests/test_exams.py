@@ -255,6 +255,14 @@ def test_a_theory_sitting_without_a_blueprint_refuses_the_paper_instead_of_faili
         )
     assert answer.status_code == 409 and answer.json()["code"] == "no_blueprint"  # not a 500
     assert not Paper.objects.exists() and not AnswerSheet.objects.exists()
+    # A result imported for such a sitting shows its score, without a pass mark it does not know.
+    Result.objects.create(registration=first, score=85, passed=True, source="import")
+    session = client.session
+    session["exam_registration"] = first.pk
+    session.save()
+    page = client.get("/exam/result/")
+    assert page.status_code == 200 and 'id="score">85' in page.content.decode()
+    assert "合格分" not in page.content.decode()
 
 
 def test_closing_a_sitting_records_the_absent(exam_world):
