@@ -39,6 +39,7 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
+	PEIKAO_VAR_DIR=$$(mktemp -d) $(BIN)/mypy
 
 bench: install
 	@command -v wrk >/dev/null || (echo "installing wrk (load generator of bench/verify_load.py)"; apt-get install -y -q wrk)
