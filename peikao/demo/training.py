@@ -14,7 +14,6 @@ from peikao.registry.choices import AssignmentRole
 from peikao.registry.models import Assignment, Industry, OperationItem, Organization, Person
 from peikao.training import services
 from peikao.training.choices import ClassStatus
-from peikao.training.imports import insert_attendance
 from peikao.training.models import Lesson
 
 BEIJING = dt.timezone(dt.timedelta(hours=8))
@@ -152,7 +151,7 @@ class ClassBuilder:
             for lesson, person, kind, at, source, device in self.events
         ]
         self.events = []
-        return insert_attendance(rows)
+        return services.attendance_insert_bulk(rows=rows)
 
     def file_and_accept(self, training_class, *, accept: bool = True):
         services.class_file(

@@ -269,11 +269,6 @@ class LessonsKind(ExchangeKind):
         return [row["_teacher"]] if row["_teacher"] else []
 
 
-def insert_attendance(rows: list[tuple]) -> int:
-    """``services.attendance_insert_bulk`` under its former name (the demo province lays out attendance with it)."""
-    return services.attendance_insert_bulk(rows=rows)
-
-
 @register
 class AttendanceFileKind(ExchangeKind):
     """attendance.csv — 考勤 (key: lesson_code, id_number, event, at). A row already recorded is unchanged."""

@@ -143,7 +143,7 @@ def test_leads_grouped_and_handed_over_together(client, scene):
 
 
 def test_api_list_and_actions(client, scene):
-    from peikao.core.tokens import api_token_create
+    from peikao.core.services import api_token_create
 
     _token, raw = api_token_create(user=scene["admin"], name="t")
     headers = {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
@@ -179,7 +179,7 @@ def test_api_list_and_actions(client, scene):
 
 
 def test_api_reminders(client, scene):
-    from peikao.core.tokens import api_token_create
+    from peikao.core.services import api_token_create
 
     _token, raw = api_token_create(user=scene["admin"], name="t")
     data = client.get("/api/certificate-reminders", HTTP_AUTHORIZATION=f"Bearer {raw}").json()
@@ -212,7 +212,7 @@ def test_a_lead_page_lists_the_suspicious_lookups_of_its_number(client, scene):
 
 def test_a_claimed_t_number_is_masked_on_leads_and_its_full_view_logged(client, scene):
     from peikao.core.choices import Role
-    from peikao.core.tokens import api_token_create
+    from peikao.core.services import api_token_create
     from peikao.testing.factories import UserFactory
 
     registered = scene["worker_certificate"].person  # someone's real ID number, used on a fake certificate

@@ -563,7 +563,7 @@ def test_inspections_findings_and_decisions_import_and_refuse_unlawful_fines(sit
 def test_the_api_records_findings_and_refuses_unlawful_fines_with_a_reason(site, client):
     import json
 
-    from peikao.core.tokens import api_token_create
+    from peikao.core.services import api_token_create
 
     _token, raw = api_token_create(user=site["a"], name="phone")
     auth = {"HTTP_AUTHORIZATION": f"Bearer {raw}"}

@@ -15,7 +15,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from peikao.core.exchange.runner import run_import
-from peikao.core.tokens import api_token_create
+from peikao.core.services import api_token_create
 from peikao.testing.http import read_download
 from peikao.testing.worlds import PERSONAS
 
