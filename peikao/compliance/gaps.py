@@ -14,9 +14,10 @@ For every current assignment at an enterprise (dispatched workers included) on t
   industry; everyone in office for a year whose refresher hours of the last year fall short of the annual
   minimum of their post and industry.
 
-The statement returns (organization_id, person_id, gap, operation_item_id, dispatched_by_id, ref_date,
-have_tenths, need_tenths); ``explain`` turns a row into words. ``insert_sql`` wraps it into an INSERT … SELECT
-so that a scan never brings the rows into Python.
+The tables are named through their models, so the dependency on registry, training, exams and certificates is
+an import like any other (and held by the layer contract). The statement returns (organization_id, person_id, gap,
+operation_item_id, dispatched_by_id, ref_date, have_tenths, need_tenths); ``explain`` turns a row into words.
+``insert_sql`` wraps it into an INSERT … SELECT so that a scan never brings the rows into Python.
 """
 
 from __future__ import annotations
@@ -24,13 +25,17 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db import connection
+from django.db import connection, models
 from django.utils import timezone
 
 from peikao.certificates import rules as certificate_rules
+from peikao.certificates.models import Certificate, CertificateEvent
 from peikao.compliance import rules
 from peikao.compliance.rules import GapType
 from peikao.core.scoping import region_code_range
+from peikao.exams.models import Registration, Result, Sitting
+from peikao.registry.models import Assignment, Industry, Organization
+from peikao.training.models import CreditedHours, Enrolment, TrainingClass
 
 COLUMNS = (
     "organization_id",
@@ -61,10 +66,8 @@ def _days_between(later: str, earlier: str) -> str:
     return f"(julianday({later}) - julianday({earlier}))"
 
 
-def _table(label: str) -> str:
-    from django.apps import apps
-
-    return connection.ops.quote_name(apps.get_model(label)._meta.db_table)
+def _table(model: type[models.Model]) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
 
 
 def gap_sql(as_of: dt.date, scope: Scope) -> tuple[str, dict]:
@@ -113,17 +116,17 @@ def gap_sql(as_of: dt.date, scope: Scope) -> tuple[str, dict]:
     params["true"], params["false"] = True, False
     refresher_need = f"(CASE {' '.join(refresher_cases)} ELSE 0 END)"
 
-    assignment = _table("registry.Assignment")
-    organization = _table("registry.Organization")
-    industry = _table("registry.Industry")
-    certificate = _table("certificates.Certificate")
-    certificate_event = _table("certificates.CertificateEvent")
-    enrolment = _table("training.Enrolment")
-    credited = _table("training.CreditedHours")
-    training_class = _table("training.TrainingClass")
-    result = _table("exams.Result")
-    registration = _table("exams.Registration")
-    sitting = _table("exams.Sitting")
+    assignment = _table(Assignment)
+    organization = _table(Organization)
+    industry = _table(Industry)
+    certificate = _table(Certificate)
+    certificate_event = _table(CertificateEvent)
+    enrolment = _table(Enrolment)
+    credited = _table(CreditedHours)
+    training_class = _table(TrainingClass)
+    result = _table(Result)
+    registration = _table(Registration)
+    sitting = _table(Sitting)
     current = "a.start_date <= %(d)s AND (a.end_date IS NULL OR a.end_date >= %(d)s)"
     enterprise = "o.kind = 'enterprise'"
     # A certificate's status on the day, not today: the first change recorded after the day says what it was

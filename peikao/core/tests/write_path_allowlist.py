@@ -55,9 +55,3 @@ ALLOWED: dict[str, dict[str, str]] = {
     },
     "peikao/lib/docx_templates.py": {"document.save": f"{NOT_A_MODEL}: the DOCX document written to its output"},
 }
-
-# pending: the enforcement/exams/certificates renovation in progress -------------------------------------------------
-# What those apps (and peikao/lib/, which that renovation fills) still write outside their services while it runs:
-# empty when this test was written, their writes having moved into their services by then. The lead engineer trims
-# it; test_write_path does not require its entries to be still needed.
-PENDING: dict[str, dict[str, str]] = {}
