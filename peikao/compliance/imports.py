@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from django.utils.translation import gettext_lazy as _
 
+from peikao.compliance import selectors
 from peikao.core.exchange import Column, ExchangeKind, ExportContext, register
 
 
@@ -25,8 +26,6 @@ class ComplianceGapsKind(ExchangeKind):
     )
 
     def export_rows(self, ctx: ExportContext) -> Iterator[dict[str, str]]:
-        from peikao.compliance import selectors
-
         for row in selectors.stream(user=ctx.user, as_of=ctx.as_of, region=ctx.region, show_id_numbers=True):
             yield {
                 "org_code": row["org_code"],

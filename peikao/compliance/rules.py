@@ -16,6 +16,9 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from peikao.core.refdata import as_date, read_domain
+from peikao.registry.models import Industry
+from peikao.training.models import HourRule
+from peikao.training.rules import minimum_rule
 
 
 class GapType(models.TextChoices):
@@ -96,10 +99,6 @@ class HourNeeds:
 
 
 def hour_needs(on: dt.date) -> HourNeeds:
-    from peikao.registry.models import Industry
-    from peikao.training.models import HourRule
-    from peikao.training.rules import minimum_rule
-
     def tenths(hours) -> int:
         return int(Decimal(hours) * 10)
 

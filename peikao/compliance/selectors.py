@@ -15,6 +15,7 @@ from peikao.compliance.hooks import violation_catalogue
 from peikao.compliance.models import ComplianceGap, ComplianceScan
 from peikao.compliance.rules import GAP_VIOLATIONS, GapType
 from peikao.compliance.services import GapRow, explain
+from peikao.core.models import Region
 from peikao.core.scoping import region_code_range
 from peikao.registry.models import OperationItem, Organization, Person
 
@@ -130,8 +131,6 @@ def region_summary(*, user, scan: ComplianceScan, region=None) -> dict:
     for region_code, count in rows.values_list("organization__region_id").annotate(n=Count("id")).order_by():
         key = region_code[:length].ljust(6, "0")
         children[key] = children.get(key, 0) + count
-    from peikao.core.models import Region
-
     names = Region.objects.in_bulk(list(children))
     per_region = [
         {"code": code, "name": names[code].name if code in names else code, "n": n}

@@ -15,6 +15,8 @@ from peikao.compliance.rules import GAP_VIOLATIONS, GapType
 from peikao.core.audit import audited_create, audited_update, current_context, snapshot
 from peikao.core.errors import PermissionDenied
 from peikao.core.models import Region, User
+from peikao.training import services as training_services
+from peikao.training.models import TrainingClass
 
 
 def refresh_stale_hours() -> int:
@@ -22,9 +24,6 @@ def refresh_stale_hours() -> int:
 
     All of them, not only the scope's: an enterprise's people train at institutions anywhere.
     """
-    from peikao.training import services as training_services
-    from peikao.training.models import TrainingClass
-
     ids = list(TrainingClass.objects.filter(hours_stale=True).values_list("pk", flat=True))
     if ids:
         training_services.refresh_hours(ids)

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from peikao.core.refdata import as_date, loader, read_domain, sync_rows
+from peikao.registry.models import Industry, OperationCategory, OperationItem
 
 ORDER_19_FROM = "2026-06-01"
 
 
 @loader(30, "industries")
 def load_industries() -> str:
-    from peikao.registry.models import Industry
-
     rows = [
         {
             "code": item["code"],
@@ -27,8 +26,6 @@ def load_industries() -> str:
 @loader(40, "operation_catalogue")
 def load_operation_catalogue() -> str:
     """Categories and items. Items not confirmed for order No. 30 (1.4-1.6) are in force from order No. 19."""
-    from peikao.registry.models import Industry, OperationCategory, OperationItem
-
     industries = dict(Industry.objects.values_list("code", "pk"))
     catalogue = read_domain("operation_items.yaml")["categories"]
     categories, items = [], []

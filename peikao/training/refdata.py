@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from peikao.core.models import LegalInstrument
 from peikao.core.refdata import as_date, loader, read_domain, sync_rows
+from peikao.registry.models import Industry
+from peikao.training.models import HourRule, HourUnit
 
 
 def _instrument_code(basis: str) -> str:
@@ -14,10 +17,6 @@ def _instrument_code(basis: str) -> str:
 
 @loader(50, "hour_rules")
 def load_hour_rules() -> str:
-    from peikao.core.models import LegalInstrument
-    from peikao.registry.models import Industry
-    from peikao.training.models import HourRule, HourUnit
-
     instruments = {item.code: item for item in LegalInstrument.objects.all()}
     industries = dict(Industry.objects.values_list("code", "pk"))
     data = read_domain("training_hours.yaml")

@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from peikao.core.models import User
+from peikao.registry.choices import AssignmentRole
 from peikao.registry.models import Person
 from peikao.training import archive, hours
 from peikao.training.choices import ClassStatus
@@ -159,8 +160,6 @@ def person_training_section(*, user, person: Person) -> dict | None:
 
 def teachers_of(*, user, organization) -> QuerySet[Person]:
     """Persons holding a teacher or practical-instructor assignment at ``organization``."""
-    from peikao.registry.choices import AssignmentRole
-
     return (
         Person.objects.visible_to(user)
         .filter(
