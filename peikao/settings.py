@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "django_filters",
     "peikao.core",
     "peikao.registry",
+    "peikao.accounts",
     "peikao.training",
     "peikao.exams",
     "peikao.certificates",

@@ -17,6 +17,7 @@ urlpatterns = [
     *auth_urlpatterns,
     path("", include("peikao.web.urls")),
     path("", include("peikao.core.urls")),
+    path("", include("peikao.accounts.urls")),
     path("registry/", include("peikao.registry.urls")),
     path("training/", include("peikao.training.urls")),
     path("exams/", include("peikao.exams.urls")),

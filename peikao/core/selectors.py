@@ -73,16 +73,6 @@ def id_number_view_list(*, user, person_id: int | None = None) -> QuerySet[IdNum
     return queryset
 
 
-def user_list(*, user) -> QuerySet:
-    from peikao.core.models import User
-
-    return User.objects.visible_to(user).select_related("region", "organization", "person").order_by("username")
-
-
-def user_get(*, user, pk: int):
-    return get_object_or_404(user_list(user=user), pk=pk)
-
-
 def can_view_changelog(user) -> bool:
     return bool(getattr(user, "is_authenticated", False)) and user.is_active and user.sees_everything
 

@@ -11,7 +11,4 @@ urlpatterns = [
     path("imports/templates/<slug:kind>.csv", views.import_template, name="import_template"),
     path("exports/", views.export, name="export"),
     path("changelog/", views.changelog, name="changelog_list"),
-    path("accounts/", views.user_list, name="user_list"),
-    path("accounts/new/", views.user_create, name="user_create"),
-    path("accounts/<int:user_id>/deactivate/", views.user_deactivate, name="user_deactivate"),
 ]

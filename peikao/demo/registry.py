@@ -6,13 +6,13 @@ import csv
 import datetime as dt
 import io
 
+from peikao.accounts.services import user_create
 from peikao.core import synthetic
 from peikao.core.choices import RegionLevel, Role
 from peikao.core.errors import DomainError
 from peikao.core.exchange import get_kind
 from peikao.core.exchange.runner import run_import
 from peikao.core.models import Region
-from peikao.core.services import user_create
 from peikao.core.validators import gbt2260_codes
 from peikao.demo.steps import DEMO_PASSWORD, DemoContext, step
 from peikao.registry.models import OperationItem, Organization, Person

@@ -37,7 +37,7 @@ MENU: list[MenuItem] = [
     MenuItem(_("Import"), "core:import_start", perm=Perm.IMPORT),
     MenuItem(
         _("Accounts"),
-        "core:user_list",
+        "accounts:user_list",
         condition=lambda user: has_perm(user, Perm.MANAGE_USERS) or has_perm(user, Perm.MANAGE_ORG_USERS),
     ),
     MenuItem(_("Change log"), "core:changelog_list", condition=can_view_changelog),
