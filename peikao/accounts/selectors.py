@@ -5,12 +5,16 @@ from __future__ import annotations
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
-from peikao.core.models import User
+from peikao.core.models import USER_LINK, User
 from peikao.registry.models import Organization
 
 
 def user_list(*, user) -> QuerySet[User]:
-    return User.objects.visible_to(user).select_related("region", "organization", "person").order_by("username")
+    return (
+        User.objects.visible_to(user)
+        .select_related("region", f"{USER_LINK}__organization", f"{USER_LINK}__person")
+        .order_by("username")
+    )
 
 
 def user_get(*, user, pk: int) -> User:

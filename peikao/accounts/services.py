@@ -1,16 +1,36 @@
-"""Accounts write path: create and deactivate accounts."""
+"""Accounts write path: create and deactivate accounts, and tie an account to its organisation or person.
+
+What an account belongs to follows from its role: an organisation member to one organisation and no person, a
+candidate to one registered person and no organisation, anyone else (regulators, system administrators) to
+neither. The user table's constraints held that rule while the links were columns of ``core.User``; now that they
+are ``AccountLink`` rows, these services check it (with coded errors) and the link table's constraint keeps one
+organisation or one person per link.
+"""
 
 from __future__ import annotations
 
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from peikao.accounts.models import AccountLink
 from peikao.core.audit import audited_create, audited_update, snapshot
 from peikao.core.choices import ORGANIZATION_ROLES, REGULATOR_ROLES, Role
 from peikao.core.errors import DomainError, PermissionDenied
 from peikao.core.models import Region, User
 from peikao.core.permissions import Perm, require_perm
 from peikao.registry.models import Organization, Person
+
+
+def _check_link(*, role: str, organization: Organization | None, person: Person | None) -> None:
+    """Refuse an organisation or person that the role does not take, or the one it needs missing."""
+    if role in ORGANIZATION_ROLES and organization is None:
+        raise DomainError("organization_required", _("An organisation account needs an organisation."))
+    if role == Role.CANDIDATE and person is None:
+        raise DomainError("person_required", _("A candidate account belongs to a registered person."))
+    if organization is not None and role not in ORGANIZATION_ROLES:
+        raise DomainError("organization_not_allowed", _("Only an organisation account belongs to an organisation."))
+    if person is not None and role != Role.CANDIDATE:
+        raise DomainError("person_not_allowed", _("Only a candidate account belongs to a registered person."))
 
 
 @transaction.atomic
@@ -25,8 +45,8 @@ def user_create(
     organization: Organization | None = None,
     person: Person | None = None,
 ) -> User:
-    """Create an account. ``actor`` None means a command (the demo, an operator); a regulator admin may
-    create accounts only inside its own jurisdiction."""
+    """Create an account, with its link to its organisation or person. ``actor`` None means a command (the demo, an
+    operator); a regulator admin may create accounts only inside its own jurisdiction."""
     if actor is not None and actor.is_org_member:
         require_perm(actor, Perm.MANAGE_ORG_USERS)
         if organization is None or organization.pk != actor.organization_id or role not in ORGANIZATION_ROLES:
@@ -43,25 +63,17 @@ def user_create(
                 raise PermissionDenied("outside_jurisdiction", _("The account lies outside your jurisdiction."))
     if role in REGULATOR_ROLES and region is None:
         raise DomainError("region_required", _("A regulator account needs a region."))
-    if role in ORGANIZATION_ROLES and organization is None:
-        raise DomainError("organization_required", _("An organisation account needs an organisation."))
+    _check_link(role=role, organization=organization, person=person)
     if User.objects.filter(username=username).exists():
         raise DomainError("username_taken", _("This user name is taken."))
-    user = User(
-        username=username,
-        role=role,
-        full_name=full_name,
-        region=region,
-        organization=organization,
-        person=person,
-        is_superuser=False,
-        is_staff=False,
-    )
+    user = User(username=username, role=role, full_name=full_name, region=region, is_superuser=False, is_staff=False)
     if password:
         user.set_password(password)
     else:
         user.set_unusable_password()
     audited_create(user)
+    if organization is not None or person is not None:
+        audited_create(AccountLink(user=user, organization=organization, person=person))  # also cached on user
     return user
 
 
@@ -75,3 +87,22 @@ def user_deactivate(*, actor: User, user: User) -> User:
     user.is_active = False
     audited_update(user, before)
     return user
+
+
+@transaction.atomic
+def account_link_set(
+    *, user: User, organization: Organization | None = None, person: Person | None = None
+) -> AccountLink | None:
+    """Tie an existing account to another organisation or person, as its role requires (commands: the demo points
+    its candidate account at the person who sits its open exam). Return the link (``None`` for a role without)."""
+    _check_link(role=user.role, organization=organization, person=person)
+    if organization is None and person is None:
+        return None  # a role without a link: the services never gave it one
+    link = AccountLink.objects.select_for_update().filter(user=user).first()
+    if link is None:
+        return audited_create(AccountLink(user=user, organization=organization, person=person))
+    before = snapshot(link)
+    link.user = user  # the user's cached link is this one from now on
+    link.organization, link.person = organization, person
+    audited_update(link, before)
+    return link

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -118,16 +120,24 @@ class LegalInstrument(DatedReference):
         return self.title
 
 
+# What an account belongs to besides its region — the organisation of a member, the person of a candidate — is kept
+# by the accounts app (``peikao.accounts.models.AccountLink``, above registry), so that core needs nothing of the
+# registry. Core reads it through this reverse relation of User, which accounts declares under this name: the one
+# place core names it (docs/adr/0008).
+USER_LINK = "link"
+
+
 class UserQuerySet(ScopedQuerySet):
     """Accounts a user may see: a regulator those of its jurisdiction (regulators and members of
     organisations there), an organisation member those of its organisation, anyone itself."""
 
     def scope_q(self, user, scope):
+        organization = f"{USER_LINK}__organization"  # link__organization: the accounts app's AccountLink
         if user.is_regulator:
             low, high = region_code_range(user.region.prefix)
-            return Q(region__code__range=(low, high)) | Q(organization__region__code__range=(low, high))
+            return Q(region__code__range=(low, high)) | Q(**{f"{organization}__region__code__range": (low, high)})
         if user.is_org_member:
-            return Q(organization_id=user.organization_id)
+            return Q(**{f"{organization}_id": user.organization_id})
         return Q(pk=user.pk)
 
 
@@ -138,24 +148,15 @@ class PeikaoUserManager(UserManager.from_queryset(UserQuerySet)):
 class User(AbstractUser):
     """A person who logs in: a regulator at a region, a member of one organisation, or a candidate.
 
-    The role decides what the user may do; the region or organisation decides what the user may see.
+    The role decides what the user may do; the region or organisation decides what the user may see. The
+    organisation of a member and the person of a candidate are the accounts app's AccountLink (``USER_LINK``),
+    read here through ``organization`` and ``person``; the accounts services write them.
     """
 
     role = models.CharField(_("role"), max_length=32, choices=Role.choices)
     full_name = models.CharField(_("name"), max_length=64, blank=True)
     region = models.ForeignKey(
         Region, models.PROTECT, null=True, blank=True, related_name="users", verbose_name=_("region")
-    )
-    organization = models.ForeignKey(
-        "registry.Organization",
-        models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="users",
-        verbose_name=_("organisation"),
-    )
-    person = models.OneToOneField(
-        "registry.Person", models.PROTECT, null=True, blank=True, related_name="user", verbose_name=_("person")
     )
 
     AUDIT_EXCLUDED_FIELDS = ("password", "last_login")
@@ -167,27 +168,51 @@ class User(AbstractUser):
         verbose_name_plural = _("users")
         constraints = [
             models.CheckConstraint(
-                name="user_regulator_has_region_only",
-                condition=~Q(role__in=sorted(REGULATOR_ROLES))
-                | (Q(region__isnull=False) & Q(organization__isnull=True)),
-                violation_error_message=_("A regulator belongs to a region and to no organisation."),
+                name="user_regulator_has_region",
+                condition=~Q(role__in=sorted(REGULATOR_ROLES)) | Q(region__isnull=False),
+                violation_error_message=_("A regulator belongs to a region."),
             ),
             models.CheckConstraint(
-                name="user_member_has_organization_only",
-                condition=~Q(role__in=sorted(ORGANIZATION_ROLES))
-                | (Q(organization__isnull=False) & Q(region__isnull=True)),
-                violation_error_message=_("An organisation member belongs to one organisation and to no region."),
-            ),
-            models.CheckConstraint(
-                name="user_candidate_is_a_person",
-                condition=~Q(role=Role.CANDIDATE)
-                | (Q(person__isnull=False) & Q(region__isnull=True) & Q(organization__isnull=True)),
-                violation_error_message=_("A candidate account belongs to a registered person."),
+                name="user_member_or_candidate_has_no_region",
+                condition=~Q(role__in=sorted(ORGANIZATION_ROLES | {Role.CANDIDATE})) | Q(region__isnull=True),
+                violation_error_message=_("An organisation member or a candidate belongs to no region."),
             ),
         ]
 
     def __str__(self) -> str:
         return self.full_name or self.username
+
+    @property
+    def account_link(self) -> Any:
+        """The ``accounts.AccountLink`` of this user, or ``None`` (a regulator, an administrator). Read once and kept
+        on the instance — a missing link too (Django caches the miss), so a regulator does not ask again per access;
+        no query at all when the user was loaded with ``select_related(USER_LINK)``."""
+        try:
+            return getattr(self, USER_LINK)
+        except ObjectDoesNotExist:
+            return None
+
+    @property
+    def organization(self) -> Any:
+        """The organisation of a member (a ``registry.Organization``), else ``None``."""
+        link = self.account_link
+        return link.organization if link is not None else None
+
+    @property
+    def organization_id(self) -> int | None:
+        link = self.account_link
+        return link.organization_id if link is not None else None
+
+    @property
+    def person(self) -> Any:
+        """The registered person of a candidate (a ``registry.Person``), else ``None``."""
+        link = self.account_link
+        return link.person if link is not None else None
+
+    @property
+    def person_id(self) -> int | None:
+        link = self.account_link
+        return link.person_id if link is not None else None
 
     @property
     def is_system_admin(self) -> bool:

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from peikao.core.audit import audited_create, audited_update, record_bulk, snapshot
 from peikao.core.choices import ChangeAction
-from peikao.core.models import ApiToken, User
+from peikao.core.models import USER_LINK, ApiToken, User
 
 # -- API tokens: issued once in clear, stored as a SHA-256 -------------------------------------------------
 
@@ -47,8 +47,9 @@ def api_token_authenticate(raw: str) -> ApiToken | None:
     """The usable token with this secret, or ``None``; its last use is noted (at most every five minutes)."""
     if not raw or not raw.startswith(TOKEN_PREFIX):
         return None
+    # The user comes with what every request reads: its region and its link (organisation or person, accounts).
     token = (
-        ApiToken.objects.select_related("user", "user__region", "user__organization")
+        ApiToken.objects.select_related("user__region", f"user__{USER_LINK}__organization")
         .filter(key_hash=hash_token(raw))
         .first()
     )

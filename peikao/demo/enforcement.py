@@ -163,7 +163,7 @@ def build_enforcement(ctx: DemoContext) -> str:
     overdue, verified = results
     with audit_context(user=fuzhou):
         services.rectification_escalate(actor=fuzhou, rectification=overdue, note="逾期未报送整改情况")
-    enterprise_user = User.objects.filter(organization=verified.decision.inspection.organization).first()
+    enterprise_user = User.objects.filter(link__organization=verified.decision.inspection.organization).first()
     with audit_context(user=fuzhou):
         services.rectification_submit(
             actor=enterprise_user or fuzhou,

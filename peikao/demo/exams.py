@@ -14,6 +14,7 @@ from pathlib import Path
 import yaml
 from django.utils import timezone
 
+from peikao.accounts.services import account_link_set
 from peikao.core.audit import audited_update, snapshot
 from peikao.core.exchange.runner import run_import
 from peikao.core.models import Region, User
@@ -280,8 +281,9 @@ def build_exams(ctx: DemoContext) -> str:
 
     # An open sitting for the demo candidate, to take in the browser at /exam/.
     demo_user = User.objects.get(username="candidate")
+    account_link_set(user=demo_user, person=candidate)
     before = snapshot(demo_user)
-    demo_user.person, demo_user.full_name = candidate, candidate.name
+    demo_user.full_name = candidate.name
     audited_update(demo_user, before)
     now = timezone.localtime()
     open_sitting = services.sitting_create(

@@ -55,7 +55,7 @@ def inspector_choices(*, user: User) -> QuerySet[User]:
     queryset = User.objects.filter(is_active=True, role__in=[Role.INSPECTOR, Role.REGULATOR_ADMIN])
     if user.is_regulator:
         region = user.region
-        assert region is not None, "a regulator has a region (check constraint user_regulator_has_region_only)"
+        assert region is not None, "a regulator has a region (check constraint user_regulator_has_region)"
         if region.level != "nation":
             queryset = queryset.filter(region__code__range=region_code_range(region.prefix))
     return queryset.order_by("username")

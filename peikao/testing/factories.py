@@ -1,5 +1,5 @@
-"""factory_boy factories for the tests of every app (and for bench/): organisations, persons, assignments, users,
-training classes, lessons and enrolments."""
+"""factory_boy factories for the tests of every app (and for bench/): organisations, persons, assignments, users
+(with their accounts links), training classes, lessons and enrolments."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import random
 import factory
 from django.utils import timezone
 
+from peikao.accounts.models import AccountLink
 from peikao.core import synthetic
 from peikao.core.choices import Role
 from peikao.core.models import Region, User
@@ -71,6 +72,8 @@ class AssignmentFactory(factory.django.DjangoModelFactory):
 
 
 class UserFactory(factory.django.DjangoModelFactory):
+    """An account; ``organization=`` or ``person=`` give it its link (accounts.AccountLink), as user_create does."""
+
     class Meta:
         model = User
         skip_postgeneration_save = True
@@ -78,6 +81,13 @@ class UserFactory(factory.django.DjangoModelFactory):
     username = factory.Sequence(lambda n: f"user{n}")
     role = Role.INSPECTOR
     password = factory.PostGenerationMethodCall("set_password", "pw")
+
+    @classmethod
+    def _create(cls, model_class, *args, organization=None, person=None, **kwargs):
+        user = super()._create(model_class, *args, **kwargs)
+        if organization is not None or person is not None:
+            AccountLink.objects.create(user=user, organization=organization, person=person)  # cached on user too
+        return user
 
     @classmethod
     def _after_postgeneration(cls, instance, create, results=None):

@@ -33,11 +33,12 @@ def test_a_province_sees_its_province_and_the_ministry_sees_all(world):
     assert codes(Organization.objects.visible_to(world.users["system_admin"])) == everything
 
 
-def test_an_organisation_sees_itself_and_an_exam_institution_its_exam_points(world, django_user_model):
+def test_an_organisation_sees_itself_and_an_exam_institution_its_exam_points(world):
     assert codes(Organization.objects.visible_to(world.users["ti_admin"])) == {world.orgs["ti_a"].org_code}
     from peikao.core.choices import Role
+    from peikao.testing.factories import UserFactory
 
-    centre_admin = django_user_model.objects.create(username="ei", role=Role.ORG_ADMIN, organization=world.orgs["ei_a"])
+    centre_admin = UserFactory(username="ei", role=Role.ORG_ADMIN, organization=world.orgs["ei_a"])
     assert codes(Organization.objects.visible_to(centre_admin)) == {
         world.orgs["ei_a"].org_code,
         world.orgs["ep_a"].org_code,
@@ -61,15 +62,13 @@ def test_persons_are_seen_through_their_assignments(world):
     }
 
 
-def test_a_labour_dispatch_company_sees_the_workers_it_dispatched(world, django_user_model):
+def test_a_labour_dispatch_company_sees_the_workers_it_dispatched(world):
     from peikao.core.choices import Role
-    from peikao.testing.factories import AssignmentFactory, PersonFactory
+    from peikao.testing.factories import AssignmentFactory, PersonFactory, UserFactory
 
     worker = PersonFactory()
     AssignmentFactory(person=worker, organization=world.orgs["ent_b"], dispatched_by=world.orgs["dispatch_a"])
-    dispatcher = django_user_model.objects.create(
-        username="d", role=Role.ORG_ADMIN, organization=world.orgs["dispatch_a"]
-    )
+    dispatcher = UserFactory(username="d", role=Role.ORG_ADMIN, organization=world.orgs["dispatch_a"])
     assert list(Person.objects.visible_to(dispatcher)) == [worker]
     assert Assignment.objects.visible_to(dispatcher).get().organization == world.orgs["ent_b"]
 

@@ -15,7 +15,7 @@ from peikao.registry.models import Organization
 def _require_jurisdiction(actor: User, organization: Organization) -> None:
     if actor.sees_everything:
         return
-    region = actor.region  # a regulator's is never None (check constraint user_regulator_has_region_only)
+    region = actor.region  # a regulator's is never None (check constraint user_regulator_has_region)
     if not (actor.is_regulator and region is not None and region.contains(organization.region_id)):
         raise PermissionDenied("outside_jurisdiction", _("The subject is outside your jurisdiction."))
 

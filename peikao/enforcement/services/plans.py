@@ -30,7 +30,7 @@ def plan_create(
 ) -> InspectionPlan:
     """A draft plan: how many subjects of which kinds to draw in a region, and how many inspectors each."""
     require_perm(actor, Perm.PLAN_MANAGE)
-    own = actor.region  # a regulator's is never None (check constraint user_regulator_has_region_only)
+    own = actor.region  # a regulator's is never None (check constraint user_regulator_has_region)
     if not actor.sees_everything and (own is None or not own.contains(region.code)):
         raise PermissionDenied("outside_jurisdiction", _("The region is outside your jurisdiction."))
     if inspectors_per_subject < 2:

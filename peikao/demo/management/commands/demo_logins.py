@@ -29,7 +29,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         users = {
             user.username: user
-            for user in User.objects.filter(username__in=DEMO_USERNAMES).select_related("region", "organization")
+            for user in User.objects.filter(username__in=DEMO_USERNAMES).select_related("region", "link__organization")
         }
         if not users:
             self.stdout.write("No demo accounts: run manage.py demo")
