@@ -116,6 +116,8 @@ DATABASES["default"].setdefault("TEST", {})
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "core.User"
+# The session's user is loaded with its region and its link (accounts.AccountLink: organisation or person) in one query.
+AUTHENTICATION_BACKENDS = ["peikao.accounts.backends.AccountBackend"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "web:home"
 LOGOUT_REDIRECT_URL = "login"
