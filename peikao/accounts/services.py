@@ -91,11 +91,20 @@ def user_deactivate(*, actor: User, user: User) -> User:
 
 @transaction.atomic
 def account_link_set(
-    *, user: User, organization: Organization | None = None, person: Person | None = None
+    *,
+    user: User,
+    organization: Organization | None = None,
+    person: Person | None = None,
+    full_name: str | None = None,
 ) -> AccountLink | None:
-    """Tie an existing account to another organisation or person, as its role requires (commands: the demo points
-    its candidate account at the person who sits its open exam). Return the link (``None`` for a role without)."""
+    """Tie an existing account to another organisation or person, as its role requires, and rename it if
+    ``full_name`` is given (commands: the demo points its candidate account at the person who sits its open exam).
+    Return the link (``None`` for a role without)."""
     _check_link(role=user.role, organization=organization, person=person)
+    if full_name is not None and full_name != user.full_name:
+        before = snapshot(user)
+        user.full_name = full_name
+        audited_update(user, before)
     if organization is None and person is None:
         return None  # a role without a link: the services never gave it one
     link = AccountLink.objects.select_for_update().filter(user=user).first()

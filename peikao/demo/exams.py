@@ -15,13 +15,13 @@ import yaml
 from django.utils import timezone
 
 from peikao.accounts.services import account_link_set
-from peikao.core.audit import audited_update, snapshot
 from peikao.core.exchange.runner import run_import
 from peikao.core.models import Region, User
 from peikao.demo.steps import DemoContext, step
 from peikao.exams import services
 from peikao.exams.models import Blueprint, PracticalSheet, Result
-from peikao.registry.models import Assignment, OperationItem, Organization, Person
+from peikao.registry import services as registry_services
+from peikao.registry.models import OperationItem, Organization, Person
 from peikao.testing.answers import correct_letters
 from peikao.training.models import CreditedHours
 
@@ -147,11 +147,14 @@ def build_exams(ctx: DemoContext) -> str:
                 ],
             ),
         )
-        PracticalSheet.objects.create(
-            operation_item=items[code],
-            name=f"{items[code].name}实操考试",
-            pass_score=80,
-            tasks=[{"code": c, "name": n, "points": p} for c, n, p in PRACTICAL[code]],
+        services.practical_sheet_create(
+            actor=admin,
+            sheet=PracticalSheet(
+                operation_item=items[code],
+                name=f"{items[code].name}实操考试",
+                pass_score=80,
+                tasks=[{"code": c, "name": n, "points": p} for c, n, p in PRACTICAL[code]],
+            ),
         )
     point = Organization.objects.get(org_code=ctx.data["exam_points"][0])
     clerk = User.objects.get(username="ep-admin")
@@ -272,8 +275,8 @@ def build_exams(ctx: DemoContext) -> str:
         operation_item=items["2.1"],
     )
     # The teacher of the welding class also proctors at the point.
-    Assignment.objects.get_or_create(
-        person=conflicted, organization=point, role="proctor", start_date=dt.date(year - 1, 1, 1)
+    registry_services.assignment_create(
+        actor=clerk, person=conflicted, organization=point, role="proctor", start_date=dt.date(year - 1, 1, 1)
     )
     services.staff_assign(actor=clerk, sitting=upcoming, person=conflicted, role="proctor")
     for person in [p for p in welders if eligible(p, upcoming)][:6]:
@@ -281,10 +284,7 @@ def build_exams(ctx: DemoContext) -> str:
 
     # An open sitting for the demo candidate, to take in the browser at /exam/.
     demo_user = User.objects.get(username="candidate")
-    account_link_set(user=demo_user, person=candidate)
-    before = snapshot(demo_user)
-    demo_user.full_name = candidate.name
-    audited_update(demo_user, before)
+    account_link_set(user=demo_user, person=candidate, full_name=candidate.name)
     now = timezone.localtime()
     open_sitting = services.sitting_create(
         actor=clerk,

@@ -295,14 +295,14 @@ def build_registry(ctx: DemoContext) -> str:
     summary.append(_import("persons", persons))
     summary.append(_import("assignments", assignments))
 
-    ctx.data.update(
-        centre=centre["org_code"],
-        exam_points=[ep["org_code"] for ep in exam_points],
-        training=[ti["org_code"] for ti in training],
-        enterprises=[e["org_code"] for e in enterprises],
-        dispatchers=[d["org_code"] for d in dispatchers],
-        conflicted_examiner=conflicted["id_number"],
-    )
+    ctx.data |= {
+        "centre": centre["org_code"],
+        "exam_points": [ep["org_code"] for ep in exam_points],
+        "training": [ti["org_code"] for ti in training],
+        "enterprises": [e["org_code"] for e in enterprises],
+        "dispatchers": [d["org_code"] for d in dispatchers],
+        "conflicted_examiner": conflicted["id_number"],
+    }
     summary.append(_demo_users(ctx, training[0], exam_points[0], enterprises))
     return "; ".join(summary)
 

@@ -10,8 +10,9 @@ from django.utils import timezone
 
 from peikao.core.models import User
 from peikao.demo.steps import DemoContext, step
+from peikao.registry import services as registry_services
 from peikao.registry.choices import AssignmentRole
-from peikao.registry.models import Assignment, Industry, OperationItem, Organization, Person
+from peikao.registry.models import Industry, OperationItem, Organization, Person
 from peikao.training import services
 from peikao.training.choices import ClassStatus
 from peikao.training.models import Lesson
@@ -337,8 +338,12 @@ def build_training(ctx: DemoContext) -> str:
     b.file_and_accept(c6)
     managers = _people("safety_manager", [construction.org_code], 3, rng)
     for manager in managers:
-        Assignment.objects.get_or_create(
-            person=manager, organization=construction, role=AssignmentRole.TEACHER, start_date=dt.date(year, 1, 1)
+        registry_services.assignment_create(
+            actor=b.actor,
+            person=manager,
+            organization=construction,
+            role=AssignmentRole.TEACHER,
+            start_date=dt.date(year, 1, 1),
         )
     lessons = b.lessons(c6, managers)
     trainees = b.enrol(c6, _people("employee", [construction.org_code], 10, rng))

@@ -24,7 +24,7 @@ from peikao.exams.services.patrols import (
     patrol_record,
     result_cancel,
 )
-from peikao.exams.services.practical import PERFORMED_ON_EQUIPMENT, practical_score
+from peikao.exams.services.practical import PERFORMED_ON_EQUIPMENT, practical_score, practical_sheet_create
 from peikao.exams.services.questions import QuestionRecord, blueprint_save, question_create_bulk, question_edit
 from peikao.exams.services.registration import (
     ResultRecord,
@@ -67,6 +67,7 @@ __all__ = [
     "finding_review",
     "patrol_record",
     "practical_score",
+    "practical_sheet_create",
     "question_create_bulk",
     "question_edit",
     "register",

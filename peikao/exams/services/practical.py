@@ -87,3 +87,13 @@ def practical_score(
         )
     )
     return result
+
+
+@transaction.atomic
+def practical_sheet_create(*, actor: User, sheet: PracticalSheet) -> PracticalSheet:
+    """Add the scoring sheet of an item's practical exam; its tasks' points must add up to 100."""
+    require_perm(actor, Perm.BANK_MANAGE)
+    total = sum(Decimal(str(task["points"])) for task in sheet.tasks)
+    if total != Decimal(100):
+        raise DomainError("practical_sheet_points", _("The points add up to %(total)s, not 100."), {"total": total})
+    return audited_create(sheet)

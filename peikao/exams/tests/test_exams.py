@@ -443,3 +443,20 @@ def test_the_exam_api_autosaves_through_the_lean_path_with_the_same_rules(exam_w
         after = put(1, "A", late)
     assert after.status_code == 409 and after.json()["code"] == "time_is_up"
     assert Result.objects.get(registration=second).registration.sheet.timed_out
+
+
+def test_a_practical_sheet_is_added_by_the_bank_authority_with_points_adding_up_to_100(exam_world):
+    from peikao.core.models import ChangeLog
+    from peikao.exams.models import PracticalSheet
+
+    tasks = [{"code": "K1", "name": "安全用具使用", "points": 40}, {"code": "K2", "name": "电气安全作业", "points": 50}]
+    sheet = PracticalSheet(operation_item=exam_world["item"], name="低压电工作业实操（新）", tasks=tasks)
+    with pytest.raises(PermissionDenied):
+        services.practical_sheet_create(actor=exam_world["staff"], sheet=sheet)  # an exam point keeps no sheets
+    with pytest.raises(DomainError) as refused:
+        services.practical_sheet_create(actor=exam_world["admin"], sheet=sheet)
+    assert refused.value.code == "practical_sheet_points" and "90" in refused.value.en
+    assert not PracticalSheet.objects.filter(name="低压电工作业实操（新）").exists()
+    sheet.tasks = [*tasks, {"code": "K3", "name": "作业现场应急处置", "points": 10}]
+    created = services.practical_sheet_create(actor=exam_world["admin"], sheet=sheet)
+    assert ChangeLog.objects.filter(content_type__model="practicalsheet", object_id=str(created.pk)).exists()
