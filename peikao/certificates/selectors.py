@@ -16,6 +16,7 @@ from peikao.certificates import rules
 from peikao.certificates.choices import SUSPICIOUS_OUTCOMES, LeadGrouping, LeadStatus
 from peikao.certificates.models import LIVE_STATUSES, Certificate, CertificateEvent, Lead, LeadEvent, Lookup
 from peikao.certificates.rules import IssuancePlan, make_check
+from peikao.core.models import User
 from peikao.core.permissions import Perm, has_perm
 from peikao.exams import rules as exam_rules
 from peikao.exams.choices import ExamPart, ResultStatus
@@ -27,7 +28,7 @@ from peikao.training.models import Enrolment
 CERTIFICATE_RELATED = ("person", "operation_item__category", "industry", "issuer_region")
 
 
-def certificate_list(*, user, filters=None, today: dt.date | None = None) -> QuerySet[Certificate]:
+def certificate_list(*, user: User, filters=None, today: dt.date | None = None) -> QuerySet[Certificate]:
     today = today or timezone.localdate()
     filters = filters or {}
     queryset = rules.with_standing(Certificate.objects.visible_to(user), today).select_related(*CERTIFICATE_RELATED)
@@ -58,7 +59,7 @@ def settings_days() -> int:
     return int(settings.PEIKAO.get("CERTIFICATE_REMINDER_DAYS", 90))
 
 
-def certificate_get(*, user, certificate_id: int, today: dt.date | None = None) -> Certificate:
+def certificate_get(*, user: User, certificate_id: int, today: dt.date | None = None) -> Certificate:
     today = today or timezone.localdate()
     queryset = rules.with_standing(Certificate.objects.visible_to(user), today).select_related(
         *CERTIFICATE_RELATED,
@@ -80,7 +81,7 @@ def _current_assignments(today: dt.date):
     )
 
 
-def reminders(*, user, today: dt.date | None = None) -> dict:
+def reminders(*, user: User, today: dt.date | None = None) -> dict:
     """Reviews and expiries due in the next N days, counted per enterprise (current employer) and per region."""
     today = today or timezone.localdate()
     days = settings_days()
@@ -118,7 +119,7 @@ def reminders(*, user, today: dt.date | None = None) -> dict:
     return {"days": days, "today": today, "totals": totals, "per_region": per_region, "per_enterprise": per_enterprise}
 
 
-def pending_issuance(*, user) -> QuerySet[Result]:
+def pending_issuance(*, user: User) -> QuerySet[Result]:
     """Passed practical exams and competency assessments that no certificate was issued from yet."""
     used = Certificate.objects.filter(Q(practical_result__isnull=False) | Q(theory_result__isnull=False))
     passed = Result.objects.visible_to(user).filter(status=ResultStatus.VALID, passed=True)
@@ -291,22 +292,22 @@ def competency_plan(*, result: Result, on: dt.date) -> IssuancePlan:
     return plan
 
 
-def person_certificates(*, user, person: Person, today: dt.date | None = None) -> QuerySet[Certificate]:
+def person_certificates(*, user: User, person: Person, today: dt.date | None = None) -> QuerySet[Certificate]:
     return certificate_list(user=user, today=today).filter(person=person)
 
 
-def person_certificate_section(*, user, person: Person) -> dict | None:
+def person_certificate_section(*, user: User, person: Person) -> dict | None:
     return {"certificates": list(person_certificates(user=user, person=person))}
 
 
 # -- leads ----------------------------------------------------------------------------------------------
 
 
-def may_see_leads(user) -> bool:
+def may_see_leads(user: User) -> bool:
     return has_perm(user, Perm.LEAD_REVIEW) or (getattr(user, "is_regulator", False))
 
 
-def lead_list(*, user, filters=None) -> QuerySet[Lead]:
+def lead_list(*, user: User, filters=None) -> QuerySet[Lead]:
     if not may_see_leads(user):
         return Lead.objects.none()
     filters = filters or {}
@@ -331,7 +332,7 @@ GROUP_FIELDS = {
 }
 
 
-def lead_groups(*, user, grouping: str, open_only: bool = True) -> list[dict]:
+def lead_groups(*, user: User, grouping: str, open_only: bool = True) -> list[dict]:
     """Leads that share a number pattern, a claimed issuer or a source, largest groups first (two or more)."""
     field = GROUP_FIELDS[LeadGrouping(grouping)]
     queryset = lead_list(user=user, filters={"open": open_only}).exclude(**{field: ""})
@@ -348,7 +349,7 @@ def lead_groups(*, user, grouping: str, open_only: bool = True) -> list[dict]:
     )
 
 
-def lead_get(*, user, lead_id: int) -> Lead:
+def lead_get(*, user: User, lead_id: int) -> Lead:
     return get_object_or_404(lead_list(user=user), pk=lead_id)
 
 
@@ -365,7 +366,7 @@ def lead_lookups(lead: Lead) -> list[Lookup]:
     )
 
 
-def certificate_counts(*, user, today: dt.date | None = None) -> dict:
+def certificate_counts(*, user: User, today: dt.date | None = None) -> dict:
     today = today or timezone.localdate()
     queryset = rules.with_standing(Certificate.objects.visible_to(user), today)
     return {row["standing"]: row["n"] for row in queryset.values("standing").annotate(n=Count("id")).order_by()}

@@ -15,7 +15,7 @@ from peikao.compliance.hooks import violation_catalogue
 from peikao.compliance.models import ComplianceGap, ComplianceScan
 from peikao.compliance.rules import GAP_VIOLATIONS, GapType
 from peikao.compliance.services import GapRow, explain
-from peikao.core.models import Region
+from peikao.core.models import Region, User
 from peikao.core.scoping import region_code_range
 from peikao.registry.models import OperationItem, Organization, Person
 
@@ -28,14 +28,15 @@ def violation_bases() -> dict[str, Any]:
     return catalogue
 
 
-def scope_for(user, region=None) -> gaps.Scope | None:
+def scope_for(user: User | None, region=None) -> gaps.Scope | None:
     """The enterprises a user may see gaps of (``None``: nothing), narrowed to ``region`` if given."""
     if user is None or user.sees_everything:
         return gaps.Scope(region_prefix=region.prefix if region is not None and region.level != "nation" else None)
     if user.is_regulator:
-        if region is not None and user.region.contains(region.code):
+        jurisdiction = user.jurisdiction
+        if region is not None and jurisdiction.contains(region.code):
             return gaps.Scope(region_prefix=region.prefix)
-        return gaps.Scope(region_prefix=user.region.prefix if user.region.level != "nation" else None)
+        return gaps.Scope(region_prefix=jurisdiction.prefix if jurisdiction.level != "nation" else None)
     if user.is_org_member:
         return gaps.Scope(organization_id=user.organization_id)
     return None
@@ -76,7 +77,7 @@ def enriched(rows: list[tuple], *, show_id_numbers: bool = False) -> list[dict]:
     return out
 
 
-def enterprise_gaps(*, user, organization: Organization, as_of: dt.date | None = None) -> list[dict]:
+def enterprise_gaps(*, user: User, organization: Organization, as_of: dt.date | None = None) -> list[dict]:
     """Computed now from the roster and the rules in force on ``as_of``; ``organization`` was fetched scoped."""
     as_of = as_of or timezone.localdate()
     if scope_for(user) is None:
@@ -84,7 +85,7 @@ def enterprise_gaps(*, user, organization: Organization, as_of: dt.date | None =
     return enriched(list(gaps.rows(as_of, gaps.Scope(organization_id=organization.pk))))
 
 
-def stream(*, user, as_of: dt.date, region=None, show_id_numbers: bool = True) -> Iterator[dict]:
+def stream(*, user: User, as_of: dt.date, region=None, show_id_numbers: bool = True) -> Iterator[dict]:
     """Every gap the user may see, computed now, in batches (the compliance_gaps export)."""
     scope = scope_for(user, region)
     if scope is None:
@@ -98,10 +99,11 @@ def stream(*, user, as_of: dt.date, region=None, show_id_numbers: bool = True) -
     yield from enriched(batch, show_id_numbers=show_id_numbers)
 
 
-def latest_scan(*, user, region) -> ComplianceScan | None:
+def latest_scan(*, user: User, region) -> ComplianceScan | None:
     """The newest finished scan that covers ``region``: its own, or one of a region above it (a province's
     scan covers its counties; the rows shown are then narrowed to the region and to what the user sees)."""
-    if not (user.sees_everything or (user.is_regulator and (region is None or user.region.contains(region.code)))):
+    covered = region is None or (user.is_regulator and user.jurisdiction.contains(region.code))
+    if not (user.sees_everything or (user.is_regulator and covered)):
         return None
     queryset = ComplianceScan.objects.filter(finished_at__isnull=False)
     if region is None or region.level == "nation":
@@ -113,7 +115,7 @@ def latest_scan(*, user, region) -> ComplianceScan | None:
     return queryset.order_by("-finished_at").first()
 
 
-def region_summary(*, user, scan: ComplianceScan, region=None) -> dict:
+def region_summary(*, user: User, scan: ComplianceScan, region=None) -> dict:
     """Counts by gap type, the enterprises with most gaps, and the counts per child region, from a scan
     (narrowed to ``region`` when the scan is of a region above it)."""
     region = region or scan.region

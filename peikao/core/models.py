@@ -231,6 +231,14 @@ class User(AbstractUser):
         return self.role == Role.CANDIDATE
 
     @property
+    def jurisdiction(self) -> Region:
+        """The region a regulator answers for. Every regulator has one (check constraint
+        ``user_regulator_has_region_only``); asking it of anyone else is a programming error."""
+        if self.region is None:
+            raise LookupError(f"{self.username} has no region: only regulators have a jurisdiction")
+        return self.region
+
+    @property
     def sees_everything(self) -> bool:
         return self.is_system_admin or (self.is_regulator and self.region_id == NATION_CODE)
 

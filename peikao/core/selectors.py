@@ -6,7 +6,7 @@ from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
 from peikao.core.choices import RegionLevel
-from peikao.core.models import ChangeLog, IdNumberView, ImportRun, Region, region_code_range
+from peikao.core.models import ChangeLog, IdNumberView, ImportRun, Region, User, region_code_range
 
 
 def region_list(*, parent: str | None = None, level: str | None = None) -> QuerySet[Region]:
@@ -23,19 +23,19 @@ def region_get(*, code: str) -> Region:
     return get_object_or_404(Region.objects.select_related("parent__parent"), code=code)
 
 
-def regions_in_jurisdiction(*, user) -> QuerySet[Region]:
+def regions_in_jurisdiction(*, user: User) -> QuerySet[Region]:
     """The county-level regions a user may file things in (for pickers)."""
     queryset = Region.objects.filter(level=RegionLevel.COUNTY)
     if user.sees_everything:
         return queryset
     if user.is_regulator:
-        return queryset.filter(code__range=region_code_range(user.region.prefix))
+        return queryset.filter(code__range=region_code_range(user.jurisdiction.prefix))
     if user.is_org_member:
         return queryset.filter(code=user.organization.region_id)
     return queryset.none()
 
 
-def import_run_list(*, user) -> QuerySet[ImportRun]:
+def import_run_list(*, user: User) -> QuerySet[ImportRun]:
     """A user sees its own imports; a system administrator sees all."""
     if not user.is_authenticated:
         return ImportRun.objects.none()
@@ -44,11 +44,11 @@ def import_run_list(*, user) -> QuerySet[ImportRun]:
     return ImportRun.objects.filter(user=user)
 
 
-def import_run_get(*, user, pk: int) -> ImportRun:
+def import_run_get(*, user: User, pk: int) -> ImportRun:
     return get_object_or_404(import_run_list(user=user), pk=pk)
 
 
-def changelog_list(*, user, filters: dict | None = None) -> QuerySet[ChangeLog]:
+def changelog_list(*, user: User, filters: dict | None = None) -> QuerySet[ChangeLog]:
     """The whole change log spans jurisdictions: it is for those who see everything. Everyone else sees
     the history of each record on that record's page (``object_history``)."""
     if not can_view_changelog(user):
@@ -64,7 +64,7 @@ def changelog_list(*, user, filters: dict | None = None) -> QuerySet[ChangeLog]:
     return queryset
 
 
-def id_number_view_list(*, user, person_id: int | None = None) -> QuerySet[IdNumberView]:
+def id_number_view_list(*, user: User, person_id: int | None = None) -> QuerySet[IdNumberView]:
     if not can_view_changelog(user):
         return IdNumberView.objects.none()
     queryset = IdNumberView.objects.select_related("user")
@@ -73,7 +73,7 @@ def id_number_view_list(*, user, person_id: int | None = None) -> QuerySet[IdNum
     return queryset
 
 
-def can_view_changelog(user) -> bool:
+def can_view_changelog(user: User) -> bool:
     return bool(getattr(user, "is_authenticated", False)) and user.is_active and user.sees_everything
 
 

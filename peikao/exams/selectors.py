@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from peikao.core.models import User
 from peikao.core.permissions import Perm, has_perm
 from peikao.exams import papers, rules
 from peikao.exams.choices import ExamPart, FindingStatus, ResultStatus
@@ -34,7 +35,7 @@ from peikao.registry.models import Assignment, OperationItem, Organization, Pers
 from peikao.training.models import Enrolment, TrainingClass
 
 
-def may_see_banks(user) -> bool:
+def may_see_banks(user: User) -> bool:
     """Banks are for regulators and exam bodies; never for candidates or trainers (questions must not leak)."""
     if not getattr(user, "is_authenticated", False):
         return False
@@ -43,7 +44,7 @@ def may_see_banks(user) -> bool:
     return user.is_org_member and user.organization.kind in {"exam_institution", "exam_point"}
 
 
-def bank_summary(*, user) -> list[Mapping[str, object]]:
+def bank_summary(*, user: User) -> list[Mapping[str, object]]:
     if not may_see_banks(user):
         return []
     rows = (
@@ -60,7 +61,7 @@ def bank_summary(*, user) -> list[Mapping[str, object]]:
     return list(rows)
 
 
-def question_list(*, user, item_code: str | None = None, category: str | None = None) -> QuerySet[Question]:
+def question_list(*, user: User, item_code: str | None = None, category: str | None = None) -> QuerySet[Question]:
     if not may_see_banks(user):
         return Question.objects.none()
     queryset = Question.objects.active().annotate(exposure=Count("drawn"))
@@ -71,13 +72,13 @@ def question_list(*, user, item_code: str | None = None, category: str | None = 
     return queryset.order_by("-exposure", "question_code")
 
 
-def blueprint_list(*, user) -> QuerySet[Blueprint]:
+def blueprint_list(*, user: User) -> QuerySet[Blueprint]:
     if not may_see_banks(user):
         return Blueprint.objects.none()
     return Blueprint.objects.select_related("operation_item")
 
 
-def sitting_list(*, user, filters: dict | None = None) -> QuerySet[Sitting]:
+def sitting_list(*, user: User, filters: dict | None = None) -> QuerySet[Sitting]:
     filters = filters or {}
     queryset = Sitting.objects.visible_to(user).select_related("exam_point", "operation_item")
     if filters.get("part"):
@@ -90,12 +91,12 @@ def sitting_list(*, user, filters: dict | None = None) -> QuerySet[Sitting]:
     return queryset.annotate(registered=Count("registrations", distinct=True)).order_by("-starts_at")
 
 
-def sitting_get(*, user, sitting_code: str) -> Sitting:
+def sitting_get(*, user: User, sitting_code: str) -> Sitting:
     queryset = Sitting.objects.visible_to(user).select_related("exam_point__region", "operation_item", "blueprint")
     return get_object_or_404(queryset, sitting_code=sitting_code)
 
 
-def registrations(*, user, sitting: Sitting) -> QuerySet[Registration]:
+def registrations(*, user: User, sitting: Sitting) -> QuerySet[Registration]:
     return (
         Registration.objects.visible_to(user)
         .filter(sitting=sitting)
@@ -104,7 +105,7 @@ def registrations(*, user, sitting: Sitting) -> QuerySet[Registration]:
     )
 
 
-def registration_get(*, user, sitting: Sitting, person_id: int) -> Registration:
+def registration_get(*, user: User, sitting: Sitting, person_id: int) -> Registration:
     return get_object_or_404(registrations(user=user, sitting=sitting), person_id=person_id)
 
 
@@ -123,26 +124,26 @@ def exposure(*, sitting: Sitting) -> dict[int, int]:
     )
 
 
-def patrols(*, user, sitting: Sitting) -> QuerySet[Patrol]:
+def patrols(*, user: User, sitting: Sitting) -> QuerySet[Patrol]:
     return Patrol.objects.visible_to(user).filter(sitting=sitting).select_related("watcher")
 
 
-def findings(*, user, sitting: Sitting | None = None) -> QuerySet[PatrolFinding]:
+def findings(*, user: User, sitting: Sitting | None = None) -> QuerySet[PatrolFinding]:
     queryset = PatrolFinding.objects.visible_to(user).select_related("sitting", "registration__person", "feed")
     return queryset.filter(sitting=sitting) if sitting is not None else queryset
 
 
-def finding_get(*, user, pk: int) -> PatrolFinding:
+def finding_get(*, user: User, pk: int) -> PatrolFinding:
     return get_object_or_404(findings(user=user), pk=pk)
 
 
-def finding_queue(*, user) -> QuerySet[PatrolFinding]:
+def finding_queue(*, user: User) -> QuerySet[PatrolFinding]:
     if not has_perm(user, Perm.PATROL):
         return PatrolFinding.objects.none()
     return findings(user=user).filter(status=FindingStatus.TO_REVIEW)
 
 
-def person_results(*, user, person: Person) -> QuerySet[Result]:
+def person_results(*, user: User, person: Person) -> QuerySet[Result]:
     return (
         Result.objects.visible_to(user)
         .filter(registration__person=person)
@@ -151,7 +152,7 @@ def person_results(*, user, person: Person) -> QuerySet[Result]:
     )
 
 
-def person_exam_section(*, user, person: Person) -> dict | None:
+def person_exam_section(*, user: User, person: Person) -> dict | None:
     results = list(person_results(user=user, person=person))
     upcoming = list(
         Registration.objects.visible_to(user)

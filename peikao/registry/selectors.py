@@ -5,27 +5,27 @@ from __future__ import annotations
 from django.db.models import Case, Count, QuerySet, When
 from django.shortcuts import get_object_or_404
 
-from peikao.core.models import region_code_range
+from peikao.core.models import User, region_code_range
 from peikao.registry.choices import OrganizationKind, OrganizationStatus
 from peikao.registry.filters import AssignmentFilter, OrganizationFilter, PersonFilter
 from peikao.registry.models import Assignment, Organization, OrganizationEvent, Person
 
 
-def organization_list(*, user, filters: dict | None = None) -> QuerySet[Organization]:
+def organization_list(*, user: User, filters: dict | None = None) -> QuerySet[Organization]:
     queryset = Organization.objects.visible_to(user).select_related("region__parent", "industry", "parent")
     return OrganizationFilter(filters or {}, queryset=queryset).qs.order_by("org_code")
 
 
-def organization_get(*, user, org_code: str) -> Organization:
+def organization_get(*, user: User, org_code: str) -> Organization:
     queryset = Organization.objects.visible_to(user).select_related("region__parent__parent", "industry", "parent")
     return get_object_or_404(queryset.prefetch_related("operation_items"), org_code=org_code)
 
 
-def organization_events(*, user, organization: Organization) -> QuerySet[OrganizationEvent]:
+def organization_events(*, user: User, organization: Organization) -> QuerySet[OrganizationEvent]:
     return OrganizationEvent.objects.visible_to(user).filter(organization=organization).order_by("-time", "-id")
 
 
-def organization_staff_counts(*, user, organization: Organization) -> dict[str, int]:
+def organization_staff_counts(*, user: User, organization: Organization) -> dict[str, int]:
     rows = (
         Assignment.objects.visible_to(user)
         .filter(organization=organization, end_date__isnull=True)
@@ -35,16 +35,16 @@ def organization_staff_counts(*, user, organization: Organization) -> dict[str, 
     return {row["role"]: row["n"] for row in rows}
 
 
-def person_list(*, user, filters: dict | None = None) -> QuerySet[Person]:
+def person_list(*, user: User, filters: dict | None = None) -> QuerySet[Person]:
     queryset = Person.objects.visible_to(user)
     return PersonFilter(filters or {}, queryset=queryset).qs.order_by("name", "id")
 
 
-def person_get(*, user, pk: int) -> Person:
+def person_get(*, user: User, pk: int) -> Person:
     return get_object_or_404(Person.objects.visible_to(user), pk=pk)
 
 
-def assignment_list(*, user, filters: dict | None = None) -> QuerySet[Assignment]:
+def assignment_list(*, user: User, filters: dict | None = None) -> QuerySet[Assignment]:
     queryset = Assignment.objects.visible_to(user).select_related(
         "person", "organization", "operation_item", "dispatched_by"
     )
@@ -64,7 +64,7 @@ ROLE_ORDER = [
 ]
 
 
-def roster(*, user, organization: Organization) -> QuerySet[Assignment]:
+def roster(*, user: User, organization: Organization) -> QuerySet[Assignment]:
     """Current assignments at an organisation: principals first, then managers, operators, others."""
     order = Case(*[When(role=role, then=index) for index, role in enumerate(ROLE_ORDER)], default=len(ROLE_ORDER))
     return (
@@ -74,12 +74,12 @@ def roster(*, user, organization: Organization) -> QuerySet[Assignment]:
     )
 
 
-def assignment_get(*, user, pk: int) -> Assignment:
+def assignment_get(*, user: User, pk: int) -> Assignment:
     queryset = Assignment.objects.visible_to(user).select_related("person", "organization", "dispatched_by")
     return get_object_or_404(queryset, pk=pk)
 
 
-def dispatcher_choices(*, user) -> QuerySet[Organization]:
+def dispatcher_choices(*, user: User) -> QuerySet[Organization]:
     """Labour-dispatch companies a roster may name. Regulators pick from their jurisdiction; an
     organisation names any active dispatch company of its province (their names are public
     registrations; naming one reveals nothing else of it)."""
@@ -90,7 +90,7 @@ def dispatcher_choices(*, user) -> QuerySet[Organization]:
     return dispatch.visible_to(user)
 
 
-def region_filter_choices(*, user) -> list[tuple[str, list[tuple[str, str]]]]:
+def region_filter_choices(*, user: User) -> list[tuple[str, list[tuple[str, str]]]]:
     """Cities and their counties within the user's jurisdiction, for a region filter (grouped by city)."""
     from peikao.core.choices import RegionLevel
     from peikao.core.models import Region
@@ -99,7 +99,7 @@ def region_filter_choices(*, user) -> list[tuple[str, list[tuple[str, str]]]]:
         return []
     regions = Region.objects.filter(level__in=[RegionLevel.PROVINCE, RegionLevel.CITY, RegionLevel.COUNTY])
     if not user.sees_everything:
-        regions = regions.filter(code__range=region_code_range(user.region.prefix))
+        regions = regions.filter(code__range=region_code_range(user.jurisdiction.prefix))
     else:  # the whole country: provinces and cities are enough to choose from
         regions = regions.filter(level__in=[RegionLevel.PROVINCE, RegionLevel.CITY])
     groups: dict[str, list[tuple[str, str]]] = {}

@@ -27,23 +27,23 @@ from peikao.training.models import (
 )
 
 
-def class_list(*, user, filters: dict | None = None) -> QuerySet[TrainingClass]:
+def class_list(*, user: User, filters: dict | None = None) -> QuerySet[TrainingClass]:
     queryset = TrainingClass.objects.visible_to(user).select_related("organization", "operation_item")
     return TrainingClassFilter(filters or {}, queryset=queryset).qs.order_by("-start_date", "class_code")
 
 
-def class_get(*, user, class_code: str) -> TrainingClass:
+def class_get(*, user: User, class_code: str) -> TrainingClass:
     queryset = TrainingClass.objects.visible_to(user).select_related(
         "organization__region", "operation_item", "industry", "hour_rule__instrument"
     )
     return get_object_or_404(queryset, class_code=class_code)
 
 
-def class_events(*, user, training_class: TrainingClass) -> QuerySet[ClassEvent]:
+def class_events(*, user: User, training_class: TrainingClass) -> QuerySet[ClassEvent]:
     return ClassEvent.objects.visible_to(user).filter(training_class=training_class).order_by("-time", "-id")
 
 
-def lessons(*, user, training_class: TrainingClass) -> QuerySet[Lesson]:
+def lessons(*, user: User, training_class: TrainingClass) -> QuerySet[Lesson]:
     return Lesson.objects.visible_to(user).filter(training_class=training_class).select_related("teacher")
 
 
@@ -58,7 +58,7 @@ def class_hours(*, user: User, training_class: TrainingClass) -> QuerySet[Enrolm
     )
 
 
-def enrolment_get(*, user, training_class: TrainingClass, person_id: int) -> Enrolment:
+def enrolment_get(*, user: User, training_class: TrainingClass, person_id: int) -> Enrolment:
     queryset = Enrolment.objects.visible_to(user).select_related("person", "training_class")
     return get_object_or_404(queryset, training_class=training_class, person_id=person_id)
 
@@ -82,7 +82,7 @@ class LessonEvidence:
         return round(self.seconds / (self.unit_minutes * 60), 2)
 
 
-def trainee_evidence(*, user, enrolment: Enrolment) -> list[LessonEvidence]:
+def trainee_evidence(*, user: User, enrolment: Enrolment) -> list[LessonEvidence]:
     """Every lesson of the trainee's class with the evidence behind each credited minute."""
     training_class = enrolment.training_class
     rows: dict[int, LessonEvidence] = {}
@@ -108,7 +108,7 @@ def trainee_evidence(*, user, enrolment: Enrolment) -> list[LessonEvidence]:
     return list(rows.values())
 
 
-def person_enrolments(*, user, person: Person) -> QuerySet[Enrolment]:
+def person_enrolments(*, user: User, person: Person) -> QuerySet[Enrolment]:
     """A person's classes (一人一档) as far as the user may see them."""
     return (
         Enrolment.objects.visible_to(user)
@@ -118,26 +118,26 @@ def person_enrolments(*, user, person: Person) -> QuerySet[Enrolment]:
     )
 
 
-def filing_queue(*, user) -> QuerySet[TrainingClass]:
+def filing_queue(*, user: User) -> QuerySet[TrainingClass]:
     return class_list(user=user, filters={"status": ClassStatus.FILED}).order_by("start_date")
 
 
-def devices(*, user) -> QuerySet[AttendanceDevice]:
+def devices(*, user: User) -> QuerySet[AttendanceDevice]:
     return AttendanceDevice.objects.visible_to(user).select_related("organization")
 
 
-def seals(*, user, training_class: TrainingClass) -> QuerySet[ArchiveSeal]:
+def seals(*, user: User, training_class: TrainingClass) -> QuerySet[ArchiveSeal]:
     return ArchiveSeal.objects.visible_to(user).filter(training_class=training_class).order_by("-sequence")
 
 
-def archive_check(*, user, training_class: TrainingClass) -> archive.Mismatch | None:
+def archive_check(*, user: User, training_class: TrainingClass) -> archive.Mismatch | None:
     """Recompute the class's archive against its seal (the class was fetched through ``class_get``)."""
     for _class_id, mismatch in archive.verify([training_class.pk]):
         return mismatch
     return None
 
 
-def archive_check_jurisdiction(*, user, limit: int = 2000) -> tuple[int, list[archive.Mismatch]]:
+def archive_check_jurisdiction(*, user: User, limit: int = 2000) -> tuple[int, list[archive.Mismatch]]:
     """Verify the sealed archives of the user's jurisdiction (the most recent ``limit``)."""
     ids = list(
         TrainingClass.objects.visible_to(user)
@@ -149,16 +149,16 @@ def archive_check_jurisdiction(*, user, limit: int = 2000) -> tuple[int, list[ar
     return len(ids), mismatches
 
 
-def credited_for(*, user, enrolment: Enrolment) -> CreditedHours | None:
+def credited_for(*, user: User, enrolment: Enrolment) -> CreditedHours | None:
     return CreditedHours.objects.visible_to(user).filter(enrolment=enrolment).first()
 
 
-def person_training_section(*, user, person: Person) -> dict | None:
+def person_training_section(*, user: User, person: Person) -> dict | None:
     enrolments = list(person_enrolments(user=user, person=person))
     return {"enrolments": enrolments}
 
 
-def teachers_of(*, user, organization) -> QuerySet[Person]:
+def teachers_of(*, user: User, organization) -> QuerySet[Person]:
     """Persons holding a teacher or practical-instructor assignment at ``organization``."""
     return (
         Person.objects.visible_to(user)
