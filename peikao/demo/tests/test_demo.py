@@ -45,3 +45,4 @@ def test_the_demo_province_is_valid_and_loads_once(capsys):
     out = io.StringIO()
     call_command("demo_logins", stdout=out)
     assert "fj-admin" in out.getvalue() and "Peikao-demo-2026" in out.getvalue()
+    assert "监管部门管理员" in out.getvalue() and "regulator_admin" not in out.getvalue()  # roles by name, not code

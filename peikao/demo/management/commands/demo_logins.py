@@ -2,6 +2,8 @@
 
 from django.core.management.base import BaseCommand
 
+from peikao.core.choices import Role
+from peikao.core.i18n import both
 from peikao.core.models import User
 from peikao.demo.steps import DEMO_PASSWORD
 
@@ -36,7 +38,7 @@ class Command(BaseCommand):
             return
         self.stdout.write("")
         self.stdout.write(f"Peikao demo — open {options['url']} and log in as one of:")
-        self.stdout.write(f"  {'user name':<14} {'role':<18} where")
+        self.stdout.write(f"  {'用户名 user name':<18} {'角色 role':<32} 所在 where")
         for name in DEMO_USERNAMES:
             user = users.get(name)
             if user is None:
@@ -48,8 +50,9 @@ class Command(BaseCommand):
                 if user.organization_id
                 else str(user)
             )
-            self.stdout.write(f"  {name:<14} {user.role:<18} {where}")
-        self.stdout.write(f"  password for all: {DEMO_PASSWORD}")
+            zh, en = both(Role(user.role).label)
+            self.stdout.write(f"  {name:<18} {f'{zh} {en}':<36} {where}")
+        self.stdout.write(f"  密码（全部账号）password for all: {DEMO_PASSWORD}")
         self.stdout.write("")
         self.stdout.write("A theory exam is open for the demo candidate: log in as `candidate`, open 我的档案 for the")
         self.stdout.write(
