@@ -38,7 +38,7 @@ class Command(BaseCommand):
             return
         self.stdout.write("")
         self.stdout.write(f"Peikao demo — open {options['url']} and log in as one of:")
-        self.stdout.write(f"  {'用户名 user name':<18} {'角色 role':<32} 所在 where")
+        self.stdout.write(f"  {'用户名 user name':<18} {'角色 role':<36} 所在 where")
         for name in DEMO_USERNAMES:
             user = users.get(name)
             if user is None:
@@ -51,7 +51,7 @@ class Command(BaseCommand):
                 else str(user)
             )
             zh, en = both(Role(user.role).label)
-            self.stdout.write(f"  {name:<18} {f'{zh} {en}':<36} {where}")
+            self.stdout.write(f"  {name:<18} {zh + ' ' + en:<36} {where}")
         self.stdout.write(f"  密码（全部账号）password for all: {DEMO_PASSWORD}")
         self.stdout.write("")
         self.stdout.write("A theory exam is open for the demo candidate: log in as `candidate`, open 我的档案 for the")
