@@ -107,7 +107,8 @@ def organization_update(
         require_perm(actor, Perm.ORGANIZATION_CHANGE_REGULATED)
     for field, value in data.items():
         setattr(org, field, value)
-    if "region" in data and not actor.sees_everything and not org.region_id.startswith(_jurisdiction(actor)):
+    moved = bool(regulated & {"region", "region_id"})  # an unchanged region sent back by a form is no move
+    if moved and not actor.sees_everything and not org.region_id.startswith(_jurisdiction(actor)):
         raise PermissionDenied("outside_jurisdiction", _("The region lies outside your jurisdiction."))
     _check_organization(org, items)
     if operation_items is not None:

@@ -70,6 +70,12 @@ def test_an_organisation_may_edit_its_details_but_not_what_the_regulator_decides
         services.organization_update(actor=admin, organization=org, data={"region": Region.objects.get(code="350103")})
     with pytest.raises(DomainError):
         services.organization_update(actor=admin, organization=org, data={"status": "closed"})
+    # Its own region sent back unchanged (as an edit form does) is no move: the edit goes through.
+    services.organization_update(
+        actor=admin, organization=org, data={"region": org.region, "name": "鼓楼新名称有限公司"}
+    )
+    org.refresh_from_db()
+    assert org.name == "鼓楼新名称有限公司" and org.region_id == "350102"
 
 
 def test_writes_outside_a_request_are_logged_as_the_system(world):
