@@ -45,7 +45,16 @@ class CertificateRule(DatedReference):
     )
     review_window_days = models.PositiveSmallIntegerField(_("review applications open (days before due)"), default=60)
     renew_window_days = models.PositiveSmallIntegerField(
-        _("renewal applications open (days before expiry)"), default=60
+        _("renewal applications open (days before expiry)"),
+        null=True,
+        blank=True,
+        help_text=_("Empty: a valid certificate is renewed at any time before it expires."),
+    )
+    renew_deadline_days = models.PositiveSmallIntegerField(
+        _("renewal applied for at the latest (days before expiry)"),
+        null=True,
+        blank=True,
+        help_text=_("A later application is still taken, and marked late."),
     )
     basis = models.CharField(_("legal basis"), max_length=120)
     instrument = models.ForeignKey(LegalInstrument, models.PROTECT, null=True, blank=True, related_name="+")

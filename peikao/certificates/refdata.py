@@ -28,7 +28,9 @@ def load_certificate_rules() -> str:
                 "review_every_years": review if isinstance(review, int) else None,
                 "review_may_extend_to_years": rule.get("review_interval_may_extend_to_years"),
                 "review_window_days": rule.get("review_apply_window_days_before_due", 60),
+                # Order No. 30 art. 21/26: applied for within the 60 days before the date (an opening).
                 "renew_window_days": rule.get("review_apply_window_days_before_due", 60),
+                "renew_deadline_days": None,
                 "basis": regime,
                 "instrument": instrument,
             }
@@ -46,7 +48,9 @@ def load_certificate_rules() -> str:
             "review_every_years": None,
             "review_may_extend_to_years": None,
             "review_window_days": 0,
-            "renew_window_days": competency.get("renew_apply_days_before_expiry", 30),
+            # Order No. 44 art. 25: apply no later than 30 days before expiry — a deadline, not an opening.
+            "renew_window_days": None,
+            "renew_deadline_days": competency.get("renew_apply_days_before_expiry", 30),
             "basis": basis,
             "instrument": instrument,
         }

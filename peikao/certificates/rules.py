@@ -59,7 +59,8 @@ class Rule:
     review_every_years: int | None
     review_may_extend_to_years: int | None
     review_window_days: int
-    renew_window_days: int
+    renew_window_days: int | None  # applications open this many days before expiry (None: any time while valid)
+    renew_deadline_days: int | None  # applied for at the latest this many days before expiry (later: marked late)
     basis: str
     basis_title: str
 
@@ -84,6 +85,7 @@ def _rules() -> tuple[Rule, ...]:
             review_may_extend_to_years=rule.review_may_extend_to_years,
             review_window_days=rule.review_window_days,
             renew_window_days=rule.renew_window_days,
+            renew_deadline_days=rule.renew_deadline_days,
             basis=rule.basis,
             basis_title=rule.basis_title,
         )
@@ -196,9 +198,15 @@ def review_due_q(today: dt.date, days: int) -> Q:
 
 
 def expiry_due_q(today: dt.date, days: int) -> Q:
-    return Q(valid_until__gte=today, valid_until__lte=today + dt.timedelta(days=days)) & Q(
-        status__in=[CertificateStatus.VALID, CertificateStatus.SUSPENDED]
-    )
+    """Certificates to renew within ``days`` from ``today``: those expiring by then, and those whose rule sets an
+    application deadline before expiry (order No. 44 art. 25: 30 days) falling by then — the reminder comes before
+    the deadline, not at it."""
+    horizon = today + dt.timedelta(days=days)
+    due = Q(valid_until__lte=horizon)
+    for rule in _rules():
+        if rule.renew_deadline_days and rule.in_force_on(today):
+            due |= Q(cert_type=rule.cert_type, valid_until__lte=horizon + dt.timedelta(days=rule.renew_deadline_days))
+    return due & Q(valid_until__gte=today) & Q(status__in=[CertificateStatus.VALID, CertificateStatus.SUSPENDED])
 
 
 # -- issuance ----------------------------------------------------------------------------------------------

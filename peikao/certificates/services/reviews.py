@@ -109,21 +109,26 @@ def renew(*, actor: User, certificate: Certificate, renewed_on: dt.date, reason:
             {"standing": Standing(current).label},
         )
     rule = rules.rule_on(certificate.cert_type, certificate.valid_until)
-    opens = certificate.valid_until - dt.timedelta(days=rule.renew_window_days)
-    if renewed_on < opens:
-        raise DomainError(
-            "too_early",
-            _("Renewal opens on %(opens)s, %(days)d days before expiry (%(basis)s)."),
-            {"opens": opens.isoformat(), "days": rule.renew_window_days, "basis": rule.basis_title},
-        )
+    if rule.renew_window_days is not None:
+        opens = certificate.valid_until - dt.timedelta(days=rule.renew_window_days)
+        if renewed_on < opens:
+            raise DomainError(
+                "too_early",
+                _("Renewal opens on %(opens)s, %(days)d days before expiry (%(basis)s)."),
+                {"opens": opens.isoformat(), "days": rule.renew_window_days, "basis": rule.basis_title},
+            )
     dates = rules.dates_for_renewal(certificate.cert_type, certificate.valid_until, renewed_on)
     before = snapshot(certificate)
-    details = {
+    details: dict[str, object] = {
         "old_valid_until": certificate.valid_until.isoformat(),
         "new_valid_from": dates.valid_from.isoformat(),
         "new_valid_until": dates.valid_until.isoformat(),
         "rule": dates.rule.code,
     }
+    if rule.renew_deadline_days is not None:
+        deadline = certificate.valid_until - dt.timedelta(days=rule.renew_deadline_days)
+        if renewed_on > deadline:  # still renewed: the law sets when to apply, not a bar; the lateness is recorded
+            details |= {"late": True, "apply_by": deadline.isoformat(), "basis": rule.basis_title}
     certificate.valid_from, certificate.valid_until = dates.valid_from, dates.valid_until
     certificate.next_review_due = dates.next_review_due
     audited_update(certificate, before)

@@ -322,6 +322,52 @@ class TestRenewal:
         with pytest.raises(Conflict, match="Expired"):
             services.renew(actor=world["admin"], certificate=certificate, renewed_on=D(2026, 12, 5))
 
+    @staticmethod
+    def _competency(person, valid_until):
+        return Certificate.objects.create(
+            cert_no=f"AQ3501{person.pk:08d}", cert_type="competency", person=person, trainee_category="principal",
+            issuer_region=Region.objects.get(code="350100"), first_issued_on=valid_until.replace(year=valid_until.year - 3),
+            valid_from=valid_until.replace(year=valid_until.year - 3), valid_until=valid_until,
+            status_index=publishing.allocate_slots(1)[0], source="imported",
+        )  # fmt: skip
+
+    def test_order_44_art_25_a_competency_renewal_applied_for_early_is_taken(self, world):
+        """Order No. 44 art. 25: the holder applies no later than 30 days before expiry — 91 days before is lawful."""
+        certificate = self._competency(world["candidates"][0], D(2026, 12, 31))
+        services.renew(actor=world["admin"], certificate=certificate, renewed_on=D(2026, 10, 1))
+        certificate.refresh_from_db()
+        assert certificate.valid_until == D(2029, 12, 31)
+        assert "late" not in certificate.events.get(transition="renew").details
+
+    def test_order_44_art_25_a_competency_renewal_applied_for_after_the_deadline_is_taken_and_marked_late(
+        self, world, client
+    ):
+        """Order No. 44 art. 25: 11 days before expiry is past the 30-day deadline: renewed, and marked late."""
+        certificate = self._competency(world["candidates"][0], D(2026, 12, 31))
+        services.renew(actor=world["admin"], certificate=certificate, renewed_on=D(2026, 12, 20))
+        details = certificate.events.get(transition="renew").details
+        assert details["late"] is True and details["apply_by"] == "2026-12-01" and "44" in details["basis"]
+        client.force_login(world["admin"])
+        page = client.get(f"/certificates/{certificate.pk}/").content.decode()
+        assert "逾期申请：应于 2026-12-01 前申请" in page
+
+    def test_order_30_special_operation_renewal_still_opens_60_days_before_expiry(self, world):
+        """Order No. 30: applied for within the 60 days before the date — the window is an opening, not a deadline."""
+        certificate = legacy(world["candidates"][0], issued=D(2020, 12, 1), review_due=None)  # to 2026-11-30
+        with pytest.raises(DomainError, match="Renewal opens on 2026-10-01"):
+            services.renew(actor=world["admin"], certificate=certificate, renewed_on=D(2026, 9, 30))
+
+    def test_order_44_art_25_the_reminder_comes_before_the_deadline_not_at_it(self, world):
+        """A competency certificate expiring on 12-10 must be applied for by 11-10: a 30-day reminder on 10-15
+        names it; a special-operations certificate expiring on 12-10 is not yet due then."""
+        competency = self._competency(world["candidates"][0], D(2026, 12, 10))
+        special = legacy(world["candidates"][1], issued=D(2020, 12, 11), review_due=None)  # to 2026-12-10
+        due = set(Certificate.objects.filter(rules.expiry_due_q(D(2026, 10, 15), 30)).values_list("pk", flat=True))
+        assert competency.pk in due and special.pk not in due
+        assert special.pk in set(
+            Certificate.objects.filter(rules.expiry_due_q(D(2026, 11, 15), 30)).values_list("pk", flat=True)
+        )
+
     def test_a_certificate_that_missed_its_review_is_not_renewed(self, world):
         certificate = legacy(world["candidates"][0], issued=D(2020, 12, 1))  # due 2023-12-01, missed
         with pytest.raises(Conflict, match="Review overdue"):
