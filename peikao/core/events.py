@@ -93,7 +93,15 @@ class TransitionEvent(models.Model):
 
     def __str__(self) -> str:
         owner = self.owner if getattr(self, self.owner_field().attname) is not None else "—"
-        return f"{owner}: {self.transition} ({self.old_status or '—'} → {self.new_status})"
+        if self.old_status != self.new_status:  # the statuses by their names (the change log shows this to people)
+            old = self._display("old_status") if self.old_status else "—"
+            return f"{owner}：{old} → {self._display('new_status')}"
+        return f"{owner}：{getattr(self, 'label', self.transition)}"  # a step that keeps the status (a review)
+
+    def _display(self, field: str) -> str:
+        """A status by its translated label (each table narrows the field to its status enum)."""
+        display = getattr(self, f"get_{field}_display", None)
+        return str(display()) if display is not None else getattr(self, field)
 
     @classmethod
     def owner_field(cls) -> models.ForeignKey:

@@ -180,5 +180,22 @@ def test_an_event_is_named_by_its_record_without_revealing_an_id_number(world):
     certificate = world.own["county_inspector"]["certificate"]
     event = _event(CertificateEvent, certificate, "x")
     text = str(event)
-    assert text.startswith(str(certificate)) and "test (valid → valid)" in text
+    assert text.startswith(str(certificate)) and text.endswith("：test")  # no status change: the step
     assert certificate.person.id_number not in text
+
+
+def test_an_event_names_the_statuses_it_moved_between_in_chinese(world):
+    """The change log shows an event by this name: status labels, never their codes."""
+    from django.utils import translation
+
+    from peikao.enforcement.choices import InspectionStatus
+    from peikao.enforcement.models import InspectionEvent
+
+    inspection = world.own["county_inspector"]["inspection"]
+    event = InspectionEvent(inspection=inspection, transition="start", old_status="planned",
+                            new_status="in_progress", actor_label="x")  # fmt: skip
+    with translation.override("zh-hans"):
+        text = str(event)
+        labels = f"{InspectionStatus.PLANNED.label} → {InspectionStatus.IN_PROGRESS.label}"
+    assert text == f"{inspection}：{labels}" and labels.endswith("进行中")
+    assert "planned" not in text and "in_progress" not in text
