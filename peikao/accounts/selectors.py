@@ -5,7 +5,8 @@ from __future__ import annotations
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
-from peikao.core.models import USER_LINK, User
+from peikao.core.models import USER_LINK, Region, User
+from peikao.core.scoping import region_code_range
 from peikao.registry.models import Organization
 
 
@@ -19,6 +20,16 @@ def user_list(*, user: User) -> QuerySet[User]:
 
 def user_get(*, user: User, pk: int) -> User:
     return get_object_or_404(user_list(user=user), pk=pk)
+
+
+def account_regions(*, user: User) -> QuerySet[Region]:
+    """The regions a regulator may give a new regulator account: those of its jurisdiction (all for who sees
+    everything); none for an organisation's administrator, whose accounts belong to its organisation."""
+    if user.sees_everything:
+        return Region.objects.all()
+    if user.is_regulator:
+        return Region.objects.filter(code__range=region_code_range(user.jurisdiction.prefix))
+    return Region.objects.none()
 
 
 def organization_for_account(*, user: User, org_code: str) -> Organization | None:

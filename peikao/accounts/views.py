@@ -10,16 +10,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from peikao.accounts.forms import UserCreateForm
-from peikao.accounts.selectors import organization_for_account, user_get
+from peikao.accounts.selectors import account_regions, organization_for_account, user_get
 from peikao.accounts.selectors import user_list as user_list_selector
 from peikao.accounts.services import user_create as user_create_service
 from peikao.accounts.services import user_deactivate as user_deactivate_service
 from peikao.core.choices import ORGANIZATION_ROLES, REGULATOR_ROLES, Role
 from peikao.core.errors import DomainError
-from peikao.core.models import Region
 from peikao.core.paging import paginate
 from peikao.core.permissions import Perm, has_perm
-from peikao.core.scoping import region_code_range
 
 
 @login_required
@@ -40,14 +38,7 @@ def user_create(request):
     actor = request.user
     if not (has_perm(actor, Perm.MANAGE_USERS) or has_perm(actor, Perm.MANAGE_ORG_USERS)):
         raise Http404
-    regions = Region.objects.none()
-    if actor.is_regulator or actor.is_system_admin:
-        regions = (
-            Region.objects.all()
-            if actor.sees_everything
-            else Region.objects.filter(code__range=region_code_range(actor.region.prefix))
-        )
-    form = UserCreateForm(request.POST or None, roles=_role_choices(actor), regions=regions)
+    form = UserCreateForm(request.POST or None, roles=_role_choices(actor), regions=account_regions(user=actor))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         organization = None

@@ -58,3 +58,12 @@ def test_a_regulator_without_a_link_asks_once(world, django_assert_num_queries):
     loaded = User.objects.select_related("link").get(username="gl-inspector")
     with django_assert_num_queries(0):
         assert loaded.account_link is None and loaded.person_id is None
+
+
+def test_a_new_regulator_account_is_offered_only_the_regions_of_its_creators_jurisdiction(world):
+    from peikao.accounts.selectors import account_regions
+
+    province = set(account_regions(user=world.users["province_admin"]).values_list("code", flat=True))
+    assert {"350000", "350102", "350203"} <= province and not province & {"360102", "000000"}
+    assert account_regions(user=world.users["ministry_admin"]).filter(code="360102").exists()  # sees everything
+    assert not account_regions(user=world.users["ti_admin"]).exists()  # its accounts belong to its organisation
