@@ -37,7 +37,10 @@ def _decode(pdf_bytes: bytes, tmp_path: Path, dpi: int = 200) -> str:
     source.write_bytes(pdf_bytes)
     subprocess.run(["pdftoppm", "-r", str(dpi), "-png", "-singlefile", str(source), str(tmp_path / "page")], check=True)
     decoded = subprocess.run(
-        ["zbarimg", "--raw", "-q", str(tmp_path / "page.png")], capture_output=True, text=True, check=True
+        ["zbarimg", "--raw", "-q", "-Sdisable", "-Sqrcode.enable", str(tmp_path / "page.png")],
+        capture_output=True,
+        text=True,
+        check=True,
     )
     return decoded.stdout.strip()
 
