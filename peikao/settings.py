@@ -192,3 +192,8 @@ PEIKAO["RATE_LIMIT_BACKEND"] = os.environ.get("PEIKAO_RATE_LIMIT_BACKEND", "loca
 # this often whether the register changed.
 PEIKAO["VERIFY_CACHE_ENTRIES"] = int(os.environ.get("PEIKAO_VERIFY_CACHE_ENTRIES", "100000"))
 PEIKAO["VERIFY_CACHE_SECONDS"] = float(os.environ.get("PEIKAO_VERIFY_CACHE_SECONDS", "1.0"))
+# An uploaded import file larger than this is refused with 413 before it is read (bytes; default 20 MB).
+PEIKAO["MAX_UPLOAD_BYTES"] = int(os.environ.get("PEIKAO_MAX_UPLOAD_BYTES", str(20 * 1024 * 1024)))
+# Behind this many reverse proxies that append to X-Forwarded-For, the client is the entry that many places from
+# the right (0: the socket's peer, REMOTE_ADDR; X-Forwarded-For is then ignored).
+PEIKAO["TRUSTED_PROXY_COUNT"] = int(os.environ.get("PEIKAO_TRUSTED_PROXY_COUNT", "0"))
