@@ -180,8 +180,6 @@ PEIKAO: dict[str, Any] = {
         "/usr/share/fonts/truetype/arphic/uming.ttc",
     ),
 }
-# Public verification: behind a reverse proxy that sets X-Forwarded-For, trust it for the client address.
-PEIKAO["TRUST_X_FORWARDED_FOR"] = env_bool("PEIKAO_TRUST_X_FORWARDED_FOR", False)
 # Public lookups are logged in batches (seconds between writes; 0 writes each lookup at once).
 PEIKAO["LOOKUP_LOG_FLUSH_SECONDS"] = float(os.environ.get("PEIKAO_LOOKUP_LOG_FLUSH_SECONDS", "1.0"))
 # Public lookups are kept this many days, then deleted once leads were derived from them (manage.py purge_lookups).
@@ -196,4 +194,9 @@ PEIKAO["VERIFY_CACHE_SECONDS"] = float(os.environ.get("PEIKAO_VERIFY_CACHE_SECON
 PEIKAO["MAX_UPLOAD_BYTES"] = int(os.environ.get("PEIKAO_MAX_UPLOAD_BYTES", str(20 * 1024 * 1024)))
 # Behind this many reverse proxies that append to X-Forwarded-For, the client is the entry that many places from
 # the right (0: the socket's peer, REMOTE_ADDR; X-Forwarded-For is then ignored).
-PEIKAO["TRUSTED_PROXY_COUNT"] = int(os.environ.get("PEIKAO_TRUSTED_PROXY_COUNT", "0"))
+# The client address is what rate limits, login throttling and the lookup log count (peikao.core.http.client_address);
+# never the leftmost entry, which the client writes itself. The old PEIKAO_TRUST_X_FORWARDED_FOR=true (which took the
+# leftmost entry) now means one proxy.
+PEIKAO["TRUSTED_PROXY_COUNT"] = int(
+    os.environ.get("PEIKAO_TRUSTED_PROXY_COUNT", "1" if env_bool("PEIKAO_TRUST_X_FORWARDED_FOR", False) else "0")
+)

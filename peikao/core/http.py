@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ipaddress
+
 from django.http import HttpResponse
 
 from peikao.core.conf import peikao
@@ -23,9 +25,25 @@ def public_response(response: HttpResponse, *, cache_control: str | None = None)
 
 
 def client_address(request) -> str:
-    """The client's address: REMOTE_ADDR, or the first X-Forwarded-For entry behind a trusted proxy."""
-    if peikao().get("TRUST_X_FORWARDED_FOR"):
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        if forwarded:
-            return forwarded.split(",")[0].strip()[:64]
-    return request.META.get("REMOTE_ADDR", "")[:64] or "unknown"
+    """The client's address, as rate limits, login throttling and the lookup log know it.
+
+    Without trusted proxies (``PEIKAO["TRUSTED_PROXY_COUNT"]`` 0) it is the socket's peer, REMOTE_ADDR, and
+    X-Forwarded-For is ignored. Behind N proxies that each append the address they received the request from, the
+    last N entries of X-Forwarded-For were written by them and the client is the N-th from the right; anything
+    further left was sent by the client itself and is never trusted. A header with fewer entries than proxies (a
+    hop skipped) or with something other than an address where a proxy writes falls back to the peer."""
+    remote = request.META.get("REMOTE_ADDR", "")[:64] or "unknown"
+    count = peikao().get("TRUSTED_PROXY_COUNT", 0)
+    if count <= 0:
+        return remote
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    if not forwarded:
+        return remote
+    entries = forwarded.rsplit(",", count)  # only the part the proxies wrote is split
+    if len(entries) < count:
+        return remote
+    candidate = entries[-count].strip()
+    try:
+        return str(ipaddress.ip_address(candidate))
+    except ValueError:
+        return remote
