@@ -6,15 +6,16 @@ import logging
 
 from gunicorn.glogging import Logger as GunicornBaseLogger
 
-from peikao.core.privacy import mask_id_numbers_in_text
+from peikao.core.privacy import mask_id_numbers_in_log_line
 
 
 class MaskIdNumbersFilter(logging.Filter):
-    """Mask anything shaped like an 18-character ID number in a log record."""
+    """Mask anything shaped like an 18-character ID number in a log record, percent-encoded ones too (a request
+    line in an access log is written as the client sent it)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
-        masked = mask_id_numbers_in_text(message)
+        masked = mask_id_numbers_in_log_line(message)
         if masked != message:
             record.msg, record.args = masked, None
         return True

@@ -18,10 +18,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from urllib.parse import unquote
 
 # An 18-character ID number on its own, or inside a special-operations certificate number ("T" + ID number),
 # not inside a longer run of letters and digits.
 ID_NUMBER_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])([Tt]?\d{4})\d{10}(\d{3}[\dXx])(?![0-9A-Za-z])")
+# A run of URL characters with at least one percent escape in it (a path or query string in a log line).
+_ENCODED_TOKEN = re.compile(r"[^\s\"'<>]*%[0-9A-Fa-f]{2}[^\s\"'<>]*")
 
 
 def mask_id_number(number: str | None) -> str:
@@ -63,6 +66,27 @@ def mask_name(name: str | None) -> str:
 def mask_id_numbers_in_text(text: str) -> str:
     """Every ID number in ``text`` masked (a T-number's T kept): for log lines, free text and messages."""
     return ID_NUMBER_IN_TEXT.sub(lambda m: f"{m.group(1)}**********{m.group(2).upper()}", text)
+
+
+def mask_id_numbers_in_log_line(text: str) -> str:
+    """``mask_id_numbers_in_text``, and numbers percent-encoded in a URL too (``3501%32…``, as a server's access
+    log writes the raw request line): a run with escapes that decodes (once, or again for double encoding) to text
+    carrying an ID number is written decoded, the number masked; any other run is left as it was."""
+    text = mask_id_numbers_in_text(text)
+    if "%" not in text:
+        return text
+    return _ENCODED_TOKEN.sub(_mask_encoded_token, text)
+
+
+def _mask_encoded_token(match: re.Match) -> str:
+    token = decoded = match.group(0)
+    for _ in range(3):
+        once = unquote(decoded, errors="replace")
+        if once == decoded:
+            break
+        decoded = once
+    masked = mask_id_numbers_in_text(decoded)
+    return masked if masked != decoded else token
 
 
 def mask_text(text: str, names: Iterable[str] = ()) -> str:
