@@ -150,6 +150,18 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# HTTPS only, in production behind the TLS proxy (off by default: `make run` serves plain HTTP on localhost).
+# HSTS tells browsers to use HTTPS alone for this many seconds; start small (an hour), then a year. Once a browser has
+# seen it, plain HTTP stays refused for that long, subdomains too when included: turn it on only when the whole site
+# (with its subdomains) is served over HTTPS.
+SECURE_HSTS_SECONDS = int(os.environ.get("PEIKAO_SECURE_HSTS_SECONDS", "0"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("PEIKAO_SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("PEIKAO_SECURE_HSTS_PRELOAD", False)
+SECURE_SSL_REDIRECT = env_bool("PEIKAO_SECURE_SSL_REDIRECT", False)
+# Behind the TLS proxy Django sees plain HTTP: the proxy says what the client used in X-Forwarded-Proto (it must set
+# the header itself, overwriting any the client sent — nginx: proxy_set_header X-Forwarded-Proto $scheme).
+if env_bool("PEIKAO_SECURE_PROXY_SSL_HEADER", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 LOGGING = {
     "version": 1,
