@@ -82,7 +82,13 @@ class QuestionsKind(ExchangeKind):
         outcome.counts.unchanged += parsed.duplicates
         return outcome
 
+    def require_export(self, user) -> None:
+        """A bank file carries the answer key: only the authority that owns the banks exports it."""
+        super().require_export(user)
+        selectors.require_bank_owner(user)
+
     def export_rows(self, ctx: ExportContext) -> Iterator[dict[str, str]]:
+        selectors.require_bank_owner(ctx.user)  # whoever calls: the rows carry the answer key
         queryset = Question.objects.active().select_related("operation_item").order_by("question_code")
         for question in queryset.iterator(chunk_size=2000):
             row = {
@@ -286,6 +292,10 @@ class ResultsKind(ExchangeKind):
         existing = None
         if sitting is not None and person is not None:
             existing = ctx.cache["registrations"].get((sitting.pk, person.pk))
+        result = getattr(existing, "result", None) if existing is not None else None
+        if not answers and result is not None:
+            # A file without the answers given (exported for someone who may not see them) keeps those recorded.
+            answers = dict(result.answers)
         return {
             "sitting": sitting,
             "person": person,
@@ -319,6 +329,8 @@ class ResultsKind(ExchangeKind):
         return services.result_record_bulk(actor=ctx.user, rows=records)
 
     def export_rows(self, ctx: ExportContext) -> Iterator[dict[str, str]]:
+        # The answers given copy the key wherever the score is full: only the owner of the banks sees them.
+        show_answers = selectors.owns_banks(ctx.user)
         queryset = _visible(Result, ctx.user).select_related("registration__sitting", "registration__person")
         if ctx.region is not None:
             queryset = queryset.filter(
@@ -335,7 +347,9 @@ class ResultsKind(ExchangeKind):
                 "score": "" if result.score is None else str(result.score),
                 "started_at": timezone.localtime(result.started_at).isoformat() if result.started_at else "",
                 "submitted_at": timezone.localtime(result.submitted_at).isoformat() if result.submitted_at else "",
-                "answers": ";".join(f"{code}={answer}" for code, answer in sorted(result.answers.items())),
+                "answers": ";".join(f"{code}={answer}" for code, answer in sorted(result.answers.items()))
+                if show_answers
+                else "",
                 "status": result.status,
                 "_pk": registration.person_id,
             }

@@ -13,6 +13,8 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from peikao.core.choices import RegionLevel
+from peikao.core.errors import PermissionDenied
 from peikao.core.models import User
 from peikao.core.permissions import Perm, has_perm
 from peikao.exams import papers, rules
@@ -34,14 +36,44 @@ from peikao.registry.choices import OrganizationKind
 from peikao.registry.models import Assignment, OperationItem, Organization, Person
 from peikao.training.models import Enrolment, TrainingClass
 
+BANK_OWNER_LEVELS = frozenset({RegionLevel.NATION, RegionLevel.PROVINCE})
+
+
+# -- who sees the question banks: the one rule of the bank page, the questions export and the results' answers --
+
 
 def may_see_banks(user: User) -> bool:
-    """Banks are for regulators and exam bodies; never for candidates or trainers (questions must not leak)."""
+    """Banks are for regulators and exam bodies; never for candidates or trainers (questions must not leak).
+    They see the questions as the bank page shows them, never the answer key (``owns_banks``)."""
     if not getattr(user, "is_authenticated", False):
         return False
     if user.is_regulator or user.is_system_admin:
         return True
     return user.is_org_member and user.organization.kind in {"exam_institution", "exam_point"}
+
+
+def owns_banks(user: User | None) -> bool:
+    """The authority that owns the question banks — the provincial exam administration: an administrator of a
+    province's (or the nation's) regulator, or the system administrator — and no one else sees their answer keys.
+    The platform grades the papers: exam points, institutions, trainers, enterprises, analysts and the inspectors
+    of cities and counties never need a key. ``None`` is the system itself (a command)."""
+    if user is None:
+        return True
+    if not has_perm(user, Perm.BANK_MANAGE):
+        return False
+    return user.is_system_admin or (user.is_regulator and user.jurisdiction.level in BANK_OWNER_LEVELS)
+
+
+def require_bank_owner(user: User | None) -> None:
+    """Refuse (403, with the reason) anyone but the owner of the banks an answer key: exports, imports, edits."""
+    if not owns_banks(user):
+        raise PermissionDenied(
+            "bank_owner_only",
+            _(
+                "Question banks and their answers are kept by the authority that owns them (the provincial exam "
+                "administration); the platform grades the papers."
+            ),
+        )
 
 
 def bank_summary(*, user: User) -> list[Mapping[str, object]]:

@@ -21,7 +21,7 @@ from peikao.core.audit import dump_json, record_bulk_rows, repr_values, snapshot
 from peikao.core.bulk import insert_rows, reserve_ids
 from peikao.core.choices import ChangeAction
 from peikao.core.exchange.rows import Column, Problem, Row
-from peikao.core.permissions import Perm
+from peikao.core.permissions import Perm, require_perm
 
 
 @dataclass
@@ -141,6 +141,15 @@ class ExchangeKind:
     def export_person_ids(self, row: dict[str, str]) -> Iterable[tuple[int, str]]:
         """The (person pk, ID number) pairs a row shows in full (for the ID-view log)."""
         return ()
+
+    def require_export(self, user) -> None:
+        """Refuse, with the reason (``PermissionDenied``), a user who may not export this file: the kind's export
+        permission, and the right to see full ID numbers for a file that carries them. A kind whose page has a
+        visibility rule of its own asks that same rule here (question banks: ``exams.selectors``), so that the
+        export never shows more than the page."""
+        require_perm(user, self.export_perm)
+        if self.exports_id_numbers:
+            require_perm(user, Perm.VIEW_FULL_ID_NUMBER)
 
 
 _KINDS: dict[str, ExchangeKind] = {}

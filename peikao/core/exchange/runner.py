@@ -395,9 +395,7 @@ def run_export(
     if kind is None or not kind.exportable:
         raise unknown_kind(kind_name)
     if user is not None:
-        require_perm(user, kind.export_perm)
-        if kind.exports_id_numbers:
-            require_perm(user, Perm.VIEW_FULL_ID_NUMBER)
+        kind.require_export(user)
     ctx = ExportContext(user=user, region=region)
     if as_of is not None:
         ctx.as_of = as_of

@@ -21,6 +21,7 @@ from peikao.core.permissions import Perm, require_perm
 from peikao.exams import papers
 from peikao.exams.models import Blueprint, PaperQuestion, Question
 from peikao.exams.rules import fingerprint
+from peikao.exams.selectors import require_bank_owner
 from peikao.lib.question_banks import ParsedQuestion
 from peikao.registry.models import OperationItem
 
@@ -37,8 +38,10 @@ def question_edit(
     difficulty: int | None = None,
     explanation: str = "",
 ) -> Question:
-    """Change a question. One already drawn into a paper is never changed: a new version replaces it."""
+    """Change a question. One already drawn into a paper is never changed: a new version replaces it. Only the
+    authority that owns the banks edits them: a question carries its answer."""
     require_perm(actor, Perm.BANK_MANAGE)
+    require_bank_owner(actor)
     question = Question.objects.select_for_update().get(pk=question.pk)
     used = PaperQuestion.objects.filter(question=question).exists()
     values = {
@@ -104,6 +107,7 @@ def question_create_bulk(*, actor: User | None, rows: Iterable[QuestionRecord], 
     from its content. Inserted in bulk with a change-log row each. ``actor`` None: the system (a command)."""
     if actor is not None:
         require_perm(actor, Perm.BANK_MANAGE)
+        require_bank_owner(actor)
     counts = WriteCounts()
     rows = list(rows)
     prints = {fingerprint(q.stem, q.options): (q, item, category) for q, item, category in rows}
