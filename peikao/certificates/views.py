@@ -309,6 +309,7 @@ def lead_group_action(request):
 
 
 def _apply_leads(request, leads, *, redirect_to):
+    require_perm(request.user, Perm.LEAD_REVIEW)  # before anything about the leads: a 403 page, whatever their status
     form = LeadActionForm(request.POST)
     name, kwargs = redirect_to
     if not form.is_valid():

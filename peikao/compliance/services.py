@@ -15,6 +15,7 @@ from peikao.compliance.rules import GAP_VIOLATIONS, GapType
 from peikao.core.audit import audited_create, audited_update, current_context, snapshot
 from peikao.core.errors import PermissionDenied
 from peikao.core.models import Region, User
+from peikao.core.permissions import Perm, require_perm
 from peikao.training import services as training_services
 from peikao.training.models import TrainingClass
 
@@ -32,7 +33,10 @@ def refresh_stale_hours() -> int:
 
 @transaction.atomic
 def scan(*, actor: User | None, region: Region | None, as_of: dt.date | None = None) -> ComplianceScan:
-    """Compute and store the gaps of a region's enterprises (``None``: everything) in one statement."""
+    """Compute and store the gaps of a region's enterprises (``None``: everything) in one statement. A scan is a
+    write: an analyst, who reads, is refused (the permission is checked before the region)."""
+    if actor is not None:
+        require_perm(actor, Perm.COMPLIANCE_SCAN)
     if (
         actor is not None
         and not actor.sees_everything

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from peikao.compliance import selectors, services
 from peikao.core.errors import DomainError
 from peikao.core.models import Region
+from peikao.core.permissions import Perm, has_perm, require_perm
 from peikao.registry import selectors as registry_selectors
 
 
@@ -42,6 +43,7 @@ def region(request):
         "scan": scan,
         "summary": selectors.region_summary(user=user, scan=scan, region=selected) if scan else None,
         "gap_violations": selectors.gap_violations(),
+        "can_scan": has_perm(user, Perm.COMPLIANCE_SCAN),
     }
     return render(request, "compliance/region.html", context)
 
@@ -50,6 +52,7 @@ def region(request):
 @require_POST
 def scan(request):
     user = request.user
+    require_perm(user, Perm.COMPLIANCE_SCAN)  # a 403 page for an analyst, before anything about the region
     selected = _region_for(user, request.POST.get("region"))
     try:
         record = services.scan(actor=user, region=selected)

@@ -41,6 +41,7 @@ class Perm:
     INSPECT = "enforcement.inspect"  # inspections, checklists, findings, evidence, spot exams, verification
     DECIDE = "enforcement.decide"  # orders to rectify, warnings, fines
     CATALOGUE_MANAGE = "enforcement.catalogue_manage"  # extend the violation catalogue
+    COMPLIANCE_SCAN = "compliance.scan"  # compute and store a region's compliance gaps (analysts only read)
     RECTIFY_SUBMIT = "enforcement.rectify_submit"  # the inspected organisation submits rectification evidence
 
 
@@ -68,6 +69,7 @@ _REGULATOR_ADMIN = {
     Perm.INSPECT,
     Perm.DECIDE,
     Perm.CATALOGUE_MANAGE,
+    Perm.COMPLIANCE_SCAN,
 }
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
@@ -84,6 +86,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             Perm.PLAN_MANAGE,  # plans and draws of their own jurisdiction
             Perm.INSPECT,
             Perm.DECIDE,
+            Perm.COMPLIANCE_SCAN,
         }
     ),
     Role.ANALYST: frozenset({Perm.EXPORT, Perm.ARCHIVE_VERIFY}),

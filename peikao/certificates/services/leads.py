@@ -87,7 +87,9 @@ def lead_reveal_number(*, user: User, lead: Lead, purpose: str) -> str:
 
 @transaction.atomic
 def leads_apply(*, actor: User, leads: Iterable[Lead], action: str, case_reference: str = "", note: str = "") -> int:
-    """Apply one action to several leads (a group); leads already past that step are skipped."""
+    """Apply one action to several leads (a group); leads already past that step are skipped. The permission is
+    checked first: a role that may not review leads is refused whatever their status (403, never 409)."""
+    require_perm(actor, Perm.LEAD_REVIEW)
     actions = {
         "review": (LeadStatus.REVIEWING, lambda lead: lead_start_review(actor=actor, lead=lead, note=note)),
         "hand_over": (
