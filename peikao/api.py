@@ -10,14 +10,13 @@ from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import IntegrityError
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.renderers import JSONRenderer
 from ninja.security import HttpBearer, SessionAuth
 
-from peikao.core.errors import DomainError
-from peikao.core.i18n import both
+from peikao.core.errors import DomainError, error_body
 from peikao.core.services import api_token_authenticate
 
 
@@ -48,14 +47,68 @@ class Utf8JSONRenderer(JSONRenderer):
     json_dumps_params = {"ensure_ascii": False}
 
 
-def error_body(code: str, message, params: dict | None = None, **extra) -> dict:
-    zh, en = both(message, params)
-    body = {"code": code, "message": zh if zh == en else f"{zh} / {en}", "message_zh": zh, "message_en": en}
-    body.update(extra)
-    return body
+class ErrorDetail(Schema):
+    location: str
+    message: str
 
 
-api = NinjaAPI(
+class ErrorOut(Schema):
+    """The one error body of every 4xx (and of the public verification API)."""
+
+    code: str
+    message: str
+    message_zh: str
+    message_en: str
+    errors: list[ErrorDetail] | None = None
+
+
+# Every operation may answer these with an ``ErrorOut`` (declared in the OpenAPI document, so that what a client
+# is promised is what it gets): a domain rule (400), no or a bad token (401), a role or jurisdiction refusal
+# (403), an unknown or invisible object (404), a state conflict (409), a request that does not match its schema
+# (422). An operation that declares one of these itself answers either its own body or an ``ErrorOut``.
+ERROR_STATUSES = {
+    400: "Bad request: a rule of the domain refused it",
+    401: "Authentication required",
+    403: "Not allowed for this account",
+    404: "Not found (or not visible to this account)",
+    409: "Conflicts with the current state",
+    413: "The upload is too large",
+    422: "The request does not match its schema",
+}
+UPLOAD_ONLY_STATUSES = {413}
+
+
+class PeikaoAPI(NinjaAPI):
+    """NinjaAPI whose OpenAPI document declares the error responses every operation can give."""
+
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        error_schema = ErrorOut.model_json_schema(ref_template="#/components/schemas/{model}")
+        components.update(error_schema.pop("$defs", {}))
+        components["ErrorOut"] = error_schema
+        error_ref = {"$ref": "#/components/schemas/ErrorOut"}
+        for methods in schema["paths"].values():
+            for operation in methods.values():
+                content = operation.get("requestBody", {}).get("content", {})
+                responses = operation.setdefault("responses", {})
+                for status, description in ERROR_STATUSES.items():
+                    if status in UPLOAD_ONLY_STATUSES and "multipart/form-data" not in content:
+                        continue
+                    declared = responses.get(status) or responses.get(str(status))
+                    if declared is None:
+                        responses[status] = {
+                            "description": description,
+                            "content": {"application/json": {"schema": error_ref}},
+                        }
+                        continue
+                    json_content = declared.setdefault("content", {}).setdefault("application/json", {})
+                    own = json_content.get("schema")
+                    json_content["schema"] = {"anyOf": [own, error_ref]} if own else error_ref
+        return schema
+
+
+api = PeikaoAPI(
     title="Peikao API",
     version="1",
     description="培考 — 安全生产培训考试全流程监管平台 API. Every read is scoped to the caller's jurisdiction.",
@@ -74,7 +127,8 @@ def on_domain_error(request, exc: DomainError):
 
 @api.exception_handler(ValidationError)
 def on_validation_error(request, exc: ValidationError):
-    details = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+    by_field = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+    details = [{"location": field, "message": message} for field, messages in by_field.items() for message in messages]
     return api.create_response(request, error_body("invalid", _("The data is not valid."), errors=details), status=422)
 
 

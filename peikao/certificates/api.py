@@ -9,7 +9,7 @@ import datetime as dt
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from ninja import Query, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from peikao.certificates import rules, selectors, services
 from peikao.certificates.choices import (
@@ -23,6 +23,7 @@ from peikao.certificates.choices import (
     SuspendGround,
 )
 from peikao.core.errors import DomainError
+from peikao.core.paging import ApiPagination
 from peikao.exams.models import Result
 from peikao.registry.models import Person
 
@@ -164,7 +165,7 @@ class LeadActionOut(Schema):
 
 
 @router.get("/certificates", response=list[CertificateOut], summary="Certificates in your jurisdiction, with standing")
-@paginate(LimitOffsetPagination)
+@paginate(ApiPagination)
 def certificate_list(request, filters: Query[CertificateFilters]):
     return selectors.certificate_list(user=request.user, filters=filters.dict(exclude_none=True))
 
@@ -299,7 +300,7 @@ def certificate_reminders(request):
 
 
 @router.get("/leads", response=list[LeadOut], summary="Fake-certificate leads in your jurisdiction")
-@paginate(LimitOffsetPagination)
+@paginate(ApiPagination)
 def lead_list(request, filters: Query[LeadFilters]):
     services.leads_derive()
     return selectors.lead_list(user=request.user, filters=filters.dict(exclude_none=True))

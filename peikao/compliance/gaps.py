@@ -27,15 +27,17 @@ from dataclasses import dataclass
 
 from django.db import connection, models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from peikao.certificates import rules as certificate_rules
 from peikao.certificates.models import Certificate, CertificateEvent
 from peikao.compliance import rules
-from peikao.compliance.rules import GapType
+from peikao.compliance.rules import GapType, HourNeeds
+from peikao.core.errors import DomainError
 from peikao.core.scoping import region_code_range
 from peikao.exams.models import Registration, Result, Sitting
 from peikao.registry.models import Assignment, Industry, Organization
-from peikao.training.models import CreditedHours, Enrolment, TrainingClass
+from peikao.training.models import CreditedHours, Enrolment, HourRule, TrainingClass
 
 COLUMNS = (
     "organization_id",
@@ -70,10 +72,28 @@ def _table(model: type[models.Model]) -> str:
     return connection.ops.quote_name(model._meta.db_table)
 
 
+def judged_needs(as_of: dt.date) -> HourNeeds:
+    """The hour rules in force on ``as_of``; a day no rule judges (before the first was in force, or the last day
+    of the calendar, whose next day the statement needs) is refused with the reason, never computed."""
+    if not dt.date.min + 2 * rules.YEAR < as_of < FAR_FUTURE:  # the statement looks two years back, a day ahead
+        raise DomainError(
+            "date_out_of_range",
+            _("Compliance cannot be judged on %(date)s: the date is out of range."),
+            {"date": as_of},
+        )
+    if not HourRule.objects.in_force(as_of).exists():
+        raise DomainError(
+            "no_rule_in_force",
+            _("No training-hour rule was in force on %(date)s: compliance cannot be judged on that day."),
+            {"date": as_of},
+        )
+    return rules.hour_needs(as_of)
+
+
 def gap_sql(as_of: dt.date, scope: Scope) -> tuple[str, dict]:
     """The statement and its parameters."""
     deadlines = rules.deadlines()
-    needs = rules.hour_needs(as_of)
+    needs = judged_needs(as_of)
     abolished = certificate_rules.reviews_abolished_on() or FAR_FUTURE
     params: dict = {
         "d": as_of,
@@ -114,7 +134,7 @@ def gap_sql(as_of: dt.date, scope: Scope) -> tuple[str, dict]:
         )
         refresher_cases.append(f"WHEN a.role = %(rf_p{index})s AND {risk} THEN %(rf_t{index})s")
     params["true"], params["false"] = True, False
-    refresher_need = f"(CASE {' '.join(refresher_cases)} ELSE 0 END)"
+    refresher_need = f"(CASE {' '.join(refresher_cases)} ELSE 0 END)" if refresher_cases else "0"
 
     assignment = _table(Assignment)
     organization = _table(Organization)

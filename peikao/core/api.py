@@ -8,11 +8,12 @@ import datetime as dt
 from django.utils.translation import gettext_lazy as _
 from ninja import File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from peikao.core.errors import DomainError
 from peikao.core.exchange.runner import export_response, run_import
 from peikao.core.exchange.tables import table_format
+from peikao.core.paging import ApiPagination
 from peikao.core.selectors import import_run_get, region_get, region_list
 
 router = Router(tags=["core"])
@@ -85,7 +86,7 @@ def me(request):
 
 
 @router.get("/regions", response=list[RegionOut], summary="Administrative regions")
-@paginate(LimitOffsetPagination)
+@paginate(ApiPagination)
 def regions(request, parent: str | None = None, level: str | None = None):
     return region_list(parent=parent, level=level)
 

@@ -7,6 +7,15 @@ from django.utils.functional import Promise
 from peikao.core.i18n import bilingual, both
 
 
+def error_body(code: str, message: str | Promise, params: dict | None = None, **extra) -> dict:
+    """The JSON body of every API error: ``{"code", "message" (中文 / English), "message_zh", "message_en"}`` and
+    any ``extra`` (``errors``: a list of ``{"location", "message"}``)."""
+    zh, en = both(message, params)
+    body = {"code": code, "message": zh if zh == en else f"{zh} / {en}", "message_zh": zh, "message_en": en}
+    body.update(extra)
+    return body
+
+
 class DomainError(Exception):
     """A rule of the domain refused an action. ``code`` is stable for machines; the message is bilingual."""
 

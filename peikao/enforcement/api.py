@@ -10,10 +10,11 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from ninja import Query, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from peikao.core.errors import DomainError
 from peikao.core.models import Region
+from peikao.core.paging import ApiPagination
 from peikao.enforcement import selectors, services
 from peikao.enforcement.choices import InspectionKind, InspectionStatus, Measure, RectificationStatus
 
@@ -101,7 +102,7 @@ class RectificationFilters(Schema):
 
 
 @router.get("/inspections", response=list[InspectionOut], summary="Inspections in your jurisdiction")
-@paginate(LimitOffsetPagination)
+@paginate(ApiPagination)
 def inspection_list(request, q: str | None = None):
     return selectors.inspection_list(user=request.user, filters={"q": q}).prefetch_related("inspectors")
 
@@ -156,7 +157,7 @@ def decision_add(request, inspection_code: str, payload: DecisionIn):
 
 
 @router.get("/rectifications", response=list[RectificationOut], summary="Orders to rectify and their state")
-@paginate(LimitOffsetPagination)
+@paginate(ApiPagination)
 def rectification_list(request, filters: Query[RectificationFilters]):
     return selectors.rectification_list(user=request.user, filters=filters.dict(exclude_none=True))
 

@@ -11,10 +11,11 @@ from django.core import signing
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from ninja import Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 from ninja.security import HttpBearer
 
 from peikao.core.errors import DomainError
+from peikao.core.paging import ApiPagination
 from peikao.exams import selectors, services
 from peikao.exams.choices import ExamPart, ResultStatus, SittingStatus
 from peikao.exams.models import Question, Registration
@@ -168,7 +169,7 @@ class ExamResultOut(Schema):
 
 
 @router.get("/sittings", response=list[SittingOut], summary="Exam sittings in your jurisdiction")
-@paginate(LimitOffsetPagination)
+@paginate(ApiPagination)
 def sitting_list(request, part: str | None = None, status: str | None = None):
     return selectors.sitting_list(user=request.user, filters={"part": part, "status": status})
 

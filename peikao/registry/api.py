@@ -5,10 +5,11 @@ import datetime as dt
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from ninja import Query, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from peikao.core.errors import DomainError
 from peikao.core.models import Region
+from peikao.core.paging import ApiPagination
 from peikao.registry import selectors, services
 from peikao.registry.choices import AssignmentRole, OrganizationKind, OrganizationStatus, PracticalDevice
 from peikao.registry.models import Industry, OperationItem
@@ -185,7 +186,7 @@ def _filters(schema: Schema) -> dict:
 
 
 @router.get("/organizations", response=list[OrganizationOut], summary="Organisations in your jurisdiction")
-@paginate(LimitOffsetPagination)
+@paginate(ApiPagination)
 def organization_list(request, filters: Query[OrganizationFilters]):
     return selectors.organization_list(user=request.user, filters=_filters(filters)).prefetch_related("operation_items")
 
@@ -248,7 +249,7 @@ def organization_transition(request, org_code: str, payload: TransitionIn):
 
 
 @router.get("/persons", response=list[PersonOut], summary="Persons in your jurisdiction (ID numbers masked)")
-@paginate(LimitOffsetPagination)
+@paginate(ApiPagination)
 def person_list(request, filters: Query[PersonFilters]):
     return selectors.person_list(user=request.user, filters=_filters(filters))
 
@@ -290,7 +291,7 @@ def person_id_number(request, person_id: int):
 
 
 @router.get("/assignments", response=list[AssignmentOut], summary="Who works where, in your jurisdiction")
-@paginate(LimitOffsetPagination)
+@paginate(ApiPagination)
 def assignment_list(request, filters: Query[AssignmentFilters]):
     return selectors.assignment_list(user=request.user, filters=_filters(filters))
 

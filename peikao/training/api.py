@@ -8,11 +8,12 @@ from decimal import Decimal
 
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
-from ninja import Query, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja import Field, Query, Router, Schema, Status
+from ninja.pagination import paginate
 from ninja.security import HttpBearer
 
 from peikao.core.errors import DomainError
+from peikao.core.paging import ApiPagination
 from peikao.registry import selectors as registry_selectors
 from peikao.registry.models import Industry, OperationItem, Person
 from peikao.training import selectors, services
@@ -69,7 +70,7 @@ class ClassIn(Schema):
     training_type: TrainingType
     operation_item: str | None = None
     industry: str | None = None
-    syllabus_hours: Decimal | None = None
+    syllabus_hours: Decimal | None = Field(None, gt=0, le=999)
     start_date: dt.date
     end_date: dt.date
 
@@ -186,7 +187,7 @@ def _class_data(payload: ClassIn) -> services.ClassData:
 
 
 @router.get("/classes", response=list[ClassOut], summary="Training classes in your jurisdiction")
-@paginate(LimitOffsetPagination)
+@paginate(ApiPagination)
 def class_list(request, filters: Query[ClassFilters]):
     return selectors.class_list(user=request.user, filters={k: v for k, v in filters.dict().items() if v is not None})
 

@@ -18,6 +18,7 @@ from peikao.training.choices import LessonMode, TraineeCategory
 from peikao.training.models import HourRule, HourUnit, TrainingClass
 
 TRAINING_KINDS = {OrganizationKind.TRAINING_INSTITUTION, OrganizationKind.ENTERPRISE}
+MAX_SYLLABUS_HOURS = Decimal(999)
 SEALED = _("The class is closed and its archive sealed: changes go through an amendment.")
 
 
@@ -54,25 +55,29 @@ def requirement(
     *, category: str, industry: Industry | None, training_type: str, syllabus_hours: Decimal | None, on: dt.date
 ) -> Requirement:
     """The larger of the domain minimum in force on ``on`` and the class's syllabus hours (docs/exchange.md)."""
+    if syllabus_hours is not None and not Decimal(0) < syllabus_hours <= MAX_SYLLABUS_HOURS:
+        raise DomainError(
+            "syllabus_hours_invalid",
+            _("Syllabus hours are more than 0 and at most %(max)s."),
+            {"max": MAX_SYLLABUS_HOURS},
+        )
     rule = minimum_rule(category=category, industry=industry, training_type=training_type, on=on)
-    minimum = rule.hours if rule else Decimal(0)
-    syllabus = syllabus_hours or Decimal(0)
-    if category == TraineeCategory.SPECIAL_OPERATOR and not syllabus_hours and rule is None:
-        raise DomainError(
-            "syllabus_hours_required",
-            _("A special-operations class states its syllabus hours (the national syllabus of its item)."),
-        )
-    if rule is None and not syllabus_hours:
-        raise DomainError(
-            "requirement_unknown",
-            _("No minimum hours are defined for this kind of class: give its syllabus hours."),
-        )
-    if syllabus > minimum:
-        basis = str(_("class syllabus"))
-        if rule is not None:
-            basis += f"（≥ {rule.hours}，{rule.basis}）"
-        return Requirement(int(syllabus * 10), basis, rule)
-    return Requirement(int(minimum * 10), rule.basis, rule)
+    if rule is None:
+        if category == TraineeCategory.SPECIAL_OPERATOR and not syllabus_hours:
+            raise DomainError(
+                "syllabus_hours_required",
+                _("A special-operations class states its syllabus hours (the national syllabus of its item)."),
+            )
+        if not syllabus_hours:  # none for this kind of class, or none yet in force on the class's start date
+            raise DomainError(
+                "requirement_unknown",
+                _("No minimum hours were in force for this kind of class on %(date)s: give its syllabus hours."),
+                {"date": on},
+            )
+        return Requirement(int(syllabus_hours * 10), str(_("class syllabus")), None)
+    if syllabus_hours is not None and syllabus_hours > rule.hours:
+        return Requirement(int(syllabus_hours * 10), f"{_('class syllabus')}（≥ {rule.hours}，{rule.basis}）", rule)
+    return Requirement(int(rule.hours * 10), rule.basis, rule)
 
 
 def hour_unit(on: dt.date) -> HourUnit:
