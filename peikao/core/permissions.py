@@ -25,6 +25,7 @@ class Perm:
     ORGANIZATION_CHANGE_REGULATED = "registry.organization_change_regulated"  # status, approvals, region
     PERSON_CHANGE = "registry.person_change"
     ASSIGNMENT_CHANGE = "registry.assignment_change"
+    PERSON_MATCH = "registry.person_match"  # confirm or reject an organisation's link to a person (ADR 0009)
     CLASS_MANAGE = "training.class_manage"  # create, edit, file, cancel, close classes; lessons; trainees
     CLASS_REVIEW = "training.class_review"  # accept or return a filed class
     ATTENDANCE_RECORD = "training.attendance_record"  # manual attendance entry
@@ -55,6 +56,7 @@ _REGULATOR_ADMIN = {
     Perm.ORGANIZATION_CHANGE_REGULATED,
     Perm.PERSON_CHANGE,
     Perm.ASSIGNMENT_CHANGE,
+    Perm.PERSON_MATCH,
     Perm.CLASS_MANAGE,
     Perm.CLASS_REVIEW,
     Perm.ARCHIVE_AMEND,
@@ -79,6 +81,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         {
             Perm.VIEW_FULL_ID_NUMBER,
             Perm.EXPORT,
+            Perm.PERSON_MATCH,
             Perm.CLASS_REVIEW,
             Perm.ARCHIVE_VERIFY,
             Perm.PATROL,

@@ -11,7 +11,13 @@ from peikao.core.errors import DomainError
 from peikao.core.models import Region
 from peikao.core.paging import ApiPagination
 from peikao.registry import selectors, services
-from peikao.registry.choices import AssignmentRole, OrganizationKind, OrganizationStatus, PracticalDevice
+from peikao.registry.choices import (
+    AssignmentRole,
+    OrganizationKind,
+    OrganizationStatus,
+    PersonLinkStatus,
+    PracticalDevice,
+)
 from peikao.registry.models import Industry, OperationItem
 
 router = Router(tags=["registry"])
@@ -103,6 +109,50 @@ class PersonIn(Schema):
     name: str
     phone: str = ""
     education: str = ""
+
+
+class PersonLinkOut(Schema):
+    """An organisation's link to a person (ADR 0009). An organisation reads the name it entered until the link is
+    confirmed; the registered name and the person's id are given only to whoever may see the person."""
+
+    id: int
+    org_code: str
+    organization_name: str
+    entered_name: str
+    id_number_masked: str
+    status: PersonLinkStatus
+    status_label: str
+    registered_name: str | None
+    person_id: int | None
+    created_at: dt.datetime
+
+    @staticmethod
+    def resolve_org_code(obj):
+        return obj.organization.org_code
+
+    @staticmethod
+    def resolve_organization_name(obj):
+        return obj.organization.name
+
+    @staticmethod
+    def resolve_id_number_masked(obj):
+        return obj.person.masked_id_number
+
+    @staticmethod
+    def resolve_status_label(obj):
+        return str(obj.get_status_display())
+
+    @staticmethod
+    def resolve_registered_name(obj, context):
+        return obj.person.name if selectors.person_link_shows_person(user=context["request"].user, link=obj) else None
+
+    @staticmethod
+    def resolve_person_id(obj, context):
+        return obj.person_id if selectors.person_link_shows_person(user=context["request"].user, link=obj) else None
+
+
+class PersonLinkDecisionIn(Schema):
+    reason: str = ""
 
 
 class PersonPatch(Schema):
@@ -254,8 +304,22 @@ def person_list(request, filters: Query[PersonFilters]):
     return selectors.person_list(user=request.user, filters=_filters(filters))
 
 
-@router.post("/persons", response={201: PersonOut}, summary="Register a person")
+@router.post(
+    "/persons",
+    response={201: PersonOut | PersonLinkOut},
+    summary="Register a person (a regulator), or enter one for your organisation (a link awaiting confirmation)",
+)
 def person_create(request, payload: PersonIn):
+    if request.user.is_org_member:  # the same answer whether or not the number was registered (ADR 0009)
+        link = services.person_enter(
+            actor=request.user,
+            organization=request.user.organization,
+            id_number=payload.id_number,
+            name=payload.name,
+            phone=payload.phone,
+            education=payload.education,
+        )
+        return Status(201, selectors.person_link_get(user=request.user, pk=link.pk))
     person = services.person_create(
         actor=request.user,
         id_number=payload.id_number,
@@ -288,6 +352,34 @@ def person_id_number(request, person_id: int):
     person = selectors.person_get(user=request.user, pk=person_id)
     number = services.person_reveal_id_number(user=request.user, person=person, purpose="api:person_id_number")
     return {"id_number": number}
+
+
+@router.get("/person-links", response=list[PersonLinkOut], summary="Links of organisations to persons you may see")
+@paginate(ApiPagination)
+def person_link_list(request, status: PersonLinkStatus | None = None):
+    return selectors.person_link_list(user=request.user, status=status)
+
+
+@router.post(
+    "/person-links/{link_id}/confirm",
+    response=PersonLinkOut,
+    summary="Confirm a link (a regulator's match, or the person themself)",
+)
+def person_link_confirm(request, link_id: int, payload: PersonLinkDecisionIn):
+    link = selectors.person_link_get(user=request.user, pk=link_id)
+    services.person_link_confirm(actor=request.user, link=link, reason=payload.reason)
+    return selectors.person_link_get(user=request.user, pk=link_id)
+
+
+@router.post(
+    "/person-links/{link_id}/reject",
+    response=PersonLinkOut,
+    summary="Reject a link, with the reason (a regulator, or the person themself)",
+)
+def person_link_reject(request, link_id: int, payload: PersonLinkDecisionIn):
+    link = selectors.person_link_get(user=request.user, pk=link_id)
+    services.person_link_reject(actor=request.user, link=link, reason=payload.reason)
+    return selectors.person_link_get(user=request.user, pk=link_id)
 
 
 @router.get("/assignments", response=list[AssignmentOut], summary="Who works where, in your jurisdiction")

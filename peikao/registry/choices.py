@@ -80,3 +80,21 @@ EDUCATION_ALIASES = {
     "博士": Education.DOCTORATE,
 }
 EDUCATION_RANK = {value: index for index, value in enumerate(Education.values)}
+
+
+class PersonLinkStatus(models.TextChoices):
+    """Whether an organisation that named a person by ID number has been shown to be right (ADR 0009)."""
+
+    PENDING = "pending", _("Awaiting confirmation")
+    CONFIRMED = "confirmed", _("Confirmed")
+    REJECTED = "rejected", _("Rejected")
+
+
+# A regulator matches the link (or the person confirms it with their own login); a rejected link may be confirmed
+# later (the person was mistaken), a confirmed one may be withdrawn (rejected) by a regulator.
+PERSON_LINK_TRANSITIONS: dict[tuple[str, str], str] = {
+    (PersonLinkStatus.PENDING, PersonLinkStatus.CONFIRMED): "confirm",
+    (PersonLinkStatus.PENDING, PersonLinkStatus.REJECTED): "reject",
+    (PersonLinkStatus.REJECTED, PersonLinkStatus.CONFIRMED): "confirm",
+    (PersonLinkStatus.CONFIRMED, PersonLinkStatus.REJECTED): "withdraw",
+}

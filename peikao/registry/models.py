@@ -18,6 +18,7 @@ from peikao.registry.choices import (
     Education,
     OrganizationKind,
     OrganizationStatus,
+    PersonLinkStatus,
     PracticalDevice,
     Sex,
 )
@@ -192,9 +193,10 @@ class OrganizationEvent(TransitionEvent):
         indexes = [models.Index(fields=["organization", "time"], name="organization_events_by_time")]
 
 
-# Ways a person is linked to an organisation, used to decide who sees the person:
+# Ways a person is linked to an organisation, used to decide which regulators see the person:
 # (model label, path from the model to the person, path from the model to the organisation).
-# Later apps add theirs (enrolments, exam registrations, …) in their AppConfig.ready().
+# Later apps add theirs (enrolments, exam registrations, …) in their AppConfig.ready(). An organisation's member sees
+# a person only through a confirmed ``PersonLink`` (ADR 0009): naming an ID number is not enough.
 PERSON_LINKS: list[tuple[str, str, str]] = [
     ("registry.Assignment", "person", "organization"),
     ("registry.Assignment", "person", "dispatched_by"),
@@ -205,17 +207,19 @@ class PersonQuerySet(ScopedQuerySet):
     def scope_q(self, user, scope):
         if user.is_candidate:
             return Q(pk=user.person_id) if user.person_id else None
+        if user.is_org_member:
+            confirmed = PersonLink.objects.filter(
+                organization_id=user.organization_id, person=OuterRef("pk"), status=PersonLinkStatus.CONFIRMED
+            )
+            return Q(Exists(confirmed))
+        if not user.is_regulator:
+            return None
         from django.apps import apps
 
         q = Q()
         for label, person_path, org_path in PERSON_LINKS:
             model = apps.get_model(label)
-            if user.is_regulator:
-                org_q = region_q((f"{org_path}__region",), user.region.prefix)
-            elif user.is_org_member:
-                org_q = Q(**{org_path: user.organization_id})
-            else:
-                return None
+            org_q = region_q((f"{org_path}__region",), user.region.prefix)
             q |= Exists(model.objects.filter(org_q).filter(**{person_path: OuterRef("pk")}))
         return q
 
@@ -323,3 +327,69 @@ class Assignment(models.Model):
     def is_current(self, on=None) -> bool:
         on = on or timezone.localdate()
         return self.start_date <= on and (self.end_date is None or self.end_date >= on)
+
+
+class PersonLink(models.Model):
+    """An organisation's claim that it knows a person (ADR 0009): made when a member enrols, employs, registers or
+    imports a person by ID number. Until a regulator matches it or the person confirms it with their own login, the
+    organisation sees only what it entered (``entered_name``) and its own records of the person — not the person's
+    registered details, past or certificates; whether the number was registered before is never shown."""
+
+    organization = models.ForeignKey(
+        Organization, models.PROTECT, related_name="person_links", verbose_name=_("organisation")
+    )
+    person = models.ForeignKey(Person, models.PROTECT, related_name="links", verbose_name=_("person"))
+    entered_name = models.CharField(_("name as entered"), max_length=50, blank=True)
+    status = models.CharField(
+        _("status"), max_length=16, choices=PersonLinkStatus.choices, default=PersonLinkStatus.PENDING
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated"), default=timezone.now)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Scope(ScopeSpec):
+        region = ("organization__region",)
+        organization = ("organization",)
+        person = ("person",)
+
+    class Meta:
+        ordering = ["-created_at", "id"]
+        verbose_name = _("person link")
+        verbose_name_plural = _("person links")
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "person"], name="person_link_once"),
+            models.CheckConstraint(condition=Q(status__in=PersonLinkStatus.values), name="person_link_status_known"),
+        ]
+        indexes = [models.Index(fields=["person", "status"], name="person_link_person_status")]
+
+    def __str__(self) -> str:
+        return f"{self.display_name} · {self.organization.name}"
+
+    @property
+    def confirmed(self) -> bool:
+        return self.status == PersonLinkStatus.CONFIRMED
+
+    @property
+    def display_name(self) -> str:
+        """What the organisation may read: the registered name once confirmed, else the name it entered."""
+        if self.confirmed:
+            return self.person.name
+        return self.entered_name or self.person.masked_id_number
+
+
+class PersonLinkEvent(TransitionEvent):
+    """A person link confirmed (by a regulator's match or the person's own login), rejected or withdrawn."""
+
+    OWNER_FIELD = "link"
+
+    link = models.ForeignKey(
+        PersonLink, models.PROTECT, related_name="events", verbose_name=_("person link"), db_index=False
+    )
+    old_status = old_status_field(PersonLinkStatus.choices)
+    new_status = new_status_field(PersonLinkStatus.choices)
+
+    class Meta(TransitionEvent.Meta):
+        verbose_name = _("person link status change")
+        verbose_name_plural = _("person link status changes")
+        indexes = [models.Index(fields=["link", "time"], name="person_link_events_by_time")]

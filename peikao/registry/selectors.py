@@ -6,9 +6,9 @@ from django.db.models import Case, Count, QuerySet, When
 from django.shortcuts import get_object_or_404
 
 from peikao.core.models import User, region_code_range
-from peikao.registry.choices import OrganizationKind, OrganizationStatus
+from peikao.registry.choices import OrganizationKind, OrganizationStatus, PersonLinkStatus
 from peikao.registry.filters import AssignmentFilter, OrganizationFilter, PersonFilter
-from peikao.registry.models import Assignment, Organization, OrganizationEvent, Person
+from peikao.registry.models import Assignment, Organization, OrganizationEvent, Person, PersonLink
 
 
 def organization_list(*, user: User, filters: dict | None = None) -> QuerySet[Organization]:
@@ -113,3 +113,25 @@ def region_filter_choices(*, user: User) -> list[tuple[str, list[tuple[str, str]
         else:
             groups.setdefault(region.code[:4] + "00", []).append((region.code, region.name))
     return [(names.get(code, code), options) for code, options in groups.items()]
+
+
+def person_link_list(*, user: User, status: str | None = None) -> QuerySet[PersonLink]:
+    """Person links the user may see (ADR 0009): an organisation its own, a regulator those of its region (pending
+    first: they wait for a match), a candidate those naming them."""
+    queryset = PersonLink.objects.visible_to(user).select_related("organization", "person")
+    if status:
+        queryset = queryset.filter(status=status)
+    pending_first = Case(When(status=PersonLinkStatus.PENDING, then=0), default=1)
+    return queryset.order_by(pending_first, "-created_at", "-id")
+
+
+def person_link_get(*, user: User, pk: int) -> PersonLink:
+    return get_object_or_404(PersonLink.objects.visible_to(user).select_related("organization", "person"), pk=pk)
+
+
+def person_link_shows_person(*, user: User, link: PersonLink) -> bool:
+    """Whether the user reading ``link`` may read the registered person behind it: not an organisation whose link
+    is unconfirmed (it reads only what it entered)."""
+    if user.is_org_member:
+        return link.status == PersonLinkStatus.CONFIRMED and link.organization_id == user.organization_id
+    return True

@@ -17,4 +17,6 @@ urlpatterns = [
     path("persons/<int:person_id>/", views.person_detail, name="person_detail"),
     path("persons/<int:person_id>/edit/", views.person_edit, name="person_edit"),
     path("persons/<int:person_id>/id-number/", views.person_reveal_id_number, name="person_reveal_id_number"),
+    path("person-links/", views.person_link_list, name="person_link_list"),
+    path("person-links/<int:link_id>/<str:decision>/", views.person_link_decide, name="person_link_decide"),
 ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
@@ -15,7 +15,7 @@ from peikao.core.paging import paginate
 from peikao.core.permissions import Perm, has_perm, require_perm
 from peikao.core.selectors import object_history, regions_in_jurisdiction
 from peikao.registry import selectors, services
-from peikao.registry.choices import OrganizationKind
+from peikao.registry.choices import OrganizationKind, PersonLinkStatus
 from peikao.registry.filters import OrganizationFilter, PersonFilter
 from peikao.registry.forms import AssignmentEndForm, AssignmentForm, OrganizationForm, PersonForm, TransitionForm
 from peikao.registry.sections import person_sections
@@ -248,6 +248,23 @@ def person_create(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
+            if request.user.is_org_member:  # the same answer whether or not the number was registered (ADR 0009)
+                services.person_enter(
+                    actor=request.user,
+                    organization=request.user.organization,
+                    id_number=data["id_number"],
+                    name=data["name"],
+                    phone=data["phone"] or "",
+                    education=data["education"],
+                )
+                messages.success(
+                    request,
+                    _(
+                        "Entered. The person's registered details and certificates open to your organisation once a "
+                        "regulator has matched the entry or the person has confirmed it."
+                    ),
+                )
+                return redirect("registry:person_link_list")
             person = services.person_create(
                 actor=request.user,
                 id_number=data["id_number"],
@@ -288,3 +305,38 @@ def person_edit(request, person_id: int):
             messages.success(request, _("Saved."))
             return redirect("registry:person_detail", person_id=person.pk)
     return render(request, "registry/person_form.html", {"form": form, "person": person})
+
+
+@login_required
+def person_link_list(request):
+    status = request.GET.get("status") or None
+    if status not in (None, *PersonLinkStatus.values):
+        status = None
+    links = selectors.person_link_list(user=request.user, status=status)
+    context = paginate(request, links)
+    user = request.user
+    context["may_decide"] = user.is_candidate or has_perm(user, Perm.PERSON_MATCH)
+    context["statuses"] = PersonLinkStatus.choices
+    context["status"] = status or ""
+    context["rows"] = list(context["rows"])
+    for link in context["rows"]:
+        link.shows_person = selectors.person_link_shows_person(user=user, link=link)
+    return render(request, "registry/person_link_list.html", context)
+
+
+@login_required
+@require_POST
+def person_link_decide(request, link_id: int, decision: str):
+    link = selectors.person_link_get(user=request.user, pk=link_id)
+    decide = {"confirm": services.person_link_confirm, "reject": services.person_link_reject}.get(decision)
+    if decide is None:
+        raise Http404
+    try:
+        decide(actor=request.user, link=link, reason=request.POST.get("reason", ""))
+    except DomainError as error:
+        messages.error(request, error.text)
+    else:
+        messages.success(
+            request, _("The link was confirmed.") if decision == "confirm" else _("The link was rejected.")
+        )
+    return redirect("registry:person_link_list")

@@ -13,12 +13,20 @@ from peikao.accounts.models import AccountLink
 from peikao.core import synthetic
 from peikao.core.choices import Role
 from peikao.core.models import Region, User
-from peikao.registry.choices import AssignmentRole, OrganizationKind
-from peikao.registry.models import Assignment, Industry, OperationItem, Organization, Person
+from peikao.registry.choices import AssignmentRole, OrganizationKind, PersonLinkStatus
+from peikao.registry.models import Assignment, Industry, OperationItem, Organization, Person, PersonLink
 from peikao.training.choices import LessonMode, TraineeCategory, TrainingType
 from peikao.training.models import Enrolment, Lesson, TrainingClass
 
 _rng = random.Random(7)
+
+
+def confirmed_link(organization, person) -> None:
+    """The organisation's link to the person, confirmed (ADR 0009): the links the tests build by hand were matched."""
+    if organization is not None and person is not None:
+        PersonLink.objects.update_or_create(
+            organization=organization, person=person, defaults={"status": PersonLinkStatus.CONFIRMED}
+        )
 
 
 def _uscc(region_code: str) -> str:
@@ -64,11 +72,18 @@ class PersonFactory(factory.django.DjangoModelFactory):
 class AssignmentFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Assignment
+        skip_postgeneration_save = True
 
     person = factory.SubFactory(PersonFactory)
     organization = factory.SubFactory(OrganizationFactory)
     role = AssignmentRole.EMPLOYEE
     start_date = dt.date(2024, 1, 1)
+
+    @factory.post_generation
+    def link(obj, create, extracted, **kwargs):
+        if create:
+            confirmed_link(obj.organization, obj.person)
+            confirmed_link(obj.dispatched_by, obj.person)
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -133,6 +148,12 @@ class LessonFactory(factory.django.DjangoModelFactory):
 class EnrolmentFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Enrolment
+        skip_postgeneration_save = True
 
     training_class = factory.SubFactory(TrainingClassFactory)
     enrolled_at = factory.LazyFunction(timezone.now)
+
+    @factory.post_generation
+    def link(obj, create, extracted, **kwargs):
+        if create:
+            confirmed_link(obj.training_class.organization, obj.person)

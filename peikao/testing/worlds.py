@@ -17,7 +17,7 @@ from peikao.core.models import Region
 from peikao.enforcement.models import Decision, Evidence, Inspection, InspectionPlan, PlanSubject, Rectification
 from peikao.exams.models import PatrolFinding, Registration, Result, Sitting
 from peikao.registry.choices import AssignmentRole, OrganizationKind
-from peikao.registry.models import OperationItem
+from peikao.registry.models import OperationItem, PersonLink
 from peikao.testing.factories import (
     AssignmentFactory,
     EnrolmentFactory,
@@ -179,6 +179,13 @@ def build_world():
             lead=leads[key],
             result=results[key],
         )
+    for side in (own, foreign):
+        for persona, records in side.items():
+            if records is not None:  # a link of the organisation (one of its persons; made and left pending if none)
+                org = records["organization"] or orgs["ent_a"]
+                records["link"] = PersonLink.objects.filter(organization=org).order_by("pk").first()
+                if records["link"] is None:
+                    records["link"] = PersonLink.objects.create(organization=org, person=records["person"])
     return World(orgs=orgs, persons=persons, classes=classes, users=users, own=own, foreign=foreign, sittings=sittings)
 
 

@@ -108,8 +108,16 @@ class LessonOut(Schema):
         return obj.teacher.name if obj.teacher_id else None
 
 
+class TraineeIn(Schema):
+    id_number: str
+    name: str = ""
+
+
 class EnrolIn(Schema):
-    id_numbers: list[str]
+    """Trainees by ID number and name; ``id_numbers`` alone serve for persons your organisation entered before."""
+
+    trainees: list[TraineeIn] = []
+    id_numbers: list[str] = []
 
 
 class EnrolOut(Schema):
@@ -277,22 +285,8 @@ def lesson_create(request, class_code: str, payload: LessonIn):
 @router.post("/classes/{class_code}/enrolments", response=EnrolOut, summary="Enrol trainees by ID number")
 def enrol(request, class_code: str, payload: EnrolIn):
     training_class = selectors.class_get(user=request.user, class_code=class_code)
-    numbers = [number.strip().upper() for number in payload.id_numbers if number.strip()]
-    persons = {p.id_number: p for p in Person.objects.filter(id_number__in=numbers)}
-    missing = [number for number in numbers if number not in persons]
-    if missing:
-        raise DomainError(
-            "unknown_person", _("%(n)d ID numbers are not registered: register the persons first."), {"n": len(missing)}
-        )
-    enrolled = already = 0
-    for number in numbers:
-        try:
-            services.enrolment_add(actor=request.user, training_class=training_class, person=persons[number])
-            enrolled += 1
-        except DomainError as error:
-            if error.code != "already_enrolled":
-                raise
-            already += 1
+    trainees = [(t.id_number, t.name) for t in payload.trainees] + [(number, "") for number in payload.id_numbers]
+    enrolled, already = services.enrolments_enter(actor=request.user, training_class=training_class, trainees=trainees)
     return {"enrolled": enrolled, "already": already}
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -68,16 +70,31 @@ class LessonForm(forms.Form):
         ]
 
 
+ID_NUMBER_SHAPE = re.compile(r"[0-9]{17}[0-9X]")
+
+
 class EnrolForm(forms.Form):
     id_numbers = forms.CharField(
-        label=_("ID numbers of the trainees"), widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=_("One per line, or separated by commas or semicolons."),
+        label=_("Trainees: ID number and name"), widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_(
+            "One trainee per line: the ID number, then the name as on the ID card. The name may be left out for a "
+            "person your organisation entered before."
+        ),
     )  # fmt: skip
 
-    def clean_id_numbers(self):
-        raw = self.cleaned_data["id_numbers"].replace("；", ";").replace(",", ";").replace("，", ";")
-        numbers = [part.strip() for line in raw.splitlines() for part in line.split(";") if part.strip()]
-        return [validate_id_number(number) for number in numbers]
+    def clean_id_numbers(self) -> list[tuple[str, str]]:
+        """(ID number, name) pairs: each ID-number-shaped token starts a trainee, the words after it are the name."""
+        trainees: list[list[str]] = []
+        for token in re.split(r"[,;，；、\s]+", self.cleaned_data["id_numbers"]):
+            if not token:
+                continue
+            if ID_NUMBER_SHAPE.fullmatch(token.upper()):
+                trainees.append([validate_id_number(token), ""])
+            elif trainees:
+                trainees[-1][1] = (trainees[-1][1] + token)[:50]
+            else:
+                raise forms.ValidationError(_("Start with an ID number."))
+        return [(number, name) for number, name in trainees]
 
 
 class ReasonForm(forms.Form):

@@ -16,7 +16,6 @@ from peikao.core.paging import paginate
 from peikao.core.permissions import Perm, has_perm, require_perm
 from peikao.registry import selectors as registry_selectors
 from peikao.registry.choices import OrganizationKind
-from peikao.registry.models import Person
 from peikao.training import selectors, services
 from peikao.training.choices import CLASS_TRANSITIONS, ClassStatus
 from peikao.training.filters import TrainingClassFilter
@@ -219,23 +218,17 @@ def enrol(request, class_code: str):
         for error in form.errors.get("id_numbers", []):
             messages.error(request, error)
         return redirect("training:class_detail", class_code=class_code)
-    numbers = form.cleaned_data["id_numbers"]
-    persons = {p.id_number: p for p in Person.objects.filter(id_number__in=numbers)}
-    added, problems = 0, []
-    for number in numbers:
-        person = persons.get(number)
-        if person is None:
-            problems.append(_("%(n)s is not registered: add the person first.") % {"n": number[:4] + "…" + number[-4:]})
-            continue
-        try:
-            services.enrolment_add(actor=request.user, training_class=training_class, person=person)
-            added += 1
-        except DomainError as error:
-            problems.append(f"{person.name}: {error.zh}")
-    if added:
-        messages.success(request, _("%(n)d trainees enrolled.") % {"n": added})
-    for problem in problems:
-        messages.error(request, problem)
+    try:
+        added, already = services.enrolments_enter(
+            actor=request.user, training_class=training_class, trainees=form.cleaned_data["id_numbers"]
+        )
+    except DomainError as error:
+        messages.error(request, error.text)
+    else:
+        if added:
+            messages.success(request, _("%(n)d trainees enrolled.") % {"n": added})
+        if already:
+            messages.info(request, _("%(n)d were enrolled already.") % {"n": already})
     return redirect("training:class_detail", class_code=class_code)
 
 

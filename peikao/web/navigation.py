@@ -27,6 +27,7 @@ MENU: list[MenuItem] = [
     MenuItem(_("Home"), "web:home", hide_for_candidate=False),
     MenuItem(_("Organisations"), "registry:organization_list"),
     MenuItem(_("Persons"), "registry:person_list"),
+    MenuItem(_("Person links"), "registry:person_link_list", hide_for_candidate=False),
     MenuItem(_("Training"), "training:class_list"),
     MenuItem(_("Exams"), "exams:sitting_list"),
     MenuItem(_("Certificates"), "certificates:list"),

@@ -20,6 +20,7 @@ EVENT_TABLES = {
     "SittingEvent",
     "ResultEvent",
     "OrganizationEvent",
+    "PersonLinkEvent",
 }
 SHARED = ("transition", "old_status", "new_status", "reason", "actor", "actor_label", "time", "request_id")
 

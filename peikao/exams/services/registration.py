@@ -26,6 +26,7 @@ from peikao.exams.models import ExamRegime, Paper, PaperQuestion, Registration, 
 from peikao.exams.selectors import eligibility, pool_for
 from peikao.exams.services._common import require_own, sitting_blueprint
 from peikao.registry.models import Person
+from peikao.registry.services.links import person_link_note
 
 
 @transaction.atomic
@@ -60,6 +61,7 @@ def register(*, actor: User, sitting: Sitting, person: Person) -> Registration:
         training_class=training_class,
     )
     audited_create(registration)
+    person_link_note(actor=actor, organization=sitting.exam_point, person=person)
     if sitting.part == ExamPart.THEORY and sitting.blueprint_id:
         draw_paper(registration)
     return registration
@@ -150,6 +152,7 @@ def result_record_bulk(*, actor: User | None, rows: Iterable[ResultRecord]) -> W
                     eligibility=[dict(IMPORTED_CHECK)],
                 )
             )
+            person_link_note(actor=actor, organization=row.sitting.exam_point, person=row.person)
         values = {
             "score": row.score,
             "status": row.status,

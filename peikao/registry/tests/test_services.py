@@ -142,9 +142,9 @@ def test_exam_roles_only_at_exam_bodies(world):
     assert raised.value.code == "assignment_role"
 
 
-def test_register_or_match_refuses_a_known_number_with_another_name(world):
+def test_register_or_match_refuses_a_regulator_a_known_number_with_another_name(world):
     person = world.persons["p_b"]
-    admin = world.users["ent_admin"]
+    admin = world.users["province_admin"]
     assert services.person_register_or_match(actor=admin, id_number=person.id_number, name=person.name) == person
     with pytest.raises(Conflict):
         services.person_register_or_match(actor=admin, id_number=person.id_number, name="别人")

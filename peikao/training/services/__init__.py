@@ -28,7 +28,13 @@ from peikao.training.services.classes import (
     classes_write_bulk,
 )
 from peikao.training.services.credited_hours import class_hours_refresh, mark_hours_stale, refresh_hours
-from peikao.training.services.lessons import enrolment_add, enrolments_add_bulk, lesson_create, lessons_upsert_bulk
+from peikao.training.services.lessons import (
+    enrolment_add,
+    enrolments_add_bulk,
+    enrolments_enter,
+    lesson_create,
+    lessons_upsert_bulk,
+)
 
 __all__ = [
     "ATTENDANCE_COLUMNS",
@@ -54,6 +60,7 @@ __all__ = [
     "device_register",
     "enrolment_add",
     "enrolments_add_bulk",
+    "enrolments_enter",
     "lesson_create",
     "lesson_problem",
     "lessons_upsert_bulk",

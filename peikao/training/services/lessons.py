@@ -16,7 +16,9 @@ from peikao.core.errors import Conflict, DomainError
 from peikao.core.exchange import WriteCounts, bulk_upsert
 from peikao.core.models import User
 from peikao.core.permissions import Perm, require_perm
-from peikao.registry.models import Person
+from peikao.registry.models import Person, PersonLink
+from peikao.registry.services.links import person_link_note, person_links_note_bulk
+from peikao.registry.services.persons import person_register_or_match
 from peikao.training.models import Enrolment, Lesson, TrainingClass
 from peikao.training.rules import lesson_problem, teacher_problem
 from peikao.training.services._shared import check_open, require_own
@@ -86,6 +88,7 @@ def enrolment_add(*, actor: User, training_class: TrainingClass, person: Person)
             "class_full", _("The class is full: the institution's capacity is %(n)d per class."), {"n": capacity}
         )
     enrolment = audited_create(Enrolment(training_class=training_class, person=person))
+    person_link_note(actor=actor, organization=training_class.organization, person=person)
     mark_hours_stale([training_class.pk])
     return enrolment
 
@@ -103,5 +106,53 @@ def enrolments_add_bulk(*, actor: User | None, training_class: TrainingClass, pe
             [(ChangeAction.CREATE, e.pk, f"enrolment #{e.pk}", None,
               {"training_class_id": training_class.pk, "person_id": e.person_id}) for e in created],
         )  # fmt: skip
+        person_links_note_bulk(actor=actor, links=[(training_class.organization_id, pk, "") for pk in new])
         mark_hours_stale([training_class.pk])
     return len(new)
+
+
+@transaction.atomic
+def enrolments_enter(
+    *, actor: User, training_class: TrainingClass, trainees: Iterable[tuple[str, str]]
+) -> tuple[int, int]:
+    """Enrol trainees given by (ID number, name) — all or none; return (enrolled, already enrolled).
+
+    A number the class's organisation has entered before may come without a name; any other needs the name on the
+    ID card, and is entered (``person_register_or_match``: for an organisation, a link awaiting confirmation). The
+    answer is the same whether or not the number was registered on the platform (ADR 0009)."""
+    require_perm(actor, Perm.CLASS_MANAGE)
+    require_own(actor, training_class.organization)
+    wanted: dict[str, str] = {}
+    for number, name in trainees:
+        number = (number or "").strip().upper()
+        if number:
+            wanted[number] = (name or "").strip() or wanted.get(number, "")
+    linked = dict(
+        PersonLink.objects.filter(
+            organization=training_class.organization, person__id_number__in=list(wanted)
+        ).values_list("person__id_number", "person_id")
+    )
+    unnamed = [number for number, name in wanted.items() if not name and number not in linked]
+    if unnamed:
+        raise DomainError(
+            "name_required",
+            _("Give the name of every trainee your organisation has not entered before (%(n)d without a name)."),
+            {"n": len(unnamed)},
+        )
+    enrolled = already = 0
+    for number, name in wanted.items():
+        if number in linked:
+            person = Person.objects.get(pk=linked[number])
+        else:
+            person = person_register_or_match(
+                actor=actor, id_number=number, name=name, organization=training_class.organization
+            )
+        try:
+            enrolment_add(actor=actor, training_class=training_class, person=person)
+        except Conflict as error:
+            if error.code != "already_enrolled":
+                raise
+            already += 1
+        else:
+            enrolled += 1
+    return enrolled, already

@@ -38,7 +38,10 @@ def test_a_class_from_filing_to_sealed_archive(client, school):
             "lesson_code": "UI-1-L1", "mode": "theory", "starts_at": "2026-03-02T09:00", "ends_at": "2026-03-02T09:45",
             "teacher": school["teacher"].pk, "venue": "一号教室",
         })  # fmt: skip
-        client.post("/training/classes/UI-1/trainees/", {"id_numbers": f"{first.id_number}\n{second.id_number}"})
+        client.post(
+            "/training/classes/UI-1/trainees/",
+            {"id_numbers": f"{first.id_number} {first.name}\n{second.id_number}，{second.name}"},
+        )
         client.post("/training/classes/UI-1/do/file/")
         assert TrainingClass.objects.get(class_code="UI-1").status == "filed"
         client.force_login(regulator)

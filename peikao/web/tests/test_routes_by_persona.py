@@ -28,6 +28,7 @@ NEUTRAL_PARAMS = {
     "position": 0,  # a question of the candidate's own paper (the exam token decides whose)
     "code": "350102",  # a region: public reference data
     "size": "a4",  # a paper size
+    "decision": "confirm",  # a person link's decision (confirm or reject)
     "token": "eyJhbGciOiJFZERTQSJ9.e30.c2ln",  # a QR token: public verification, no user data in the URL
 }
 
@@ -64,12 +65,14 @@ OBJECT_PARAMS = {
     "sha256": lambda objects: objects["evidence"].sha256,
     "decision_code": lambda objects: objects["decision"].code,
     "rect_id": lambda objects: objects["rectification"].pk,
+    "link_id": lambda objects: objects["link"].pk,
 }
 
 DENIED = {401, 403, 404, 405}
 MISSING = {
     "org_code": "NO-SUCH-ORG",
     "person_id": 999999999,
+    "link_id": 999999999,
     "assignment_id": 999999999,
     "run_id": 999999999,
     "token_id": 999999999,
@@ -279,6 +282,7 @@ def _needs(param: str) -> str:
         "sha256": "evidence",
         "decision_code": "decision",
         "rect_id": "rectification",
+        "link_id": "link",
     }[param]
 
 

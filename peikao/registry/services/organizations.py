@@ -1,8 +1,7 @@
-"""The registry's write path: every change to organisations, persons and assignments goes through here."""
+"""The registry's write path for organisations: register, edit, change status, write the organisations file."""
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
@@ -11,19 +10,17 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from peikao.core.audit import audited_create, audited_update, record_bulk, record_id_number_views, snapshot
+from peikao.core.audit import audited_create, audited_update, record_bulk, snapshot
 from peikao.core.choices import ChangeAction
 from peikao.core.errors import Conflict, DomainError, PermissionDenied
-from peikao.core.exchange import StagedUpsert, WriteCounts, apply_upsert, bulk_upsert, fetch_by_key
+from peikao.core.exchange import WriteCounts
 from peikao.core.models import User
 from peikao.core.permissions import Perm, require_perm
 from peikao.core.transitions import apply_transition
-from peikao.core.validators import id_number_facts, validate_id_number
 from peikao.registry.choices import ORGANIZATION_TRANSITIONS, OrganizationStatus
-from peikao.registry.models import Assignment, OperationItem, Organization, OrganizationEvent, Person
+from peikao.registry.models import OperationItem, Organization, OrganizationEvent
 from peikao.registry.rules import (
     STATUS_CHANGE_REFUSED,
-    assignment_problems,
     organization_problems,
     status_change_refused,
 )
@@ -275,129 +272,3 @@ def organizations_link_parents(*, links: list[tuple[Organization, str]]) -> None
     for org, code in links:
         org.parent_id = parents.get(code) if code else None
     Organization.objects.bulk_update([org for org, _code in links], ["parent_id"], batch_size=1000)
-
-
-@transaction.atomic
-def person_create(*, actor: User, id_number: str, name: str, phone: str = "", education: str = "") -> Person:
-    """Register a person; birth date and sex come from the ID number."""
-    require_perm(actor, Perm.PERSON_CHANGE)
-    number = validate_id_number(id_number)
-    if Person.objects.filter(id_number=number).exists():
-        raise Conflict("person_exists", _("A person with this ID number is already registered."))
-    facts = id_number_facts(number)
-    person = Person(
-        id_number=number,
-        name=name.strip(),
-        sex=facts.sex,
-        birth_date=facts.birth_date,
-        phone=phone.strip(),
-        education=education,
-    )
-    return audited_create(person)
-
-
-@transaction.atomic
-def person_update(*, actor: User, person: Person, name: str, phone: str = "", education: str = "") -> Person:
-    """Correct a person's name or contact details (the ID number never changes)."""
-    require_perm(actor, Perm.PERSON_CHANGE)
-    person = Person.objects.select_for_update().get(pk=person.pk)
-    before = snapshot(person)
-    person.name, person.phone, person.education = name.strip(), phone.strip(), education
-    audited_update(person, before)
-    return person
-
-
-@transaction.atomic
-def person_register_or_match(*, actor: User, id_number: str, name: str) -> Person:
-    """The person with this ID number, registered now if new. A known number must come with its name."""
-    number = validate_id_number(id_number)
-    person = Person.objects.filter(id_number=number).first()
-    if person is None:
-        return person_create(actor=actor, id_number=number, name=name)
-    if person.name != name.strip():
-        raise Conflict("name_mismatch", _("This ID number is registered under a different name."))
-    return person
-
-
-@transaction.atomic
-def persons_upsert_bulk(*, actor: User | None, staged: StagedUpsert) -> WriteCounts:
-    """Write a chunk of persons staged by the persons file (``stage_upsert``: new rows with their change-log
-    entries built, changed rows with their before and after); the actor of the change log is the import's."""
-    return apply_upsert(staged)
-
-
-def person_reveal_id_number(*, user: User, person: Person, purpose: str) -> str:
-    """Return the full ID number to a role that needs it, and log that it was seen."""
-    require_perm(user, Perm.VIEW_FULL_ID_NUMBER)
-    if user.is_candidate and person.pk != user.person_id:
-        raise PermissionDenied("not_own_person", _("A candidate sees only their own ID number."))
-    record_id_number_views(user=user, persons=[(person.pk, person.id_number)], purpose=purpose)
-    return person.id_number
-
-
-def _check_assignment(assignment: Assignment) -> None:
-    problems = assignment_problems(
-        role=assignment.role,
-        org_kind=assignment.organization.kind,
-        has_item=assignment.operation_item_id is not None,
-        dispatcher_kind=assignment.dispatched_by.kind if assignment.dispatched_by is not None else None,
-    )
-    if problems:
-        field, message = next(iter(problems.items()))
-        raise DomainError(f"assignment_{field}", message)
-
-
-@transaction.atomic
-def assignment_create(
-    *,
-    actor: User,
-    person: Person,
-    organization: Organization,
-    role: str,
-    start_date: dt.date,
-    end_date: dt.date | None = None,
-    operation_item: OperationItem | None = None,
-    dispatched_by: Organization | None = None,
-) -> Assignment:
-    """Record that a person holds a role at an organisation from a date."""
-    require_perm(actor, Perm.ASSIGNMENT_CHANGE)
-    if actor.is_org_member and organization.pk != actor.organization_id:
-        raise PermissionDenied("outside_jurisdiction", _("You may record assignments only at your organisation."))
-    assignment = Assignment(
-        person=person,
-        organization=organization,
-        role=role,
-        start_date=start_date,
-        end_date=end_date,
-        operation_item=operation_item,
-        dispatched_by=dispatched_by,
-    )
-    _check_assignment(assignment)
-    return audited_create(assignment)
-
-
-@transaction.atomic
-def assignment_end(*, actor: User, assignment: Assignment, end_date: dt.date) -> Assignment:
-    """End an assignment on a date (assignments are ended, never deleted)."""
-    require_perm(actor, Perm.ASSIGNMENT_CHANGE)
-    assignment = Assignment.objects.select_for_update().select_related("organization").get(pk=assignment.pk)
-    if actor.is_org_member and assignment.organization_id != actor.organization_id:
-        raise PermissionDenied("outside_jurisdiction", _("You may change assignments only at your organisation."))
-    if assignment.end_date is not None:
-        raise Conflict("assignment_ended", _("This assignment has already ended."))
-    before = snapshot(assignment)
-    assignment.end_date = end_date
-    audited_update(assignment, before)
-    return assignment
-
-
-ASSIGNMENT_KEY = ("person_id", "organization_id", "role", "start_date")
-
-
-@transaction.atomic
-def assignments_upsert_bulk(*, actor: User | None, rows: list[dict[str, Any]]) -> WriteCounts:
-    """Create or update assignments in bulk (a chunk of the assignments file), matched on person, organisation,
-    role and start date; each change in the change log. ``rows`` come cleaned by the file, which reports every
-    row the rules refuse (``assignment_problems``): values by attname."""
-    existing = fetch_by_key(Assignment, ASSIGNMENT_KEY, [tuple(row[k] for k in ASSIGNMENT_KEY) for row in rows])
-    return bulk_upsert(Assignment, ASSIGNMENT_KEY, rows, existing=existing)
