@@ -7,12 +7,14 @@ SECRET_KEY in the environment, a key is generated once into var/secret_key.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import secrets
 from pathlib import Path
 from typing import Any
 
 import dj_database_url
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("PEIKAO_VAR_DIR", BASE_DIR / "var"))
@@ -56,6 +58,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_filters",
+    "ninja",  # the API docs (/api/docs) serve Swagger UI from our static files, not from a CDN
+    "csp",
+    "axes",
     "peikao.core",
     "peikao.registry",
     "peikao.accounts",
@@ -70,6 +75,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "peikao.core.badinput.RejectNulMiddleware",  # before anything reads the path, the cookies or the body
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -80,6 +86,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "peikao.core.middleware.AuditContextMiddleware",
     "peikao.core.middleware.DomainErrorMiddleware",
+    "axes.middleware.AxesMiddleware",  # a locked-out login becomes its lockout page (429)
 ]
 
 ROOT_URLCONF = "peikao.urls"
@@ -118,7 +125,8 @@ DATABASES["default"].setdefault("TEST", {})
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "core.User"
 # The session's user is loaded with its region and its link (accounts.AccountLink: organisation or person) in one query.
-AUTHENTICATION_BACKENDS = ["peikao.accounts.backends.AccountBackend"]
+# Axes first: a locked-out login is refused before the password is checked (peikao/accounts/throttle.py).
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "peikao.accounts.backends.AccountBackend"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "web:home"
 LOGOUT_REDIRECT_URL = "login"
@@ -128,6 +136,20 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
+
+# Login throttling (django-axes, peikao/accounts/throttle.py): a login is locked for the cool-off after this many
+# failures of its account (from any address), or of its address (for any accounts: higher, as an exam room or an
+# office shares one address) — counted from the last failure, which a try during the lockout renews.
+AXES_FAILURE_LIMIT = int(os.environ.get("PEIKAO_LOGIN_FAILURE_LIMIT", "10"))
+AXES_COOLOFF_TIME = dt.timedelta(minutes=int(os.environ.get("PEIKAO_LOGIN_LOCKOUT_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # LoginThrottleHandler reads them in this order
+AXES_HANDLER = "peikao.accounts.throttle.LoginThrottleHandler"
+AXES_CLIENT_IP_CALLABLE = "peikao.accounts.throttle.login_ip"  # core.http.client_address: the trusted proxies apply
+AXES_LOCKOUT_CALLABLE = "peikao.accounts.throttle.lockout_response"
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_DISABLE_ACCESS_LOG = True  # successful logins: last_login is kept on the account; the lockouts need failures only
+# Never stored with a failure (its query string and form are kept): passwords, ID numbers, admission codes, tokens.
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "password", "id_number", "admission_code", "csrfmiddlewaretoken"]
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
@@ -147,6 +169,26 @@ WHITENOISE_USE_FINDERS = True
 
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
+
+# Content-Security-Policy (django-csp) of every response: scripts, style sheets, fonts and requests from this site
+# only, no inline script (page scripts are static files; htmx is configured to add no style and evaluate nothing in
+# web/base.html), images from here or data: URIs (QR codes, Pico's icons), no plugins, no framing, forms post here.
+# The one concession: style="" attributes (layout tweaks in the templates; they cannot run code).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "style-src-attr": [UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", False)
@@ -225,3 +267,6 @@ PEIKAO["MAX_UPLOAD_BYTES"] = int(os.environ.get("PEIKAO_MAX_UPLOAD_BYTES", str(2
 PEIKAO["TRUSTED_PROXY_COUNT"] = int(
     os.environ.get("PEIKAO_TRUSTED_PROXY_COUNT", "1" if env_bool("PEIKAO_TRUST_X_FORWARDED_FOR", False) else "0")
 )
+# Failed logins from one address (for any accounts) before it is locked out; the per-account limit is
+# PEIKAO_LOGIN_FAILURE_LIMIT (AXES_FAILURE_LIMIT above).
+PEIKAO["LOGIN_ADDRESS_FAILURE_LIMIT"] = int(os.environ.get("PEIKAO_LOGIN_ADDRESS_FAILURE_LIMIT", "50"))

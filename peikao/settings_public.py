@@ -19,6 +19,7 @@ MIDDLEWARE = [
         "django.contrib.auth.middleware.AuthenticationMiddleware",
         "django.contrib.messages.middleware.MessageMiddleware",
         "peikao.core.middleware.DomainErrorMiddleware",
+        "axes.middleware.AxesMiddleware",  # no logins here
         # Each public view states its own CSRF stance (the forms @csrf_protect, the JSON API @csrf_exempt, the
         # rest GET only; a test walks the routes), so the middleware need not run on every request.
         "django.middleware.csrf.CsrfViewMiddleware",

@@ -9,12 +9,15 @@ organisation or one person per link.
 
 from __future__ import annotations
 
+import ipaddress
+
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from peikao.accounts.models import AccountLink
-from peikao.core.audit import audited_create, audited_update, snapshot
-from peikao.core.choices import ORGANIZATION_ROLES, REGULATOR_ROLES, Role
+from peikao.accounts.selectors import may_clear_any_lockout
+from peikao.core.audit import audited_create, audited_update, record_bulk_rows, snapshot
+from peikao.core.choices import ORGANIZATION_ROLES, REGULATOR_ROLES, ChangeAction, Role
 from peikao.core.errors import DomainError, PermissionDenied
 from peikao.core.models import Region, User
 from peikao.core.permissions import Perm, require_perm
@@ -115,3 +118,50 @@ def account_link_set(
     link.organization, link.person = organization, person
     audited_update(link, before)
     return link
+
+
+@transaction.atomic
+def login_lockout_clear(*, actor: User, username: str = "", ip_address: str = "") -> int:
+    """Lift a login lockout (peikao/accounts/throttle.py): forget the failed logins of an account (a candidate's exam
+    login, a name) or of an address, each forgotten row in the change log. An account administrator lifts those of
+    the accounts it manages; an administrator of a province or above any, addresses included. Return how many rows
+    were forgotten."""
+    from axes.models import AccessAttempt
+
+    require_perm(actor, Perm.MANAGE_USERS)
+    if bool(username) == bool(ip_address):
+        raise DomainError("lockout_target", _("Give either an account or an address to unlock."))
+    if ip_address:
+        try:
+            ip_address = str(ipaddress.ip_address(ip_address))
+        except ValueError:
+            raise DomainError("lockout_target", _("Give either an account or an address to unlock.")) from None
+    if not may_clear_any_lockout(actor):
+        manages = username and User.objects.visible_to(actor).filter(username=username).exists()
+        if not manages:
+            raise PermissionDenied("outside_jurisdiction", _("You may unlock only the accounts you manage."))
+    attempts = AccessAttempt.objects.select_for_update().filter(
+        **({"username": username} if username else {"ip_address": ip_address})
+    )
+    rows = list(attempts.values("pk", "username", "ip_address", "failures_since_start", "attempt_time"))
+    label = str(_("login lockout"))
+    record_bulk_rows(
+        AccessAttempt,
+        (
+            (
+                ChangeAction.DELETE,
+                row["pk"],
+                f"{label} {row['username'] or '—'} @ {row['ip_address'] or '—'}",
+                {
+                    "username": row["username"],
+                    "ip_address": row["ip_address"],
+                    "failures": row["failures_since_start"],
+                    "last_failure": row["attempt_time"].isoformat(),
+                },
+                None,
+            )
+            for row in rows
+        ),
+    )
+    AccessAttempt.objects.filter(pk__in=[row["pk"] for row in rows]).delete()
+    return len(rows)

@@ -1,4 +1,4 @@
-"""Accounts UI: the accounts a user manages, creating and deactivating one."""
+"""Accounts UI: the accounts a user manages, creating and deactivating one; login lockouts and lifting them."""
 
 from __future__ import annotations
 
@@ -10,8 +10,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from peikao.accounts.forms import UserCreateForm
-from peikao.accounts.selectors import account_regions, organization_for_account, user_get
+from peikao.accounts.selectors import account_regions, login_lockouts, organization_for_account, user_get
 from peikao.accounts.selectors import user_list as user_list_selector
+from peikao.accounts.services import login_lockout_clear
 from peikao.accounts.services import user_create as user_create_service
 from peikao.accounts.services import user_deactivate as user_deactivate_service
 from peikao.core.choices import ORGANIZATION_ROLES, REGULATOR_ROLES, Role
@@ -24,7 +25,9 @@ from peikao.core.permissions import Perm, has_perm
 def user_list(request):
     if not (has_perm(request.user, Perm.MANAGE_USERS) or has_perm(request.user, Perm.MANAGE_ORG_USERS)):
         raise Http404
-    return render(request, "accounts/user_list.html", paginate(request, user_list_selector(user=request.user)))
+    context = paginate(request, user_list_selector(user=request.user))
+    context["may_unlock"] = has_perm(request.user, Perm.MANAGE_USERS)
+    return render(request, "accounts/user_list.html", context)
 
 
 def _role_choices(user):
@@ -74,3 +77,26 @@ def user_deactivate(request, user_id: int):
     user_deactivate_service(actor=request.user, user=account)
     messages.success(request, _("The account was deactivated."))
     return redirect("accounts:user_list")
+
+
+@login_required
+def lockout_list(request):
+    if not has_perm(request.user, Perm.MANAGE_USERS):
+        raise Http404
+    return render(request, "accounts/lockout_list.html", login_lockouts(user=request.user))
+
+
+@login_required
+@require_POST
+def lockout_clear(request):
+    try:
+        cleared = login_lockout_clear(
+            actor=request.user,
+            username=request.POST.get("username", "")[:255],
+            ip_address=request.POST.get("ip_address", "")[:64],
+        )
+    except DomainError as error:
+        messages.error(request, error.text)
+    else:
+        messages.success(request, _("Unlocked (%(count)s failed logins forgotten).") % {"count": cleared})
+    return redirect("accounts:lockout_list")

@@ -14,6 +14,7 @@ from ninja import Router, Schema, Status
 from ninja.pagination import paginate
 from ninja.security import HttpBearer
 
+from peikao.accounts.throttle import exam_login_guard
 from peikao.core.errors import DomainError
 from peikao.core.paging import ApiPagination
 from peikao.exams import selectors, services
@@ -206,7 +207,8 @@ def analytics_event(request, payload: AnalyticsEventIn):
 
 @router.post("/exam/session", response=ExamTokenOut, auth=None, summary="A candidate starts the theory exam")
 def exam_session(request, payload: ExamLoginIn):
-    registration = services.candidate_login(id_number=payload.id_number, admission_code=payload.admission_code)
+    with exam_login_guard(request, id_number=payload.id_number):  # throttled per ID number and per address
+        registration = services.candidate_login(id_number=payload.id_number, admission_code=payload.admission_code)
     sheet = services.sheet_start(registration)
     return {"token": signing.dumps(registration.pk, salt=EXAM_TOKEN_SALT), "deadline": sheet.deadline}
 

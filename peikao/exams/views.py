@@ -12,6 +12,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from peikao.accounts.throttle import exam_login_guard, lockout_response
 from peikao.core.errors import DomainError
 from peikao.core.paging import paginate
 from peikao.core.permissions import Perm, has_perm, require_perm
@@ -291,11 +292,15 @@ def _exam_registration(request) -> Registration | None:
 def exam_login(request):
     form = CandidateLoginForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        id_number = form.cleaned_data["id_number"]
         try:
-            registration = services.candidate_login(
-                id_number=form.cleaned_data["id_number"], admission_code=form.cleaned_data["admission_code"]
-            )
+            with exam_login_guard(request, id_number=id_number):  # throttled per ID number and per address
+                registration = services.candidate_login(
+                    id_number=id_number, admission_code=form.cleaned_data["admission_code"]
+                )
         except DomainError as error:
+            if error.code == "login_locked":
+                return lockout_response(request)
             form.add_error(None, error.text)
         else:
             request.session.cycle_key()
