@@ -299,19 +299,15 @@ class PersonsKind(ExchangeKind):
         cleaned["_existing"] = existing
         cleaned["_readonly"] = False
         if existing is not None and visible is not None and id_number not in visible:
-            # Registered by someone else: confirm the name, change nothing.
-            if name and existing.name != name:
-                row.fail(
-                    "name",
-                    _("This ID number is registered under a different name."),
-                    code="name_mismatch",
-                )
+            # Registered, but not seen by the importer: change nothing and say nothing of it (ADR 0009); the
+            # importer's organisation gets a link awaiting confirmation, as for a new number.
             cleaned["_readonly"] = True
         return cleaned
 
     def stage(self, rows: list[tuple[int, dict[str, Any]]], ctx: ImportContext) -> StagedUpsert:
         readonly = 0
         data, existing = [], {}
+        entered = {cleaned["id_number"]: cleaned["name"] for _number, cleaned in rows}  # for write's links
         for _number, cleaned in rows:  # the cleaned dicts are ours: strip the markers in place
             found, is_readonly = cleaned.pop("_existing"), cleaned.pop("_readonly")
             if is_readonly:
@@ -322,10 +318,18 @@ class PersonsKind(ExchangeKind):
             data.append(cleaned)
         staged = stage_upsert(Person, ["id_number"], data, existing=existing, compare_fields=self.FIELDS)
         staged.counts.unchanged += readonly
+        staged.entered = entered  # type: ignore[attr-defined]  # staged ahead of writing: carried with the chunk
         return staged
 
     def write(self, staged: StagedUpsert, ctx: ImportContext) -> WriteCounts:
-        return services.persons_upsert_bulk(actor=ctx.user, staged=staged)
+        counts = services.persons_upsert_bulk(actor=ctx.user, staged=staged)
+        entered = getattr(staged, "entered", {})
+        if entered and not ctx.unrestricted and ctx.user.is_org_member:
+            ids = Person.objects.filter(id_number__any=list(entered)).values_list("id_number", "pk")
+            services.person_links_note_bulk(
+                actor=ctx.user, links=[(ctx.user.organization_id, pk, entered[number]) for number, pk in ids]
+            )
+        return counts
 
     def export_rows(self, ctx: ExportContext) -> Iterator[dict[str, str]]:
         queryset = Person.objects.visible_to(ctx.user) if ctx.user is not None else Person.objects.all()
@@ -365,9 +369,10 @@ class AssignmentsKind(ExchangeKind):
 
     def prepare(self, rows: list[Row], ctx: ImportContext) -> None:
         numbers = {row.raw("id_number").upper() for row in rows}
-        ctx.cache["person_ids"] = dict(
-            Person.objects.filter(id_number__any=list(numbers)).values_list("id_number", "pk")
-        )
+        persons = Person.objects.filter(id_number__any=list(numbers))
+        if not ctx.unrestricted and ctx.user.is_org_member:  # only persons it entered (ADR 0009): never says more
+            persons = persons.filter(links__organization_id=ctx.user.organization_id)
+        ctx.cache["person_ids"] = dict(persons.values_list("id_number", "pk"))
         codes = {row.raw("org_code") for row in rows}
         orgs = Organization.objects.visible_to(ctx.user) if ctx.user is not None else Organization.objects.all()
         ctx.cache["orgs"] = {org.org_code: org for org in orgs.filter(org_code__in=codes)}
@@ -379,7 +384,11 @@ class AssignmentsKind(ExchangeKind):
         id_number = row.id_number("id_number")
         person_id = ctx.cache["person_ids"].get(id_number)
         if id_number and person_id is None:
-            row.fail("id_number", _("No person with this ID number: import persons first."), code="unknown_person")
+            row.fail(
+                "id_number",
+                _("This ID number has not been entered: import or enter the person (ID number and name) first."),
+                code="unknown_person",
+            )
         org_code = row.text("org_code", required=True)
         org = ctx.cache["orgs"].get(org_code)
         if org_code and org is None:

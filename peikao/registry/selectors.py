@@ -135,3 +135,24 @@ def person_link_shows_person(*, user: User, link: PersonLink) -> bool:
     if user.is_org_member:
         return link.status == PersonLinkStatus.CONFIRMED and link.organization_id == user.organization_id
     return True
+
+
+def label_persons(*, user: User, organization_id: int, persons: list[Person]) -> list[Person]:
+    """Set ``person.label``, the name ``user`` may read for each of an organisation's persons (ADR 0009): the
+    registered name, except for a member of the organisation whose link is not confirmed — the name it entered, or
+    the masked ID number. One query."""
+    links: dict[int, tuple[str, str]] = {}
+    if user.is_org_member:
+        links = {
+            person_id: (status, entered)
+            for person_id, status, entered in PersonLink.objects.filter(
+                organization_id=user.organization_id, person_id__in=[p.pk for p in persons]
+            ).values_list("person_id", "status", "entered_name")
+        }
+    for person in persons:
+        status, entered = links.get(person.pk, (PersonLinkStatus.CONFIRMED, ""))
+        if user.is_org_member and (status != PersonLinkStatus.CONFIRMED or person.pk not in links):
+            person.label = entered or person.masked_id_number
+        else:
+            person.label = person.name
+    return persons

@@ -16,6 +16,7 @@ from peikao.core.errors import DomainError
 from peikao.core.paging import ApiPagination
 from peikao.registry import selectors as registry_selectors
 from peikao.registry.models import Industry, OperationItem, Person
+from peikao.registry.selectors import label_persons
 from peikao.training import selectors, services
 from peikao.training.choices import ClassStatus, LessonMode, TraineeCategory, TrainingType
 
@@ -295,13 +296,17 @@ def class_hours(request, class_code: str):
     training_class = selectors.class_get(user=request.user, class_code=class_code)
     services.class_hours_refresh(training_class=training_class)
     rows = []
-    for enrolment in selectors.class_hours(user=request.user, training_class=training_class):
+    enrolments = list(selectors.class_hours(user=request.user, training_class=training_class))
+    label_persons(
+        user=request.user, organization_id=training_class.organization_id, persons=[e.person for e in enrolments]
+    )
+    for enrolment in enrolments:
         credited = getattr(enrolment, "credited", None)
         credited_hours = credited.credited_hours if credited else Decimal(0)
         rows.append(
             {
                 "person_id": enrolment.person_id,
-                "name": enrolment.person.name,
+                "name": enrolment.person.label,
                 "id_number_masked": enrolment.person.masked_id_number,
                 "credited_hours": credited_hours,
                 "required_hours": training_class.required_hours,
