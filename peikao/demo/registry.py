@@ -351,3 +351,25 @@ def _demo_users(ctx: DemoContext, training: dict, exam_point: dict, enterprises:
 
 def operation_item_codes() -> list[str]:
     return list(OperationItem.objects.values_list("code", flat=True))
+
+
+@step(350, "person links")
+def match_person_links(ctx: DemoContext) -> str:
+    """The province's administration matches the institutions' and exam points' links to their persons (ADR 0009),
+    all but the latest two of each organisation: those wait in the queue of 人员关联核验."""
+    from peikao.core.models import User
+    from peikao.registry.choices import PersonLinkStatus
+    from peikao.registry.models import PersonLink
+    from peikao.registry.services import person_link_confirm
+
+    regulator = User.objects.get(username="fj-admin")
+    pending = list(PersonLink.objects.filter(status=PersonLinkStatus.PENDING).order_by("organization_id", "-pk"))
+    kept: dict[int, int] = {}
+    matched = 0
+    for link in pending:
+        kept[link.organization_id] = kept.get(link.organization_id, 0) + 1
+        if kept[link.organization_id] <= 2:
+            continue
+        person_link_confirm(actor=regulator, link=link, reason="与居民身份证核对一致")
+        matched += 1
+    return f"{matched} person links matched, {len(pending) - matched} waiting"
