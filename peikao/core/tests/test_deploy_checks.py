@@ -15,8 +15,8 @@ def _check_deploy(tmp_path, **extra: str) -> str:
     env = {
         key: value
         for key, value in os.environ.items()
-        if not key.startswith(("PEIKAO_SECURE", "DJANGO_SETTINGS", "SECURE", "SESSION_COOKIE"))
-    }
+        if not key.startswith(("PEIKAO_SECURE", "DJANGO_", "SECURE", "SESSION_COOKIE"))  # the browser tests set
+    }  # DJANGO_ALLOW_ASYNC_UNSAFE, which check --deploy rightly refuses
     env.update(
         DJANGO_SETTINGS_MODULE="peikao.settings",
         PEIKAO_VAR_DIR=str(tmp_path),
