@@ -184,7 +184,10 @@ class AssignmentOut(Schema):
 
     @staticmethod
     def resolve_person_name(obj):
-        return obj.person.name
+        label = getattr(obj, "person_label", None)  # an organisation reads the name it entered (ADR 0009)
+        if label is None:
+            return obj.person.name
+        return label or obj.person.masked_id_number
 
     @staticmethod
     def resolve_org_code(obj):
@@ -200,7 +203,12 @@ class AssignmentOut(Schema):
 
 
 class AssignmentIn(Schema):
-    person_id: int
+    """The person by ``person_id`` (one you may see), or by ``id_number`` and ``name`` (entered for your organisation
+    if new to it: a link awaiting confirmation, ADR 0009)."""
+
+    person_id: int | None = None
+    id_number: str | None = None
+    name: str = ""
     org_code: str
     role: AssignmentRole
     start_date: dt.date
@@ -390,8 +398,15 @@ def assignment_list(request, filters: Query[AssignmentFilters]):
 
 @router.post("/assignments", response={201: AssignmentOut}, summary="Record an assignment")
 def assignment_create(request, payload: AssignmentIn):
-    person = selectors.person_get(user=request.user, pk=payload.person_id)
     org = selectors.organization_get(user=request.user, org_code=payload.org_code)
+    if payload.person_id is not None:
+        person = selectors.person_get(user=request.user, pk=payload.person_id)
+    elif payload.id_number:
+        person = services.person_register_or_match(
+            actor=request.user, id_number=payload.id_number, name=payload.name, organization=org
+        )
+    else:
+        raise DomainError("person_required", _("Give the person: person_id, or id_number and name."))
     item = get_object_or_404(OperationItem, code=payload.operation_item) if payload.operation_item else None
     dispatcher = (
         selectors.organization_get(user=request.user, org_code=payload.dispatched_by) if payload.dispatched_by else None

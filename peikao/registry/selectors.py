@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from django.db.models import Case, Count, QuerySet, When
+from django.db.models import Case, Count, Exists, F, OuterRef, QuerySet, Subquery, Value, When
+from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
 from peikao.core.models import User, region_code_range
@@ -45,9 +46,18 @@ def person_get(*, user: User, pk: int) -> Person:
 
 
 def assignment_list(*, user: User, filters: dict | None = None) -> QuerySet[Assignment]:
+    """Assignments the user may see; for an organisation's member each carries ``person_label``, the person's name
+    as it may read it (ADR 0009: the name it entered until its link is confirmed)."""
     queryset = Assignment.objects.visible_to(user).select_related(
         "person", "organization", "operation_item", "dispatched_by"
     )
+    if user.is_org_member:
+        link = PersonLink.objects.filter(organization_id=user.organization_id, person=OuterRef("person_id"))
+        confirmed = Exists(link.filter(status=PersonLinkStatus.CONFIRMED))
+        entered = Subquery(link.values("entered_name")[:1])
+        queryset = queryset.annotate(
+            person_label=Case(When(confirmed, then=F("person__name")), default=Coalesce(entered, Value("")))
+        )
     return AssignmentFilter(filters or {}, queryset=queryset).qs
 
 
@@ -75,8 +85,7 @@ def roster(*, user: User, organization: Organization) -> QuerySet[Assignment]:
 
 
 def assignment_get(*, user: User, pk: int) -> Assignment:
-    queryset = Assignment.objects.visible_to(user).select_related("person", "organization", "dispatched_by")
-    return get_object_or_404(queryset, pk=pk)
+    return get_object_or_404(assignment_list(user=user), pk=pk)
 
 
 def dispatcher_choices(*, user: User) -> QuerySet[Organization]:
@@ -137,10 +146,11 @@ def person_link_shows_person(*, user: User, link: PersonLink) -> bool:
     return True
 
 
-def label_persons(*, user: User, organization_id: int, persons: list[Person]) -> list[Person]:
-    """Set ``person.label``, the name ``user`` may read for each of an organisation's persons (ADR 0009): the
-    registered name, except for a member of the organisation whose link is not confirmed — the name it entered, or
-    the masked ID number. One query."""
+def label_persons(*, user: User, persons: list[Person]) -> list[Person]:
+    """Set ``person.label``, the name ``user`` may read for each of the persons of its own records (ADR 0009), and
+    ``person.readable``, whether it may open the person's record: the registered name and yes, except for an
+    organisation's member without a confirmed link — the name it entered (or the masked ID number) and no. One
+    query."""
     links: dict[int, tuple[str, str]] = {}
     if user.is_org_member:
         links = {
@@ -152,7 +162,7 @@ def label_persons(*, user: User, organization_id: int, persons: list[Person]) ->
     for person in persons:
         status, entered = links.get(person.pk, (PersonLinkStatus.CONFIRMED, ""))
         if user.is_org_member and (status != PersonLinkStatus.CONFIRMED or person.pk not in links):
-            person.label = entered or person.masked_id_number
+            person.label, person.readable = entered or person.masked_id_number, False
         else:
-            person.label = person.name
+            person.label, person.readable = person.name, True
     return persons

@@ -39,9 +39,11 @@ def organization_list(request):
 def organization_detail(request, org_code: str):
     org = selectors.organization_get(user=request.user, org_code=org_code)
     staff = selectors.roster(user=request.user, organization=org)
+    shown = list(staff[:200])
+    selectors.label_persons(user=request.user, persons=[a.person for a in shown])
     context = {
         "org": org,
-        "staff": staff[:200],
+        "staff": shown,
         "staff_total": staff.count(),
         "events": selectors.organization_events(user=request.user, organization=org)[:20],
         "children": selectors.organization_list(user=request.user).filter(parent=org),

@@ -297,9 +297,7 @@ def class_hours(request, class_code: str):
     services.class_hours_refresh(training_class=training_class)
     rows = []
     enrolments = list(selectors.class_hours(user=request.user, training_class=training_class))
-    label_persons(
-        user=request.user, organization_id=training_class.organization_id, persons=[e.person for e in enrolments]
-    )
+    label_persons(user=request.user, persons=[e.person for e in enrolments])
     for enrolment in enrolments:
         credited = getattr(enrolment, "credited", None)
         credited_hours = credited.credited_hours if credited else Decimal(0)

@@ -122,7 +122,7 @@ def class_detail(request, class_code: str):
     training_class = selectors.class_get(user=user, class_code=class_code)
     services.class_hours_refresh(training_class=training_class)
     enrolments = list(selectors.class_hours(user=user, training_class=training_class))
-    label_persons(user=user, organization_id=training_class.organization_id, persons=[e.person for e in enrolments])
+    label_persons(user=user, persons=[e.person for e in enrolments])
     training_class.refresh_from_db(fields=["hours_stale"])
     lessons = list(selectors.lessons(user=user, training_class=training_class))
     manages = has_perm(user, Perm.CLASS_MANAGE) and (
@@ -240,7 +240,7 @@ def trainee_hours(request, class_code: str, person_id: int):
     enrolment = selectors.enrolment_get(user=request.user, training_class=training_class, person_id=person_id)
     services.class_hours_refresh(training_class=training_class)  # fresh hours first
     evidence = selectors.trainee_evidence(user=request.user, enrolment=enrolment)
-    label_persons(user=request.user, organization_id=training_class.organization_id, persons=[enrolment.person])
+    label_persons(user=request.user, persons=[enrolment.person])
     return render(
         request,
         "training/trainee_hours.html",

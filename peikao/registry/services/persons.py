@@ -58,7 +58,10 @@ def person_enter(
     if actor.is_org_member and organization.pk != actor.organization_id:
         raise PermissionDenied("outside_jurisdiction", _("You may enter persons only for your organisation."))
     number = validate_id_number(id_number)
-    if not name.strip():
+    if not name.strip():  # only a number the organisation entered before may come alone
+        entered = PersonLink.objects.filter(organization=organization, person__id_number=number).first()
+        if entered is not None:
+            return entered
         raise DomainError("name_required", _("Give the person's name as on the ID card."))
     person = Person.objects.filter(id_number=number).first() or _register(number, name, phone, education)
     return person_link_note(actor=actor, organization=organization, person=person, entered_name=name)

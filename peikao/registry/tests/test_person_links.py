@@ -141,3 +141,21 @@ def test_a_persons_import_with_another_name_is_no_oracle(world):
     assert Person.objects.get(pk=stranger.pk).name == "李四"  # unchanged
     link = PersonLink.objects.get(organization=world.orgs["ent_a"], person=stranger)
     assert link.status == PersonLinkStatus.PENDING and link.entered_name == "别的名字"
+
+
+def test_an_enterprise_employing_a_stranger_reads_the_name_it_entered(client, world):
+    stranger = world.persons["p_b"]
+    enterprise = world.users["ent_admin"]
+    org = world.orgs["ent_a"]
+    headers = _api(client, enterprise)
+    body = {"id_number": stranger.id_number, "name": "王某", "org_code": org.org_code, "role": "employee"}
+    response = _post(client, headers, "/api/assignments", {**body, "start_date": "2026-02-01"})
+    assert response.status_code == 201, response.content
+    assert response.json()["person_name"] == "王某"
+    listed = client.get(f"/api/assignments?organization={org.org_code}&limit=100", **headers).json()["items"]
+    assert "王某" in {row["person_name"] for row in listed}
+    assert stranger.name not in {row["person_name"] for row in listed}
+    client.force_login(enterprise)
+    page = client.get(f"/registry/organizations/{org.org_code}/").content.decode()
+    assert "王某" in page and stranger.name not in page
+    assert f"/registry/persons/{stranger.pk}/" not in page
