@@ -259,6 +259,16 @@ PEIKAO["VERIFY_CACHE_ENTRIES"] = int(os.environ.get("PEIKAO_VERIFY_CACHE_ENTRIES
 PEIKAO["VERIFY_CACHE_SECONDS"] = float(os.environ.get("PEIKAO_VERIFY_CACHE_SECONDS", "1.0"))
 # An uploaded import file larger than this is refused with 413 before it is read (bytes; default 20 MB).
 PEIKAO["MAX_UPLOAD_BYTES"] = int(os.environ.get("PEIKAO_MAX_UPLOAD_BYTES", str(20 * 1024 * 1024)))
+# An XLSX is a zip: each part, and all parts together, may unpack to at most this many bytes, and a part may unpack
+# to at most this many times its packed size (zip bombs are refused before anything is parsed).
+PEIKAO["XLSX_MAX_UNPACKED_BYTES"] = int(os.environ.get("PEIKAO_XLSX_MAX_UNPACKED_BYTES", str(256 * 1024 * 1024)))
+PEIKAO["XLSX_MAX_COMPRESSION_RATIO"] = int(os.environ.get("PEIKAO_XLSX_MAX_COMPRESSION_RATIO", "100"))
+# Rows of an XLSX import (all sheets together; larger files go as CSV, which streams without a limit).
+PEIKAO["XLSX_MAX_ROWS"] = int(os.environ.get("PEIKAO_XLSX_MAX_ROWS", "200000"))
+# Characters in one cell of an imported file (Excel's own limit); a longer cell rejects the file.
+PEIKAO["IMPORT_MAX_CELL_CHARS"] = int(os.environ.get("PEIKAO_IMPORT_MAX_CELL_CHARS", "32767"))
+# An import still running after this many minutes (its process was killed) is marked failed.
+PEIKAO["IMPORT_STALE_MINUTES"] = int(os.environ.get("PEIKAO_IMPORT_STALE_MINUTES", "360"))
 # Behind this many reverse proxies that append to X-Forwarded-For, the client is the entry that many places from
 # the right (0: the socket's peer, REMOTE_ADDR; X-Forwarded-For is then ignored).
 # The client address is what rate limits, login throttling and the lookup log count (peikao.core.http.client_address);

@@ -7,12 +7,15 @@ import datetime as dt
 
 from django.utils.translation import gettext_lazy as _
 from ninja import File, Query, Router, Schema, Status
+from ninja.decorators import decorate_view
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
 from peikao.core.errors import DomainError
 from peikao.core.exchange.runner import export_response, run_import
+from peikao.core.exchange.runs import import_runs_sweep
 from peikao.core.exchange.tables import table_format
+from peikao.core.exchange.uploads import check_upload_size, upload_limited_operation
 from peikao.core.paging import ApiPagination
 from peikao.core.selectors import import_run_get, region_get, region_list
 
@@ -116,9 +119,12 @@ def _import_out(result) -> dict:
     "/imports/{kind}",
     response={200: ImportOut, 422: ImportOut},
     summary="Import an exchange file (CSV or XLSX); all or nothing",
+    description="A file larger than the upload cap (20 MB unless configured) is refused with 413 before it is read.",
 )
+@decorate_view(upload_limited_operation)
 def import_file(request, kind: str, file: UploadedFile = File(...), options: Query[ImportFilters] = None):
     options = options or ImportFilters()
+    check_upload_size(file)
     table_format(file.name)
     result = run_import(
         kind_name=kind,
@@ -135,6 +141,7 @@ def import_file(request, kind: str, file: UploadedFile = File(...), options: Que
 
 @router.get("/imports/runs/{run_id}", response=ImportOut, summary="The outcome and report of an import")
 def import_run(request, run_id: int):
+    import_runs_sweep()
     run = import_run_get(user=request.user, pk=run_id)
     return {**{f: getattr(run, f) for f in ImportOut.model_fields if f not in {"summary"}}, "summary": run.summary}
 

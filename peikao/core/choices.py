@@ -36,3 +36,4 @@ class ImportStatus(models.TextChoices):
     IMPORTED = "imported", _("Imported")
     REJECTED = "rejected", _("Rejected")
     DRY_RUN = "dry_run", _("Checked (dry run)")
+    FAILED = "failed", _("Failed (interrupted)")

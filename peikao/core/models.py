@@ -349,6 +349,9 @@ class ImportRun(models.Model):
         settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("user")
     )
     actor_label = models.CharField(_("actor"), max_length=150)
+    worker = models.CharField(
+        _("process"), max_length=200, blank=True, default="", help_text=_("Host, process id and start of the process.")
+    )
     started_at = models.DateTimeField(_("started"), default=timezone.now)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
     dry_run = models.BooleanField(_("dry run"), default=False)

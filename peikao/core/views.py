@@ -12,18 +12,22 @@ from peikao.core.errors import DomainError
 from peikao.core.exchange import get_kind
 from peikao.core.exchange.rows import Problem
 from peikao.core.exchange.runner import export_response, run_import, write_report
+from peikao.core.exchange.runs import import_runs_sweep
+from peikao.core.exchange.uploads import check_upload_size, upload_limited_view
 from peikao.core.forms import ExportForm, ImportForm
 from peikao.core.paging import paginate
 from peikao.core.permissions import Perm, require_perm
 from peikao.core.selectors import can_view_changelog, changelog_list, import_run_get, import_run_list, region_get
 
 
+@upload_limited_view
 @login_required
 def import_start(request):
     require_perm(request.user, Perm.IMPORT)
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
+        check_upload_size(upload)
         try:
             result = run_import(
                 kind_name=form.cleaned_data["kind"],
@@ -41,6 +45,7 @@ def import_start(request):
             form.add_error("file", error.text)
         else:
             return redirect("core:import_run", run_id=result.run.pk)
+    import_runs_sweep()  # the list shows an import whose process was killed as failed, not running
     return render(
         request,
         "core/import_start.html",
@@ -50,6 +55,7 @@ def import_start(request):
 
 @login_required
 def import_run(request, run_id: int):
+    import_runs_sweep()
     run = import_run_get(user=request.user, pk=run_id)
     return render(request, "core/import_run.html", {"run": run})
 

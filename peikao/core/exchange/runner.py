@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import hashlib
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from itertools import islice
@@ -27,7 +28,9 @@ from peikao.core.choices import ImportStatus
 from peikao.core.errors import DomainError
 from peikao.core.exchange.base import ExchangeKind, ExportContext, ImportContext, WriteCounts, get_kind
 from peikao.core.exchange.rows import Problem, Row, RowRejected
-from peikao.core.exchange.tables import TableError, read_table, write_table
+from peikao.core.exchange.runs import import_runs_sweep, process_token
+from peikao.core.exchange.tables import TableError, read_table, table_format, write_table
+from peikao.core.exchange.xlsx_guard import check_xlsx
 from peikao.core.i18n import both
 from peikao.core.models import ImportRun
 from peikao.core.permissions import Perm, has_perm, require_perm
@@ -35,6 +38,9 @@ from peikao.core.permissions import Perm, has_perm, require_perm
 REPORT_LIMIT_STORED = 1000  # bad rows kept on the ImportRun for the UI and API
 REPORT_LIMIT_MEMORY = 200_000  # beyond this only the count grows
 REPORT_HEADER = ["row", "column", "value", "code", "reason_zh", "reason_en"]
+# C0 control characters other than tab, line feed and carriage return: no name or code holds them, PostgreSQL
+# refuses NUL in text and XML (XLSX) cannot carry them.
+CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 class _Rollback(Exception):
@@ -53,6 +59,7 @@ class ImportResult:
     problems: list[Problem] = field(default_factory=list)
     problem_count: int = 0
     run: ImportRun | None = None
+    unreadable: bool = False  # the file as a whole was refused: nothing is written, even with skip_invalid
 
     @property
     def summary(self) -> str:
@@ -127,6 +134,7 @@ def run_import(
         raise unknown_kind(kind_name)
     if user is not None:
         require_perm(user, kind.import_perm)
+    import_runs_sweep()
     if isinstance(source, str | Path):
         path = Path(source)
         digest = hashlib.sha256(path.read_bytes()).hexdigest() if path.stat().st_size < 50_000_000 else ""
@@ -149,6 +157,7 @@ def run_import(
         file_sha256=digest,
         user=user if user is not None and user.is_authenticated else None,
         actor_label=(user.username if user is not None else context_label)[:150],
+        worker=process_token(),
         started_at=timezone.now(),
         dry_run=dry_run,
         skip_invalid=skip_invalid,
@@ -176,13 +185,13 @@ def run_import(
                         _import_whole_file(kind, handle, filename, ctx, result)
                     else:
                         _import_rows(kind, handle, filename, ctx, result, pipelined)
-                    if dry_run or (result.problem_count and not skip_invalid):
+                    if dry_run or result.unreadable or (result.problem_count and not skip_invalid):
                         raise _Rollback
             except _Rollback:
                 pass
     finally:
         handle.close()
-    if result.problem_count and not skip_invalid:
+    if result.unreadable or (result.problem_count and not skip_invalid):
         result.status = ImportStatus.REJECTED
         result.counts = WriteCounts()
     elif dry_run:
@@ -227,6 +236,13 @@ def _clean_chunk(kind: ExchangeKind, ctx: ImportContext, keys: list[str | None],
     out = _Chunk()
     parsed = [Row(number, _row_dict(keys, cells), kind) for number, cells in chunk]
     out.rows = len(parsed)
+    controlled = [row for row in parsed if CONTROL_CHARACTERS.search("\t".join(row.values.values()))]
+    if controlled:  # reported, and kept away from the database (PostgreSQL refuses NUL even in a query)
+        for row in controlled:
+            out.problems.extend(_control_character_problems(row))
+        out.rejected += len(controlled)
+        flagged = {id(row) for row in controlled}
+        parsed = [row for row in parsed if id(row) not in flagged]
     kind.prepare(parsed, ctx)
     for row in parsed:
         try:
@@ -256,7 +272,23 @@ def _clean_chunk(kind: ExchangeKind, ctx: ImportContext, keys: list[str | None],
                 continue
             ctx.seen[key] = row.number
         out.valid.append((row.number, cleaned))
+    if controlled:
+        out.problems.sort(key=lambda problem: problem.row)  # the report in file order
     return out
+
+
+def _control_character_problems(row: Row) -> list[Problem]:
+    for key, value in row.values.items():
+        control = CONTROL_CHARACTERS.search(value)
+        if control:
+            row.values[key] = CONTROL_CHARACTERS.sub("\ufffd", value)  # the report shows the value, not the NUL
+            row.fail(
+                key,
+                _("The value holds a control character (U+%(code)04X), which no value may contain."),
+                {"code": ord(control.group())},
+                code="control_character",
+            )
+    return row.problems
 
 
 _DONE = object()
@@ -314,7 +346,15 @@ def _cleaned_chunks(kind, ctx, keys, rows, chunk_size: int, pipelined: bool):
 
 
 def _import_whole_file(kind: ExchangeKind, handle, filename: str, ctx: ImportContext, result: ImportResult) -> None:
-    """Kinds whose files have their own layouts (question banks) read the whole file themselves."""
+    """Kinds whose files have their own layouts (question banks) read the whole file themselves, once the file
+    passed the checks of the exchange tables (an XLSX: its zip; a text: no NUL)."""
+    try:
+        _check_whole_file(handle, filename)
+    except TableError as error:
+        result.unreadable = True
+        result.problems.append(_file_problem(error.code, error.message, error.params))
+        result.problem_count = 1
+        return
     outcome = kind.import_file(handle, filename, ctx)
     result.rows = outcome.rows
     result.rejected = outcome.rejected
@@ -322,6 +362,23 @@ def _import_whole_file(kind: ExchangeKind, handle, filename: str, ctx: ImportCon
     result.problem_count = len(outcome.problems)
     if not result.problem_count or ctx.skip_invalid:
         result.counts += outcome.counts
+
+
+def _check_whole_file(handle, filename: str) -> None:
+    try:
+        xlsx = table_format(filename) == "xlsx"
+    except TableError:
+        xlsx = False  # a kind of its own may read other formats (a question bank in JSON or text)
+    if xlsx:
+        check_xlsx(handle)
+        return
+    start = handle.tell()
+    try:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            if b"\x00" in block:
+                raise TableError("control_character", _("The file holds NUL characters: it is not a text file."))
+    finally:
+        handle.seek(start)
 
 
 def _import_rows(kind, handle, filename, ctx: ImportContext, result: ImportResult, pipelined=False) -> None:
@@ -334,6 +391,7 @@ def _import_rows(kind, handle, filename, ctx: ImportContext, result: ImportResul
     try:
         header, rows = read_table(handle, filename)
     except TableError as error:
+        result.unreadable = True
         add_problems([_file_problem(error.code, error.message, error.params)])
         return
     keys, header_problems = _map_header(kind, header)
@@ -355,7 +413,8 @@ def _import_rows(kind, handle, filename, ctx: ImportContext, result: ImportResul
                 result.counts += kind.write(staged, ctx)
         if writing:
             kind.finish(ctx)
-    except TableError as error:
+    except TableError as error:  # found while streaming: what was written is rolled back, skip_invalid or not
+        result.unreadable = True
         add_problems([_file_problem(error.code, error.message, error.params)])
 
 

@@ -39,6 +39,10 @@ ALLOWED: dict[str, dict[str, str]] = {
         "run.save": "an import's own record (ImportRun): its counts and report once the file is read",
         "sha.update": f"{NOT_A_MODEL}: the SHA-256 of the uploaded file",
     },
+    "peikao/core/exchange/runs.py": {
+        "ImportRun.objects.filter(pk__in=stale, status=ImportStatus.RUNNING).update": "an import's own record "
+        "(ImportRun): a run whose process died is marked failed",
+    },
     "peikao/core/ratelimit.py": {
         "RateCounter.objects.filter(window_start__lt=int(older_than)).delete": "rate-limit counters of past windows "
         "(bookkeeping of the database backend, not domain data)",
