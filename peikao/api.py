@@ -6,9 +6,18 @@ with optional ``errors`` details; bad input is always a 4xx, never a 500.
 
 from __future__ import annotations
 
-from django.core.exceptions import ObjectDoesNotExist, ValidationError
+import logging
+
+from django.core.exceptions import (
+    BadRequest,
+    ObjectDoesNotExist,
+    RequestDataTooBig,
+    SuspiciousOperation,
+    ValidationError,
+)
 from django.db import IntegrityError
 from django.http import Http404
+from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext_lazy as _
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
@@ -63,19 +72,21 @@ class ErrorOut(Schema):
 
 
 # Every operation may answer these with an ``ErrorOut`` (declared in the OpenAPI document, so that what a client
-# is promised is what it gets): a domain rule (400), no or a bad token (401), a role or jurisdiction refusal
-# (403), an unknown or invisible object (404), a state conflict (409), a request that does not match its schema
-# (422). An operation that declares one of these itself answers either its own body or an ``ErrorOut``.
+# is promised is what it gets): a domain rule (400), no or a bad token (401), a role or jurisdiction refusal (403),
+# an unknown or invisible object (404), a state conflict (409), a body too large (413, operations with a body), a
+# request that does not match its schema (422), a throttled login (429). An operation that declares one of these
+# itself answers either its own body or an ``ErrorOut``.
 ERROR_STATUSES = {
     400: "Bad request: a rule of the domain refused it",
     401: "Authentication required",
     403: "Not allowed for this account",
     404: "Not found (or not visible to this account)",
     409: "Conflicts with the current state",
-    413: "The upload is too large",
+    413: "The request body (or the upload) is too large",
     422: "The request does not match its schema",
+    429: "Too many requests (a throttled login): try again later",
 }
-UPLOAD_ONLY_STATUSES = {413}
+BODY_ONLY_STATUSES = {413}
 
 
 class PeikaoAPI(NinjaAPI):
@@ -90,10 +101,9 @@ class PeikaoAPI(NinjaAPI):
         error_ref = {"$ref": "#/components/schemas/ErrorOut"}
         for methods in schema["paths"].values():
             for operation in methods.values():
-                content = operation.get("requestBody", {}).get("content", {})
                 responses = operation.setdefault("responses", {})
                 for status, description in ERROR_STATUSES.items():
-                    if status in UPLOAD_ONLY_STATUSES and "multipart/form-data" not in content:
+                    if status in BODY_ONLY_STATUSES and "requestBody" not in operation:
                         continue
                     declared = responses.get(status) or responses.get(str(status))
                     if declared is None:
@@ -160,9 +170,43 @@ def on_unauthenticated(request, exc):
     )
 
 
+# django-ninja's own refusals, in both languages: (start of its English message) → (code, message)
+NINJA_REFUSALS = {
+    "Cannot parse request body": ("invalid_json", _("The body is not valid JSON.")),
+    "CSRF check Failed": ("csrf_failed", _("The CSRF check failed: reload the page and try again.")),
+}
+
+
 @api.exception_handler(HttpError)
 def on_http_error(request, exc: HttpError):
-    return api.create_response(request, error_body(f"http_{exc.status_code}", str(exc)), status=exc.status_code)
+    text = str(exc)
+    code, message = next(
+        (refusal for start, refusal in NINJA_REFUSALS.items() if text.startswith(start)),
+        (f"http_{exc.status_code}", text),
+    )
+    return api.create_response(request, error_body(code, message), status=exc.status_code)
+
+
+@api.exception_handler(MultiPartParserError)
+def on_unreadable_body(request, exc):
+    """A body declared multipart that is not (no boundary, broken parts): read by a form or an upload."""
+    return api.create_response(
+        request, error_body("invalid_body", _("The request body cannot be read as its content type says.")), status=400
+    )
+
+
+@api.exception_handler(SuspiciousOperation)
+def on_suspicious_request(request, exc: SuspiciousOperation):
+    """Django's refusals of a request (too many fields, a body over its limit, …), as Django logs them."""
+    logging.getLogger(f"django.security.{exc.__class__.__name__}").error(str(exc))
+    if isinstance(exc, RequestDataTooBig):
+        return api.create_response(request, error_body("too_large", _("The request body is too large.")), status=413)
+    return api.create_response(request, error_body("invalid_request", _("The request is not valid.")), status=400)
+
+
+@api.exception_handler(BadRequest)
+def on_bad_request(request, exc: BadRequest):
+    return api.create_response(request, error_body("invalid_request", _("The request is not valid.")), status=400)
 
 
 @api.exception_handler(IntegrityError)

@@ -232,10 +232,23 @@ def test_every_operation_declares_its_error_bodies(client):
     }
     for path, methods in document["paths"].items():
         for method, operation in methods.items():
-            for status in ("400", "401", "403", "404", "409", "422"):
+            for status in ("400", "401", "403", "404", "409", "422", "429"):
                 schema = operation["responses"][status]["content"]["application/json"]["schema"]
                 refs = [schema] + schema.get("anyOf", [])
                 assert {"$ref": "#/components/schemas/ErrorOut"} in refs, (method, path, status)
+
+
+def test_an_unreadable_body_is_a_400_in_the_declared_shape(client, world, token):
+    broken_json = client.post("/api/persons", "{not json", content_type="application/json", **token)
+    assert_error(broken_json, 400, "invalid_json")
+    # a body declared multipart without its boundary: an upload, and a form read by the exam login's throttle
+    upload = client.post("/api/imports/persons", b"x", content_type="multipart/form-data", **token)
+    assert_error(upload, 400, "invalid_body")
+    login = client.post(
+        "/api/exam/session", b'{"id_number": "1", "admission_code": "2"}', content_type="multipart/form-data"
+    )
+    assert login.status_code in (400, 422) and login["Content-Type"].startswith("application/json")
+    ErrorOut.model_validate(login.json())
 
 
 def test_a_model_validation_error_is_a_422_in_the_declared_shape(rf):
