@@ -129,7 +129,7 @@ def login_lockout_clear(*, actor: User, username: str = "", ip_address: str = ""
     from axes.models import AccessAttempt
 
     require_perm(actor, Perm.MANAGE_USERS)
-    if bool(username) == bool(ip_address):
+    if bool(username) == bool(ip_address) or "\x00" in username:
         raise DomainError("lockout_target", _("Give either an account or an address to unlock."))
     if ip_address:
         try:

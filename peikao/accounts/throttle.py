@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import ipaddress
 import math
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -34,6 +35,7 @@ from peikao.core.i18n import both
 from peikao.core.privacy import mask_id_number
 from peikao.core.validators import normalise_id_number
 
+_NOT_ID_CHARACTER = re.compile(r"[^0-9A-Z]")
 CANDIDATE_PREFIX = "exam:"  # the "account" of an exam login: exam:<masked ID number>:<keyed digest of the number>
 LOCKED_MESSAGE = _(
     "Too many failed logins: logging in is locked for %(minutes)s minutes. Try again later, or ask an administrator "
@@ -99,7 +101,7 @@ def lockout_response(request, original_response=None, credentials=None) -> HttpR
 def candidate_key(id_number: str) -> str:
     """The throttled "account" of an exam login: the ID number as typed (normalised), kept masked, with a keyed digest
     that tells two numbers with the same mask apart and cannot be turned back into the number."""
-    number = normalise_id_number(id_number)[:32]
+    number = _NOT_ID_CHARACTER.sub("", normalise_id_number(id_number))[:32]  # nothing a database refuses (NUL)
     digest = salted_hmac("peikao.accounts.throttle.candidate", number).hexdigest()[:16]
     return f"{CANDIDATE_PREFIX}{mask_id_number(number)}:{digest}"
 

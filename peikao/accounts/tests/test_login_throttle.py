@@ -106,7 +106,8 @@ def test_who_may_unlock_what(client, fujian, settings):
     client.force_login(fujian.users["province_admin"])
     page = client.get("/accounts/lockouts/").content.decode()
     assert "203.0.113.20" in page and "fj-admin" in page
-    client.post("/accounts/lockouts/clear/", {"ip_address": "not-an-address"})
+    for bad in ({"ip_address": "not-an-address"}, {"username": "fj\x00admin"}, {}):
+        assert client.post("/accounts/lockouts/clear/", bad).status_code == 302  # a reason shown, not a 500
     assert AccessAttempt.objects.count() == 1
     client.post("/accounts/lockouts/clear/", {"ip_address": "203.0.113.20"})
     assert AccessAttempt.objects.count() == 0

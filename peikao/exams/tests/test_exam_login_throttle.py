@@ -78,3 +78,8 @@ def test_the_exam_page_login_is_throttled_too(client, open_sitting):
     assert "admission_code" not in "".join(AccessAttempt.objects.values_list("post_data", flat=True)).replace(
         "admission_code=********************", ""
     )
+
+
+def test_odd_characters_in_the_number_are_a_4xx_not_a_500(client, open_sitting):
+    for number in ("3501\u00000219900101123X", "'; DROP TABLE x; --", "", "x" * 300):
+        assert _session(client, number, "12345678").status_code in {400, 422}
