@@ -15,7 +15,9 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 from collections.abc import Iterable, Iterator
+from itertools import repeat
 from pathlib import Path
 from typing import IO, Any
 
@@ -25,7 +27,7 @@ from django.utils.translation import gettext_lazy as _
 from peikao.core.errors import DomainError
 
 FORMATS = ("csv", "xlsx")
-ROW_CELLS = 64  # a CSV row may be as long as this many full cells
+ROW_CELLS = 64  # a line of a CSV may be as long as this many full cells
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _ESCAPED_STARTS = (*FORMULA_STARTS, "'")
 
@@ -105,39 +107,61 @@ def _cell_too_long(row: int, column: int) -> TableError:
 
 
 def _checked(cells: list[str], row: int, limit: int) -> list[str]:
-    for index, cell in enumerate(cells):
-        if len(cell) > limit:
-            raise _cell_too_long(row, index + 1)
+    if cells and max(map(len, cells)) > limit:
+        raise _cell_too_long(row, next(index for index, cell in enumerate(cells) if len(cell) > limit) + 1)
     return cells
 
 
-class _Lines:
-    """The physical lines of a CSV for ``csv.reader``, read with a bound: one row (its lines together: a quoted
-    cell may span lines) is at most ``limit`` characters, so a file of one endless line is refused, not held."""
+def _unescaped(cells: list[str]) -> list[str]:
+    stripped = [cell.strip() for cell in cells]
+    if any(map(str.startswith, stripped, repeat("'"))):  # rare: the loop in Python only then
+        return [unescape_text(cell) for cell in stripped]
+    return stripped
 
-    def __init__(self, text: io.TextIOWrapper, limit: int):
-        self.text = text
+
+class _LineBound(io.RawIOBase):
+    """The bytes of a CSV, refused (``TableError``) as soon as one line runs past ``limit`` bytes: a file of one
+    endless line is never held whole. Checked a block at a time, so the reading of rows stays in C."""
+
+    def __init__(self, raw: IO[bytes], limit: int):
+        self.raw = raw
         self.limit = limit
-        self.used = 0  # characters of the row being read; the reader of rows resets it after each row
+        self.run = 0  # bytes since the last line break
+        self.long_line = re.compile(b"\n[^\n]{%d}" % limit)
 
-    def __iter__(self) -> _Lines:
-        return self
+    def readable(self) -> bool:
+        return True
 
-    def __next__(self) -> str:
-        line = self.text.readline(self.limit - self.used + 1)
-        if not line:
-            raise StopIteration
-        self.used += len(line)
-        if self.used > self.limit:
-            raise TableError("row_too_long", _("A row of the file is longer than %(n)d characters."), {"n": self.limit})
-        return line
+    def readinto(self, buffer) -> int:
+        data = self.raw.read(len(buffer))
+        if not data:
+            return 0
+        first = data.find(b"\n")
+        if first < 0:
+            self.run += len(data)
+        else:
+            last = data.rfind(b"\n")
+            if self.run + first > self.limit or (last > first and self.long_line.search(data, first, last)):
+                self._refuse()
+            self.run = len(data) - last - 1
+        if self.run > self.limit:
+            self._refuse()
+        buffer[: len(data)] = data
+        return len(data)
+
+    def _refuse(self) -> None:
+        raise TableError("row_too_long", _("A line of the file is longer than %(n)d bytes."), {"n": self.limit})
+
+    def close(self) -> None:
+        self.raw.close()
+        super().close()
 
 
 def _read_csv(binary: IO[bytes]) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
     cell_limit = settings.PEIKAO["IMPORT_MAX_CELL_CHARS"]
-    text = io.TextIOWrapper(binary, encoding="utf-8-sig", newline="")
-    lines = _Lines(text, cell_limit * ROW_CELLS)
-    reader = csv.reader(lines)
+    bounded = io.BufferedReader(_LineBound(binary, cell_limit * ROW_CELLS * 3), 1 << 16)  # 3: UTF-8 of CJK
+    text = io.TextIOWrapper(bounded, encoding="utf-8-sig", newline="")
+    reader = csv.reader(text)
     try:
         header = next(reader)
     except StopIteration:
@@ -146,28 +170,37 @@ def _read_csv(binary: IO[bytes]) -> tuple[list[str], Iterator[tuple[int, list[st
         raise _not_utf8() from None
     except csv.Error as exc:
         raise TableError("bad_csv", _("The file is not valid CSV: %(error)s"), {"error": str(exc)}) from None
-    lines.used = 0
 
     def rows() -> Iterator[tuple[int, list[str]]]:
         number = 1
+        quotes = repeat("'")
         try:
-            for cells in reader:
-                lines.used = 0
+            for cells in reader:  # the hot loop of a million-row import: the checks stay in C where they can
                 number += 1
-                stripped = [unescape_text(cell.strip()) for cell in cells]
+                stripped = [cell.strip() for cell in cells]
                 if not any(stripped):
                     continue
-                yield number, _checked(stripped, number, cell_limit)
+                if any(map(str.startswith, stripped, quotes)):
+                    stripped = [unescape_text(cell) for cell in stripped]
+                if max(map(len, stripped)) > cell_limit:
+                    _checked(stripped, number, cell_limit)
+                yield number, stripped
         except UnicodeDecodeError:
             raise _not_utf8() from None
         except csv.Error as exc:
+            if "field larger than field limit" in str(exc):  # a quoted cell running over many lines
+                raise TableError(
+                    "cell_too_long",
+                    _("Row %(row)d: a cell may hold at most %(n)d characters."),
+                    {"row": number + 1, "n": cell_limit},
+                ) from None
             raise TableError(
                 "bad_csv", _("Row %(row)d is not valid CSV: %(error)s"), {"row": number + 1, "error": str(exc)}
             ) from None
         finally:
             text.close()
 
-    return _checked([unescape_text(cell.strip()) for cell in header], 1, cell_limit), rows()
+    return _checked(_unescaped(header), 1, cell_limit), rows()
 
 
 def _bad_xlsx(exc: BaseException) -> TableError:
