@@ -63,17 +63,31 @@ class DecisionIn(Schema):
     due_on: dt.date | None = None
     publicized: bool = False
     note: str = ""
+    responsible_person_id_number: str | None = None
+    responsible_fine_yuan: Decimal | None = None
 
 
 class DecisionOut(Schema):
     code: str
     measure: Measure
     fine_yuan: Decimal | None
+    fine_low: Decimal | None
+    fine_high: Decimal | None
     decided_on: dt.date
     due_on: dt.date | None
     basis: str
     overdue_range: bool
     publicized: bool
+    responsible_person: str | None
+    responsible_fine_yuan: Decimal | None
+    responsible_fine_low: Decimal | None
+    responsible_fine_high: Decimal | None
+
+    @staticmethod
+    def resolve_responsible_person(obj):
+        """Named as everywhere: name and masked ID number."""
+        person = obj.responsible_person
+        return f"{person.name}（{person.masked_id_number}）" if person is not None else None
 
 
 class RectificationOut(Schema):
@@ -140,6 +154,11 @@ def decision_add(request, inspection_code: str, payload: DecisionIn):
     findings = list(inspection.findings.filter(code__in=payload.finding_codes).select_related("violation"))
     if len(findings) != len(set(payload.finding_codes)):
         raise Http404
+    responsible = None
+    if payload.responsible_person_id_number:
+        responsible = selectors.registered_person(user=request.user, id_number=payload.responsible_person_id_number)
+        if responsible is None:
+            raise DomainError("unknown_person", _("No such registered person in your jurisdiction."), status=422)
     return Status(
         201,
         services.decision_issue(
@@ -152,6 +171,8 @@ def decision_add(request, inspection_code: str, payload: DecisionIn):
             due_on=payload.due_on,
             publicized=payload.publicized,
             note=payload.note,
+            responsible_person=responsible,
+            responsible_fine_yuan=payload.responsible_fine_yuan,
         ),
     )
 

@@ -55,11 +55,11 @@ def decision_docx(decision: Decision) -> tuple[bytes, str]:
     findings in a table, any other measure on 行政处罚决定书 (a fine written out in capital numerals)."""
     inspection = decision.inspection
     organization = inspection.organization
-    findings = list(decision.findings.select_related("violation"))
+    findings = list(decision.findings.select_related("violation__instrument"))
     authority = issuing_authority(inspection.region)
     names = "、".join(inspector.name for inspector in inspection.inspectors.all())
     rows = [
-        [str(n), f.description, f"{f.violation.code} {f.violation.basis_title}" if f.violation_id else ""]
+        [str(n), f.description, f.violation.basis_title if f.violation_id else ""]
         for n, f in enumerate(findings, start=1)
     ]
     if decision.measure == Measure.RECTIFY_ORDER:
@@ -81,6 +81,13 @@ def decision_docx(decision: Decision) -> tuple[bytes, str]:
     measure_text = decision.get_measure_display()
     if decision.measure == Measure.FINE:
         measure_text = f"罚款{yuan_in_words(fine)}"
+    person = decision.responsible_person
+    if person is not None:  # 直接负责的主管人员 of a violation not corrected in time, named as everywhere (masked)
+        measure_text += (
+            f"\n对直接负责的主管人员和其他直接责任人员{person.name}（身份证号码：{mask_id_number(person.id_number)}）"
+            f"处罚款{yuan_in_words(int(decision.responsible_fine_yuan or 0))}"
+            f"（法定罚款幅度：{decision.responsible_fine_range_text}元）"
+        )
     context = {
         "authority": authority,
         "doc_no": decision.code,
@@ -94,6 +101,7 @@ def decision_docx(decision: Decision) -> tuple[bytes, str]:
         "measure": measure_text,
         "fine_yuan": f"{fine:,}" if fine else "—",
         "fine_upper": yuan_in_words(fine) if fine else "—",
+        "fine_range": f"{decision.fine_range_text}元" if decision.fine_high is not None else "—",
         "payment": "请自收到本决定书之日起十五日内到指定银行缴纳罚款。",
         "decided_on": decision.decided_on.isoformat(),
     }
@@ -198,6 +206,7 @@ def _penalty_decision() -> DocxDocument:
     _body(document, "依据{{legal_basis}}的规定，本机关决定给予你单位以下行政处罚：")
     _body(document, "{{measure}}", indent=False, left_indent=_INDENT)
     _body(document, "罚款金额：{{fine_upper}}（小写：{{fine_yuan}}元）。")
+    _body(document, "法定罚款幅度：{{fine_range}}。")
     _body(document, "罚款自收到本决定书之日起十五日内缴纳。缴款方式：{{payment}}")
     _body(
         document,

@@ -75,14 +75,28 @@ class DecisionForm(forms.Form):
     decided_on = forms.DateField(label=_("Decided on"), widget=DATE, initial=timezone.localdate)
     due_on = forms.DateField(label=_("Rectify by"), widget=DATE, required=False)
     certificate_id = forms.IntegerField(label=_("Certificate (id) to revoke"), required=False)
+    responsible_person = forms.ChoiceField(
+        label=_("Person directly responsible (only for a violation not corrected in time)"), required=False
+    )
+    responsible_fine_yuan = forms.DecimalField(
+        label=_("Fine of the person directly responsible (yuan)"),
+        required=False,
+        min_value=0,
+        max_digits=12,
+        decimal_places=2,
+    )
     publicized = forms.BooleanField(label=_("Publish the case"), required=False)
     note = forms.CharField(label=_("Note"), required=False, widget=TEXT)
 
-    def __init__(self, *args, findings=(), **kwargs):
+    def __init__(self, *args, findings=(), persons=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["findings"].choices = [
-            (str(f.pk), f"{f.code} · {f.violation.code if f.violation_id else _('other')} · {f.description[:50]}")
+            (str(f.pk), f"{f.code} · {f.violation.basis_title if f.violation else _('other')} · {f.description[:50]}")
             for f in findings
+        ]
+        # Registered persons of the subject, shown as everywhere: name and masked ID number.
+        self.fields["responsible_person"].choices = [("", "—")] + [
+            (str(person.pk), f"{person.name}（{person.masked_id_number}）· {role}") for person, role in persons
         ]
 
 
@@ -111,11 +125,26 @@ class ViolationForm(forms.Form):
     fine_max = forms.IntegerField(label=_("Fine up to (yuan)"), required=False, min_value=0)
     overdue_fine_min = forms.IntegerField(label=_("If not corrected: fine from"), required=False, min_value=0)
     overdue_fine_max = forms.IntegerField(label=_("If not corrected: fine up to"), required=False, min_value=0)
+    responsible_fine_min = forms.IntegerField(
+        label=_("If not corrected: fine of the person directly responsible from"), required=False, min_value=0
+    )
+    responsible_fine_max = forms.IntegerField(
+        label=_("If not corrected: fine of the person directly responsible up to"), required=False, min_value=0
+    )
+    same_act_as = forms.CharField(label=_("Same act as (code of another item)"), max_length=40, required=False)
     surface = forms.BooleanField(label=_("Surface item"), required=False)
+
+    def clean_same_act_as(self):
+        return self.cleaned_data["same_act_as"].strip().upper()
 
     def clean(self):
         data = super().clean()
-        for low, high in (("fine_min", "fine_max"), ("overdue_fine_min", "overdue_fine_max")):
+        pairs = (
+            ("fine_min", "fine_max"),
+            ("overdue_fine_min", "overdue_fine_max"),
+            ("responsible_fine_min", "responsible_fine_max"),
+        )
+        for low, high in pairs:
             if data.get(low) is not None and data.get(high) is not None and data[low] > data[high]:
                 self.add_error(high, _("The upper bound is below the lower bound."))
         return data

@@ -24,6 +24,7 @@ from peikao.enforcement.choices import (
     SpotExamStatus,
     SubjectType,
 )
+from peikao.lib.legal_citations import cite, instrument_codes
 from peikao.registry.models import OperationItem, Organization, Person
 
 
@@ -49,6 +50,21 @@ class ViolationItem(DatedReference):
     overdue_fine_min = models.PositiveIntegerField(_("fine from, if not corrected in time"), null=True, blank=True)
     overdue_fine_max = models.PositiveIntegerField(_("fine up to, if not corrected in time"), null=True, blank=True)
     overdue_suspend = models.BooleanField(_("suspension if not corrected in time"), default=False)
+    responsible_fine_min = models.PositiveIntegerField(
+        _("fine of the person directly responsible from, if not corrected in time"), null=True, blank=True
+    )
+    responsible_fine_max = models.PositiveIntegerField(
+        _("fine of the person directly responsible up to, if not corrected in time"), null=True, blank=True
+    )
+    same_act_as = models.CharField(
+        _("same act as"),
+        max_length=40,
+        blank=True,
+        help_text=_(
+            "The code of an item that describes the same act under another rule: one act is fined once, under the "
+            "rule with the higher fine."
+        ),
+    )
     revoke_certificate = models.BooleanField(_("certificate revoked"), default=False)
     ban_years = models.PositiveSmallIntegerField(_("ban (years)"), null=True, blank=True)
     retired = models.BooleanField(_("retired"), default=False)
@@ -73,6 +89,12 @@ class ViolationItem(DatedReference):
                 | Q(overdue_fine_min__lte=models.F("overdue_fine_max")),
                 name="violation_overdue_fine_range",
             ),
+            models.CheckConstraint(
+                condition=Q(responsible_fine_min__isnull=True)
+                | Q(responsible_fine_max__isnull=True)
+                | Q(responsible_fine_min__lte=models.F("responsible_fine_max")),
+                name="violation_responsible_fine_range",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -80,7 +102,12 @@ class ViolationItem(DatedReference):
 
     @property
     def basis_title(self) -> str:
-        return f"{self.instrument.title}（{self.basis}）" if self.instrument_id else self.basis
+        """The legal basis as cited: 《中华人民共和国安全生产法》第九十七条第三项, never the data's keys."""
+        titles = {self.instrument.code: self.instrument.title} if self.instrument_id else {}
+        missing = instrument_codes(self.basis) - set(titles)
+        if missing:
+            titles |= dict(LegalInstrument.objects.filter(code__in=missing).values_list("code", "title"))
+        return cite(self.basis, titles) or self.basis
 
     @property
     def fine_range_text(self) -> str:
@@ -338,6 +365,24 @@ class Decision(models.Model):
     measure = models.CharField(_("measure"), max_length=24, choices=Measure.choices)
     fine_yuan = models.DecimalField(_("fine (yuan)"), max_digits=12, decimal_places=2, null=True, blank=True)
     overdue_range = models.BooleanField(_("fined in the range for uncorrected violations"), default=False)
+    fine_low = models.DecimalField(_("lawful fine from (yuan)"), max_digits=12, decimal_places=2, null=True, blank=True)
+    fine_high = models.DecimalField(
+        _("lawful fine up to (yuan)"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    responsible_person = models.ForeignKey(
+        Person,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("person directly responsible"),
+        help_text=_("Fined beside the unit, where a violation was not corrected in time."),
+    )
+    responsible_fine_yuan = models.DecimalField(
+        _("fine of the person directly responsible (yuan)"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    responsible_fine_low = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    responsible_fine_high = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
     basis = models.TextField(_("legal basis"), blank=True)
     decided_on = models.DateField(_("decided on"))
     due_on = models.DateField(_("rectify by"), null=True, blank=True)
@@ -376,10 +421,26 @@ class Decision(models.Model):
                 name="decision_rectify_has_deadline",
                 violation_error_message=_("An order to rectify has a deadline."),
             ),
+            models.CheckConstraint(
+                condition=(Q(responsible_person__isnull=True) & Q(responsible_fine_yuan__isnull=True))
+                | (Q(measure=Measure.FINE) & Q(responsible_person__isnull=False) & Q(responsible_fine_yuan__gt=0)),
+                name="decision_responsible_person_fine",
+                violation_error_message=_("A responsible person is fined beside the unit's fine, with an amount."),
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.code} {self.get_measure_display()}"
+
+    @property
+    def fine_range_text(self) -> str:
+        """The lawful range the fine was set in, as shown beside it: 100,000–200,000."""
+        return "—" if self.fine_high is None else f"{self.fine_low or 0:,.0f}–{self.fine_high:,.0f}"
+
+    @property
+    def responsible_fine_range_text(self) -> str:
+        low, high = self.responsible_fine_low, self.responsible_fine_high
+        return "—" if high is None else f"{low or 0:,.0f}–{high:,.0f}"
 
 
 class Rectification(models.Model):

@@ -21,7 +21,8 @@ SUBJECTS = {
 
 
 def catalogue_rows() -> list[dict]:
-    """The items of violations.yaml as field values, ``same_as`` penalties resolved, surface items coded."""
+    """The items of violations.yaml as field values, ``same_as`` penalties resolved (with the fine of the
+    person directly responsible for a violation not corrected in time), surface items coded."""
     instruments = {item.code: item.pk for item in LegalInstrument.objects.all()}
     domain = read_domain("violations.yaml")
     chinese = read_domain("violations_zh.yaml")  # what inspectors read; the domain file stays as published
@@ -53,6 +54,9 @@ def catalogue_rows() -> list[dict]:
                     "overdue_fine_min": overdue.get("fine_min"),
                     "overdue_fine_max": overdue.get("fine_max"),
                     "overdue_suspend": bool(overdue.get("suspend")),
+                    "responsible_fine_min": overdue.get("responsible_person_fine_min"),
+                    "responsible_fine_max": overdue.get("responsible_person_fine_max"),
+                    "same_act_as": item.get("same_act_as", ""),
                     "revoke_certificate": bool(penalty.get("revoke_certificate")),
                     "ban_years": penalty.get("ban_years"),
                     "confirmed": item.get("confirmed", True),
@@ -74,6 +78,9 @@ def catalogue_rows() -> list[dict]:
                 "overdue_fine_min": None,
                 "overdue_fine_max": None,
                 "overdue_suspend": False,
+                "responsible_fine_min": None,
+                "responsible_fine_max": None,
+                "same_act_as": "",
                 "revoke_certificate": False,
                 "ban_years": None,
                 "confirmed": True,

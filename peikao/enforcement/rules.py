@@ -18,7 +18,7 @@ from peikao.registry.choices import AssignmentRole
 if TYPE_CHECKING:
     import datetime as dt
 
-    from peikao.enforcement.models import Finding
+    from peikao.enforcement.models import Finding, ViolationItem
 
 TWO_INSPECTORS = _("An inspection is made by at least two inspectors.")
 OTHER_NEEDS_TEXT = _("A problem outside the catalogue needs a description.")
@@ -61,46 +61,169 @@ def draw(
 
 # -- decisions -------------------------------------------------------------------------------------------------
 
+ONE_ACT_BASIS = "《中华人民共和国行政处罚法》第二十九条"
+
+
+def act_key(item: ViolationItem) -> str:
+    """The act an item describes: items that describe one act under different rules share it (``same_act_as``)."""
+    return item.same_act_as or item.code
+
+
+def applicable_range(item: ViolationItem, *, overdue: bool) -> tuple[Decimal, Decimal] | None:
+    """The range of a fine for this item: that for violations not corrected in time where ``overdue`` and the
+    item has one, its ordinary range otherwise; None where it provides no fine."""
+    if overdue and item.overdue_fine_max is not None:
+        return Decimal(item.overdue_fine_min or 0), Decimal(item.overdue_fine_max)
+    if item.fine_max is None:
+        return None
+    return Decimal(item.fine_min or 0), Decimal(item.fine_max)
+
+
+def range_text(low: Decimal | int | None, high: Decimal | int | None) -> str:
+    """A range of yuan as shown: 100,000–200,000 (— where there is none)."""
+    return "—" if high is None else f"{low or 0:,.0f}–{high:,.0f}"
+
 
 @dataclass(frozen=True)
-class FineRange:
+class ViolationRange:
+    """One violation of the decision's subject: the findings that show it, the rule it is fined under (the
+    highest of the rules the act falls under, ``also`` the others) and that rule's range. The number of
+    findings and of persons concerned is a circumstance weighed within the range, not a multiplier of it."""
+
+    item: ViolationItem
+    findings: tuple[Finding, ...]
+    persons: tuple[str, ...]
     low: Decimal
     high: Decimal
     overdue: bool
     basis: str
+    also: tuple[str, ...] = ()
+    responsible: tuple[Decimal, Decimal] | None = None
+
+    @property
+    def codes(self) -> str:
+        return "、".join(f.code for f in self.findings)
+
+    @property
+    def range_text(self) -> str:
+        return range_text(self.low, self.high)
+
+    @property
+    def responsible_text(self) -> str:
+        return range_text(*self.responsible) if self.responsible else "—"
+
+
+@dataclass(frozen=True)
+class FineRange:
+    """The lawful range of one decision's fine: one range per distinct violation (distinct violations are each
+    fined, so their ranges add up); and the range of the fine of the person directly responsible, where a
+    violation not corrected in time provides one."""
+
+    low: Decimal
+    high: Decimal
+    overdue: bool
+    basis: str
+    violations: tuple[ViolationRange, ...] = ()
+    responsible_low: Decimal | None = None
+    responsible_high: Decimal | None = None
+    responsible_basis: str = ""
 
     def allows(self, fine: Decimal) -> bool:
         return self.low <= fine <= self.high
 
+    @property
+    def range_text(self) -> str:
+        return range_text(self.low, self.high)
 
-def fine_range(findings: Iterable[Finding], *, overdue: bool) -> FineRange:
-    """The legal range of a fine for these findings: the sum of their violations' ranges; the range for
-    violations not corrected in time where ``overdue`` (an order to rectify them was not complied with by its
-    deadline: ``selectors.rectification_overdue``). Raises ``no_fine_provided`` for a violation without a fine."""
-    low = high = Decimal(0)
-    bases = []
+    @property
+    def responsible_text(self) -> str:
+        return range_text(self.responsible_low, self.responsible_high)
+
+    @property
+    def responsible(self) -> bool:
+        return self.responsible_high is not None
+
+    def allows_responsible(self, fine: Decimal) -> bool:
+        return self.responsible_high is not None and (self.responsible_low or 0) <= fine <= self.responsible_high
+
+
+def violations(findings: Iterable[Finding], *, overdue: bool) -> list[ViolationRange]:
+    """The findings as distinct violations. Findings of one catalogue item are one violation, however many
+    persons they concern; items that describe one act (``same_act_as``) are one violation too, fined under the
+    rule with the highest range (行政处罚法第二十九条). Raises ``no_fine_provided`` for a violation no rule of
+    which provides a fine."""
+    groups: dict[str, list[Finding]] = {}
     for finding in findings:
         item = finding.violation
-        if item is None or item.fine_max is None:
+        if item is None:
             raise DomainError(
                 "no_fine_provided",
                 _("No fine is provided for %(finding)s (%(item)s)."),
-                {"finding": finding.code, "item": item.code if item else _("other")},
+                {"finding": finding.code, "item": _("other")},
             )
-        if overdue and item.overdue_fine_max is not None:
-            low += item.overdue_fine_min or 0
-            high += item.overdue_fine_max
-        else:
-            low += item.fine_min or 0
-            high += item.fine_max
-        bases.append(f"{item.code}：{item.basis_title}")
-    return FineRange(low=low, high=high, overdue=overdue, basis="；".join(bases))
+        groups.setdefault(act_key(item), []).append(finding)
+    out = []
+    for group in groups.values():
+        items = {f.violation.pk: f.violation for f in group if f.violation is not None}.values()
+        ranged = [(applicable_range(item, overdue=overdue), item) for item in items]
+        fined = [(bounds, item) for bounds, item in ranged if bounds is not None]
+        if not fined:
+            first = group[0]
+            raise DomainError(
+                "no_fine_provided",
+                _("No fine is provided for %(finding)s (%(item)s)."),
+                {"finding": first.code, "item": first.violation.basis_title if first.violation else _("other")},
+            )
+        (low, high), applied = max(fined, key=lambda pair: (pair[0][1], pair[0][0], pair[1].code))
+        basis = applied.basis_title
+        also = tuple(sorted({item.basis_title for item in items if item.pk != applied.pk} - {basis}))
+        responsible = None
+        if overdue and applied.overdue_fine_max is not None and applied.responsible_fine_max is not None:
+            responsible = (Decimal(applied.responsible_fine_min or 0), Decimal(applied.responsible_fine_max))
+        out.append(
+            ViolationRange(
+                item=applied,
+                findings=tuple(group),
+                persons=tuple(dict.fromkeys(f.person.name for f in group if f.person_id)),
+                low=low,
+                high=high,
+                overdue=overdue and applied.overdue_fine_max is not None,
+                basis=basis,
+                also=also,
+                responsible=responsible,
+            )
+        )
+    return out
+
+
+def fine_range(findings: Iterable[Finding], *, overdue: bool) -> FineRange:
+    """The lawful range of a fine for these findings: one range per distinct violation (``violations``), the
+    range for violations not corrected in time where ``overdue`` (an order to rectify them was not complied with
+    by its deadline: ``selectors.rectification_overdue``); with the range of the responsible person's fine
+    where the law provides one for the violation not corrected in time."""
+    found = violations(findings, overdue=overdue)
+    bases = list(dict.fromkeys(v.basis for v in found))  # the single basis of each violation, as applied
+    with_person = [v for v in found if v.responsible is not None]
+    return FineRange(
+        low=sum((v.low for v in found), Decimal(0)),
+        high=sum((v.high for v in found), Decimal(0)),
+        overdue=any(v.overdue for v in found),
+        basis="；".join(bases),
+        violations=tuple(found),
+        responsible_low=sum((v.responsible[0] for v in with_person if v.responsible), Decimal(0))
+        if with_person
+        else None,
+        responsible_high=sum((v.responsible[1] for v in with_person if v.responsible), Decimal(0))
+        if with_person
+        else None,
+        responsible_basis="；".join(dict.fromkeys(v.basis for v in with_person)),
+    )
 
 
 def decision_basis(findings: Iterable[Finding]) -> str:
-    """The legal basis of a decision other than a fine: each violation of its findings once, sorted."""
+    """The legal basis of a decision other than a fine: each rule its findings fall under once, as cited."""
     items = [f.violation for f in findings]
-    return "；".join(sorted({f"{item.code}：{item.basis_title}" for item in items if item is not None}))
+    return "；".join(sorted({item.basis_title for item in items if item is not None and item.basis}))
 
 
 def deadline_missing(due_on: dt.date | None, decided_on: dt.date | None) -> bool:

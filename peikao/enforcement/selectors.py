@@ -8,8 +8,7 @@ import datetime as dt
 from collections.abc import Iterable
 from decimal import Decimal
 
-from django.db.models import Case, Count, Exists, F, OuterRef, Q, QuerySet, Sum, When
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -39,7 +38,7 @@ from peikao.enforcement.models import (
 )
 from peikao.exams.models import Question
 from peikao.registry.choices import AssignmentRole, OrganizationStatus
-from peikao.registry.models import Assignment, Organization
+from peikao.registry.models import Assignment, Organization, Person
 
 
 def plan_list(*, user: User) -> QuerySet[InspectionPlan]:
@@ -215,18 +214,24 @@ def lookback_candidates(*, region: Region, since: dt.date, until: dt.date) -> li
 
 
 def suggested_overdue_penalty(rectification: Rectification) -> dict | None:
-    """The range for violations not corrected in time, of the order's findings (what escalation suggests)."""
-    items = [
-        f.violation for f in rectification.decision.findings.select_related("violation") if f.violation is not None
+    """The range for violations not corrected in time, of the order's findings (what escalation suggests): one
+    range per distinct violation (``rules.violations``), and that of the person directly responsible."""
+    findings = [
+        f
+        for f in rectification.decision.findings.select_related("violation__instrument", "person")
+        if f.violation is not None and f.violation.overdue_fine_max is not None
     ]
-    ranged = [(item, item.overdue_fine_max) for item in items if item.overdue_fine_max is not None]
-    if not ranged:
+    if not findings:
         return None
+    found = rules.violations(findings, overdue=True)
+    responsible = [v.responsible for v in found if v.responsible is not None]
     return {
-        "low": sum(item.overdue_fine_min or 0 for item, _high in ranged),
-        "high": sum(high for _item, high in ranged),
-        "suspend": any(item.overdue_suspend for item, _high in ranged),
-        "basis": "；".join(f"{item.code}：{item.basis_title}" for item, _high in ranged),
+        "low": sum(v.low for v in found),
+        "high": sum(v.high for v in found),
+        "suspend": any(v.item.overdue_suspend for v in found),
+        "basis": "；".join(dict.fromkeys(v.basis for v in found)),
+        "responsible_low": sum(low for low, _high in responsible) if responsible else None,
+        "responsible_high": sum(high for _low, high in responsible) if responsible else None,
     }
 
 
@@ -262,6 +267,44 @@ def violation_get(pk: int | str | None) -> ViolationItem | None:
 
 
 # -- spot exams --------------------------------------------------------------------------------------------------
+
+
+def decision_preview(findings: list[Finding], *, on: dt.date) -> rules.FineRange | None:
+    """The lawful range of a fine on the findings that provide one, as it would be decided on ``on``: what the
+    decision form shows the inspector (one range per distinct violation, the persons concerned, the range of
+    the person directly responsible where a violation was not corrected in time)."""
+    fined = [
+        f
+        for f in findings
+        if f.violation is not None and (f.violation.fine_max is not None or f.violation.overdue_fine_max is not None)
+    ]
+    if not fined:
+        return None
+    return rules.fine_range(fined, overdue=rectification_overdue(fined, on=on))
+
+
+def responsible_candidates(organization: Organization, day: dt.date) -> list[tuple[Person, str]]:
+    """Registered persons of the subject on ``day`` who may be named as directly responsible: its principals and
+    safety managers first, then the others, each once with their post."""
+    first = {AssignmentRole.PRINCIPAL: 0, AssignmentRole.SAFETY_MANAGER: 1}
+    assignments = (
+        Assignment.objects.filter(organization=organization, start_date__lte=day)
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=day))
+        .select_related("person")
+    )
+    seen: dict[int, tuple[int, Person, str]] = {}
+    for assignment in assignments:
+        rank = first.get(assignment.role, 2)
+        known = seen.get(assignment.person_id)
+        if known is None or rank < known[0]:
+            seen[assignment.person_id] = (rank, assignment.person, str(assignment.get_role_display()))
+    ordered = sorted(seen.values(), key=lambda entry: (entry[0], entry[1].name, entry[1].pk))
+    return [(person, role) for _rank, person, role in ordered]
+
+
+def registered_person(*, user: User, id_number: str) -> Person | None:
+    """The registered person of an ID number, among those the user may see (a decision's responsible person)."""
+    return Person.objects.visible_to(user).filter(id_number=id_number.strip().upper()).first()
 
 
 def roster(organization: Organization, day: dt.date) -> QuerySet[Assignment]:
@@ -345,19 +388,9 @@ def indicators(*, user: User, region: Region, since: dt.date, until: dt.date, to
             undecided=Count("id", filter=Q(decisions__isnull=True), distinct=True),
         )
         fine_sum = fine_qs.aggregate(total=Sum("fine_yuan"))["total"] or Decimal(0)
-        # The legal maximum of each fine: its findings' maxima, those for uncorrected violations where the fine
-        # was set in that range (summed in the database over decision × finding).
-        legal_max = fine_qs.aggregate(
-            top=Sum(
-                Case(
-                    When(
-                        overdue_range=True,
-                        then=Coalesce("findings__violation__overdue_fine_max", "findings__violation__fine_max", 0),
-                    ),
-                    default=Coalesce("findings__violation__fine_max", 0),
-                )
-            )
-        )["top"] or Decimal(0)
+        # The legal maximum of each fine: the top of the lawful range it was set in (one range per distinct
+        # violation, recorded with the decision).
+        legal_max = fine_qs.aggregate(top=Sum("fine_high"))["top"] or Decimal(0)
         rect = rect_qs.aggregate(
             total=Count("id"),
             overdue=Count("id", filter=~Q(status=RectificationStatus.CLOSED) & Q(due_on__lt=today)),

@@ -232,7 +232,7 @@ def test_rows_carry_the_dispatcher_and_explain_themselves(cases):
     assert short["violation_code"] == "ENT-HOURS-SHORT" and short["violation_basis"]
     expired = next(row for row in rows if row["person_id"] == p["过期"].pk)
     assert "2024-12-31" in expired["detail"] and expired["violation_code"] == "ENT-UNCERT-SPECOPS"
-    assert "order_44" in expired["violation_basis"] or "97" in expired["violation_basis"]
+    assert "第九十七条" in expired["violation_basis"] and "work_safety_law" not in expired["violation_basis"]
 
 
 def test_scope_by_region_and_organisation(cases):

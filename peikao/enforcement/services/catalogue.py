@@ -26,6 +26,9 @@ CATALOGUE_FIELDS = (
     "overdue_fine_min",
     "overdue_fine_max",
     "overdue_suspend",
+    "responsible_fine_min",
+    "responsible_fine_max",
+    "same_act_as",
     "revoke_certificate",
     "ban_years",
 )

@@ -26,10 +26,18 @@ from peikao.enforcement.choices import SEVERE_MEASURES, Measure, RectificationSt
 from peikao.enforcement.models import Decision, Finding, Inspection, Rectification
 from peikao.enforcement.services._common import _next_code, _require_jurisdiction
 from peikao.registry.choices import ORGANIZATION_TRANSITIONS, OrganizationKind, OrganizationStatus
-from peikao.registry.models import Organization, OrganizationEvent
+from peikao.registry.models import Organization, OrganizationEvent, Person
 
 FINE_OUTSIDE_RANGE = _(
     "A fine of %(fine)s yuan is outside the legal range of %(low)s–%(high)s yuan%(overdue)s (%(basis)s)."
+)
+RESPONSIBLE_OUTSIDE_RANGE = _(
+    "A fine of %(fine)s yuan on the person directly responsible is outside the legal range of %(low)s–%(high)s "
+    "yuan (%(basis)s)."
+)
+RESPONSIBLE_NOT_OVERDUE = _(
+    "The person directly responsible is fined only beside the unit's fine for a violation not corrected in time, "
+    "where its rule provides such a fine (e.g. the Work Safety Law, art. 97)."
 )
 
 
@@ -55,10 +63,14 @@ def decision_issue(
     publicized: bool = False,
     note: str = "",
     code: str | None = None,
+    responsible_person: Person | None = None,
+    responsible_fine_yuan: Decimal | None = None,
 ) -> Decision:
-    """A decision within the law: the fine inside the legal range of the findings' violations (shown with the
-    basis when it is not), suspension and closure changing the subject's status, an order to rectify opening
-    the rectification loop."""
+    """A decision within the law: the fine inside the lawful range of the findings' violations — one range per
+    distinct violation, whatever the number of findings or persons (``rules.fine_range``; shown with the basis
+    when it is not) — and, beside it, the fine of the person directly responsible, only for a violation not
+    corrected in time whose rule provides one; suspension and closure changing the subject's status, an order
+    to rectify opening the rectification loop."""
     require_perm(actor, Perm.DECIDE)
     measure = Measure(measure)
     organization = inspection.organization
@@ -73,6 +85,7 @@ def decision_issue(
         raise DomainError("decided_before_inspection", _("A decision cannot come before the inspection."))
     bases = rules.decision_basis(findings)
     overdue_range = False
+    allowed: rules.FineRange | None = None
     if measure == Measure.FINE:
         if fine_yuan is None or fine_yuan <= 0:
             raise DomainError("fine_amount", rules.FINE_AMOUNT_REQUIRED)
@@ -97,6 +110,7 @@ def decision_issue(
         bases = allowed.basis
     else:
         fine_yuan = None
+    _check_responsible(actor, allowed, responsible_person, responsible_fine_yuan)
     if measure == Measure.RECTIFY_ORDER:
         if rules.deadline_missing(due_on, decided_on):
             raise DomainError("deadline_required", rules.DEADLINE_REQUIRED)
@@ -122,6 +136,12 @@ def decision_issue(
         publicized=publicized,
         note=note.strip(),
         decided_by=actor,
+        fine_low=allowed.low if allowed else None,
+        fine_high=allowed.high if allowed else None,
+        responsible_person=responsible_person,
+        responsible_fine_yuan=responsible_fine_yuan if responsible_person else None,
+        responsible_fine_low=allowed.responsible_low if allowed and responsible_person else None,
+        responsible_fine_high=allowed.responsible_high if allowed and responsible_person else None,
     )
     audited_create(decision)
     decision.findings.set(findings)
@@ -130,6 +150,34 @@ def decision_issue(
         audited_create(Rectification(decision=decision, due_on=due_on))
     _apply_measure(actor, decision, organization, revoke_ground)
     return decision
+
+
+def _check_responsible(
+    actor: User, allowed: rules.FineRange | None, person: Person | None, fine: Decimal | None
+) -> None:
+    """The person directly responsible: a registered person the actor may see, fined inside their own lawful
+    range, and only where the unit is fined for a violation not corrected in time whose rule provides it."""
+    if person is None and fine is None:
+        return
+    if person is None:
+        raise DomainError("responsible_person_required", _("Name the person directly responsible for this fine."))
+    if not Person.objects.visible_to(actor).filter(pk=person.pk).exists():
+        raise DomainError("unknown_person", _("No such registered person in your jurisdiction."))
+    if allowed is None or not allowed.responsible:
+        raise DomainError("responsible_not_overdue", RESPONSIBLE_NOT_OVERDUE)
+    if fine is None or fine <= 0:
+        raise DomainError("responsible_fine_amount", _("The fine of the person directly responsible needs its amount."))
+    if not allowed.allows_responsible(fine):
+        raise DomainError(
+            "responsible_fine_outside_range",
+            RESPONSIBLE_OUTSIDE_RANGE,
+            {
+                "fine": f"{fine:,.0f}",
+                "low": f"{allowed.responsible_low or 0:,.0f}",
+                "high": f"{allowed.responsible_high or 0:,.0f}",
+                "basis": Bilingual(allowed.responsible_basis, allowed.responsible_basis),
+            },
+        )
 
 
 def _apply_measure(actor: User, decision: Decision, organization: Organization, revoke_ground: str) -> None:
@@ -202,13 +250,20 @@ def decision_record_bulk(*, actor: User | None, rows: Iterable[DecisionRecord]) 
             raise DomainError("deadline_required", rules.DEADLINE_REQUIRED)
         if row.closed_on and measure != Measure.RECTIFY_ORDER:
             raise DomainError("invalid", _("Only an order to rectify is closed."))
+        allowed = None
+        if measure == Measure.FINE:  # the range it was set in, as the reader checked it
+            overdue = selectors.rectification_overdue(row.findings, on=row.decided_on)
+            allowed = rules.fine_range(row.findings, overdue=overdue)
         decision = audited_create(
             Decision(
                 code=row.code,
                 inspection=row.inspection,
                 measure=measure,
                 fine_yuan=row.fine_yuan if measure == Measure.FINE else None,
-                basis=rules.decision_basis(row.findings),
+                overdue_range=allowed.overdue if allowed else False,
+                fine_low=allowed.low if allowed else None,
+                fine_high=allowed.high if allowed else None,
+                basis=allowed.basis if allowed else rules.decision_basis(row.findings),
                 decided_on=row.decided_on,
                 due_on=row.due_on if measure == Measure.RECTIFY_ORDER else None,
                 publicized=row.publicized,

@@ -55,6 +55,7 @@ PENALTY = {
     "measure": "罚款人民币叁万元整",
     "fine_yuan": "30000",
     "fine_upper": yuan_in_words(30000),
+    "fine_range": "0–100,000元",
     "payment": "请持本决定书到福州市各国有商业银行网点缴纳，或通过福建省非税收入缴款平台电子缴款。",
     "decided_on": "2026年4月2日",
 }
@@ -176,6 +177,7 @@ def test_render_penalty_decision():
         assert value in joined, key
     assert FACTS in texts
     assert "罚款金额：人民币叁万元整（小写：30000元）。" in texts
+    assert "法定罚款幅度：0–100,000元。" in texts  # the single lawful range the fine was set in
     assert "以上事实有现场检查记录、询问笔录、现场照片等证据为证。" in texts
     assert any("60日内" in text and "6个月内" in text and "本决定不停止执行" in text for text in texts)
 

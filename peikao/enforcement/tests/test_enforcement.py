@@ -307,13 +307,18 @@ def test_a_fine_outside_the_legal_range_is_refused_with_the_range_and_basis(site
         services.decision_issue(actor=site["a"], inspection=inspection, findings=[problem], measure="fine",
                                 decided_on=TODAY, fine_yuan=Decimal(150000))  # fmt: skip
     assert refused.value.code == "fine_outside_range"
-    assert "0–100,000" in refused.value.zh and "ENT-NO-TRAIN" in refused.value.zh and "97" in refused.value.zh
+    assert "0–100,000" in refused.value.zh and "《中华人民共和国安全生产法》第九十七条第三项" in refused.value.zh
+    assert "ENT-NO-TRAIN" not in refused.value.zh  # the basis as cited, never the catalogue's code
     assert "legal range" in refused.value.en
     assert not inspection.decisions.exists()
     fine = services.decision_issue(actor=site["a"], inspection=inspection, findings=[problem], measure="fine",
                                    decided_on=TODAY, fine_yuan=Decimal(30000))  # fmt: skip
-    assert fine.fine_yuan == 30000 and not fine.overdue_range and "ENT-NO-TRAIN" in fine.basis
-    # Two findings: the ranges add up.
+    assert (
+        fine.fine_yuan == 30000
+        and not fine.overdue_range
+        and fine.basis == "《中华人民共和国安全生产法》第九十七条第三项"
+    )
+    # Two distinct violations (art. 97 (3) and (4)): each is fined, the ranges add up.
     second = finding(site, inspection, "ENT-FALSE-RECORD", "培训记录不实")
     both = services.decision_issue(actor=site["a"], inspection=inspection, findings=[problem, second],
                                    measure="fine", decided_on=TODAY, fine_yuan=Decimal(180000))  # fmt: skip
@@ -580,7 +585,7 @@ def test_the_api_records_findings_and_refuses_unlawful_fines_with_a_reason(site,
     day = TODAY.isoformat()
     refused = post("/decisions", {"measure": "fine", "finding_codes": [code], "decided_on": day, "fine_yuan": "150000"})
     assert refused.status_code == 400 and refused.json()["code"] == "fine_outside_range"
-    assert "100,000" in refused.json()["message_zh"] and "ENT-NO-TRAIN" in refused.json()["message_zh"]
+    assert "100,000" in refused.json()["message_zh"] and "第九十七条第三项" in refused.json()["message_zh"]
     assert post("/decisions", {"measure": "jail", "finding_codes": [code], "decided_on": day}).status_code == 422
     assert post("/decisions", {"measure": "fine", "finding_codes": ["NOPE"], "decided_on": day}).status_code == 404
     issued = post("/decisions", {"measure": "fine", "finding_codes": [code], "decided_on": day, "fine_yuan": "30000"})

@@ -16,7 +16,7 @@ from peikao.certificates.models import Certificate
 from peikao.core.errors import DomainError
 from peikao.core.paging import paginate
 from peikao.core.permissions import Perm, has_perm, require_perm
-from peikao.enforcement import documents, selectors, services
+from peikao.enforcement import documents, rules, selectors, services
 from peikao.enforcement.choices import RectificationStatus
 from peikao.enforcement.forms import DecisionForm, LookbackForm, RectificationSubmitForm, VerifyForm
 from peikao.enforcement.models import Rectification
@@ -28,14 +28,17 @@ def decision_create(request, inspection_code: str):
     user = request.user
     inspection = selectors.inspection_get(user=user, code=inspection_code)
     require_perm(user, Perm.DECIDE)
-    findings = list(inspection.findings.select_related("violation"))
-    form = DecisionForm(request.POST or None, findings=findings)
+    findings = list(inspection.findings.select_related("violation__instrument", "person"))
+    today = timezone.localdate()
+    persons = selectors.responsible_candidates(inspection.organization, today)
+    form = DecisionForm(request.POST or None, findings=findings, persons=persons)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         chosen = [f for f in findings if str(f.pk) in data["findings"]]
         certificate = None
         if data["certificate_id"]:
             certificate = Certificate.objects.visible_to(user).filter(pk=data["certificate_id"]).first()
+        responsible = next((p for p, _role in persons if str(p.pk) == data["responsible_person"]), None)
         try:
             decision = services.decision_issue(
                 actor=user,
@@ -48,18 +51,20 @@ def decision_create(request, inspection_code: str):
                 certificate=certificate,
                 publicized=data["publicized"],
                 note=data["note"],
+                responsible_person=responsible,
+                responsible_fine_yuan=data["responsible_fine_yuan"],
             )
         except DomainError as error:
             form.add_error(None, error.text)
         else:
             messages.success(request, _("Decision %(code)s issued.") % {"code": decision.code})
             return redirect("enforcement:decision_detail", decision_code=decision.code)
-    ranges = []
-    for finding in findings:
-        item = finding.violation
-        if item is not None:
-            ranges.append((finding, item))
-    return render(request, "enforcement/decision_form.html", {"inspection": inspection, "form": form, "ranges": ranges})
+    try:
+        preview = selectors.decision_preview(findings, on=today)
+    except DomainError:
+        preview = None
+    context = {"inspection": inspection, "form": form, "preview": preview, "one_act_basis": rules.ONE_ACT_BASIS}
+    return render(request, "enforcement/decision_form.html", context)
 
 
 @login_required
@@ -69,7 +74,7 @@ def decision_detail(request, decision_code: str):
     rectification = getattr(decision, "rectification", None)
     context = {
         "decision": decision,
-        "findings": decision.findings.select_related("violation"),
+        "findings": decision.findings.select_related("violation__instrument"),
         "rectification": rectification,
         "suggested": selectors.suggested_overdue_penalty(rectification) if rectification else None,
     }
