@@ -240,6 +240,10 @@ class Person(models.Model):
 
     objects = PersonQuerySet.as_manager()
 
+    # Set by ``registry.selectors.label_persons`` for display (ADR 0009), not columns.
+    label: str
+    readable: bool
+
     class Meta:
         ordering = ["name", "id"]
         verbose_name = _("person")

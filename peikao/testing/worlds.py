@@ -180,7 +180,7 @@ def build_world():
             result=results[key],
         )
     for side in (own, foreign):
-        for persona, records in side.items():
+        for records in side.values():
             if records is not None:  # a link of the organisation (one of its persons; made and left pending if none)
                 org = records["organization"] or orgs["ent_a"]
                 records["link"] = PersonLink.objects.filter(organization=org).order_by("pk").first()
