@@ -48,10 +48,10 @@ def person_get(*, user: User, pk: int) -> Person:
 def assignment_list(*, user: User, filters: dict | None = None) -> QuerySet[Assignment]:
     """Assignments the user may see; for an organisation's member each carries ``person_label``, the person's name
     as it may read it (ADR 0009: the name it entered until its link is confirmed)."""
-    queryset = Assignment.objects.visible_to(user).select_related(
+    queryset: QuerySet[Assignment] = Assignment.objects.visible_to(user).select_related(
         "person", "organization", "operation_item", "dispatched_by"
     )
-    if user.is_org_member:
+    if user.is_org_member and user.organization_id is not None:
         link = PersonLink.objects.filter(organization_id=user.organization_id, person=OuterRef("person_id"))
         confirmed = Exists(link.filter(status=PersonLinkStatus.CONFIRMED))
         entered = Subquery(link.values("entered_name")[:1])
@@ -152,7 +152,7 @@ def label_persons(*, user: User, persons: list[Person]) -> list[Person]:
     organisation's member without a confirmed link — the name it entered (or the masked ID number) and no. One
     query."""
     links: dict[int, tuple[str, str]] = {}
-    if user.is_org_member:
+    if user.is_org_member and user.organization_id is not None:
         links = {
             person_id: (status, entered)
             for person_id, status, entered in PersonLink.objects.filter(
