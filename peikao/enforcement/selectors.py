@@ -286,7 +286,7 @@ def decision_preview(findings: list[Finding], *, on: dt.date) -> rules.FineRange
 def responsible_candidates(organization: Organization, day: dt.date) -> list[tuple[Person, str]]:
     """Registered persons of the subject on ``day`` who may be named as directly responsible: its principals and
     safety managers first, then the others, each once with their post."""
-    first = {AssignmentRole.PRINCIPAL: 0, AssignmentRole.SAFETY_MANAGER: 1}
+    first: dict[str, int] = {AssignmentRole.PRINCIPAL: 0, AssignmentRole.SAFETY_MANAGER: 1}
     assignments = (
         Assignment.objects.filter(organization=organization, start_date__lte=day)
         .filter(Q(end_date__isnull=True) | Q(end_date__gte=day))
