@@ -16,6 +16,7 @@ from peikao.certificates import rules
 from peikao.certificates.choices import SUSPICIOUS_OUTCOMES, LeadGrouping, LeadStatus
 from peikao.certificates.models import LIVE_STATUSES, Certificate, CertificateEvent, Lead, LeadEvent, Lookup
 from peikao.certificates.rules import IssuancePlan, make_check
+from peikao.core.i18n import Bilingual
 from peikao.core.models import User
 from peikao.core.permissions import Perm, has_perm
 from peikao.exams import rules as exam_rules
@@ -235,7 +236,20 @@ def special_operation_plan(*, person: Person, operation_item: OperationItem, on:
     if theory.registration.training_class_id:
         completed = completed.filter(training_class=theory.registration.training_class_id)
     enrolment = completed.order_by("-training_class__end_date").first()
-    if enrolment is None:
+    exempt = next(
+        (c for c in theory.registration.eligibility if c.get("code") == "training" and c.get("exemption")), None
+    )
+    if enrolment is None and exempt is not None:  # admitted to the exams without training (order No. 19)
+        plan.checks.append(
+            make_check(
+                "training",
+                True,
+                _("Admitted to the exams without training: %(why)s"),
+                {"why": Bilingual(exempt["zh"], exempt["en"])},
+                exempt["basis"],
+            )
+        )
+    elif enrolment is None:
         plan.checks.append(
             make_check(
                 "training", False, _("No completed training for this item before the exams."), None, "order_30 art. 5"

@@ -72,3 +72,20 @@ class FindingStatus(models.TextChoices):
 class FindingSource(models.TextChoices):
     PATROL = "patrol", _("Patrol")
     ANALYTICS = "analytics", _("Video analytics")
+
+
+class SkillLevel(models.TextChoices):
+    """Levels of a 职业技能等级证书 (national occupational skill standards)."""
+
+    FIVE = "5", _("Level 5 (junior worker)")
+    FOUR = "4", _("Level 4 (intermediate worker)")
+    THREE = "3", _("Level 3 (senior worker)")
+    TWO = "2", _("Level 2 (technician)")
+    ONE = "1", _("Level 1 (senior technician)")
+
+
+class TrainingExemption(models.TextChoices):
+    """Why a candidate sits an exam without (new) training."""
+
+    SKILL_CERTIFICATE = "skill_certificate", _("Holder of a matching vocational skill level certificate")
+    RETAKE = "retake", _("Trained before and failed: no training again")

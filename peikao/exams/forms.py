@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from peikao.exams.choices import DeviceType, ExamPart, PatrolMode, Sanction, StaffRole
+from peikao.exams.choices import DeviceType, ExamPart, PatrolMode, Sanction, SkillLevel, StaffRole
 from peikao.registry.models import OperationItem, Organization
 
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -44,6 +44,29 @@ class StaffForm(forms.Form):
 
 class RegisterForm(forms.Form):
     id_number = forms.CharField(label=_("ID number of the candidate"), max_length=24)
+    # A vocational skill level certificate shown with the application (order No. 19: no training needed for the
+    # items it matches). Optional: all of it, or none.
+    skill_number = forms.CharField(label=_("Skill certificate number (if any)"), max_length=40, required=False)
+    skill_occupation = forms.ChoiceField(label=_("Its occupation"), required=False)
+    skill_level = forms.ChoiceField(label=_("Its level"), choices=[("", "—"), *SkillLevel.choices], required=False)
+    skill_issuer = forms.CharField(label=_("Issued by (evaluation body)"), max_length=200, required=False)
+    skill_issued_on = forms.DateField(
+        label=_("Issued on"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+
+    def __init__(self, *args, occupations=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["skill_occupation"].choices = [("", "—"), *((name, name) for name in occupations)]
+
+    def clean(self):
+        data = super().clean()
+        skill = ("skill_number", "skill_occupation", "skill_level", "skill_issuer", "skill_issued_on")
+        given = [name for name in skill if data.get(name)]
+        if given and len(given) != len(skill):
+            for name in skill:
+                if not data.get(name):
+                    self.add_error(name, _("Give every detail of the skill certificate, or none."))
+        return data
 
 
 class CandidateLoginForm(forms.Form):

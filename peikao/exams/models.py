@@ -25,6 +25,7 @@ from peikao.exams.choices import (
     ResultStatus,
     Sanction,
     SittingStatus,
+    SkillLevel,
     StaffRole,
 )
 from peikao.registry.models import OperationItem, Organization, Person
@@ -45,6 +46,21 @@ class ExamRegime(DatedReference):
     retraining_after_fail = models.BooleanField(_("training again after the last failed attempt"), default=True)
     result_valid_months = models.PositiveSmallIntegerField(_("a result is valid for (months)"), null=True, blank=True)
     training_valid_months = models.PositiveSmallIntegerField(_("completed training is valid for (months)"), default=12)
+    practical_since_passed_theory = models.BooleanField(
+        _("practical attempts counted since the latest passed theory exam"), default=False
+    )
+    skill_certificate_skips_training = models.BooleanField(
+        _("holders of a matching vocational skill level certificate sit without training"), default=False
+    )
+    skill_occupations = models.JSONField(
+        _("occupations of matching skill certificates"),
+        default=dict,
+        blank=True,
+        help_text=_('{"电工": ["1"], …}: occupation → categories or operation items it matches.'),
+    )
+    articles = models.JSONField(
+        _("articles cited"), default=dict, blank=True, help_text=_('{"conditions": 4, "training": 5}')
+    )
     basis = models.CharField(_("legal basis"), max_length=120)
 
     class Meta:
@@ -57,6 +73,59 @@ class ExamRegime(DatedReference):
 
     def attempts(self, part: str) -> int | None:
         return self.theory_attempts if part == ExamPart.THEORY else self.practical_attempts
+
+    def cites(self, provision: str) -> str:
+        """The reference of one of the regime's provisions (``order_30 art. 5``; the instrument alone where the
+        article is not known)."""
+        article = self.articles.get(provision)
+        return f"{self.basis} art. {article}" if article else self.basis
+
+    def skill_matches(self, occupation: str, item: OperationItem | None) -> bool:
+        """Whether a skill certificate of ``occupation`` matches the item (its code, or its category's)."""
+        if item is None:
+            return False
+        codes = set(self.skill_occupations.get(occupation.strip(), []))
+        return item.code in codes or item.code.split(".")[0] in codes
+
+
+class SkillCertificateQuerySet(ScopedQuerySet):
+    def scope_q(self, user, scope):
+        """Whoever may see the holder sees the certificate."""
+        return Q(person__in=Person.objects.visible_to(user).values("pk"))
+
+
+class SkillCertificate(models.Model):
+    """A vocational skill level certificate (职业技能等级证书) a person holds, recorded as shown with the application:
+    where the regime says so, it stands for the training of the special-operations items its occupation matches."""
+
+    person = models.ForeignKey(Person, models.PROTECT, related_name="skill_certificates", verbose_name=_("holder"))
+    number = models.CharField(_("certificate number"), max_length=40, unique=True)
+    occupation = models.CharField(_("occupation"), max_length=60)
+    level = models.CharField(_("level"), max_length=2, choices=SkillLevel.choices)
+    issuer = models.CharField(_("issued by"), max_length=200)
+    issued_on = models.DateField(_("issued on"))
+    revoked_on = models.DateField(_("revoked on"), null=True, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = SkillCertificateQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["person", "-issued_on"]
+        verbose_name = _("vocational skill level certificate")
+        verbose_name_plural = _("vocational skill level certificates")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(revoked_on__isnull=True) | Q(revoked_on__gte=models.F("issued_on")),
+                name="skill_certificate_revoked_after_issue",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.occupation} {self.get_level_display()} {self.number}"
+
+    def valid_on(self, day) -> bool:
+        return self.issued_on <= day and (self.revoked_on is None or day < self.revoked_on)
 
 
 class QuestionQuerySet(models.QuerySet["Question"]):

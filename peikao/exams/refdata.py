@@ -31,6 +31,10 @@ def load_exam_regimes() -> str:
                 "retraining_after_fail": rule.get("retraining_after_fail", True),
                 "result_valid_months": rule.get("result_valid_months"),
                 "training_valid_months": rule.get("result_valid_months") or 12,
+                "practical_since_passed_theory": rule.get("practical_attempts_since") == "passed_theory",
+                "skill_certificate_skips_training": bool(rule.get("skill_certificate_holders_skip_training")),
+                "skill_occupations": rule.get("skill_certificate_occupations") or {},
+                "articles": rule.get("articles") or {},
                 "basis": code,
             }
         )

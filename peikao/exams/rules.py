@@ -78,14 +78,15 @@ class Check:
     zh: str
     en: str
     basis: str = ""
+    exemption: str = ""  # TrainingExemption: why no (new) training was needed
 
     def as_dict(self) -> dict:
         return asdict(self)
 
 
-def check(code: str, ok: bool, message, params: dict | None = None, basis: str = "") -> Check:
+def check(code: str, ok: bool, message, params: dict | None = None, basis: str = "", exemption: str = "") -> Check:
     zh, en = both(message, params)
-    return Check(code, ok, zh, en, basis)
+    return Check(code, ok, zh, en, basis, exemption)
 
 
 def education_minimum(item, regime: ExamRegime) -> str:
@@ -101,11 +102,11 @@ def education_minimum(item, regime: ExamRegime) -> str:
     return Education.JUNIOR_HIGH
 
 
-def age_checks(person: Person, day: dt.date) -> list[Check]:
+def age_checks(person: Person, day: dt.date, basis: str = "order_30 art. 4") -> list[Check]:
     age = person.age_on(day)
     retire = retirement_date(person.birth_date, person.sex)
     return [
-        check("age_min", age >= 18, _("Age %(age)d on the exam date (at least 18)."), {"age": age}, "order_30 art. 4"),
+        check("age_min", age >= 18, _("Age %(age)d on the exam date (at least 18)."), {"age": age}, basis),
         check(
             "age_max",
             day < retire,
@@ -136,6 +137,53 @@ def education_check(person: Person, item, regime: ExamRegime) -> Check | None:
         {"have": Education(person.education).label, "level": Education(minimum).label},
         regime.code,
     )
+
+
+# -- attempts and training exemptions ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PastExam:
+    """An exam of the item already sat, as eligibility reads it: when, which part, passed or not, and whether
+    it was sat on completed training (or an exemption from it)."""
+
+    at: dt.datetime
+    part: str
+    passed: bool
+    trained: bool
+
+
+def attempts_since(
+    history: list[PastExam], *, part: str, regime: ExamRegime, training_end: dt.date | None
+) -> tuple[int, dt.datetime | None]:
+    """(attempts of ``part`` that count, the passed theory exam they are counted from). Order No. 19: practical
+    attempts since the latest passed theory exam (five failures send the candidate back to the theory exam, not
+    to a life-long bar); order No. 30: attempts since the latest training (failing the make-up means training
+    again) — and a practical's since the later of that training and the latest passed theory."""
+    since: dt.datetime | None = None
+    if part == ExamPart.PRACTICAL:
+        passed = [exam.at for exam in history if exam.part == ExamPart.THEORY and exam.passed]
+        since = max(passed) if passed else None
+        if regime.practical_since_passed_theory:
+            counted = [e for e in history if e.part == part and (since is None or e.at > since)]
+            return len(counted), since
+    counted = [e for e in history if e.part == part]
+    if regime.retraining_after_fail and training_end is not None:
+        counted = [e for e in counted if e.at.date() >= training_end]
+    if since is not None:
+        counted = [e for e in counted if e.at > since]
+    return len(counted), since
+
+
+def retake_without_training(history: list[PastExam], regime: ExamRegime) -> PastExam | None:
+    """Order No. 19 (no training again after a failure): the latest failed exam of the item sat on completed
+    training or an exemption, since the last passed practical (a completed round) — the candidate sits again
+    without new training. None where training is needed."""
+    if regime.retraining_after_fail:
+        return None
+    done = [exam.at for exam in history if exam.part == ExamPart.PRACTICAL and exam.passed]  # a cycle completed
+    failed = [e for e in history if e.trained and not e.passed and (not done or e.at > max(done))]
+    return max(failed, key=lambda exam: exam.at) if failed else None
 
 
 # -- sittings -------------------------------------------------------------------------------------------

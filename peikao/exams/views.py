@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -109,7 +110,7 @@ def sitting_detail(request, sitting_code: str):
         "planned": sitting.status == SittingStatus.PLANNED,
         "can_patrol": has_perm(user, Perm.PATROL),
         "staff_form": StaffForm(),
-        "register_form": RegisterForm(),
+        "register_form": RegisterForm(occupations=selectors.skill_occupations()),
         "patrol_form": PatrolForm(
             candidates=regs, initial={"started_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M")}
         ),
@@ -166,17 +167,31 @@ def staff_add(request, sitting_code: str):
 @require_POST
 def candidate_add(request, sitting_code: str):
     sitting = selectors.sitting_get(user=request.user, sitting_code=sitting_code)
-    form = RegisterForm(request.POST)
+    form = RegisterForm(request.POST, occupations=selectors.skill_occupations())
     if form.is_valid():
+        data = form.cleaned_data
         try:
-            registration = services.register(
-                actor=request.user, sitting=sitting, person=_person_by_id_number(form.cleaned_data["id_number"])
-            )
+            with transaction.atomic():  # a refused registration keeps no skill certificate either
+                person = _person_by_id_number(data["id_number"])
+                if data["skill_number"]:
+                    services.skill_certificate_record(
+                        actor=request.user,
+                        person=person,
+                        number=data["skill_number"],
+                        occupation=data["skill_occupation"],
+                        level=data["skill_level"],
+                        issuer=data["skill_issuer"],
+                        issued_on=data["skill_issued_on"],
+                    )
+                registration = services.register(actor=request.user, sitting=sitting, person=person)
             messages.success(request, _("Registered: admission code %(code)s.") % {"code": registration.admission_code})
         except DomainError as error:
             messages.error(request, error.text)
         except Exception as error:
             messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+    else:
+        errors = [str(message) for field_errors in form.errors.values() for message in field_errors]
+        messages.error(request, " ".join(dict.fromkeys(errors)))
     return redirect("exams:sitting_detail", sitting_code=sitting_code)
 
 

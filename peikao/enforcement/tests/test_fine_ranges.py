@@ -253,3 +253,23 @@ def test_the_api_names_the_responsible_person_by_id_number_and_answers_masked(si
     assert answer["responsible_person"] == f"{principal.name}（{principal.masked_id_number}）"
     assert principal.id_number not in issued.content.decode()
     assert (Decimal(answer["fine_high"]), Decimal(answer["responsible_fine_high"])) == (200000, 50000)
+
+
+def test_fines_decided_before_are_given_their_single_range_by_the_migration(site):  # noqa: F811
+    """Fines recorded before the rule was fixed get the range the law allows (not the sum per finding): where
+    they were summed, the indicators now show them above their range."""
+    import importlib
+
+    from django.apps import apps
+
+    from peikao.enforcement.models import Decision
+
+    migration = importlib.import_module(
+        "peikao.enforcement.migrations.0003_decision_single_range_and_responsible_person"
+    )
+    inspection = started(site)
+    decided = fine(site, inspection, spot_failures(site, inspection, site["operators"]), 90000)
+    Decision.objects.filter(pk=decided.pk).update(fine_low=None, fine_high=None)
+    migration.record_ranges(apps, None)
+    decided.refresh_from_db()
+    assert (decided.fine_low, decided.fine_high) == (0, 100000)

@@ -1,7 +1,8 @@
 """The exams' write path, by sub-domain: question banks and blueprints (``questions``), sittings and their
-staff (``sittings``), registration and papers (``registration``), the theory exam in the browser
-(``theory``), practical scoring (``practical``), patrols, findings and the video-analytics feeds
-(``patrols``). ``from peikao.exams import services; services.register(...)`` reaches every one of them.
+staff (``sittings``), registration and papers (``registration``), candidates' skill certificates (``skills``),
+the theory exam in the browser (``theory``), practical scoring (``practical``), patrols, findings and the
+video-analytics feeds (``patrols``). ``from peikao.exams import services; services.register(...)`` reaches every
+one of them.
 The exchange files write through the bulk variants beside the single-row services (``question_create_bulk``,
 ``sitting_record_bulk``, ``result_record_bulk``), which share their rules; the reference data through
 ``exam_regime_sync_bulk``.
@@ -41,6 +42,7 @@ from peikao.exams.services.sittings import (
     sitting_record_bulk,
     staff_assign,
 )
+from peikao.exams.services.skills import skill_certificate_record
 from peikao.exams.services.theory import (
     candidate_login,
     finalize_sheet,
@@ -80,6 +82,7 @@ __all__ = [
     "sitting_create",
     "sitting_open",
     "sitting_record_bulk",
+    "skill_certificate_record",
     "staff_assign",
     "submit",
     # reads and rules, kept importable from here

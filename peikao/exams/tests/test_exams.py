@@ -144,7 +144,8 @@ def test_attempts_follow_the_regime_in_force_on_the_exam_date(exam_world, exam_d
     checks, _training, attempt = selectors.eligibility(person=person, sitting=sitting)
     attempts = next(check for check in checks if check.code == "attempts")
     assert attempts.ok is allowed and attempt == failed_before + 1
-    assert ("order_19" if exam_day >= dt.date(2026, 6, 1) else "order_30") in attempts.zh
+    assert ("令第19号" if exam_day >= dt.date(2026, 6, 1) else "令第30号") in attempts.zh  # the rules, by title
+    assert "order_" not in attempts.zh + attempts.basis  # never by their key
 
 
 def test_a_practical_needs_a_passed_theory(exam_world):
