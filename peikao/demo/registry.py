@@ -5,6 +5,12 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import random
+from collections import Counter
+
+from django.conf import settings
+from django.contrib.auth.hashers import PBKDF2PasswordHasher, get_hasher
+from django.test.utils import override_settings
 
 from peikao.accounts.services import user_create
 from peikao.core import synthetic
@@ -12,7 +18,7 @@ from peikao.core.choices import RegionLevel, Role
 from peikao.core.errors import DomainError
 from peikao.core.exchange import get_kind
 from peikao.core.exchange.runner import run_import
-from peikao.core.models import Region
+from peikao.core.models import Region, User
 from peikao.core.validators import gbt2260_codes
 from peikao.demo.steps import DEMO_PASSWORD, DemoContext, step
 from peikao.registry.models import OperationItem, Organization, Person
@@ -338,6 +344,7 @@ def _demo_users(ctx: DemoContext, training: dict, exam_point: dict, enterprises:
         users[username] = user_create(
             username=username, password=DEMO_PASSWORD, role=role, full_name=full_name, **where
         )
+    county_inspectors = _county_inspectors(ctx)
     suspended = next(e for e in enterprises[5:] if e["industry"] == "construction")
     organization_suspend(
         actor=users["fj-admin"],
@@ -346,7 +353,42 @@ def _demo_users(ctx: DemoContext, training: dict, exam_point: dict, enterprises:
     )
     ctx.data["candidate_person"] = operator.pk
     ctx.data["chemical_enterprise"] = chemical["org_code"]
-    return f"{len(accounts)} demo accounts"
+    return f"{len(accounts)} demo accounts, {county_inspectors} inspectors of the counties"
+
+
+class _DemoHasher(PBKDF2PasswordHasher):
+    """The demo password (printed for everyone) hashed with few rounds: a hundred inspectors in seconds, not a
+    minute. Same algorithm name, so the ordinary hasher checks it and hashes it again at full strength at the
+    first login (``must_update``)."""
+
+    iterations = 1000
+
+
+def _county_inspectors(ctx: DemoContext) -> int:
+    """Two inspectors at least in every county with an organisation, so that every plan and every inspection of
+    a county can send two inspectors whose jurisdiction holds its subject (鼓楼's second one next to gl-inspector)."""
+    rng = random.Random(ctx.seed + 14)  # its own: the rest of the demo draws what it drew before
+    counties = Region.objects.filter(
+        code__in=Organization.objects.values_list("region_id", flat=True).distinct(), level=RegionLevel.COUNTY
+    ).order_by("code")
+    have = dict(
+        Counter(User.objects.filter(role=Role.INSPECTOR, region__in=counties).values_list("region_id", flat=True))
+    )
+    created = 0
+    quick = get_hasher().algorithm == _DemoHasher.algorithm  # tests hash with a fast hasher of their own
+    hashers = [f"{__name__}._DemoHasher", *settings.PASSWORD_HASHERS] if quick else settings.PASSWORD_HASHERS
+    with override_settings(PASSWORD_HASHERS=hashers):
+        for county in counties:
+            for number in range(have.get(county.code, 0) + 1, 3):
+                user_create(
+                    username=f"{county.code}-inspector-{number}",
+                    password=DEMO_PASSWORD,
+                    role=Role.INSPECTOR,
+                    full_name=f"{county.name}应急管理局 执法员 {synthetic.chinese_name(rng)}",
+                    region=county,
+                )
+                created += 1
+    return created
 
 
 def operation_item_codes() -> list[str]:

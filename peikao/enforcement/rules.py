@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import random
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -32,31 +32,62 @@ DEADLINE_REQUIRED = _("An order to rectify needs a deadline after the decision."
 class Draw:
     subjects: list[tuple[int, Decimal]]  # (organisation pk, weight) in draw order
     inspectors: list[list[int]]  # user pks per subject
+    unstaffed: list[int] = field(default_factory=list)  # candidates that too few inspectors' jurisdiction holds
 
 
 def draw(
-    *, candidates: list[tuple[int, Decimal]], inspectors: list[int], wanted: int, per_subject: int, seed: int
+    *,
+    candidates: list[tuple[int, Decimal]],
+    inspectors: list[int],
+    wanted: int,
+    per_subject: int,
+    seed: int,
+    subject_regions: dict[int, str] | None = None,
+    inspector_prefixes: dict[int, str] | None = None,
 ) -> Draw:
     """Weighted sampling without replacement (Efraimidis–Spirakis: key u^(1/w)), then inspectors per subject
-    from a shuffled pool, round-robin so that the load is even. Pure: the same inputs give the same draw."""
+    from a shuffled pool. Pure: the same inputs give the same draw.
+
+    With ``subject_regions`` (a candidate's region code) and ``inspector_prefixes`` (the code prefix of an
+    inspector's jurisdiction), a subject's team comes only from the inspectors whose jurisdiction holds it, the
+    least loaded first (ties in the shuffled order), and a candidate that fewer than ``per_subject`` of them
+    hold is passed over (``unstaffed``): what is drawn can be carried out. Without them (draws recorded before),
+    the pool is dealt round-robin."""
     rng = random.Random(seed)
     keyed = []
     for pk, weight in candidates:  # candidates come sorted: the order is part of the reproducible input
         u = rng.random()
         keyed.append((u ** (1 / float(weight)) if weight > 0 else 0.0, pk, weight))
     keyed.sort(key=lambda item: (-item[0], item[1]))
-    chosen = [(pk, weight) for _key, pk, weight in keyed[:wanted]]
     pool = sorted(inspectors)
     rng.shuffle(pool)
-    teams = []
-    cursor = 0
-    for _subject in chosen:
-        team = []
-        for _seat in range(per_subject):
-            team.append(pool[cursor % len(pool)])
-            cursor += 1
-        teams.append(sorted(set(team)))
-    return Draw(subjects=chosen, inspectors=teams)
+    if subject_regions is None or inspector_prefixes is None:
+        chosen = [(pk, weight) for _key, pk, weight in keyed[:wanted]]
+        teams = []
+        cursor = 0
+        for _subject in chosen:
+            team = []
+            for _seat in range(per_subject):
+                team.append(pool[cursor % len(pool)])
+                cursor += 1
+            teams.append(sorted(set(team)))
+        return Draw(subjects=chosen, inspectors=teams)
+    order = {pk: position for position, pk in enumerate(pool)}
+    load = dict.fromkeys(pool, 0)
+    chosen, teams, unstaffed = [], [], []
+    for _key, pk, weight in keyed:
+        eligible = [i for i in pool if subject_regions[pk].startswith(inspector_prefixes[i])]
+        if len(eligible) < per_subject:
+            unstaffed.append(pk)
+            continue
+        if len(chosen) == wanted:
+            continue  # still counted: the record says which candidates could not have been drawn
+        team = sorted(eligible, key=lambda i: (load[i], order[i]))[:per_subject]
+        for i in team:
+            load[i] += 1
+        chosen.append((pk, weight))
+        teams.append(sorted(team))
+    return Draw(subjects=chosen, inspectors=teams, unstaffed=sorted(unstaffed))
 
 
 # -- decisions -------------------------------------------------------------------------------------------------

@@ -49,24 +49,57 @@ def plan_get(*, user: User, plan_id: int) -> InspectionPlan:
     return get_object_or_404(plan_list(user=user), pk=plan_id)
 
 
-def inspector_choices(*, user: User) -> QuerySet[User]:
-    """The inspectors (and regulator administrators) a user may put on an inspection: those of their region."""
-    queryset = User.objects.filter(is_active=True, role__in=[Role.INSPECTOR, Role.REGULATOR_ADMIN])
-    if user.is_regulator:
+def _holders_q(region: Region) -> Q:
+    """Users whose region holds ``region``: the region itself and the regions above it (their jurisdiction)."""
+    codes = []
+    current: Region | None = region
+    while current is not None:
+        codes.append(current.code)
+        current = current.parent
+    return Q(region_id__in=codes)
+
+
+def _within_q(region: Region) -> Q:
+    """Users of the regions below ``region`` (and of the region itself)."""
+    return Q(region__code__range=region_code_range(region.prefix))
+
+
+def inspector_choices(*, user: User, organization: Organization | None = None) -> QuerySet[User]:
+    """The inspectors (and regulator administrators) a user may put on an inspection: those of the regions below
+    theirs and of theirs and the regions above it (whose jurisdiction holds theirs); for a known subject, those
+    whose jurisdiction holds it. Their own region's first, then from the nearest."""
+    queryset = User.objects.filter(is_active=True, role__in=[Role.INSPECTOR, Role.REGULATOR_ADMIN]).select_related(
+        "region"
+    )
+    if organization is not None:
+        queryset = queryset.filter(_holders_q(organization.region))
+    elif user.is_regulator and not user.sees_everything:
         region = user.region
         assert region is not None, "a regulator has a region (check constraint user_regulator_has_region)"
-        if region.level != "nation":
-            queryset = queryset.filter(region__code__range=region_code_range(region.prefix))
-    return queryset.order_by("username")
+        queryset = queryset.filter(_within_q(region) | _holders_q(region))
+    return queryset.order_by("-region__code", "role", "username")
 
 
-def region_inspectors(region: Region) -> list[int]:
-    """The active inspectors of a region and the regions below it, by pk: whom plans and look-backs draw."""
+def plan_inspector_pool(region: Region) -> list[User]:
+    """The active inspectors a plan of ``region`` sends (双随机): those of the region and the regions below it,
+    and of the regions above it, whose jurisdiction holds the whole region. A subject's team is drawn from those
+    whose jurisdiction holds the subject (``rules.draw``), so that what is drawn can be carried out."""
     return list(
-        User.objects.filter(role=Role.INSPECTOR, is_active=True, region__code__range=region_code_range(region.prefix))
+        User.objects.filter(role=Role.INSPECTOR, is_active=True)
+        .filter(_within_q(region) | _holders_q(region))
+        .select_related("region")
         .order_by("pk")
-        .values_list("pk", flat=True)
     )
+
+
+def subject_inspectors(organization: Organization, *, within: Region) -> list[User]:
+    """The active inspectors of ``within`` (a plan's or a look-back's region, and the regions above and below it)
+    whose jurisdiction holds ``organization``, by pk."""
+    return [
+        user
+        for user in plan_inspector_pool(within)
+        if user.region is not None and user.region.contains(organization.region_id)  # an inspector's is never None
+    ]
 
 
 def risk_weights(organizations: QuerySet[Organization]) -> dict[int, Decimal]:
@@ -97,34 +130,55 @@ def risk_weights(organizations: QuerySet[Organization]) -> dict[int, Decimal]:
     return weights
 
 
-def plan_candidates(plan: InspectionPlan) -> list[tuple[int, Decimal]]:
-    """The active organisations of the plan's kinds in its region, by pk, each with its risk weight."""
+def plan_candidates(plan: InspectionPlan) -> list[tuple[int, Decimal, str]]:
+    """The active organisations of the plan's kinds in its region, by pk, each with its risk weight and region."""
     organizations = Organization.objects.filter(
         region__code__range=region_code_range(plan.region.prefix),
         kind__in=plan.subject_kinds,
         status=OrganizationStatus.ACTIVE,
     ).order_by("pk")
     weights = risk_weights(organizations)
-    return [(pk, weights[pk]) for pk in organizations.values_list("pk", flat=True)]
+    return [(pk, weights[pk], region) for pk, region in organizations.values_list("pk", "region_id")]
 
 
-def plan_verify_draw(plan: InspectionPlan) -> bool:
-    """Redo the draw from its recorded input (candidates with their weights, the inspectors, the seed):
-    does it give exactly the recorded subjects, ranks and teams?"""
+def _redraw(plan: InspectionPlan) -> rules.Draw | None:
+    """The draw again from its recorded input (candidates with their weights and regions, the inspectors with
+    their jurisdictions, the seed); None where nothing was recorded."""
     recorded = plan.draw_input or {}
     if plan.status != PlanStatus.DRAWN or not recorded or plan.seed is None:
-        return False  # nothing recorded to redo the draw from
-    again = rules.draw(
-        candidates=[(pk, Decimal(weight)) for pk, weight in recorded["candidates"]],
-        inspectors=recorded["inspectors"],
+        return None
+    candidates = recorded["candidates"]
+    inspectors = recorded["inspectors"]
+    staffed = bool(recorded.get("by_jurisdiction"))  # teams from the inspectors whose jurisdiction holds each
+    return rules.draw(
+        candidates=[(row[0], Decimal(row[1])) for row in candidates],
+        inspectors=[i[0] for i in inspectors] if staffed else inspectors,
         wanted=plan.subjects_wanted,
         per_subject=plan.inspectors_per_subject,
         seed=plan.seed,
+        subject_regions={row[0]: row[2] for row in candidates} if staffed else None,
+        inspector_prefixes=dict(inspectors) if staffed else None,
     )
+
+
+def plan_verify_draw(plan: InspectionPlan) -> bool:
+    """Redo the draw from its recorded input: does it give exactly the recorded subjects, ranks and teams?"""
+    again = _redraw(plan)
+    if again is None:
+        return False  # nothing recorded to redo the draw from
     subjects = list(plan.subjects.order_by("rank").prefetch_related("inspectors"))
     return [pk for pk, _weight in again.subjects] == [s.organization_id for s in subjects] and again.inspectors == [
         sorted(user.pk for user in s.inspectors.all()) for s in subjects
     ]
+
+
+def plan_unstaffed(plan: InspectionPlan) -> list[Organization]:
+    """The candidates of a drawn plan that could not be drawn: fewer inspectors of the plan hold them than a team
+    needs (their regions want inspectors)."""
+    again = _redraw(plan)
+    if again is None or not again.unstaffed:
+        return []
+    return list(Organization.objects.filter(pk__in=again.unstaffed).select_related("region").order_by("region", "pk"))
 
 
 def inspection_list(*, user: User, filters: dict | None = None) -> QuerySet[Inspection]:

@@ -52,12 +52,14 @@ def plan_create(
 
 @transaction.atomic
 def plan_draw(*, actor: User, plan: InspectionPlan, seed: int | None = None) -> InspectionPlan:
-    """Draw the plan's subjects and inspectors at random; the seed is recorded so anyone can redo the draw."""
+    """Draw the plan's subjects and inspectors at random; the seed is recorded so anyone can redo the draw. Each
+    subject's inspectors are drawn from those of the plan whose jurisdiction holds it; a candidate that too few
+    of them hold is passed over, so every subject drawn can be inspected."""
     require_perm(actor, Perm.PLAN_MANAGE)
     plan = InspectionPlan.objects.select_for_update().get(pk=plan.pk)
     if plan.status != PlanStatus.DRAFT:
         raise Conflict("already_drawn", _("This plan has been drawn: a draw is never redone."))
-    inspectors = selectors.region_inspectors(plan.region)
+    inspectors = selectors.plan_inspector_pool(plan.region)
     if len(inspectors) < plan.inspectors_per_subject:
         raise DomainError(
             "too_few_inspectors",
@@ -66,18 +68,31 @@ def plan_draw(*, actor: User, plan: InspectionPlan, seed: int | None = None) -> 
         )
     seed = seed if seed is not None else secrets.randbelow(2**53)
     candidates = selectors.plan_candidates(plan)
+    prefixes = {user.pk: user.region.prefix for user in inspectors if user.region is not None}  # never None
     result = rules.draw(
-        candidates=candidates,
-        inspectors=inspectors,
+        candidates=[(pk, weight) for pk, weight, _region in candidates],
+        inspectors=sorted(prefixes),
         wanted=plan.subjects_wanted,
         per_subject=plan.inspectors_per_subject,
         seed=seed,
+        subject_regions={pk: region for pk, _weight, region in candidates},
+        inspector_prefixes=prefixes,
     )
+    if candidates and not result.subjects:
+        raise DomainError(
+            "no_staffed_subject",
+            _("No subject of the plan lies in the jurisdiction of %(per)d of its inspectors: add inspectors first."),
+            {"per": plan.inspectors_per_subject},
+        )
     before = snapshot(plan)
     for rank, ((pk, weight), team) in enumerate(zip(result.subjects, result.inspectors, strict=True), start=1):
         subject = audited_create(PlanSubject(plan=plan, organization_id=pk, weight=weight, rank=rank))
         subject.inspectors.set(team)
     plan.seed, plan.status, plan.drawn_at = seed, PlanStatus.DRAWN, timezone.now()
-    plan.draw_input = {"candidates": [[pk, str(weight)] for pk, weight in candidates], "inspectors": sorted(inspectors)}
+    plan.draw_input = {
+        "candidates": [[pk, str(weight), region] for pk, weight, region in candidates],
+        "inspectors": [[pk, prefixes[pk]] for pk in sorted(prefixes)],
+        "by_jurisdiction": True,
+    }
     audited_update(plan, before)
     return plan

@@ -127,7 +127,7 @@ def lookback_sample(
         original = rectification.decision.inspection
         team = [i.user for i in original.inspectors.select_related("user") if i.user is not None]
         if len(team) < 2:
-            team = list(User.objects.filter(pk__in=selectors.region_inspectors(region)[:2]).order_by("pk"))
+            team = selectors.subject_inspectors(original.organization, within=region)[:2]
         created.append(
             inspection_create(
                 actor=actor,

@@ -34,7 +34,12 @@ def inspection_list(request):
 def inspection_create(request):
     user = request.user
     require_perm(user, Perm.INSPECT)
-    inspectors = selectors.inspector_choices(user=user)
+    # Offered: the inspectors whose jurisdiction holds the subject named in the link, else those of the user's
+    # region and the regions above and below it; the service refuses one whose jurisdiction does not hold it.
+    subject = None
+    if request.method == "GET" and request.GET.get("org"):
+        subject = registry_selectors.organization_list(user=user).filter(org_code=request.GET["org"].strip()).first()
+    inspectors = selectors.inspector_choices(user=user, organization=subject)
     initial = {"org_code": request.GET.get("org", ""), "inspectors": [str(user.pk)]}
     form = InspectionForm(request.POST or None, inspectors=inspectors, initial=initial)
     if request.method == "POST" and form.is_valid():

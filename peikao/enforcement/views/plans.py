@@ -55,6 +55,7 @@ def plan_detail(request, plan_id: int):
         "can_plan": has_perm(user, Perm.PLAN_MANAGE),
         "can_inspect": has_perm(user, Perm.INSPECT),
         "reproducible": selectors.plan_verify_draw(plan) if plan.status == "drawn" else None,
+        "unstaffed": selectors.plan_unstaffed(plan),
     }
     return render(request, "enforcement/plan_detail.html", context)
 
