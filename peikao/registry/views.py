@@ -311,15 +311,17 @@ def person_edit(request, person_id: int):
 
 @login_required
 def person_link_list(request):
-    status = request.GET.get("status") or None
-    if status not in (None, *PersonLinkStatus.values):
-        status = None
-    links = selectors.person_link_list(user=request.user, status=status)
+    status = request.GET.get("status") or ""
+    if not status and has_perm(request.user, Perm.PERSON_MATCH):
+        status = PersonLinkStatus.PENDING  # a regulator's work list: the links waiting for a match
+    if status not in PersonLinkStatus.values:
+        status = ""
+    links = selectors.person_link_list(user=request.user, status=status or None)
     context = paginate(request, links)
     user = request.user
     context["may_decide"] = user.is_candidate or has_perm(user, Perm.PERSON_MATCH)
     context["statuses"] = PersonLinkStatus.choices
-    context["status"] = status or ""
+    context["status"] = status
     context["rows"] = list(context["rows"])
     for link in context["rows"]:
         link.shows_person = selectors.person_link_shows_person(user=user, link=link)
