@@ -159,3 +159,17 @@ def test_an_enterprise_employing_a_stranger_reads_the_name_it_entered(client, wo
     page = client.get(f"/registry/organizations/{org.org_code}/").content.decode()
     assert "王某" in page and stranger.name not in page
     assert f"/registry/persons/{stranger.pk}/" not in page
+
+
+def test_a_regulator_lands_on_the_links_waiting_for_a_match(client, world):
+    waiting = services.person_enter(
+        actor=world.users["ent_admin"], organization=world.orgs["ent_a"], id_number="11010519491231002X", name="待核某"
+    )
+    confirmed = PersonLink.objects.filter(organization=world.orgs["ent_a"], status=PersonLinkStatus.CONFIRMED).first()
+    client.force_login(world.users["county_inspector"])
+    page = client.get("/registry/person-links/").content.decode()
+    assert f'id="link-{waiting.pk}"' in page and f'id="link-{confirmed.pk}"' not in page
+    client.post(f"/registry/person-links/{waiting.pk}/confirm/")
+    assert PersonLink.objects.get(pk=waiting.pk).status == PersonLinkStatus.CONFIRMED
+    everything = client.get("/registry/person-links/?status=all").content.decode()
+    assert f'id="link-{confirmed.pk}"' in everything
