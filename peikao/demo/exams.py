@@ -40,8 +40,13 @@ PRACTICAL = {
 }
 
 
-def _bank_csv() -> bytes:
+TRAINEE_BANKS = ("principal", "safety_manager", "employee")  # general banks of the trainee categories
+
+
+def _bank_csv(codes: set[str] | None = None) -> bytes:
+    """The demo bank as questions.csv: the operation items' banks, or those of ``codes`` only."""
     data = yaml.safe_load(BANK_FILE.read_text(encoding="utf-8"))
+    data = {code: bank for code, bank in data.items() if (code in codes if codes else code not in TRAINEE_BANKS)}
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(
@@ -131,6 +136,15 @@ def build_exams(ctx: DemoContext) -> str:
         kind_name="questions", source=io.BytesIO(_bank_csv()), filename="demo-bank.csv", label="command:demo"
     )
     assert result.ok, result.problems[:3]
+    for category in TRAINEE_BANKS:  # a bank file of a trainee category names it as the import's option
+        general = run_import(
+            kind_name="questions",
+            source=io.BytesIO(_bank_csv({category})),
+            filename=f"demo-bank-{category}.csv",
+            label="command:demo",
+            options={"trainee_category": category},
+        )
+        assert general.ok, general.problems[:3]
     items = {item.code: item for item in OperationItem.objects.filter(code__in=BLUEPRINTS)}
     admin = User.objects.get(username="fj-admin")
     for code, (jn, jp, sn, sp) in BLUEPRINTS.items():

@@ -371,14 +371,25 @@ def roster(organization: Organization, day: dt.date) -> QuerySet[Assignment]:
     )
 
 
-def spot_question_bank(assignment: Assignment) -> list[tuple[int, str, list | None]]:
-    """The active questions for a worker's post, as (pk, type, options) sorted by pk: the operation item's
-    bank for a special operator, the trainee category's for the others."""
-    bank = Question.objects.active()
+# The general bank of a worker whose operation item has no bank of its own: that of all employees (从业人员).
+GENERAL_BANK = AssignmentRole.EMPLOYEE
+
+
+def spot_question_bank(assignment: Assignment) -> tuple[list[tuple[int, str, list | None]], str]:
+    """The active questions for a worker's post, as (pk, type, options) sorted by pk, and the trainee category of
+    the bank they come from ('' for an operation item's): the operation item's bank for a special operator (the
+    general bank of employees where the item has none), the trainee category's for the others."""
+    active = Question.objects.active()
+    category = assignment.role
     if assignment.role == AssignmentRole.SPECIAL_OPERATOR:
-        bank = bank.filter(operation_item=assignment.operation_item)
-    else:
-        bank = bank.filter(trainee_category=assignment.role)
+        own = _bank_rows(active.filter(operation_item=assignment.operation_item))
+        if own or assignment.operation_item_id is None:
+            return own, ""
+        category = GENERAL_BANK
+    return _bank_rows(active.filter(trainee_category=category)), category
+
+
+def _bank_rows(bank: QuerySet[Question]) -> list[tuple[int, str, list | None]]:
     return sorted(bank.values_list("pk", "qtype", "options"), key=lambda row: row[0])
 
 

@@ -34,7 +34,8 @@ def spot_draw(
     *, actor: User, inspection: Inspection, count: int = 3, seed: int | None = None, pass_score: int = 80
 ) -> list[tuple[SpotExam, str]]:
     """Draw ``count`` workers at random from the roster (special operators ×3, principals and safety managers
-    ×2, others ×1) and give each a short paper from their item's bank; return the exams and one-time links."""
+    ×2, others ×1) and give each a short paper from their item's bank (the general bank of employees where the
+    item has none, which the paper says), or their trainee category's; return the exams and one-time links."""
     require_perm(actor, Perm.INSPECT)
     _require_open(inspection)
     if not 1 <= pass_score <= 100:
@@ -56,14 +57,15 @@ def spot_draw(
     drawn = []
     for assignment in keyed[:count]:
         raw = secrets.token_urlsafe(18)
-        items = rules.spot_paper(rng, selectors.spot_question_bank(assignment), rules.SPOT_QUESTIONS)
+        bank, category = selectors.spot_question_bank(assignment)
+        items = rules.spot_paper(rng, bank, rules.SPOT_QUESTIONS)
         exam = audited_create(
             SpotExam(
                 inspection=inspection,
                 person=assignment.person,
                 role=assignment.role,
                 operation_item=assignment.operation_item,
-                trainee_category="" if assignment.operation_item_id else assignment.role,
+                trainee_category=category,  # with an operation item: its general bank, the item having none
                 items=items,
                 pass_score=pass_score,
                 token_hash=rules.spot_token_hash(raw),

@@ -18,6 +18,7 @@ from peikao.enforcement.forms import EvidenceForm, FindingForm, InspectionForm, 
 from peikao.enforcement.views import spot_exams
 from peikao.enforcement.views._common import errors
 from peikao.registry import selectors as registry_selectors
+from peikao.registry.choices import AssignmentRole
 
 
 @login_required
@@ -80,7 +81,7 @@ def inspection_detail(request, inspection_code: str):
         "outcomes": CheckOutcome.choices,
         "findings": findings,
         "evidence": inspection.evidence.select_related("finding").order_by("uploaded_at"),
-        "spot_exams": inspection.spot_exams.select_related("person", "operation_item").order_by("id"),
+        "spot_exams": _spot_exams(inspection),
         "spot_links": spot_links,
         "decisions": inspection.decisions.select_related("rectification").order_by("decided_on", "id"),
         "events": inspection.events.order_by("time"),
@@ -92,6 +93,15 @@ def inspection_detail(request, inspection_code: str):
         "can_decide": has_perm(user, Perm.DECIDE) and bool(findings),
     }
     return render(request, "enforcement/inspection_detail.html", context)
+
+
+def _spot_exams(inspection) -> list:
+    """The inspection's spot exams, each with its post and the general bank its paper came from, in words."""
+    exams = list(inspection.spot_exams.select_related("person", "operation_item").order_by("id"))
+    for exam in exams:
+        exam.role_label = AssignmentRole(exam.role).label if exam.role in AssignmentRole.values else exam.role
+        exam.general_bank = spot_exams.general_bank(exam)
+    return exams
 
 
 @login_required

@@ -16,8 +16,9 @@ from peikao.core.errors import DomainError
 from peikao.enforcement import selectors, services
 from peikao.enforcement.choices import SpotExamStatus
 from peikao.enforcement.forms import SpotForm
-from peikao.enforcement.models import Inspection
+from peikao.enforcement.models import Inspection, SpotExam
 from peikao.enforcement.views._common import errors
+from peikao.training.choices import TraineeCategory
 
 
 @login_required
@@ -91,4 +92,13 @@ def spot_exam(request, token: str):
             return render(request, "enforcement/spot_gone.html", {"error": error}, status=error.status_code)
         return render(request, "enforcement/spot_result.html", {"exam": exam})
     paper = selectors.spot_exam_paper(exam)
-    return render(request, "enforcement/spot_exam.html", {"exam": exam, "paper": paper})
+    return render(
+        request, "enforcement/spot_exam.html", {"exam": exam, "paper": paper, "general_bank": general_bank(exam)}
+    )
+
+
+def general_bank(exam: SpotExam) -> str:
+    """The trainee category whose general bank a paper comes from, its item having no bank ('' otherwise)."""
+    if exam.operation_item_id is None or not exam.trainee_category:
+        return ""
+    return str(TraineeCategory(exam.trainee_category).label)
