@@ -420,7 +420,7 @@ def test_an_inspector_on_a_phone_plans_inspects_spot_examines_and_decides(live_s
     page.click("#decision-form button[type=submit]")
     page.wait_for_selector("text=超出法定幅度")
     refusal = page.content()
-    assert "0–100,000" in refusal and "97" in refusal
+    assert "0–100,000" in refusal and "第九十七条第三项" in refusal and "ENT-NO-TRAIN" not in refusal
     assert not Decision.objects.exists()
     page.screenshot(path=str(ARTIFACTS / "25-enforcement-fine-refused.png"), full_page=True)
     page.fill("#decision-form input[name=fine_yuan]", "30000")
