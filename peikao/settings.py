@@ -77,7 +77,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "peikao.core.badinput.RejectNulMiddleware",  # before anything reads the path, the cookies or the body
+    "peikao.core.badinput.BadInputMiddleware",  # before anything reads the path, the cookies or the body
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

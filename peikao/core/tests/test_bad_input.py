@@ -5,10 +5,12 @@ judges, and error bodies that match the error schema the OpenAPI document declar
 from __future__ import annotations
 
 import datetime as dt
+import json
 from decimal import Decimal
 from urllib.parse import urlencode
 
 import pytest
+from django.db import DataError, connection
 from django.test import override_settings
 
 from peikao.api import ErrorOut
@@ -36,7 +38,7 @@ def ti_token(world):
 
 def assert_error(response, status: int, code: str) -> dict:
     assert response.status_code == status, response.content[:500]
-    body = response.json()
+    body = json.loads(response.content)
     ErrorOut.model_validate(body)  # the body is what the OpenAPI document declares
     assert body["code"] == code and body["message_zh"] and body["message_en"]
     assert body["message_zh"] != body["message_en"]  # Chinese and English, not the English twice
@@ -102,6 +104,26 @@ def test_a_nul_in_a_cookie_is_a_400_before_the_session_is_looked_up(client, worl
     client.cookies["sessionid"] = "\x00" + "a" * 31
     response = client.get("/login/")
     assert response.status_code == 400 and "NUL" in response.content.decode()
+
+
+def test_a_value_the_database_refuses_is_a_400_not_a_500(client, world):
+    """A multipart form is not scanned for NUL before its view; a view that reads a field itself hands the NUL to
+    the database, which PostgreSQL refuses (a DataError): answered 400 with the reason, not a 500."""
+    client.force_login(world.users["province_admin"])
+    response = client.post("/compliance/scan/", {"region": "35\x000000"})  # multipart, read by the view
+    assert response.status_code < 500
+    if connection.vendor == "postgresql":
+        assert response.status_code == 400 and "数据库" in response.content.decode()
+    assert not ComplianceScan.objects.exists()
+
+
+def test_the_refusal_of_the_database_is_the_declared_error_body_under_the_api(rf):
+    from peikao.core.badinput import BadInputMiddleware
+
+    response = BadInputMiddleware(lambda request: None).process_exception(rf.get("/api/persons"), DataError("x"))
+    assert_error(response, 400, "invalid_data")
+    page = BadInputMiddleware(lambda request: None).process_exception(rf.get("/registry/"), DataError("x"))
+    assert page.status_code == 400 and page["Content-Type"].startswith("text/plain")
 
 
 # -- limit and offset -----------------------------------------------------------------------------------------
