@@ -67,7 +67,10 @@ def scan(request):
 def enterprise(request, org_code: str):
     user = request.user
     organization = registry_selectors.organization_get(user=user, org_code=org_code)
-    as_of = parse_date(request.GET.get("as_of") or "") or timezone.localdate()
+    try:
+        as_of = parse_date(request.GET.get("as_of") or "") or timezone.localdate()
+    except ValueError:  # well formed, not a day (2026-02-30): today, like any other unreadable date
+        as_of = timezone.localdate()
     if as_of > timezone.localdate() + dt.timedelta(days=366):
         as_of = timezone.localdate()
     rows = selectors.enterprise_gaps(user=user, organization=organization, as_of=as_of)

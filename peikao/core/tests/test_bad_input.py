@@ -195,6 +195,12 @@ def test_the_compliance_page_on_year_one_is_a_400_page_with_the_reason(client, w
     assert response.status_code == 400 and "0001-01-01" in response.content.decode()
 
 
+def test_the_compliance_page_on_a_day_that_does_not_exist_shows_today(client, world):
+    client.force_login(world.users["province_admin"])
+    response = client.get(f"/compliance/enterprises/{world.orgs['ent_b'].org_code}/?as_of=2026-02-30")
+    assert response.status_code == 200
+
+
 def class_payload(org_code: str, **changes) -> dict:
     payload = {
         "class_code": "CLS-OLD",
