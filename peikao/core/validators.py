@@ -205,3 +205,17 @@ def validate_uscc(value: object) -> str:
     if uscc_check_char(code[:17]) != code[17]:
         raise _error(_("The check character of the unified social credit code is wrong."), "uscc_checksum")
     return code
+
+
+def within_calendar(moment: dt.datetime) -> bool:
+    """Whether ``moment`` falls on a day in every zone the platform converts it to (UTC, where it is stored, and
+    the platform's zone, where it is shown and judged): a time on 0001-01-01 east of Beijing, or on 9999-12-31
+    west of UTC, has no such day (an OverflowError in the conversion). A naive time is the platform's."""
+    zone = timezone.get_default_timezone()
+    aware = moment if timezone.is_aware(moment) else moment.replace(tzinfo=zone)
+    try:
+        aware.astimezone(dt.UTC)
+        aware.astimezone(zone)
+    except OverflowError:
+        return False
+    return True

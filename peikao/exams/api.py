@@ -17,6 +17,7 @@ from ninja.security import HttpBearer
 from peikao.accounts.throttle import exam_login_guard
 from peikao.core.errors import DomainError
 from peikao.core.paging import ApiPagination
+from peikao.core.schemas import Moment
 from peikao.exams import selectors, services
 from peikao.exams.choices import ExamPart, ResultStatus, SittingStatus
 from peikao.exams.models import Question, Registration
@@ -118,7 +119,7 @@ class CandidateOut(Schema):
 class AnalyticsEventIn(Schema):
     external_id: str
     sitting_code: str
-    observed_at: dt.datetime
+    observed_at: Moment
     observation: str
     admission_code: str = ""
     confidence: Decimal | None = None

@@ -14,6 +14,7 @@ from ninja.security import HttpBearer
 
 from peikao.core.errors import DomainError
 from peikao.core.paging import ApiPagination
+from peikao.core.schemas import Moment
 from peikao.registry import selectors as registry_selectors
 from peikao.registry.models import Industry, OperationItem, Person
 from peikao.registry.selectors import label_persons
@@ -90,8 +91,8 @@ class ReasonIn(Schema):
 class LessonIn(Schema):
     lesson_code: str
     mode: LessonMode
-    starts_at: dt.datetime
-    ends_at: dt.datetime
+    starts_at: Moment
+    ends_at: Moment
     teacher_id_number: str | None = None
     venue: str = ""
 

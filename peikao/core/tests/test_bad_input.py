@@ -247,6 +247,79 @@ def test_the_requirement_refuses_syllabus_hours_out_of_bounds(world, hours):
     assert raised.value.code == "syllabus_hours_invalid"
 
 
+# -- times on the calendar's edge --------------------------------------------------------------------------------
+
+EDGE_TIMES = ["0001-01-01T00:00:00+14:00", "9999-12-31T20:00:00-12:00"]
+
+
+@pytest.mark.parametrize("moment", EDGE_TIMES)
+def test_a_lesson_on_the_calendars_edge_is_a_422(client, world, ti_token, moment):
+    training_class = world.classes["ti_a"]
+    payload = {"lesson_code": "L-EDGE", "mode": "online", "starts_at": moment, "ends_at": moment}
+    response = client.post(
+        f"/api/classes/{training_class.class_code}/lessons", payload, content_type="application/json", **ti_token
+    )
+    locations = [error["location"] for error in assert_error(response, 422, "invalid_request")["errors"]]
+    assert locations == ["body.payload.starts_at", "body.payload.ends_at"]
+
+
+@pytest.mark.parametrize("moment", EDGE_TIMES)
+def test_a_patrol_event_on_the_calendars_edge_is_a_422(client, world, moment):
+    from peikao.core.models import Region
+    from peikao.exams.services import feed_register
+
+    _, key = feed_register(actor=world.users["province_admin"], name="t", region=Region.objects.get(code="350000"))
+    payload = {"external_id": "e1", "sitting_code": "SIT-A", "observed_at": moment, "observation": "x"}
+    response = client.post(
+        "/api/patrol/events", payload, content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {key}"
+    )
+    assert [error["location"] for error in assert_error(response, 422, "invalid_request")["errors"]] == [
+        "body.payload.observed_at"
+    ]
+
+
+def test_attendance_on_the_calendars_edge_is_a_rejected_event_not_a_crash(client, world, ti_token):
+    from peikao.training.services import device_register
+
+    training_class = world.classes["ti_a"]
+    day = training_class.start_date.isoformat()
+    lesson = {"lesson_code": "L1", "mode": "online", "starts_at": f"{day}T09:00+08:00", "ends_at": f"{day}T10:00+08:00"}
+    url = f"/api/classes/{training_class.class_code}/lessons"
+    assert client.post(url, lesson, content_type="application/json", **ti_token).status_code == 201
+    _, key = device_register(
+        actor=world.users["ti_admin"], organization=world.orgs["ti_a"], device_code="D1", kind="face"
+    )
+    person = world.persons["p_a"]
+    events = [
+        {"lesson_code": "L1", "id_number": person.id_number, "event": "in", "at": at}
+        for at in ["0001-01-01T07:00:00+14:00", "9999-12-31T23:59:59-12:00", "0001-01-01T00:00:00", f"{day}T09:01:00"]
+    ]
+    response = client.post(
+        "/api/attendance/batches",
+        {"batch_id": "B1", "events": events},
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {key}",
+    )
+    assert response.status_code == 200
+    body = response.json()
+    assert body["accepted"] == 1 and [(row["index"], row["field"]) for row in body["report"]] == [
+        (0, "at"),
+        (1, "at"),
+        (2, "at"),
+    ]
+
+
+def test_within_calendar():
+    from peikao.core.validators import within_calendar
+
+    beijing = dt.timezone(dt.timedelta(hours=8))
+    assert within_calendar(dt.datetime(1, 1, 1, 8, tzinfo=beijing))  # 0001-01-01T00:00Z
+    assert not within_calendar(dt.datetime(1, 1, 1, 7, tzinfo=beijing))
+    assert not within_calendar(dt.datetime(1, 1, 1, 7))  # naive: Beijing time
+    assert not within_calendar(dt.datetime(9999, 12, 31, 20, tzinfo=dt.timezone(dt.timedelta(hours=-12))))
+    assert within_calendar(dt.datetime(9999, 12, 31, 15, tzinfo=dt.UTC))
+
+
 # -- the declared error bodies --------------------------------------------------------------------------------
 
 

@@ -19,6 +19,7 @@ from peikao.core.errors import Conflict, DomainError
 from peikao.core.i18n import both
 from peikao.core.models import User
 from peikao.core.permissions import Perm, require_perm
+from peikao.core.validators import within_calendar
 from peikao.registry.models import Organization, Person
 from peikao.training.attendance import AttendanceChecker
 from peikao.training.choices import AttendanceKind, AttendanceSource
@@ -199,4 +200,4 @@ def _parse_at(value) -> dt.datetime | None:
         return None
     if timezone.is_naive(parsed):
         parsed = parsed.replace(tzinfo=dt.timezone(dt.timedelta(hours=8)))
-    return parsed
+    return parsed if within_calendar(parsed) else None  # 0001-01-01 east of Beijing: no day to judge it by
