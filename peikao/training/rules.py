@@ -80,6 +80,74 @@ def requirement(
     return Requirement(int(rule.hours * 10), rule.basis, rule)
 
 
+@dataclass(frozen=True)
+class Schedule:
+    """What a class's lessons can yield in 学时 against what it requires: per mode, each rounded down to a tenth,
+    and in all (theory and practical lessons count by the offline hour, online lessons by the online hour)."""
+
+    tenths: dict[str, int]  # mode → 学时 × 10 its lessons can yield
+    total_tenths: int
+    required_tenths: int
+
+    @property
+    def short_tenths(self) -> int:
+        return max(0, self.required_tenths - self.total_tenths)
+
+    def hours(self, mode: str) -> Decimal:
+        return Decimal(self.tenths.get(mode, 0)).scaleb(-1)
+
+    @property
+    def total(self) -> Decimal:
+        return Decimal(self.total_tenths).scaleb(-1)
+
+    @property
+    def required(self) -> Decimal:
+        return Decimal(self.required_tenths).scaleb(-1)
+
+    @property
+    def short(self) -> Decimal:
+        return Decimal(self.short_tenths).scaleb(-1)
+
+    @property
+    def theory(self) -> Decimal:
+        return self.hours(LessonMode.THEORY)
+
+    @property
+    def practical(self) -> Decimal:
+        return self.hours(LessonMode.PRACTICAL)
+
+    @property
+    def online(self) -> Decimal:
+        return self.hours(LessonMode.ONLINE)
+
+
+def scheduled_hours(
+    minutes: dict[str, int], *, offline_minutes: int, online_minutes: int, required_tenths: int
+) -> Schedule:
+    """The 学时 that lessons of ``minutes`` per mode can yield, one 学时 being ``offline_minutes`` in class (theory,
+    practical) and ``online_minutes`` online (AQ 8011-2023 4.4), against ``required_tenths``. Exact integer
+    arithmetic, rounded down once: 45 minutes yield 1.0, never 0.9."""
+    unit = {LessonMode.ONLINE: online_minutes}
+    tenths = {mode: minutes.get(mode, 0) * 10 // unit.get(mode, offline_minutes) for mode in LessonMode.values}
+    offline = sum(minutes.get(mode, 0) for mode in LessonMode.values if mode != LessonMode.ONLINE)
+    online = minutes.get(LessonMode.ONLINE, 0)
+    total = (offline * online_minutes + online * offline_minutes) * 10 // (offline_minutes * online_minutes)
+    return Schedule(tenths=tenths, total_tenths=total, required_tenths=required_tenths)
+
+
+def class_schedule(training_class: TrainingClass) -> Schedule:
+    """The 学时 the class's lessons can yield, per mode and in all, against the hours the class requires."""
+    minutes: dict[str, int] = {}
+    for mode, starts_at, ends_at in training_class.lessons.values_list("mode", "starts_at", "ends_at"):
+        minutes[mode] = minutes.get(mode, 0) + int((ends_at - starts_at).total_seconds() // 60)
+    return scheduled_hours(
+        minutes,
+        offline_minutes=training_class.offline_hour_minutes,
+        online_minutes=training_class.online_hour_minutes,
+        required_tenths=training_class.required_tenths,
+    )
+
+
 def hour_unit(on: dt.date) -> HourUnit:
     unit = HourUnit.objects.in_force(on).order_by("-valid_from").first()
     if unit is None:

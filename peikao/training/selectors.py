@@ -12,7 +12,7 @@ from django.utils import timezone
 from peikao.core.models import User
 from peikao.registry.choices import AssignmentRole
 from peikao.registry.models import Person
-from peikao.training import archive, hours
+from peikao.training import archive, hours, rules
 from peikao.training.choices import ClassStatus
 from peikao.training.filters import TrainingClassFilter
 from peikao.training.models import (
@@ -45,6 +45,13 @@ def class_events(*, user: User, training_class: TrainingClass) -> QuerySet[Class
 
 def lessons(*, user: User, training_class: TrainingClass) -> QuerySet[Lesson]:
     return Lesson.objects.visible_to(user).filter(training_class=training_class).select_related("teacher")
+
+
+def class_schedule(*, user: User, training_class: TrainingClass) -> rules.Schedule:
+    """The 学时 the class's lessons can yield, per mode and in all, against what it requires (the filing's check,
+    shown to the institution and to the regulator who reviews it)."""
+    class_get(user=user, class_code=training_class.class_code)  # only a class the user may see
+    return rules.class_schedule(training_class)
 
 
 def class_hours(*, user: User, training_class: TrainingClass) -> QuerySet[Enrolment]:

@@ -136,6 +136,7 @@ def class_detail(request, class_code: str):
         "short": [e for e in enrolments if not (getattr(e, "credited", None) and e.credited.completed)],
         "lessons": lessons,
         "lesson_minutes": sum(lesson.minutes for lesson in lessons),
+        "schedule": selectors.class_schedule(user=user, training_class=training_class),
         "events": selectors.class_events(user=user, training_class=training_class)[:30],
         "seals": seals,
         "manages": manages,

@@ -21,7 +21,7 @@ from peikao.core.transitions import apply_transition
 from peikao.registry.models import Industry, OperationItem, Organization
 from peikao.training.choices import CLASS_TRANSITIONS, ClassStatus, TraineeCategory
 from peikao.training.models import ArchiveSeal, ClassEvent, TrainingClass
-from peikao.training.rules import Requirement, hour_unit, organization_may_train, requirement
+from peikao.training.rules import Requirement, class_schedule, hour_unit, organization_may_train, requirement
 from peikao.training.services._shared import require_own
 from peikao.training.services.archives import seal
 from peikao.training.services.credited_hours import refresh_hours
@@ -179,7 +179,8 @@ def _transition(
 
 
 def class_file(*, actor: User, training_class: TrainingClass, today: dt.date | None = None) -> ClassEvent:
-    """File the class with the regulator (开班备案), at least the configured lead time before it starts."""
+    """File the class with the regulator (开班备案), at least the configured lead time before it starts, once its
+    lessons scheduled can yield the hours it requires."""
     require_perm(actor, Perm.CLASS_MANAGE)
     require_own(actor, training_class.organization)
     today = today or timezone.localdate()
@@ -193,6 +194,24 @@ def class_file(*, actor: User, training_class: TrainingClass, today: dt.date | N
     organization_may_train(
         training_class.organization, category=training_class.trainee_category, item=training_class.operation_item
     )
+    schedule = class_schedule(training_class)
+    if schedule.short_tenths:
+        raise DomainError(
+            "hours_not_scheduled",
+            _(
+                "The lessons scheduled yield %(total)s 学时 (theory %(theory)s, practical %(practical)s, online "
+                "%(online)s) of the %(required)s 学时 the class requires: %(short)s 学时 short. Schedule the "
+                "missing lessons, then file the class."
+            ),
+            {
+                "total": schedule.total,
+                "theory": schedule.theory,
+                "practical": schedule.practical,
+                "online": schedule.online,
+                "required": schedule.required,
+                "short": schedule.short,
+            },
+        )
     return _transition(training_class, ClassStatus.FILED, actor=actor, changes={"filed_at": timezone.now()})
 
 

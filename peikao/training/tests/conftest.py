@@ -55,3 +55,22 @@ def specops_data(code="SO-2026-001", start=dt.date(2026, 3, 2), end=dt.date(2026
         start_date=start,
         end_date=end,
     )
+
+
+def schedule_hours(school, training_class, *, mode="theory") -> None:
+    """Lessons from the class's first day on, 8 学时 a day, until they yield the hours the class requires: a class
+    is filed only then."""
+    from peikao.testing.factories import at
+    from peikao.training import services
+
+    left = training_class.required_tenths * training_class.offline_hour_minutes // 10
+    day = training_class.start_date
+    while left > 0:
+        minutes = min(left, 8 * training_class.offline_hour_minutes)
+        start = at(day, "08:00")
+        services.lesson_create(
+            actor=school["clerk"], training_class=training_class, lesson_code=f"{training_class.class_code}-{day:%d}",
+            mode=mode, starts_at=start, ends_at=start + dt.timedelta(minutes=minutes), teacher=school["teacher"],
+        )  # fmt: skip
+        left -= minutes
+        day += dt.timedelta(days=1)

@@ -18,7 +18,7 @@ from peikao.training.choices import CLASS_TRANSITIONS, ClassStatus
 from peikao.training.models import ClassEvent, TrainingClass
 from peikao.training.rules import requirement
 from peikao.training.services import classes as class_services
-from peikao.training.tests.conftest import specops_data
+from peikao.training.tests.conftest import schedule_hours, specops_data
 
 pytestmark = pytest.mark.django_db
 
@@ -105,6 +105,8 @@ def test_a_class_is_filed_at_least_seven_days_before_it_starts(school, settings)
     late = services.class_create(
         actor=school["clerk"], organization=school["institution"], data=specops_data("B", dt.date(2026, 2, 26))
     )
+    schedule_hours(school, on_time)
+    schedule_hours(school, late)
     services.class_file(actor=school["clerk"], training_class=on_time)
     with pytest.raises(DomainError) as raised:
         services.class_file(actor=school["clerk"], training_class=late)
@@ -116,6 +118,7 @@ def test_a_class_is_filed_at_least_seven_days_before_it_starts(school, settings)
 @time_machine.travel(dt.datetime(2026, 2, 1, 4, tzinfo=dt.UTC))
 def test_the_regulator_of_the_region_accepts_or_returns_the_filing(school):
     draft = services.class_create(actor=school["clerk"], organization=school["institution"], data=specops_data())
+    schedule_hours(school, draft)
     services.class_file(actor=school["clerk"], training_class=draft)
     with pytest.raises(PermissionDenied):
         services.class_accept(actor=school["admin"], training_class=draft)
