@@ -22,8 +22,12 @@ class GapOut(Schema):
     id_number: str
     gap: str
     gap_label: str
-    violation_code: str
+    violation_code: str  # empty for an advisory gap (never a finding or a fine)
     violation_basis: str
+    basis: str  # the rule the gap rests on, cited
+    advisory: bool
+    advisory_reason: str  # why it is advisory: a policy figure, or the department that assesses the person
+    unconfirmed: bool  # the rule applied is not checked against the primary text (待确认)
     detail: str
     dispatched_by: str
 

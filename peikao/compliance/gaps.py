@@ -6,18 +6,22 @@ For every current assignment at an enterprise (dispatched workers included) on t
   expired > revoked or cancelled), in the status it had on the day (suspensions, reinstatements and
   revocations recorded later are undone from the certificate events); anything but valid is a gap, and so is
   having none;
-- special operators back on the job after 6 months or more away (while order No. 30 art. 32 was in force on
-  the day they came back) without a passed practical exam since;
+- special operators back on the job after 6 months or more away (order No. 30 art. 32, in force on the day
+  they came back; unconfirmed from order No. 19's first day) without a passed practical exam since;
 - principals and safety managers of high-risk industries in office for 6 months without a valid competency
-  certificate for their post;
+  certificate for their post (order No. 3 art. 24), and those of units whose own department assesses them
+  (construction, road transport: Safety Law art. 27 — advisory);
 - employees hired in the last year whose initial training hours fall short of the pre-job minimum of their
   industry; everyone in office for a year whose refresher hours of the last year fall short of the annual
-  minimum of their post and industry.
+  minimum of their post and industry (advisory where the minimum is a policy figure, or the post is assessed
+  by another department).
 
 The tables are named through their models, so the dependency on registry, training, exams and certificates is
 an import like any other (and held by the layer contract). The statement returns (organization_id, person_id, gap,
-operation_item_id, dispatched_by_id, ref_date, have_tenths, need_tenths); ``explain`` turns a row into words.
-``insert_sql`` wraps it into an INSERT … SELECT so that a scan never brings the rows into Python.
+operation_item_id, dispatched_by_id, ref_date, have_tenths, need_tenths, basis, assessed_by, advisory,
+unconfirmed); ``explain`` turns a row into words. The hour minimums of every industry are a small VALUES table
+(``needs``) joined to the rosters. ``insert_sql`` wraps the statement into an INSERT … SELECT so that a scan never
+brings the rows into Python.
 """
 
 from __future__ import annotations
@@ -48,6 +52,10 @@ COLUMNS = (
     "ref_date",
     "have_tenths",
     "need_tenths",
+    "basis",  # the rule the row is judged by where it depends on the row ('' : the gap type's rule)
+    "assessed_by",  # the department that assesses a manager of a construction or transport unit ('' : none)
+    "advisory",
+    "unconfirmed",
 )
 FAR_FUTURE = dt.date(9999, 12, 31)
 # Typed NULLs: PostgreSQL types a bare NULL of a UNION's first branch as text.
@@ -90,6 +98,24 @@ def judged_needs(as_of: dt.date) -> HourNeeds:
     return rules.hour_needs(as_of)
 
 
+def _needs_cte(needs: HourNeeds, params: dict) -> str:
+    """The hour minimums as a VALUES table: (kind, role, industry_id, tenths, basis, advisory, unconfirmed), one row
+    per post and industry (industry 0: an organisation without one). Numbers are inlined (ints), text is bound."""
+    rows = [("pre_job", "employee", industry, need) for industry, need in sorted(needs.pre_job.items())]
+    rows += [("refresher", post, industry, need) for (post, industry), need in sorted(needs.refresher.items())]
+    values = []
+    for index, (kind, role, industry, need) in enumerate(rows):
+        params[f"nb{index}"] = need.basis
+        advisory = "%(true)s" if need.advisory else "%(false)s"
+        unconfirmed = "%(true)s" if need.unconfirmed else "%(false)s"
+        values.append(
+            f"('{kind}', '{role}', {int(industry)}, {int(need.tenths)}, %(nb{index})s, {advisory}, {unconfirmed})"
+        )
+    if not values:  # no minimum in force for anyone: a row that matches no one
+        values.append("('none', 'none', -1, 0, '', %(false)s, %(false)s)")
+    return f"needs (kind, role, industry_id, tenths, basis, advisory, unconfirmed) AS (VALUES {', '.join(values)})"
+
+
 def gap_sql(as_of: dt.date, scope: Scope) -> tuple[str, dict]:
     """The statement and its parameters."""
     deadlines = rules.deadlines()
@@ -103,7 +129,12 @@ def gap_sql(as_of: dt.date, scope: Scope) -> tuple[str, dict]:
         "d_two_years": as_of - 2 * rules.YEAR,
         "away_until": deadlines.away_rule_until or FAR_FUTURE,
         "away_from": deadlines.away_rule_from or dt.date(1900, 1, 1),
+        "away_unconfirmed": deadlines.away_unconfirmed_from or FAR_FUTURE,
         "away_days": rules.SIX_MONTHS_DAYS,
+        "manager_basis": deadlines.manager_basis,
+        "elsewhere_basis": rules.ASSESSED_ELSEWHERE_BASIS,
+        "true": True,
+        "false": False,
         # Certificate changes recorded from the next day on did not apply yet on the day (status_then).
         "d_end": connection.ops.adapt_datetimefield_value(
             timezone.make_aware(dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time.min))
@@ -116,25 +147,10 @@ def gap_sql(as_of: dt.date, scope: Scope) -> tuple[str, dict]:
     elif scope.region_prefix:
         params["low"], params["high"] = region_code_range(scope.region_prefix)
         scope_sql = " AND o.region_id BETWEEN %(low)s AND %(high)s"
-
-    # Pre-job hours by industry, and annual hours by post and industry class, as CASE expressions.
-    pre_job_cases = []
-    for index, (industry_id, tenths) in enumerate(sorted(needs.pre_job_by_industry.items())):
-        params[f"pj_i{index}"], params[f"pj_t{index}"] = industry_id, tenths
-        pre_job_cases.append(f"WHEN o.industry_id = %(pj_i{index})s THEN %(pj_t{index})s")
-    params["pj_default"] = needs.pre_job_default
-    pre_job_need = f"(CASE {' '.join(pre_job_cases)} ELSE %(pj_default)s END)" if pre_job_cases else "%(pj_default)s"
-    refresher_cases = []
-    for index, ((post, high_risk), tenths) in enumerate(sorted(needs.refresher.items())):
-        params[f"rf_p{index}"], params[f"rf_t{index}"] = post, tenths
-        risk = (
-            "COALESCE(i.high_risk, %(false)s) = %(true)s"
-            if high_risk
-            else "COALESCE(i.high_risk, %(false)s) = %(false)s"
-        )
-        refresher_cases.append(f"WHEN a.role = %(rf_p{index})s AND {risk} THEN %(rf_t{index})s")
-    params["true"], params["false"] = True, False
-    refresher_need = f"(CASE {' '.join(refresher_cases)} ELSE 0 END)" if refresher_cases else "0"
+    needs_cte = _needs_cte(needs, params)
+    # A principal's or safety manager's department, where it is not this regulator (Safety Law art. 27).
+    elsewhere = "COALESCE(i.competency_assessed_by, '')"
+    manager_elsewhere = f"(a.role IN ('principal', 'safety_manager') AND {elsewhere} <> '')"
 
     assignment = _table(Assignment)
     organization = _table(Organization)
@@ -161,6 +177,7 @@ status_then AS (
 )"""
     sql = f"""
 WITH {status_then},
+{needs_cte},
 cur AS (
     SELECT a.id, a.organization_id, a.person_id, a.operation_item_id, a.dispatched_by_id, a.start_date
     FROM {assignment} a JOIN {organization} o ON o.id = a.organization_id
@@ -205,12 +222,14 @@ SELECT cur.organization_id, cur.person_id,
          WHEN r.best = 2 THEN '{GapType.SPECOPS_REVIEW_OVERDUE}'
          WHEN r.best = 3 THEN '{GapType.SPECOPS_CERTIFICATE_EXPIRED}'
          ELSE '{GapType.SPECOPS_CERTIFICATE_REVOKED}' END,
-    cur.operation_item_id, cur.dispatched_by_id, r.last_until, {NULL_INT}, {NULL_INT}
+    cur.operation_item_id, cur.dispatched_by_id, r.last_until, {NULL_INT}, {NULL_INT},
+    '', '', %(false)s, %(false)s
 FROM cur LEFT JOIN ranked r ON r.person_id = cur.person_id AND r.operation_item_id = cur.operation_item_id
 WHERE r.best IS NULL OR r.best > 0
 UNION ALL
 SELECT cur.organization_id, cur.person_id, '{GapType.SPECOPS_AWAY_6_MONTHS}', cur.operation_item_id,
-    cur.dispatched_by_id, prev.last_end, {NULL_INT}, {NULL_INT}
+    cur.dispatched_by_id, prev.last_end, {NULL_INT}, {NULL_INT}, '', '', %(false)s,
+    CASE WHEN cur.start_date >= %(away_unconfirmed)s THEN %(true)s ELSE %(false)s END
 FROM cur JOIN prev ON prev.cur_id = cur.id
 WHERE cur.start_date <= %(away_until)s AND cur.start_date >= %(away_from)s
   AND {_days_between("cur.start_date", "prev.last_end")} >= %(away_days)s
@@ -225,29 +244,38 @@ WHERE cur.start_date <= %(away_until)s AND cur.start_date >= %(away_from)s
       AND res.status = 'valid' AND res.passed = %(true)s AND s.starts_at >= prev.last_end)
 UNION ALL
 SELECT a.organization_id, a.person_id, '{GapType.MANAGER_NO_COMPETENCY_CERTIFICATE}', {NULL_INT}, a.dispatched_by_id,
-    a.start_date, {NULL_INT}, {NULL_INT}
+    a.start_date, {NULL_INT}, {NULL_INT},
+    CASE WHEN {elsewhere} <> '' THEN %(elsewhere_basis)s ELSE %(manager_basis)s END, {elsewhere},
+    CASE WHEN {elsewhere} <> '' THEN %(true)s ELSE %(false)s END,
+    CASE WHEN {elsewhere} = '' AND i.confirmed = %(false)s THEN %(true)s ELSE %(false)s END
 FROM {assignment} a JOIN {organization} o ON o.id = a.organization_id JOIN {industry} i ON i.id = o.industry_id
 WHERE a.role IN ('principal', 'safety_manager') AND {current} AND {enterprise}{scope_sql}
-  AND i.high_risk = %(true)s AND a.start_date <= %(d_manager)s
+  AND (i.high_risk = %(true)s OR {elsewhere} <> '') AND a.start_date <= %(d_manager)s
   AND NOT EXISTS (
     SELECT 1 FROM {certificate} c LEFT JOIN status_then st ON st.certificate_id = c.id
     WHERE c.person_id = a.person_id AND c.cert_type = 'competency' AND c.trainee_category = a.role
       AND COALESCE(st.status, c.status) = 'valid' AND c.valid_until >= %(d)s AND c.first_issued_on <= %(d)s)
 UNION ALL
 SELECT a.organization_id, a.person_id, '{GapType.NEW_EMPLOYEE_PRE_JOB_TRAINING_SHORT}', {NULL_INT}, a.dispatched_by_id,
-    a.start_date, COALESCE(h.tenths, 0), {pre_job_need}
+    a.start_date, COALESCE(h.tenths, 0), n.tenths, n.basis, '', n.advisory, n.unconfirmed
 FROM {assignment} a JOIN {organization} o ON o.id = a.organization_id
+JOIN needs n ON n.kind = 'pre_job' AND n.industry_id = COALESCE(o.industry_id, 0)
 LEFT JOIN initial_hours h ON h.person_id = a.person_id
 WHERE a.role = 'employee' AND {current} AND {enterprise}{scope_sql} AND a.start_date > %(d_year)s
-  AND COALESCE(h.tenths, 0) < {pre_job_need}
+  AND COALESCE(h.tenths, 0) < n.tenths
 UNION ALL
 SELECT a.organization_id, a.person_id, '{GapType.ANNUAL_REFRESHER_SHORT}', {NULL_INT}, a.dispatched_by_id,
-    {NULL_DATE}, COALESCE(h.tenths, 0), {refresher_need}
+    {NULL_DATE}, COALESCE(h.tenths, 0), n.tenths,
+    CASE WHEN {manager_elsewhere} THEN %(elsewhere_basis)s ELSE n.basis END,
+    CASE WHEN {manager_elsewhere} THEN {elsewhere} ELSE '' END,
+    CASE WHEN n.advisory = %(true)s OR {manager_elsewhere} THEN %(true)s ELSE %(false)s END,
+    CASE WHEN {manager_elsewhere} THEN %(false)s ELSE n.unconfirmed END
 FROM {assignment} a JOIN {organization} o ON o.id = a.organization_id
 LEFT JOIN {industry} i ON i.id = o.industry_id
+JOIN needs n ON n.kind = 'refresher' AND n.role = a.role AND n.industry_id = COALESCE(o.industry_id, 0)
 LEFT JOIN refresher_hours h ON h.person_id = a.person_id AND h.category = a.role
 WHERE a.role IN ('principal', 'safety_manager', 'employee') AND {current} AND {enterprise}{scope_sql}
-  AND a.start_date <= %(d_year)s AND COALESCE(h.tenths, 0) < {refresher_need}
+  AND a.start_date <= %(d_year)s AND COALESCE(h.tenths, 0) < n.tenths
 """
     return sql, params
 

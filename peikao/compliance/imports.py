@@ -1,4 +1,6 @@
-"""compliance_gaps — 持证/培训合规缺口 (export only, ``--as-of DATE``): one row per gap found on that day."""
+"""compliance_gaps — 持证/培训合规缺口 (export only, ``--as-of DATE``): one row per gap found on that day. An advisory
+gap has no violation code; its detail says why (a policy figure, the department that assesses the person), and a
+rule applied unconfirmed is noted 待确认."""
 
 from __future__ import annotations
 
@@ -32,7 +34,7 @@ class ComplianceGapsKind(ExchangeKind):
                 "id_number": row["id_number"],
                 "gap": row["gap"],
                 "violation_code": row["violation_code"],
-                "detail": row["detail"],
+                "detail": f"{row['detail']}（{row['note']}）" if row["note"] else row["detail"],
                 "_pk": row["person_id"],
             }
 

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from peikao.compliance.rules import GapType
 from peikao.core.models import Region
 from peikao.core.scoping import ScopedQuerySet, ScopeSpec
+from peikao.registry.choices import AssessingDepartment
 from peikao.registry.models import OperationItem, Organization, Person
 
 
@@ -63,6 +64,16 @@ class ComplianceGap(models.Model):
     ref_date = models.DateField(null=True, blank=True)
     have_tenths = models.IntegerField(null=True, blank=True)
     need_tenths = models.IntegerField(null=True, blank=True)
+    basis = models.CharField(_("basis"), max_length=120, blank=True, default="")
+    assessed_by = models.CharField(
+        _("assessed by"), max_length=32, choices=AssessingDepartment.choices, blank=True, default=""
+    )
+    advisory = models.BooleanField(
+        _("advisory"),
+        default=False,
+        help_text=_("Rests on a policy figure, or on another department's assessment: no violation, never a fine."),
+    )
+    unconfirmed = models.BooleanField(_("to be confirmed"), default=False)
 
     objects = ComplianceGapQuerySet.as_manager()
 
@@ -82,13 +93,14 @@ class ComplianceGap(models.Model):
 
     @classmethod
     def latest_counts(cls, organization_ids: list[int]) -> dict[int, int]:
-        """Gaps per organisation in the latest finished scan that found any for it."""
+        """Gaps per organisation in the latest finished scan that found any for it — those that can be a finding of
+        this regulator: advisory gaps (a policy figure, another department's assessment) never weigh as one."""
         if not organization_ids:
             return {}
         rows = (
             cls.objects.filter(organization_id__in=organization_ids, scan__finished_at__isnull=False)
             .values("organization_id", "scan_id")
-            .annotate(n=Count("id"))
+            .annotate(n=Count("id", filter=Q(advisory=False)))
             .order_by("organization_id", "scan_id")
         )
         counts: dict[int, int] = {}

@@ -9,15 +9,20 @@ from typing import Any
 from django.db.models import Count, Q
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from peikao.compliance import gaps
 from peikao.compliance.hooks import violation_catalogue
 from peikao.compliance.models import ComplianceGap, ComplianceScan
 from peikao.compliance.rules import GAP_VIOLATIONS, GapType
 from peikao.compliance.services import GapRow, explain
-from peikao.core.models import Region, User
+from peikao.core.models import LegalInstrument, Region, User
 from peikao.core.scoping import region_code_range
+from peikao.lib.legal_citations import cite
 from peikao.registry.models import OperationItem, Organization, Person
+
+#: The tag beside a basis that could not be checked against the primary text.
+UNCONFIRMED = _("to be confirmed")
 
 
 def violation_bases() -> dict[str, Any]:
@@ -43,7 +48,9 @@ def scope_for(user: User | None, region=None) -> gaps.Scope | None:
 
 
 def enriched(rows: list[tuple], *, show_id_numbers: bool = False) -> list[dict]:
-    """Rows of gaps.rows() with names, codes, the violation and its basis, and the detail in words."""
+    """Rows of gaps.rows() with names, codes, the violation and its basis, and the detail in words; an advisory
+    gap says why it is one (``advisory_reason``) and has no violation; ``note`` adds 待确认 where the rule applied
+    is not confirmed."""
     if not rows:
         return []
     records = [GapRow(*row) for row in rows]
@@ -53,11 +60,16 @@ def enriched(rows: list[tuple], *, show_id_numbers: bool = False) -> list[dict]:
     persons = Person.objects.in_bulk({r.person_id for r in records})
     items = OperationItem.objects.in_bulk({r.operation_item_id for r in records if r.operation_item_id})
     bases = violation_bases()
+    titles = dict(LegalInstrument.objects.values_list("code", "title"))
     out = []
     for record in records:
         person = persons[record.person_id]
         organization = organizations[record.organization_id]
         violation = bases.get(record.violation_code)
+        reason = str(record.advisory_reason)
+        note = [reason] if reason else []
+        if record.unconfirmed:
+            note.append(str(UNCONFIRMED))
         out.append(
             {
                 "org_code": organization.org_code,
@@ -70,6 +82,11 @@ def enriched(rows: list[tuple], *, show_id_numbers: bool = False) -> list[dict]:
                 "violation_code": record.violation_code,
                 "violation_basis": str(violation.basis_title) if violation else "",
                 "rule": record.rule,
+                "basis": cite(record.rule, titles) or record.rule,
+                "advisory": record.advisory,
+                "advisory_reason": reason,
+                "unconfirmed": record.unconfirmed,
+                "note": "；".join(note),
                 "detail": str(explain(record, items, organizations)),
                 "dispatched_by": organizations[record.dispatched_by_id].name if record.dispatched_by_id else "",
             }
@@ -116,13 +133,16 @@ def latest_scan(*, user: User, region) -> ComplianceScan | None:
 
 
 def region_summary(*, user: User, scan: ComplianceScan, region=None) -> dict:
-    """Counts by gap type, the enterprises with most gaps, and the counts per child region, from a scan
+    """Counts by gap type (violations and advisory gaps apart), the enterprises with most gaps, and the counts per
+    child region, from a scan
     (narrowed to ``region`` when the scan is of a region above it)."""
     region = region or scan.region
     rows = ComplianceGap.objects.filter(scan=scan).visible_to(user)
     if region is not None and region.level != "nation" and region.pk != scan.region_id:
         rows = rows.filter(organization__region__code__range=region_code_range(region.prefix))
-    by_gap = dict(rows.values_list("gap").annotate(n=Count("id")).order_by())
+    counts = rows.values("gap").annotate(n=Count("id"), advisory=Count("id", filter=Q(advisory=True))).order_by()
+    by_gap = {row["gap"]: row["n"] for row in counts}
+    advisory = {row["gap"]: row["advisory"] for row in counts}
     top = list(
         rows.values("organization__org_code", "organization__name", "organization__region__name")
         .annotate(n=Count("id"))
@@ -139,7 +159,11 @@ def region_summary(*, user: User, scan: ComplianceScan, region=None) -> dict:
         for code, n in sorted(children.items(), key=lambda item: -item[1])
     ]
     return {
-        "by_gap": [(value, label, by_gap.get(value, 0)) for value, label in GapType.choices],
+        # (gap, label, violations, advisory gaps): advisory ones are counted apart, never as violations
+        "by_gap": [
+            (value, label, by_gap.get(value, 0) - advisory.get(value, 0), advisory.get(value, 0))
+            for value, label in GapType.choices
+        ],
         "top": top,
         "per_region": per_region,
         "total": sum(by_gap.values()),

@@ -16,6 +16,7 @@ from peikao.core.audit import audited_create, audited_update, current_context, s
 from peikao.core.errors import PermissionDenied
 from peikao.core.models import Region, User
 from peikao.core.permissions import Perm, require_perm
+from peikao.registry.choices import AssessingDepartment
 from peikao.training import services as training_services
 from peikao.training.models import TrainingClass
 
@@ -81,14 +82,31 @@ class GapRow:
     ref_date: dt.date | None
     have_tenths: int | None
     need_tenths: int | None
+    basis: str = ""
+    assessed_by: str = ""
+    advisory: bool = False
+    unconfirmed: bool = False
+
+    def __post_init__(self) -> None:  # SQLite answers booleans as 0/1
+        object.__setattr__(self, "advisory", bool(self.advisory))
+        object.__setattr__(self, "unconfirmed", bool(self.unconfirmed))
 
     @property
     def violation_code(self) -> str:
-        return GAP_VIOLATIONS[self.gap][0]
+        """The catalogue item the gap is a violation of; none for an advisory gap (never a finding or a fine)."""
+        return "" if self.advisory else GAP_VIOLATIONS[self.gap][0]
 
     @property
     def rule(self) -> str:
-        return GAP_VIOLATIONS[self.gap][1]
+        """The rule the gap rests on: the row's own (hours, assessing department) or the gap type's."""
+        return self.basis or GAP_VIOLATIONS[self.gap][1]
+
+    @property
+    def advisory_reason(self) -> str:
+        """Why an advisory gap is not a finding of this regulator, in words ('' for a finding)."""
+        if self.assessed_by:
+            return _("Assessed by %(department)s") % {"department": AssessingDepartment(self.assessed_by).label}
+        return _("Policy requirement, advisory only") if self.advisory else ""
 
 
 def _hours(tenths: int | None) -> str:

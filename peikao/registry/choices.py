@@ -33,6 +33,15 @@ class PracticalDevice(models.TextChoices):
     MIXED = "mixed", _("Real and simulated")
 
 
+class AssessingDepartment(models.TextChoices):
+    """Who assesses the principals and safety managers of an industry's units, where it is not this regulator
+    (Safety Law art. 27: construction and transport units by their own departments; order No. 3 covers 工矿商贸
+    units only, art. 2)."""
+
+    HOUSING_CONSTRUCTION = "housing_construction", _("the housing and urban-rural construction department")
+    TRANSPORT = "transport", _("the transport department")
+
+
 class AssignmentRole(models.TextChoices):
     PRINCIPAL = "principal", _("Principal person in charge")
     SAFETY_MANAGER = "safety_manager", _("Safety manager")

@@ -14,6 +14,7 @@ from peikao.core.models import DatedReference, Region
 from peikao.core.privacy import mask_id_number
 from peikao.core.scoping import ScopedQuerySet, ScopeSpec, region_q
 from peikao.registry.choices import (
+    AssessingDepartment,
     AssignmentRole,
     Education,
     OrganizationKind,
@@ -30,6 +31,13 @@ class Industry(DatedReference):
     code = models.SlugField(_("code"), max_length=32, unique=True)
     name = models.CharField(_("name"), max_length=100)
     high_risk = models.BooleanField(_("high-risk"), default=False)
+    competency_assessed_by = models.CharField(
+        _("principals and safety managers assessed by"),
+        max_length=32,
+        choices=AssessingDepartment.choices,
+        blank=True,
+        help_text=_("Empty: by the emergency-management regulator (order No. 3), if the industry is high-risk."),
+    )
     note = models.TextField(_("note"), blank=True)
 
     class Meta:

@@ -10,11 +10,14 @@ ORDER_19_FROM = "2026-06-01"
 
 @loader(30, "industries")
 def load_industries() -> str:
+    """Industries; ``confirmed: false`` marks a classification not checked against the primary text (oil and gas
+    as high-risk: order No. 20 art. 4), shown wherever a rule applies it."""
     rows = [
         {
             "code": item["code"],
             "name": item["name"],
             "high_risk": bool(item.get("high_risk")),
+            "competency_assessed_by": item.get("competency_assessed_by", ""),
             "note": item.get("note", ""),
             "confirmed": item.get("confirmed", True),
         }

@@ -148,6 +148,14 @@ class TrainingClass(models.Model):
         return Decimal(self.required_tenths).scaleb(-1)
 
     @property
+    def requirement_unconfirmed(self) -> bool:
+        """Whether the minimum of the class rests on a rule or an industry class not checked against the primary
+        text (shown 待确认 beside its basis)."""
+        from peikao.training.rules import rests_on_unconfirmed  # rules read the models
+
+        return rests_on_unconfirmed(self.hour_rule, self.industry)
+
+    @property
     def is_sealed(self) -> bool:
         return self.status == ClassStatus.CLOSED
 

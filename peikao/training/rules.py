@@ -33,22 +33,40 @@ class Requirement:
         return Decimal(self.tenths).scaleb(-1)
 
 
-def minimum_rule(*, category: str, industry: Industry | None, training_type: str, on: dt.date) -> HourRule | None:
-    """The domain minimum for this kind of class on that date: an industry-specific rule first, then
-    the rule for the industry's class (high-risk or general), then a rule for any industry."""
-    candidates = HourRule.objects.in_force(on).filter(trainee_category=category, training_type=training_type)
+def pick_rule(
+    rules: list[HourRule], *, category: str, industry: Industry | None, training_type: str
+) -> HourRule | None:
+    """Of ``rules`` (those in force on a day), the minimum for this kind of class: an industry-specific rule first,
+    then the rule for the industry's class (high-risk or general), then a rule for any industry."""
+    candidates = [r for r in rules if r.trainee_category == category and r.training_type == training_type]
     if industry is not None:
-        specific = candidates.filter(industry=industry).first()
-        if specific is not None:
-            return specific
+        specific = [r for r in candidates if r.industry_id == industry.pk]
+        if specific:
+            return specific[0]
     industry_class = (
         HourRule.IndustryClass.HIGH_RISK if industry and industry.high_risk else HourRule.IndustryClass.GENERAL
     )
-    return (
-        candidates.filter(industry__isnull=True, industry_class__in=[industry_class, ""])
-        .order_by("-industry_class")  # a rule for the industry's class before a rule for any industry
-        .first()
+    generic = [r for r in candidates if r.industry_id is None and r.industry_class in (industry_class, "")]
+    # A rule for the industry's class before a rule for any industry.
+    return max(generic, key=lambda r: r.industry_class != "", default=None)
+
+
+def minimum_rule(*, category: str, industry: Industry | None, training_type: str, on: dt.date) -> HourRule | None:
+    """The domain minimum for this kind of class on that date (``pick_rule`` of the rules in force)."""
+    rules = list(
+        HourRule.objects.in_force(on).filter(trainee_category=category, training_type=training_type).order_by("pk")
     )
+    return pick_rule(rules, category=category, industry=industry, training_type=training_type)
+
+
+def rests_on_unconfirmed(rule: HourRule | None, industry: Industry | None) -> bool:
+    """Whether a minimum applied to a class of ``industry`` rests on something not checked against the primary
+    text: the rule itself, or the industry's class (oil and gas as high-risk: order No. 20 art. 4)."""
+    if rule is None:
+        return False
+    if not rule.confirmed:
+        return True
+    return bool(rule.industry_id is None and rule.industry_class and industry is not None and not industry.confirmed)
 
 
 def requirement(
