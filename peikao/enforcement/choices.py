@@ -11,6 +11,14 @@ class SubjectType(models.TextChoices):
     ANY = "any", _("Any subject")
 
 
+class CampaignList(models.TextChoices):
+    """The list of the 2021 "going through the motions" campaign an item is traced to (violations.yaml header)."""
+
+    NONE = "", _("Not on the campaign's lists")
+    NOTICE = "notice", _("The campaign notice's list (institutions and exam bodies)")
+    COUNTY_PLANS = "county_plans", _("The county plans' list (enterprises)")
+
+
 # Organisation kind → the subject type whose checklist applies.
 KIND_SUBJECT = {
     "training_institution": SubjectType.TRAINING_INSTITUTION,

@@ -6,7 +6,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from peikao.enforcement.choices import InspectionKind, Measure, SubjectType
+from peikao.enforcement.choices import CampaignList, InspectionKind, Measure, SubjectType
 from peikao.registry.choices import OrganizationKind
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -133,6 +133,10 @@ class ViolationForm(forms.Form):
     )
     same_act_as = forms.CharField(label=_("Same act as (code of another item)"), max_length=40, required=False)
     surface = forms.BooleanField(label=_("Surface item"), required=False)
+    campaign_list = forms.ChoiceField(label=_("Campaign list"), choices=CampaignList.choices, required=False)
+    source = forms.CharField(
+        label=_("Source (the rule the item comes from)"), max_length=200, required=False, initial=""
+    )
 
     def clean_same_act_as(self):
         return self.cleaned_data["same_act_as"].strip().upper()

@@ -14,6 +14,7 @@ from peikao.core.events import TransitionEvent, new_status_field, old_status_fie
 from peikao.core.models import DatedReference, LegalInstrument, Region
 from peikao.core.scoping import ScopedQuerySet, ScopeSpec
 from peikao.enforcement.choices import (
+    CampaignList,
     CheckOutcome,
     FindingSource,
     InspectionKind,
@@ -24,8 +25,11 @@ from peikao.enforcement.choices import (
     SpotExamStatus,
     SubjectType,
 )
-from peikao.lib.legal_citations import cite, instrument_codes
+from peikao.lib.legal_citations import cite, cite_instrument, instrument_codes
 from peikao.registry.models import OperationItem, Organization, Person
+
+# The legal instrument of the 2021 campaign (domain/regimes.yaml), whose lists items are traced to.
+CAMPAIGN_INSTRUMENT = "campaign_2021_274"
 
 
 class ViolationItem(DatedReference):
@@ -67,6 +71,18 @@ class ViolationItem(DatedReference):
     )
     revoke_certificate = models.BooleanField(_("certificate revoked"), default=False)
     ban_years = models.PositiveSmallIntegerField(_("ban (years)"), null=True, blank=True)
+    campaign_list = models.CharField(
+        _("campaign list"),
+        max_length=16,
+        choices=CampaignList.choices,
+        blank=True,
+        help_text=_(
+            "The list of the 2021 campaign the item is traced to (应急厅函〔2021〕274号, or the county plans)."
+        ),
+    )
+    source = models.CharField(
+        _("source"), max_length=200, blank=True, help_text=_("The rule an item not on the campaign's lists comes from.")
+    )
     retired = models.BooleanField(_("retired"), default=False)
     added_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
@@ -108,6 +124,24 @@ class ViolationItem(DatedReference):
         if missing:
             titles |= dict(LegalInstrument.objects.filter(code__in=missing).values_list("code", "title"))
         return cite(self.basis, titles) or self.basis
+
+    @property
+    def source_text(self) -> str:
+        """Where the item comes from, as cited: the campaign's list it is traced to, or the rule it comes from."""
+        if self.campaign_list:
+            notice = LegalInstrument.objects.filter(code=CAMPAIGN_INSTRUMENT).values_list("title", flat=True).first()
+            cited = cite_instrument(notice) if notice else "应急厅函〔2021〕274号"
+            if self.campaign_list == CampaignList.COUNTY_PLANS:
+                return str(_("The county plans of %(notice)s")) % {"notice": cited}
+            return str(_("The list of %(notice)s")) % {"notice": cited}
+        if not self.source:
+            return ""
+        if self.source == self.basis:
+            return self.basis_title
+        titles = dict(
+            LegalInstrument.objects.filter(code__in=instrument_codes(self.source)).values_list("code", "title")
+        )
+        return cite(self.source, titles) or self.source
 
     @property
     def fine_range_text(self) -> str:

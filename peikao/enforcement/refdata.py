@@ -22,11 +22,13 @@ SUBJECTS = {
 
 def catalogue_rows() -> list[dict]:
     """The items of violations.yaml as field values, ``same_as`` penalties resolved (with the fine of the
-    person directly responsible for a violation not corrected in time), surface items coded."""
+    person directly responsible for a violation not corrected in time), surface items coded; each item's source:
+    the campaign list it is traced to, or the rule it comes from."""
     instruments = {item.code: item.pk for item in LegalInstrument.objects.all()}
     domain = read_domain("violations.yaml")
     chinese = read_domain("violations_zh.yaml")  # what inspectors read; the domain file stays as published
     zh_checks, zh_surface = chinese.get("checks", {}), chinese.get("surface_items", [])
+    zh_sources = chinese.get("sources", {})  # sources that are not an instrument's code, in Chinese
     by_code = {}
     for subject in SUBJECTS:
         for item in domain.get(subject, []):
@@ -59,6 +61,8 @@ def catalogue_rows() -> list[dict]:
                     "same_act_as": item.get("same_act_as", ""),
                     "revoke_certificate": bool(penalty.get("revoke_certificate")),
                     "ban_years": penalty.get("ban_years"),
+                    "campaign_list": item.get("campaign_list", ""),
+                    "source": zh_sources.get(str(item.get("source", "")), str(item.get("source", ""))),
                     "confirmed": item.get("confirmed", True),
                 }
             )
@@ -83,6 +87,8 @@ def catalogue_rows() -> list[dict]:
                 "same_act_as": "",
                 "revoke_certificate": False,
                 "ban_years": None,
+                "campaign_list": "",
+                "source": "",
                 "confirmed": True,
             }
         )

@@ -31,6 +31,8 @@ CATALOGUE_FIELDS = (
     "same_act_as",
     "revoke_certificate",
     "ban_years",
+    "campaign_list",
+    "source",
 )
 # What a version loaded from the domain file is compared on.
 LOADED_FIELDS = (*CATALOGUE_FIELDS, "instrument_id", "confirmed")
