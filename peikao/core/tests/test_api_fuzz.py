@@ -43,6 +43,13 @@ pytestmark = pytest.mark.skipif(
 EXAMPLES = int(os.environ.get("PEIKAO_FUZZ_EXAMPLES", "15"))
 CHECKS = ("not_a_server_error", "status_code_conformance", "content_type_conformance", "response_schema_conformance")
 DATES = ["0001-01-01", "1900-01-01", "2000-02-29", "2026-06-01", "2099-12-31", "9999-12-31"]
+MOMENTS = [
+    "0001-01-01T00:00:00+14:00",
+    "0001-01-01T08:00:00+08:00",
+    "2026-03-02T09:00:00+08:00",
+    "2026-03-02T10:00:00",
+    "9999-12-31T20:00:00-12:00",
+]
 
 
 def _dictionaries(world) -> dict[str, list]:
@@ -63,6 +70,7 @@ def _dictionaries(world) -> dict[str, list]:
         "item": ["1.1", "1.2"],
         "kind": kinds,
         "date": DATES,
+        "moment": MOMENTS,
         "id_number": [person.id_number for person in world.persons.values()],
         "admission_code": ["12345678"],
         "position": [1, 2, 3],
@@ -97,6 +105,14 @@ BINDINGS = {
     "body.as_of": "date",
     "body.start_date": "date",
     "body.end_date": "date",
+    "body.reviewed_on": "date",
+    "body.renewed_on": "date",
+    "body.decided_on": "date",
+    "body.due_on": "date",
+    "body.starts_at": "moment",
+    "body.ends_at": "moment",
+    "body.observed_at": "moment",
+    "body.events[*].at": "moment",
     "body.id_number": "id_number",
     "body.id_numbers": "id_number",
     "body.sitting_code": "sitting_code",
