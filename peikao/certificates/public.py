@@ -22,9 +22,9 @@ from peikao.certificates.choices import LookupChannel, LookupOutcome
 from peikao.certificates.forms import LookupForm, ReportForm
 from peikao.core import ratelimit
 from peikao.core.conf import peikao
-from peikao.core.errors import DomainError
+from peikao.core.errors import DomainError, error_body
 from peikao.core.http import client_address, public_response
-from peikao.core.i18n import both
+from peikao.core.i18n import bilingual, both
 
 
 def rate_check(client: str, scope: str = "verify") -> ratelimit.RateDecision:
@@ -180,9 +180,8 @@ def _json(body: dict, status: int = 200) -> JsonResponse:
 
 
 def _error(status: int, code: str, message, params: dict | None = None, **extra) -> JsonResponse:
-    zh, en = both(message, params)
-    body = {"code": code, "message": zh if zh == en else f"{zh} / {en}", "message_zh": zh, "message_en": en}
-    return _json({**body, **extra}, status=status)
+    """The platform API's error body (peikao.api.ErrorOut)."""
+    return _json(error_body(code, message, params, **extra), status=status)
 
 
 MAX_BODY_BYTES = 16 * 1024  # a number and a name, or a token: far below Django's general upload limit
@@ -205,8 +204,12 @@ def _payload(request, fields: tuple[str, ...]) -> dict | JsonResponse:
         return _error(422, "invalid_request", _("The request is not valid."))
     wrong = [name for name in fields if not isinstance(payload.get(name), str) or len(payload[name]) > 4096]
     if wrong:
+        reason = bilingual(_("A text of at most 4096 characters is required."))
         return _error(
-            422, "invalid_request", _("The request is not valid."), errors=[{"location": name} for name in wrong]
+            422,
+            "invalid_request",
+            _("The request is not valid."),
+            errors=[{"location": name, "message": reason} for name in wrong],
         )
     return payload
 

@@ -83,6 +83,16 @@ def test_a_nul_in_the_anonymous_verify_api_is_a_400_with_the_reason(client, worl
     assert Lookup.objects.count() == 1  # only the lookup of the backslash; the refused ones reached nothing
 
 
+@pytest.mark.parametrize(
+    "payload", [{"cert_no": 5, "name": "李四"}, {"cert_no": "T1"}, {"cert_no": "T" * 5000, "name": ""}]
+)
+def test_the_public_verify_apis_422_is_the_declared_error_body(client, payload):
+    body = assert_error(
+        client.post("/api/public/verify", payload, content_type="application/json"), 422, "invalid_request"
+    )
+    assert body["errors"] and all(error["message"] for error in body["errors"])
+
+
 def test_a_nul_in_a_path_parameter_a_query_or_a_json_string_is_a_400(client, world, token):
     assert_error(client.get("/api/regions/35%000000", **token), 400, "nul_character")
     assert_error(client.get("/api/organizations?q=a%00b", **token), 400, "nul_character")
