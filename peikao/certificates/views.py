@@ -27,7 +27,8 @@ from peikao.certificates.choices import (
 from peikao.certificates.forms import ACTION_FORMS, LeadActionForm
 from peikao.certificates.verification import issuing_authority
 from peikao.core.audit import record_id_number_views
-from peikao.core.errors import DomainError
+from peikao.core.errors import DomainError, PermissionDenied
+from peikao.core.exchange import get_kind
 from peikao.core.paging import paginate
 from peikao.core.permissions import Perm, has_perm, require_perm
 from peikao.exams.models import Result
@@ -255,9 +256,22 @@ def lead_list(request):
         "group_field": selectors.GROUP_FIELDS.get(grouping) if grouping in LeadGrouping.values else None,
         "groups": selectors.lead_groups(user=user, grouping=grouping) if grouping in LeadGrouping.values else [],
         "may_act": has_perm(user, Perm.LEAD_REVIEW),
+        "may_export": _may_export(user, "leads"),
         "action_form": LeadActionForm(),
     }
     return render(request, "certificates/lead_list.html", context)
+
+
+def _may_export(user, kind: str) -> bool:
+    """Whether the export link of a page works for this user (the export page asks the same)."""
+    exchange_kind = get_kind(kind)
+    if exchange_kind is None or not has_perm(user, Perm.EXPORT):
+        return False
+    try:
+        exchange_kind.require_export(user)
+    except PermissionDenied:
+        return False
+    return True
 
 
 @login_required

@@ -16,7 +16,7 @@ from peikao.core.exchange.runs import import_runs_sweep
 from peikao.core.exchange.uploads import check_upload_size, upload_limited_view
 from peikao.core.forms import ExportForm, ImportForm
 from peikao.core.paging import paginate
-from peikao.core.permissions import Perm, require_perm
+from peikao.core.permissions import Perm, has_perm, require_perm
 from peikao.core.selectors import can_view_changelog, changelog_list, import_run_get, import_run_list, region_get
 
 
@@ -57,7 +57,7 @@ def import_start(request):
 def import_run(request, run_id: int):
     import_runs_sweep()
     run = import_run_get(user=request.user, pk=run_id)
-    return render(request, "core/import_run.html", {"run": run})
+    return render(request, "core/import_run.html", {"run": run, "may_import": has_perm(request.user, Perm.IMPORT)})
 
 
 @login_required

@@ -48,6 +48,7 @@ def bank_list(request):
         "summary": selectors.bank_summary(user=request.user),
         "item": item,
         "blueprints": selectors.blueprint_list(user=request.user),
+        "may_import": has_perm(request.user, Perm.IMPORT) and selectors.owns_banks(request.user),
     }
     if item:
         context |= paginate(request, selectors.question_list(user=request.user, item_code=item))
@@ -115,6 +116,7 @@ def sitting_detail(request, sitting_code: str):
             candidates=regs, initial={"started_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M")}
         ),
         "show_codes": manages and sitting.status != SittingStatus.CLOSED,
+        "openable": registry_selectors.openable_organizations(user=user, organizations=[sitting.exam_point]),
     }
     return render(request, "exams/sitting_detail.html", context)
 

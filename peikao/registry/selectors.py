@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.db.models import Case, Count, Exists, F, OuterRef, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
@@ -20,6 +22,15 @@ def organization_list(*, user: User, filters: dict | None = None) -> QuerySet[Or
 def organization_get(*, user: User, org_code: str) -> Organization:
     queryset = Organization.objects.visible_to(user).select_related("region__parent__parent", "industry", "parent")
     return get_object_or_404(queryset.prefetch_related("operation_items"), org_code=org_code)
+
+
+def openable_organizations(*, user: User, organizations: Iterable[Organization | None]) -> set[int]:
+    """Which of ``organizations`` the user may open (their page): a page links to the others by name only.
+    One query, through the same scoping as the organisation's page."""
+    ids = {org.pk for org in organizations if org is not None}
+    if not ids:
+        return set()
+    return set(Organization.objects.visible_to(user).filter(pk__in=ids).values_list("pk", flat=True))
 
 
 def organization_events(*, user: User, organization: Organization) -> QuerySet[OrganizationEvent]:

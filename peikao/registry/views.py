@@ -47,6 +47,8 @@ def organization_detail(request, org_code: str):
         "staff_total": staff.count(),
         "events": selectors.organization_events(user=request.user, organization=org)[:20],
         "children": selectors.organization_list(user=request.user).filter(parent=org),
+        "openable": selectors.openable_organizations(user=request.user, organizations=[org.parent]),
+        "can_inspect": has_perm(request.user, Perm.INSPECT) and request.user.is_regulator,
         "can_edit": has_perm(request.user, Perm.ORGANIZATION_CHANGE),
         "can_change_status": has_perm(request.user, Perm.ORGANIZATION_CHANGE_REGULATED),
         "can_add_staff": has_perm(request.user, Perm.ASSIGNMENT_CHANGE)
@@ -220,13 +222,16 @@ def person_list(request):
 @login_required
 def person_detail(request, person_id: int):
     person = selectors.person_get(user=request.user, pk=person_id)
-    assignments = selectors.assignment_list(user=request.user).filter(person=person).order_by("-start_date")
+    assignments = list(selectors.assignment_list(user=request.user).filter(person=person).order_by("-start_date"))
     return render(
         request,
         "registry/person_detail.html",
         {
             "person": person,
             "assignments": assignments,
+            "openable": selectors.openable_organizations(
+                user=request.user, organizations=[a.organization for a in assignments]
+            ),
             "can_reveal": has_perm(request.user, Perm.VIEW_FULL_ID_NUMBER),
             "can_edit": has_perm(request.user, Perm.PERSON_CHANGE) and not request.user.is_candidate,
             "history": object_history(instance=person) if not request.user.is_candidate else [],

@@ -137,6 +137,7 @@ def class_detail(request, class_code: str):
         "lessons": lessons,
         "lesson_minutes": sum(lesson.minutes for lesson in lessons),
         "schedule": selectors.class_schedule(user=user, training_class=training_class),
+        "openable": registry_selectors.openable_organizations(user=user, organizations=[training_class.organization]),
         "events": selectors.class_events(user=user, training_class=training_class)[:30],
         "seals": seals,
         "manages": manages,

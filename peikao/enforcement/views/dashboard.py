@@ -23,6 +23,7 @@ def home(request):
     if user.is_candidate:
         return redirect("registry:person_detail", person_id=user.person_id)
     today = timezone.localdate()
+    regulator = user.is_regulator or user.is_system_admin  # the pages of regulators (plans, indicators)
     context = {
         "mine": selectors.inspection_list(user=user, filters={"mine": True}).exclude(status=InspectionStatus.COMPLETED)[
             :20
@@ -31,7 +32,8 @@ def home(request):
         "overdue": selectors.rectification_list(user=user, filters={"state": "overdue"}, today=today)[:20],
         "to_verify": selectors.rectification_list(user=user, filters={"state": "to_verify"})[:20],
         "open_rectifications": selectors.rectification_list(user=user, filters={"state": "open"})[:20],
-        "plans": selectors.plan_list(user=user)[:10] if user.is_regulator or user.is_system_admin else [],
+        "plans": selectors.plan_list(user=user)[:10] if regulator else [],
+        "regulator": regulator,
         "can_inspect": has_perm(user, Perm.INSPECT),
         "can_plan": has_perm(user, Perm.PLAN_MANAGE),
         "today": today,

@@ -194,3 +194,39 @@ def test_a_class_short_of_its_hours_is_not_filed_and_the_regulator_reviews_the_c
     review = page.inner_text("#review-schedule")
     assert "32.0 / 32.0" in review and "已达到学时要求" in review
     page.screenshot(path=str(ARTIFACTS / "i14-26-class-review.png"), full_page=True)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_every_demo_account_opens_every_entry_of_its_menu_and_every_link_on_those_pages(live_server, browser_page):
+    """Each demo login clicks through its menu; every link of the pages it reaches answers (no 403, 404, 500)."""
+    from urllib.parse import urljoin, urlsplit
+
+    from peikao.demo.management.commands.demo_logins import DEMO_USERNAMES
+
+    _demo()
+    page = browser_page
+    url = live_server.url
+    failures = []
+    for username in DEMO_USERNAMES:
+        _login(page, url, username)
+        menu = [urljoin(url, href) for href in page.locator("ul.menu a").evaluate_all("els => els.map(e => e.href)")]
+        assert menu, username
+        checked: set[str] = set()
+        for entry in menu:
+            response = page.goto(entry)
+            if response is None or response.status >= 400:
+                failures.append(f"{username}: menu {entry} → {response and response.status}")
+                continue
+            hrefs = page.locator("main a[href]").evaluate_all("els => els.map(e => e.href)")
+            for href in hrefs:
+                parts = urlsplit(href)
+                if not href.startswith(url) or parts.path.startswith(("/static/", "/logout/", "/exam/logout/")):
+                    continue
+                target = parts.path + (f"?{parts.query}" if parts.query else "")
+                if target in checked or len(checked) >= 150:
+                    continue
+                checked.add(target)
+                answer = page.request.get(url + target)
+                if answer.status in (401, 403, 404) or answer.status >= 500:
+                    failures.append(f"{username}: {entry} → {target}: {answer.status}")
+    assert not failures, "\n".join(failures)

@@ -15,7 +15,9 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from peikao.core.exchange.runner import run_import
+from peikao.core.models import Region
 from peikao.core.services import api_token_create
+from peikao.testing.factories import UserFactory
 from peikao.testing.http import read_download
 from peikao.testing.worlds import PERSONAS
 
@@ -374,3 +376,77 @@ def test_anonymous_requests_get_login_or_401(client):
         ):
             failures.append(f"GET {url} → {response.status_code}, expected a redirect to the login")
     assert not failures, "\n".join(failures)
+
+
+# -- every link on every page opens for its viewer ------------------------------------------------------------------
+
+HREF = re.compile(r"<a\b[^>]*?\bhref=\"([^\"#]*)[^\"]*\"", re.IGNORECASE)
+NOT_FOLLOWED = ("/static/", "/media/", "/logout/", "/exam/logout/", "mailto:", "tel:", "javascript:")
+MAX_PAGES = 600  # per persona: the world is small, every page of it is reached well before
+
+
+def _links(body: str, base: str) -> set[str]:
+    """The links of a page to pages of the platform, as paths with their query (absolute or relative)."""
+    from html import unescape
+    from urllib.parse import urljoin, urlsplit
+
+    found = set()
+    for raw in HREF.findall(body):
+        href = unescape(raw).strip()
+        if not href or href.startswith(NOT_FOLLOWED) or "://" in href and "//testserver" not in href:
+            continue
+        parts = urlsplit(urljoin("http://testserver" + base, href))
+        if parts.path.startswith(NOT_FOLLOWED):
+            continue
+        found.add(parts.path + (f"?{parts.query}" if parts.query else ""))
+    return found
+
+
+# Roles of the demo that the world has no persona for: they start from the pages without parameters.
+EXTRA_PERSONAS = {
+    "ep_admin": lambda world: {"role": "org_admin", "organization": world.orgs["ep_a"]},
+    "ei_admin": lambda world: {"role": "org_admin", "organization": world.orgs["ei_a"]},
+    "city_admin": lambda world: {"role": "regulator_admin", "region": Region.objects.get(code="350100")},
+}
+
+
+@pytest.mark.parametrize("persona", [*PERSONAS, *EXTRA_PERSONAS])
+def test_every_link_on_every_page_opens_for_its_viewer(client, scene, persona):
+    """From every page the route walk renders for a persona (its own objects), follow every link, and every link
+    of the pages they open, and so on: none answers 401, 403, 404 or 500. A role sees only what it may open."""
+    if persona in EXTRA_PERSONAS:
+        user = UserFactory(username=persona, **EXTRA_PERSONAS[persona](scene["world"]))
+        own: dict = {}
+    else:
+        user, own = scene["world"].users[persona], scene["own"][persona]
+    client.force_login(user)
+    seeds = ["/"]
+    for route in all_routes():
+        params = route_params(route)
+        values = {
+            **NEUTRAL_PARAMS,
+            **{name: OBJECT_PARAMS[name](own) for name in params if name in OBJECT_PARAMS and own.get(_needs(name))},
+        }
+        if all(name in values for name in params) and not route.startswith("api/"):
+            seeds.append(build_url(route, values))
+    rendered = set()  # pages whose links are followed: those the route walk itself opens
+    for url in seeds:
+        response = client.get(url)
+        if response.status_code == 200 and response.get("Content-Type", "").startswith("text/html"):
+            rendered.add(url)
+    queue, seen, failures = sorted(rendered), set(rendered), []
+    while queue and len(seen) < MAX_PAGES:
+        page = queue.pop(0)
+        response = client.get(page)
+        if response.status_code != 200 or not response.get("Content-Type", "").startswith("text/html"):
+            continue
+        for link in sorted(_links(response.content.decode("utf-8", "replace"), page) - seen):
+            seen.add(link)
+            answer = client.get(link, follow=True)
+            if answer.status_code in (401, 403, 404) or answer.status_code >= 500:
+                failures.append(f"{page} → {link}: {answer.status_code}")
+            elif answer.status_code == 200 and answer.get("Content-Type", "").startswith("text/html"):
+                queue.append(link)
+        client.force_login(user)  # a link must not end the session (none is followed that logs out)
+    assert len(seen) < MAX_PAGES, "the walk did not end: raise MAX_PAGES or look for a link that never repeats"
+    assert not failures, f"{persona} is shown links it cannot open:\n" + "\n".join(failures)
