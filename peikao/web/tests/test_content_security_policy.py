@@ -47,12 +47,14 @@ def test_the_public_service_carries_it_too():
 
 INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)(?![^>]*type=\"application/json\")[^>]*>", re.I)
 HANDLER_ATTRIBUTE = re.compile(r"\son[a-z]+\s*=", re.I)
+TEMPLATE_TAG = re.compile(r"{%.*?%}|{{.*?}}|{#.*?#}", re.S)
 
 
 def test_no_template_needs_what_the_policy_forbids():
     offending = []
     for template in sorted(ROOT.glob("*/templates/**/*.html")):
-        text = template.read_text(encoding="utf-8")
+        # What the browser receives: the template language's own tags ({% blocktranslate online=… %}) are not HTML.
+        text = TEMPLATE_TAG.sub(" ", template.read_text(encoding="utf-8"))
         for what, pattern in (
             ("inline script", INLINE_SCRIPT),
             ("event-handler attribute", HANDLER_ATTRIBUTE),
