@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from peikao.core.i18n import both
 from peikao.core.privacy import mask_id_number
-from peikao.core.validators import validate_id_number, validate_uscc
+from peikao.core.validators import validate_id_number, validate_uscc, within_calendar
 
 if TYPE_CHECKING:
     from peikao.core.exchange.base import ExchangeKind
@@ -179,6 +179,9 @@ class Row:
             return None
         if timezone.is_naive(parsed):
             parsed = parsed.replace(tzinfo=BEIJING)
+        if not within_calendar(parsed):  # 0001-01-01 in Beijing time is still year 0 in UTC
+            self.fail(key, _("The date and time is out of range."), code="datetime")
+            return None
         return parsed
 
     def integer(self, key: str, *, required: bool = False, min_value: int | None = None, max_value: int | None = None):

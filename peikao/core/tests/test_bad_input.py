@@ -5,6 +5,7 @@ judges, and error bodies that match the error schema the OpenAPI document declar
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 from decimal import Decimal
 from urllib.parse import urlencode
@@ -317,6 +318,19 @@ def test_attendance_on_the_calendars_edge_is_a_rejected_event_not_a_crash(client
         (1, "at"),
         (2, "at"),
     ]
+
+
+@pytest.mark.parametrize("moment", ["0001-01-01T00:00:00", "0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-12:00"])
+def test_an_imported_time_on_the_calendars_edge_is_a_rejected_row(client, world, ti_token, moment):
+    training_class = world.classes["ti_a"]
+    upload = io.BytesIO(
+        f"lesson_code,class_code,mode,starts_at,ends_at\nLX,{training_class.class_code},online,{moment},{moment}\n".encode()
+    )
+    upload.name = "lessons.csv"
+    response = client.post("/api/imports/lessons", {"file": upload}, **ti_token)
+    assert response.status_code == 422
+    body = response.json()
+    assert body["status"] == "rejected" and {error["column"] for error in body["errors"]} == {"starts_at", "ends_at"}
 
 
 def test_within_calendar():
