@@ -4,6 +4,8 @@ bank for every worker on a demo roster."""
 
 from __future__ import annotations
 
+import io
+
 import pytest
 from django.core.management import call_command
 from django.db.models import Count, Q
@@ -32,6 +34,9 @@ def test_every_county_with_organisations_has_two_inspectors(demo):
     short = {county.name: county.inspectors for county in counties if county.inspectors < 2}
     assert not short, f"counties with fewer than two inspectors: {short}"
     assert User.objects.filter(region_id="350102", role="inspector").count() >= 2
+    out = io.StringIO()
+    call_command("demo_logins", stdout=out)
+    assert "350102-inspector-2" in out.getvalue()  # the login list says where the county inspectors are
 
 
 def test_a_city_plan_of_the_demo_is_carried_out_and_a_county_inspector_opens_an_inspection(demo, client):

@@ -52,6 +52,10 @@ class Command(BaseCommand):
             )
             zh, en = both(Role(user.role).label)
             self.stdout.write(f"  {name:<18} {zh + ' ' + en:<36} {where}")
+        self.stdout.write(
+            "  各县区另有执法员 and two inspectors in every county with organisations: <区划代码 code>-inspector-1, -2"
+            "（鼓楼区 350102: gl-inspector, 350102-inspector-2）"
+        )
         self.stdout.write(f"  密码（全部账号）password for all: {DEMO_PASSWORD}")
         self.stdout.write("")
         self.stdout.write("A theory exam is open for the demo candidate: log in as `candidate`, open 我的档案 for the")
