@@ -96,7 +96,8 @@ class PeikaoAPI(NinjaAPI):
         schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
         components = schema.setdefault("components", {}).setdefault("schemas", {})
         error_schema = ErrorOut.model_json_schema(ref_template="#/components/schemas/{model}")
-        components.update(error_schema.pop("$defs", {}))
+        for name, definition in error_schema.pop("$defs", {}).items():
+            components[name] = definition
         components["ErrorOut"] = error_schema
         error_ref = {"$ref": "#/components/schemas/ErrorOut"}
         for methods in schema["paths"].values():

@@ -11,9 +11,7 @@ def error_body(code: str, message: str | Promise, params: dict | None = None, **
     """The JSON body of every API error: ``{"code", "message" (中文 / English), "message_zh", "message_en"}`` and
     any ``extra`` (``errors``: a list of ``{"location", "message"}``)."""
     zh, en = both(message, params)
-    body = {"code": code, "message": zh if zh == en else f"{zh} / {en}", "message_zh": zh, "message_en": en}
-    body.update(extra)
-    return body
+    return {"code": code, "message": zh if zh == en else f"{zh} / {en}", "message_zh": zh, "message_en": en, **extra}
 
 
 class DomainError(Exception):

@@ -49,7 +49,6 @@ ALLOWED: dict[str, dict[str, str]] = {
     },
     # -- not a model ---------------------------------------------------------------------------------------------
     "peikao/core/exchange/tables.py": {"workbook.save": f"{NOT_A_MODEL}: the XLSX workbook written to the download"},
-    "peikao/api.py": {"body.update": f"{NOT_A_MODEL}: the JSON body of an error response"},
     "peikao/settings_public.py": {
         "DATABASES['default'].setdefault('OPTIONS', {}).update": f"{NOT_A_MODEL}: the database settings",
     },
