@@ -152,9 +152,7 @@ def person_link_get(*, user: User, pk: int) -> PersonLink:
 def person_link_shows_person(*, user: User, link: PersonLink) -> bool:
     """Whether the user reading ``link`` may read the registered person behind it: not an organisation whose link
     is unconfirmed (it reads only what it entered)."""
-    if user.is_org_member:
-        return link.status == PersonLinkStatus.CONFIRMED and link.organization_id == user.organization_id
-    return True
+    return not user.is_org_member or link.status == PersonLinkStatus.CONFIRMED  # its own links only (visible_to)
 
 
 def label_persons(*, user: User, persons: list[Person]) -> list[Person]:

@@ -88,3 +88,18 @@ def sitting_at(world, code="S-1", part="theory", day=dt.date(2026, 9, 15), hour=
     return services.sitting_create(actor=world["staff"], exam_point=world["point"], sitting_code=code, part=part,
                                    starts_at=start, ends_at=start + dt.timedelta(hours=2),
                                    operation_item=world["item"])  # fmt: skip
+
+
+def open_sitting_now(world, code: str):
+    """A theory sitting under way (from ten minutes ago, two hours), its proctor, one registered candidate: what a
+    browser test of the exam page needs. Returns the sitting and the registration."""
+    from django.utils import timezone
+
+    now = timezone.now()
+    sitting = services.sitting_create(actor=world["staff"], exam_point=world["point"], sitting_code=code, part="theory",
+                                      starts_at=now - dt.timedelta(minutes=10), ends_at=now + dt.timedelta(hours=2),
+                                      operation_item=world["item"])  # fmt: skip
+    services.staff_assign(actor=world["staff"], sitting=sitting, person=world["proctor"], role="proctor")
+    registration = services.register(actor=world["staff"], sitting=sitting, person=world["candidates"][0])
+    services.sitting_open(actor=world["staff"], sitting=sitting)
+    return sitting, registration

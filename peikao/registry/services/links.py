@@ -20,7 +20,7 @@ from peikao.registry.choices import PERSON_LINK_TRANSITIONS, PersonLinkStatus
 from peikao.registry.models import Organization, Person, PersonLink, PersonLinkEvent
 
 
-def _status_for(actor: User | None, organization_id: int) -> str:
+def _status_for(actor: User | None) -> str:
     """A link an organisation makes for itself waits for confirmation; one a regulator (or the system: a command,
     the demo) makes is a match already."""
     if actor is not None and getattr(actor, "is_authenticated", False) and actor.is_org_member:
@@ -40,7 +40,7 @@ def person_link_note(
                 organization=organization,
                 person=person,
                 entered_name=entered_name.strip()[:50],
-                status=_status_for(actor, organization.pk),
+                status=_status_for(actor),
             ),
             validate=False,
         )
@@ -71,24 +71,14 @@ def person_links_note_bulk(*, actor: User | None, links: Iterable[tuple[int, int
             organization_id=org,
             person_id=person,
             entered_name=name,
-            status=_status_for(actor, org),
+            status=_status_for(actor),
             created_at=now,
             updated_at=now,
         )
         for (org, person), name in wanted.items()
         if (org, person) not in existing
     ]
-    created = PersonLink.objects.bulk_create(new, batch_size=2000)
-    if created and created[0].pk is None:  # backends that do not return keys: read them back
-        keys = [(link.organization_id, link.person_id) for link in created]
-        found = {
-            (org, person): pk
-            for pk, org, person in PersonLink.objects.filter(
-                organization_id__in={k[0] for k in keys}, person_id__in={k[1] for k in keys}
-            ).values_list("pk", "organization_id", "person_id")
-        }
-        for link in created:
-            link.pk = found[(link.organization_id, link.person_id)]
+    created = PersonLink.objects.bulk_create(new, batch_size=2000)  # keys returned (PostgreSQL, SQLite)
     record_bulk_rows(
         PersonLink,
         [

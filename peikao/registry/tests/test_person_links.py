@@ -141,6 +141,12 @@ def test_a_persons_import_with_another_name_is_no_oracle(world):
     assert Person.objects.get(pk=stranger.pk).name == "李四"  # unchanged
     link = PersonLink.objects.get(organization=world.orgs["ent_a"], person=stranger)
     assert link.status == PersonLinkStatus.PENDING and link.entered_name == "别的名字"
+    from django.contrib.contenttypes.models import ContentType
+
+    from peikao.core.models import ChangeLog
+
+    logged = ChangeLog.objects.get(content_type=ContentType.objects.get_for_model(PersonLink), object_id=str(link.pk))
+    assert logged.after["status"] == PersonLinkStatus.PENDING  # the bulk link is in the change log, by its key
 
 
 def test_an_enterprise_employing_a_stranger_reads_the_name_it_entered(client, world):

@@ -139,10 +139,11 @@ def enrolments_enter(
             _("Give the name of every trainee your organisation has not entered before (%(n)d without a name)."),
             {"n": len(unnamed)},
         )
+    entered = Person.objects.in_bulk(list(linked.values()))
     enrolled = already = 0
     for number, name in wanted.items():
         if number in linked:
-            person = Person.objects.get(pk=linked[number])
+            person = entered[linked[number]]
         else:
             person = person_register_or_match(
                 actor=actor, id_number=number, name=name, organization=training_class.organization

@@ -211,29 +211,13 @@ def test_a_regulator_accepts_a_filed_class_and_reads_the_hours_on_a_phone(live_s
 
 @pytest.mark.django_db(transaction=True)
 def test_a_candidate_takes_the_theory_exam_on_a_phone_and_a_reload_loses_nothing(live_server, browser_page):
-    import datetime as dt
 
-    from django.utils import timezone
-
-    from peikao.exams import services
     from peikao.exams.models import Result
     from peikao.testing.answers import correct_letters
-    from peikao.testing.exams import make_exam_world
+    from peikao.testing.exams import make_exam_world, open_sitting_now
 
     world = make_exam_world()
-    now = timezone.now()
-    sitting = services.sitting_create(
-        actor=world["staff"],
-        exam_point=world["point"],
-        sitting_code="LIVE-1",
-        part="theory",
-        starts_at=now - dt.timedelta(minutes=10),
-        ends_at=now + dt.timedelta(hours=2),
-        operation_item=world["item"],
-    )
-    services.staff_assign(actor=world["staff"], sitting=sitting, person=world["proctor"], role="proctor")
-    registration = services.register(actor=world["staff"], sitting=sitting, person=world["candidates"][0])
-    services.sitting_open(actor=world["staff"], sitting=sitting)
+    sitting, registration = open_sitting_now(world, "LIVE-1")
     page = browser_page
     page.goto(f"{live_server.url}/exam/login/")
     page.fill("input[name=id_number]", registration.person.id_number)

@@ -5,8 +5,6 @@ nor a console error about the policy."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 
 from peikao.web.tests.test_browser import ARTIFACTS, browser_page, pytestmark  # noqa: F401 (the fixture, the marks)
@@ -114,27 +112,13 @@ def test_the_pages_and_htmx_run_under_the_policy_without_a_violation(live_server
 
 @pytest.mark.django_db(transaction=True)
 def test_the_exam_page_scripts_and_autosave_run_under_the_policy(live_server, browser_page):  # noqa: F811
-    from django.utils import timezone
 
-    from peikao.exams import services
     from peikao.exams.models import Result
     from peikao.testing.answers import correct_letters
-    from peikao.testing.exams import make_exam_world
+    from peikao.testing.exams import make_exam_world, open_sitting_now
 
     world = make_exam_world()
-    now = timezone.now()
-    sitting = services.sitting_create(
-        actor=world["staff"],
-        exam_point=world["point"],
-        sitting_code="CSP-1",
-        part="theory",
-        starts_at=now - dt.timedelta(minutes=10),
-        ends_at=now + dt.timedelta(hours=2),
-        operation_item=world["item"],
-    )
-    services.staff_assign(actor=world["staff"], sitting=sitting, person=world["proctor"], role="proctor")
-    registration = services.register(actor=world["staff"], sitting=sitting, person=world["candidates"][0])
-    services.sitting_open(actor=world["staff"], sitting=sitting)
+    sitting, registration = open_sitting_now(world, "CSP-1")
     page, base = browser_page, live_server.url
     violations = Violations(page)
     violations.visit(f"{base}/exam/login/", "#exam-login")
