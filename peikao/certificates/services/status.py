@@ -52,8 +52,10 @@ def _grounds_text(label: str | Promise, reason: str) -> str:
 
 @transaction.atomic
 def suspend(*, actor: User, certificate: Certificate, ground: str, reason: str = "") -> CertificateEvent:
-    """Suspend (暂扣) a certificate on a ground; the ground "other" needs the reason."""
+    """Suspend (暂扣) a certificate on a ground; the ground "other" needs the reason. Only the issuing authority
+    (its region or a region above it) may, like the other status changes."""
     require_perm(actor, Perm.CERTIFICATE_MANAGE)
+    require_issuing_authority(actor, certificate)
     ground = SuspendGround(ground)
     if ground == SuspendGround.OTHER and not reason.strip():
         raise DomainError("reason_required", _("A reason is required."))

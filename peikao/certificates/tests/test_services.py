@@ -202,11 +202,19 @@ def test_suspension_reinstatement_revocation_cancellation_reach_the_status_list(
         services.suspend(actor=world["admin"], certificate=certificate, ground="investigation")
 
 
-def test_only_the_issuing_authority_revokes(world):
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda actor, c: services.revoke(actor=actor, certificate=c, ground="no_longer_fit"),
+        lambda actor, c: services.suspend(actor=actor, certificate=c, ground="investigation"),
+    ],
+    ids=["revoke", "suspend"],
+)
+def test_only_the_issuing_authority_revokes_or_suspends(world, change):
     certificate = legacy(world["candidates"][0], issuer="350200")  # issued in Xiamen
     fuzhou = UserFactory(role=Role.REGULATOR_ADMIN, region=Region.objects.get(code="350100"))
     with pytest.raises(PermissionDenied, match="issuing authority"):
-        services.revoke(actor=fuzhou, certificate=certificate, ground="no_longer_fit")
+        change(fuzhou, certificate)
     certificate.refresh_from_db()
     assert certificate.status == "valid" and not CertificateEvent.objects.exists()
 
