@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "peikao.certificates",
     "peikao.compliance",
     "peikao.enforcement",
+    "peikao.oversight",
     "peikao.web",
     "peikao.demo",
 ]
@@ -259,6 +260,8 @@ PEIKAO["VERIFY_CACHE_ENTRIES"] = int(os.environ.get("PEIKAO_VERIFY_CACHE_ENTRIES
 PEIKAO["VERIFY_CACHE_SECONDS"] = float(os.environ.get("PEIKAO_VERIFY_CACHE_SECONDS", "1.0"))
 # An uploaded import file larger than this is refused with 413 before it is read (bytes; default 20 MB).
 PEIKAO["MAX_UPLOAD_BYTES"] = int(os.environ.get("PEIKAO_MAX_UPLOAD_BYTES", str(20 * 1024 * 1024)))
+# An evidence file (a photo, a phone video, a scanned document) of an inspection or a rectification.
+PEIKAO["MAX_EVIDENCE_BYTES"] = int(os.environ.get("PEIKAO_MAX_EVIDENCE_BYTES", str(100 * 1024 * 1024)))
 # An XLSX is a zip: each part, and all parts together, may unpack to at most this many bytes, and a part may unpack
 # to at most this many times its packed size (zip bombs are refused before anything is parsed).
 PEIKAO["XLSX_MAX_UNPACKED_BYTES"] = int(os.environ.get("PEIKAO_XLSX_MAX_UNPACKED_BYTES", str(256 * 1024 * 1024)))

@@ -24,8 +24,8 @@ class UploadTooLarge(DomainError):
     status_code = 413
 
 
-def upload_too_large() -> UploadTooLarge:
-    limit = settings.PEIKAO["MAX_UPLOAD_BYTES"]
+def upload_too_large(limit: int | None = None) -> UploadTooLarge:
+    limit = limit or settings.PEIKAO["MAX_UPLOAD_BYTES"]
     return UploadTooLarge(
         "upload_too_large",
         _("The file is larger than %(mb)s MB, the most an upload may be; split it, or import it on the command line."),
@@ -36,20 +36,20 @@ def upload_too_large() -> UploadTooLarge:
 class LimitedUploadHandler(FileUploadHandler):
     """The first upload handler of a request: counts what arrives and stops at the cap (see the module doc)."""
 
-    def __init__(self, request=None):
+    def __init__(self, request=None, limit: int | None = None):
         super().__init__(request)
-        self.limit = settings.PEIKAO["MAX_UPLOAD_BYTES"]
+        self.limit = limit or settings.PEIKAO["MAX_UPLOAD_BYTES"]
         self.received = 0
 
     def handle_raw_input(self, input_data, META, content_length, boundary, encoding=None):
         if content_length > self.limit:
-            raise upload_too_large()
+            raise upload_too_large(self.limit)
         return None  # the other handlers parse the body
 
     def receive_data_chunk(self, raw_data, start):
         self.received += len(raw_data)
         if self.received > self.limit:
-            raise upload_too_large()
+            raise upload_too_large(self.limit)
         return raw_data  # handed on to the next handler
 
     def file_complete(self, file_size):
@@ -62,20 +62,27 @@ def check_upload_size(upload) -> None:
         raise upload_too_large()
 
 
-def _install(request) -> None:
-    request.upload_handlers.insert(0, LimitedUploadHandler(request))
+def _install(request, limit: int | None = None) -> None:
+    request.upload_handlers.insert(0, LimitedUploadHandler(request, limit))
 
 
-def upload_limited_view(view):
-    """A page that takes an upload: the cap first, then CSRF (which may read the form), then the view."""
-    protected = csrf_protect(view)
+def upload_limited_view(view=None, *, limit_setting: str = "MAX_UPLOAD_BYTES"):
+    """A page that takes an upload: the cap first, then CSRF (which may read the form), then the view.
 
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        _install(request)
-        return protected(request, *args, **kwargs)
+    ``@upload_limited_view`` caps at ``MAX_UPLOAD_BYTES`` (exchange files);
+    ``@upload_limited_view(limit_setting="MAX_EVIDENCE_BYTES")`` at another of the ``PEIKAO`` settings."""
 
-    return csrf_exempt(wrapped)  # checked by csrf_protect above, after the cap
+    def decorate(view):
+        protected = csrf_protect(view)
+
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            _install(request, settings.PEIKAO[limit_setting])
+            return protected(request, *args, **kwargs)
+
+        return csrf_exempt(wrapped)  # checked by csrf_protect above, after the cap
+
+    return decorate(view) if view is not None else decorate
 
 
 def upload_limited_operation(run):

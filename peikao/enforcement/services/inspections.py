@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.files.base import File
 from django.core.files.storage import default_storage
 from django.db import transaction
@@ -18,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from peikao.core.audit import audited_create, audited_update, snapshot
 from peikao.core.errors import Conflict, DomainError
 from peikao.core.exchange import WriteCounts
+from peikao.core.exchange.uploads import upload_too_large
 from peikao.core.models import Region, User
 from peikao.core.permissions import Perm, require_perm
 from peikao.core.transitions import apply_transition
@@ -231,12 +233,16 @@ def evidence_add(
     longitude: Decimal | None = None,
     accuracy_m: int | None = None,
 ) -> Evidence:
-    """Keep a file as evidence under its SHA-256: stored once, never replaced, never edited."""
+    """Keep a file as evidence under its SHA-256: stored once, never replaced, never edited; at most
+    ``MAX_EVIDENCE_BYTES``."""
+    limit = settings.PEIKAO["MAX_EVIDENCE_BYTES"]
     digest = hashlib.sha256()
     size = 0
     for chunk in upload.chunks():
         digest.update(chunk)
         size += len(chunk)
+        if size > limit:
+            raise upload_too_large(limit)
     if size == 0:
         raise DomainError("empty_file", _("The file is empty."))
     evidence = Evidence(

@@ -198,6 +198,25 @@ def test_evidence_is_kept_under_its_hash_with_place_and_time(site):
     assert Evidence.objects.count() == 3
 
 
+def test_evidence_over_the_cap_is_refused_and_nothing_is_kept(site, client, settings):
+    settings.PEIKAO = {**settings.PEIKAO, "MAX_EVIDENCE_BYTES": 1000}
+    inspection = started(site)
+    with pytest.raises(DomainError) as refused:
+        services.evidence_add(
+            actor=site["a"], inspection=inspection, upload=SimpleUploadedFile("v.mp4", b"x" * 1001, "video/mp4")
+        )
+    assert refused.value.code == "upload_too_large" and refused.value.status_code == 413
+    client.force_login(site["a"])
+    upload = io.BytesIO(b"x")
+    upload.name = "v.mp4"
+    # The page refuses a declared length over the cap before reading the body (which is shorter than declared).
+    response = client.post(
+        f"/enforcement/inspections/{inspection.code}/evidence/", {"file": upload}, CONTENT_LENGTH="50000000"
+    )
+    assert response.status_code == 413
+    assert not Evidence.objects.exists()
+
+
 # -- spot exams (逢查必考) ------------------------------------------------------------------------------------------
 
 

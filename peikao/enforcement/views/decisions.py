@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from peikao.certificates.models import Certificate
 from peikao.core.errors import DomainError
+from peikao.core.exchange.uploads import upload_limited_view
 from peikao.core.paging import paginate
 from peikao.core.permissions import Perm, has_perm, require_perm
 from peikao.enforcement import documents, rules, selectors, services
@@ -137,6 +138,7 @@ def rectification_detail(request, rect_id: int):
     return render(request, "enforcement/rectification_detail.html", context)
 
 
+@upload_limited_view(limit_setting="MAX_EVIDENCE_BYTES")
 @login_required
 @require_POST
 def rectification_action(request, rect_id: int, action: str):

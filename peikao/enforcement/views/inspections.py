@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from peikao.core.errors import DomainError
+from peikao.core.exchange.uploads import upload_limited_view
 from peikao.core.paging import paginate
 from peikao.core.permissions import Perm, has_perm, require_perm
 from peikao.enforcement import selectors, services
@@ -167,6 +168,7 @@ def finding_add(request, inspection_code: str):
     return redirect("enforcement:inspection_detail", inspection_code=inspection.code)
 
 
+@upload_limited_view(limit_setting="MAX_EVIDENCE_BYTES")
 @login_required
 @require_POST
 def evidence_add(request, inspection_code: str):
