@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from peikao.exams.choices import DeviceType, ExamPart, PatrolMode, Sanction, SkillLevel, StaffRole
 from peikao.registry.models import OperationItem, Organization
@@ -44,6 +45,12 @@ class StaffForm(forms.Form):
 
 class RegisterForm(forms.Form):
     id_number = forms.CharField(label=_("ID number of the candidate"), max_length=24)
+    name = forms.CharField(
+        label=pgettext_lazy("person", "Name"),
+        max_length=50,
+        required=False,
+        help_text=_("As on the ID card; may be left out for a candidate this exam point entered before."),
+    )
     # A vocational skill level certificate shown with the application (order No. 19: no training needed for the
     # items it matches). Optional: all of it, or none.
     skill_number = forms.CharField(label=_("Skill certificate number (if any)"), max_length=40, required=False)

@@ -173,8 +173,10 @@ def candidate_add(request, sitting_code: str):
     if form.is_valid():
         data = form.cleaned_data
         try:
-            with transaction.atomic():  # a refused registration keeps no skill certificate either
-                person = _person_by_id_number(data["id_number"])
+            with transaction.atomic():  # a refused registration keeps no skill certificate nor link either
+                person = services.candidate_identify(
+                    actor=request.user, sitting=sitting, id_number=data["id_number"], name=data["name"]
+                )
                 if data["skill_number"]:
                     services.skill_certificate_record(
                         actor=request.user,

@@ -29,6 +29,7 @@ from peikao.exams.services.practical import PERFORMED_ON_EQUIPMENT, practical_sc
 from peikao.exams.services.questions import QuestionRecord, blueprint_save, question_create_bulk, question_edit
 from peikao.exams.services.registration import (
     ResultRecord,
+    candidate_identify,
     draw_paper,
     exam_regime_sync_bulk,
     register,
@@ -73,6 +74,7 @@ __all__ = [
     "question_create_bulk",
     "question_edit",
     "register",
+    "candidate_identify",
     "result_cancel",
     "result_record_bulk",
     "save_answer",

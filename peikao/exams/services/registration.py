@@ -20,13 +20,16 @@ from peikao.core.i18n import Bilingual
 from peikao.core.models import User
 from peikao.core.permissions import Perm, require_perm
 from peikao.core.refdata import sync_rows
+from peikao.core.validators import validate_id_number
 from peikao.exams import papers
 from peikao.exams.choices import ExamPart, ResultStatus, SittingStatus
 from peikao.exams.models import ExamRegime, Paper, PaperQuestion, Registration, Result, Sitting
 from peikao.exams.selectors import eligibility, pool_for
 from peikao.exams.services._common import require_own, sitting_blueprint
+from peikao.registry.choices import PersonLinkStatus
 from peikao.registry.models import Person
 from peikao.registry.services.links import person_link_note
+from peikao.registry.services.persons import person_enter
 
 
 @transaction.atomic
@@ -65,6 +68,29 @@ def register(*, actor: User, sitting: Sitting, person: Person) -> Registration:
     if sitting.part == ExamPart.THEORY and sitting.blueprint_id:
         draw_paper(registration)
     return registration
+
+
+@transaction.atomic
+def candidate_identify(*, actor: User, sitting: Sitting, id_number: str, name: str = "") -> Person:
+    """The candidate who applies with their ID card (ADR 0009). An exam point enters the person by number and name,
+    as any organisation does; until the link is confirmed, the name must be the registered one — else the
+    eligibility checks would tell a stranger's training and exam record to whoever typed the number. The refusal
+    does not say whether the number is registered. A regulator names a registered person by number."""
+    if not actor.is_org_member:
+        person = Person.objects.filter(id_number=validate_id_number(id_number)).first()
+        if person is None:
+            raise DomainError("unknown_person", _("No person with this ID number is registered."))
+        return person
+    require_perm(actor, Perm.SITTING_MANAGE)
+    require_own(actor, sitting.exam_point)
+    link = person_enter(actor=actor, organization=sitting.exam_point, id_number=id_number, name=name)
+    given = (name or link.entered_name).strip()
+    if link.status != PersonLinkStatus.CONFIRMED and given != link.person.name:
+        raise DomainError(
+            "id_number_name_mismatch",
+            _("The name and the ID number do not belong together: check them against the ID card."),
+        )
+    return link.person
 
 
 def _admission_code() -> str:

@@ -121,8 +121,7 @@ def staff_assign(
     if not works_here:
         raise DomainError(
             "not_exam_staff",
-            _("%(name)s holds no proctor or examiner assignment at this exam point or its exam institution."),
-            {"name": person.name},
+            _("This person holds no proctor or examiner assignment at this exam point or its exam institution."),
         )
     conflicts = staff_conflicts(sitting=sitting, person=person)
     conflict_text = "、".join(conflicts)

@@ -177,7 +177,7 @@ def test_the_sitting_page_registers_with_a_skill_certificate_and_explains_the_ex
     sitting = sitting_at(exam_world, "SKILL-WEB", day=dt.date(2026, 9, 15))
     client.force_login(exam_world["staff"])
     posted = client.post(f"/exams/sittings/{sitting.sitting_code}/candidates/", {
-        "id_number": person.id_number, "skill_number": "S-WEB-7", "skill_occupation": "电工", "skill_level": "3",
+        "id_number": person.id_number, "name": person.name, "skill_number": "S-WEB-7", "skill_occupation": "电工", "skill_level": "3",
         "skill_issuer": "福州市职业技能鉴定中心", "skill_issued_on": "2024-06-30",
     }, follow=True)  # fmt: skip
     page = posted.content.decode()
@@ -188,7 +188,7 @@ def test_the_sitting_page_registers_with_a_skill_certificate_and_explains_the_ex
     # A refused registration keeps no certificate either.
     stranger = PersonFactory(birth=dt.date(2010, 1, 1))  # too young
     client.post(f"/exams/sittings/{sitting.sitting_code}/candidates/", {
-        "id_number": stranger.id_number, "skill_number": "S-WEB-8", "skill_occupation": "电工", "skill_level": "3",
+        "id_number": stranger.id_number, "name": stranger.name, "skill_number": "S-WEB-8", "skill_occupation": "电工", "skill_level": "3",
         "skill_issuer": "福州市职业技能鉴定中心", "skill_issued_on": "2024-06-30",
     })  # fmt: skip
     from peikao.exams.models import SkillCertificate
