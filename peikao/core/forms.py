@@ -3,15 +3,36 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from peikao.core.errors import PermissionDenied
 from peikao.core.exchange import all_kinds
+from peikao.core.permissions import has_perm
 
 
-def importable_choices():
-    return [(kind.name, f"{kind.title}（{kind.name}）") for kind in all_kinds() if kind.importable]
+def importable_choices(user=None):
+    """The file kinds ``user`` may import (every importable kind without a user)."""
+    return [
+        (kind.name, f"{kind.title}（{kind.name}）")
+        for kind in all_kinds()
+        if kind.importable and (user is None or has_perm(user, kind.import_perm))
+    ]
 
 
-def exportable_choices():
-    return [(kind.name, f"{kind.title}（{kind.name}）") for kind in all_kinds() if kind.exportable]
+def _may_export(kind, user) -> bool:
+    try:
+        kind.require_export(user)
+    except PermissionDenied:
+        return False
+    return True
+
+
+def exportable_choices(user=None):
+    """The file kinds ``user`` may export (the export's own refusal decides: a role is never offered a kind it
+    would be refused)."""
+    return [
+        (kind.name, f"{kind.title}（{kind.name}）")
+        for kind in all_kinds()
+        if kind.exportable and (user is None or _may_export(kind, user))
+    ]
 
 
 class ImportForm(forms.Form):
@@ -27,6 +48,10 @@ class ImportForm(forms.Form):
         max_length=8,
     )
 
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = importable_choices(user)
+
 
 class ExportForm(forms.Form):
     kind = forms.ChoiceField(label=_("File kind"), choices=exportable_choices)
@@ -34,3 +59,7 @@ class ExportForm(forms.Form):
     headers = forms.ChoiceField(label=_("Header"), choices=[("en", _("English keys")), ("zh", _("Chinese labels"))])
     region = forms.CharField(label=_("Region code (optional)"), required=False, max_length=6)
     as_of = forms.DateField(label=_("As of (optional)"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = exportable_choices(user)

@@ -24,7 +24,7 @@ from peikao.core.selectors import can_view_changelog, changelog_list, import_run
 @login_required
 def import_start(request):
     require_perm(request.user, Perm.IMPORT)
-    form = ImportForm(request.POST or None, request.FILES or None)
+    form = ImportForm(request.POST or None, request.FILES or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         check_upload_size(upload)
@@ -49,7 +49,7 @@ def import_start(request):
     return render(
         request,
         "core/import_start.html",
-        {"form": form, "runs": import_run_list(user=request.user)[:10], "export_form": ExportForm()},
+        {"form": form, "runs": import_run_list(user=request.user)[:10], "export_form": ExportForm(user=request.user)},
     )
 
 
@@ -87,7 +87,7 @@ def import_template(request, kind: str):
 @login_required
 def export(request):
     require_perm(request.user, Perm.EXPORT)
-    form = ExportForm(request.GET)
+    form = ExportForm(request.GET, user=request.user)
     if not form.is_valid():
         messages.error(request, _("Choose what to export."))
         return redirect("core:import_start")

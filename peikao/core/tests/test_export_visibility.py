@@ -194,3 +194,34 @@ def test_the_bank_owner_exports_the_bank_with_its_answers(client, walk):
     assert {(row["question_code"], row["answer"]) for row in rows} == {
         (q.question_code, {"T": "对", "F": "错"}.get(q.answer, q.answer)) for q in Question.objects.active()
     }
+
+
+def test_the_pickers_offer_each_persona_exactly_the_kinds_it_may_export_and_import(client, walk):
+    """The export and import pickers of the imports page: a kind is offered when, and only when, the API would
+    not refuse this persona (a role is never offered a file it would be refused)."""
+    from peikao.core.permissions import Perm, has_perm
+
+    problems = []
+    for persona in [*PERSONAS, *EXTRA_PERSONAS]:
+        user = walk["users"][persona]
+        if not has_perm(user, Perm.IMPORT):
+            continue  # the page itself is refused: nothing is offered
+        client.force_login(user)
+        response = client.get("/imports/")
+        assert response.status_code == 200, persona
+        offered_export = {value for value, _label in response.context["export_form"].fields["kind"].choices}
+        offered_import = {value for value, _label in response.context["form"].fields["kind"].choices}
+        allowed_export = {
+            name for name in EXPORT_KINDS if _export(client, name, walk["tokens"][persona])[0].status_code == 200
+        }
+        allowed_import = {kind.name for kind in all_kinds() if kind.importable and has_perm(user, kind.import_perm)}
+        if offered_export != allowed_export:
+            problems.append(f"{persona} export: offered {sorted(offered_export ^ allowed_export)} wrongly")
+        if offered_import != allowed_import:
+            problems.append(f"{persona} import: offered {sorted(offered_import ^ allowed_import)} wrongly")
+    assert not problems, "\n".join(problems)
+    # The answer keys are offered to the banks' owner only.
+    client.force_login(walk["users"]["ti_admin"])
+    assert "questions" not in dict(client.get("/imports/").context["export_form"].fields["kind"].choices)
+    client.force_login(walk["users"]["province_admin"])
+    assert "questions" in dict(client.get("/imports/").context["export_form"].fields["kind"].choices)
