@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class OversightConfig(AppConfig):
+    name = "peikao.oversight"
+    label = "oversight"
+    verbose_name = _("Oversight")
+
+    def ready(self) -> None:
+        from peikao.oversight import detectors  # noqa: F401 — registers the detectors
