@@ -18,4 +18,5 @@ urlpatterns = [
     path("classes/<str:class_code>/archive/amend/", views.archive_amend, name="archive_amend"),
     path("archives/", views.archives, name="archives"),
     path("devices/", views.device_list, name="devices"),
+    path("devices/<str:device_code>/deactivate/", views.device_deactivate, name="device_deactivate"),
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -336,6 +336,19 @@ def archives(request):
         checked, mismatches = selectors.archive_check_jurisdiction(user=request.user)
         context |= {"ran": True, "checked": checked, "mismatches": mismatches}
     return render(request, "training/archives.html", context)
+
+
+@login_required
+@require_POST
+def device_deactivate(request, device_code: str):
+    device = get_object_or_404(selectors.devices(user=request.user), device_code=device_code)
+    try:
+        services.device_deactivate(actor=request.user, device=device)
+    except DomainError as error:
+        messages.error(request, error.text)
+    else:
+        messages.success(request, _("The key of %(code)s no longer works.") % {"code": device.device_code})
+    return redirect("training:devices")
 
 
 @login_required

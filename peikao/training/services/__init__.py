@@ -12,6 +12,7 @@ from peikao.training.services.attendance import (
     attendance_insert_bulk,
     attendance_record,
     device_authenticate,
+    device_deactivate,
     device_register,
 )
 from peikao.training.services.classes import (
@@ -57,6 +58,7 @@ __all__ = [
     "class_update",
     "classes_write_bulk",
     "device_authenticate",
+    "device_deactivate",
     "device_register",
     "enrolment_add",
     "enrolments_add_bulk",

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
-from peikao.core.audit import audited_create, current_context, record_bulk_rows
+from peikao.core.audit import audited_create, audited_update, current_context, record_bulk_rows, snapshot
 from peikao.core.bulk import insert_rows, insert_rows_ignoring_duplicates
 from peikao.core.choices import ChangeAction
 from peikao.core.errors import Conflict, DomainError
@@ -123,6 +123,21 @@ def device_register(
     )
     audited_create(device)
     return device, raw
+
+
+@transaction.atomic
+def device_deactivate(*, actor: User, device: AttendanceDevice) -> AttendanceDevice:
+    """Withdraw a device's key (lost, stolen, replaced): its key stops working at once; what it sent stays as
+    evidence. A device is never reactivated — a replacement is registered with a new key and code."""
+    require_perm(actor, Perm.DEVICE_MANAGE)
+    require_own(actor, device.organization)
+    device = AttendanceDevice.objects.select_for_update().get(pk=device.pk)
+    if not device.is_active:
+        raise Conflict("device_inactive", _("This device's key has already been withdrawn."))
+    before = snapshot(device)
+    device.is_active = False
+    audited_update(device, before)
+    return device
 
 
 def device_authenticate(raw: str) -> AttendanceDevice | None:

@@ -112,6 +112,30 @@ def test_devices_authenticate_with_their_own_key_and_see_only_their_lessons(clie
 
 
 @time_machine.travel(NOW)
+def test_a_withdrawn_device_key_stops_working_at_once(client, running):
+    from peikao.core.errors import Conflict, PermissionDenied
+    from peikao.core.models import ChangeLog
+    from peikao.testing.factories import OrganizationFactory, UserFactory
+
+    payload = {"batch_id": "w-1", "events": [event(running["trainees"][0], "L-AM", "in", "09:00")]}
+    assert post(client, running["key"], payload).status_code == 200
+    stranger = UserFactory(role="org_admin", organization=OrganizationFactory(kind="training_institution"))
+    with pytest.raises(PermissionDenied):
+        services.device_deactivate(actor=stranger, device=running["device"])
+    client.force_login(running["admin"])
+    page = client.post("/training/devices/FACE-01/deactivate/", follow=True).content.decode()
+    assert "FACE-01" in page and "已撤销" in page
+    running["device"].refresh_from_db()
+    assert not running["device"].is_active
+    change = ChangeLog.objects.filter(object_id=str(running["device"].pk), action="update").get()
+    assert change.before["is_active"] is True and change.after["is_active"] is False
+    client.logout()
+    assert post(client, running["key"], {**payload, "batch_id": "w-2"}).status_code == 401
+    with pytest.raises(Conflict):
+        services.device_deactivate(actor=running["admin"], device=running["device"])
+
+
+@time_machine.travel(NOW)
 def test_events_in_the_future_are_refused(client, running):
     late = {**event(running["trainees"][0], "L-PM", "in", "14:00")}  # 14:00 Beijing is 06:00 UTC < 12:00 UTC
     early = {**event(running["trainees"][0], "L-PM", "out", "23:30")}  # 15:30 UTC, in the future
