@@ -19,6 +19,7 @@ from peikao.exams.selectors import eligibility, sitting_problem
 from peikao.exams.services.patrols import (
     analytics_event,
     feed_authenticate,
+    feed_deactivate,
     feed_register,
     finding_record,
     finding_review,
@@ -64,6 +65,7 @@ __all__ = [
     "draw_paper",
     "exam_regime_sync_bulk",
     "feed_authenticate",
+    "feed_deactivate",
     "feed_register",
     "finalize_sheet",
     "finding_record",

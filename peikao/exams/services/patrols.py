@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from peikao.core.audit import audited_create, audited_update, snapshot
-from peikao.core.errors import Conflict, DomainError
+from peikao.core.errors import Conflict, DomainError, PermissionDenied
 from peikao.core.models import Region, User
 from peikao.core.permissions import Perm, require_perm
 from peikao.core.transitions import apply_transition
@@ -122,6 +122,22 @@ def feed_register(*, actor: User, name: str, region: Region) -> tuple[PatrolFeed
     raw = "va_" + secrets.token_urlsafe(32)
     feed = audited_create(PatrolFeed(name=name, region=region, key_prefix=raw[:10], key_hash=_hash_key(raw)))
     return feed, raw
+
+
+@transaction.atomic
+def feed_deactivate(*, actor: User, feed: PatrolFeed) -> PatrolFeed:
+    """Withdraw a feed's key (leaked, replaced, contract ended): it stops working at once; its findings stay.
+    A regulator of the feed's region or above."""
+    require_perm(actor, Perm.PATROL)
+    if not actor.sees_everything and not (actor.region is not None and actor.region.contains(feed.region.code)):
+        raise PermissionDenied("outside_jurisdiction", _("This feed belongs to another region."))
+    feed = PatrolFeed.objects.select_for_update().get(pk=feed.pk)
+    if not feed.is_active:
+        raise Conflict("feed_inactive", _("This feed's key has already been withdrawn."))
+    before = snapshot(feed)
+    feed.is_active = False
+    audited_update(feed, before)
+    return feed
 
 
 def feed_authenticate(raw: str) -> PatrolFeed | None:
