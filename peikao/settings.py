@@ -167,6 +167,8 @@ STORAGES = {
 }
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 WHITENOISE_USE_FINDERS = True
+# Files served at the site root: /favicon.ico (browsers ask for it on every first visit) and /robots.txt.
+WHITENOISE_ROOT = BASE_DIR / "peikao" / "web" / "root"
 
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
