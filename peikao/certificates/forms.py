@@ -7,13 +7,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from peikao.certificates.choices import CancelGround, RevokeGround, SuspendGround
+from peikao.core import formfields
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 REASON = forms.Textarea(attrs={"rows": 2})
 
 
 class ReviewForm(forms.Form):
-    reviewed_on = forms.DateField(label=_("Reviewed on"), widget=DATE, initial=timezone.localdate)
+    reviewed_on = formfields.DateField(label=_("Reviewed on"), widget=DATE, initial=timezone.localdate)
     passed = forms.TypedChoiceField(
         label=_("Outcome"),
         choices=[("1", _("Passed")), ("0", _("Refused"))],
@@ -25,7 +26,7 @@ class ReviewForm(forms.Form):
 
 
 class RenewForm(forms.Form):
-    renewed_on = forms.DateField(label=_("Renewed on"), widget=DATE, initial=timezone.localdate)
+    renewed_on = formfields.DateField(label=_("Renewed on"), widget=DATE, initial=timezone.localdate)
     reason = forms.CharField(label=_("Note"), required=False, widget=REASON)
 
 

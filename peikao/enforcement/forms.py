@@ -6,6 +6,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from peikao.core import formfields
 from peikao.enforcement.choices import CampaignList, InspectionKind, Measure, SubjectType
 from peikao.registry.choices import OrganizationKind
 
@@ -31,7 +32,7 @@ class PlanForm(forms.Form):
 class InspectionForm(forms.Form):
     org_code = forms.CharField(label=_("Organisation code"), max_length=32)
     kind = forms.ChoiceField(label=_("Kind"), choices=InspectionKind.choices)
-    inspected_on = forms.DateField(label=_("Date"), widget=DATE, initial=timezone.localdate)
+    inspected_on = formfields.DateField(label=_("Date"), widget=DATE, initial=timezone.localdate)
     inspectors = forms.MultipleChoiceField(label=_("Inspectors (at least two)"), widget=forms.CheckboxSelectMultiple)
 
     def __init__(self, *args, inspectors=(), **kwargs):
@@ -53,7 +54,7 @@ class FindingForm(forms.Form):
 class EvidenceForm(forms.Form):
     file = forms.FileField(label=_("Photo, video or document"))
     finding = forms.ChoiceField(label=_("Finding"), required=False)
-    captured_at = forms.DateTimeField(required=False, widget=forms.HiddenInput)
+    captured_at = formfields.DateTimeField(required=False, widget=forms.HiddenInput)
     latitude = forms.DecimalField(required=False, max_digits=9, decimal_places=6, widget=forms.HiddenInput)
     longitude = forms.DecimalField(required=False, max_digits=9, decimal_places=6, widget=forms.HiddenInput)
     accuracy_m = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
@@ -72,8 +73,8 @@ class DecisionForm(forms.Form):
     measure = forms.ChoiceField(label=_("Measure"), choices=Measure.choices)
     findings = forms.MultipleChoiceField(label=_("Findings"), widget=forms.CheckboxSelectMultiple)
     fine_yuan = forms.DecimalField(label=_("Fine (yuan)"), required=False, min_value=0, max_digits=12, decimal_places=2)
-    decided_on = forms.DateField(label=_("Decided on"), widget=DATE, initial=timezone.localdate)
-    due_on = forms.DateField(label=_("Rectify by"), widget=DATE, required=False)
+    decided_on = formfields.DateField(label=_("Decided on"), widget=DATE, initial=timezone.localdate)
+    due_on = formfields.DateField(label=_("Rectify by"), widget=DATE, required=False)
     certificate_id = forms.IntegerField(label=_("Certificate (id) to revoke"), required=False)
     responsible_person = forms.ChoiceField(
         label=_("Person directly responsible (only for a violation not corrected in time)"), required=False
@@ -156,12 +157,12 @@ class ViolationForm(forms.Form):
 
 class LookbackForm(forms.Form):
     share = forms.DecimalField(label=_("Share to sample"), min_value=0.01, max_value=1, initial=0.2, decimal_places=2)
-    since = forms.DateField(label=_("Closed from"), widget=DATE)
-    until = forms.DateField(label=_("Closed until"), widget=DATE, initial=timezone.localdate)
-    inspected_on = forms.DateField(label=_("Look-back date"), widget=DATE, initial=timezone.localdate)
+    since = formfields.DateField(label=_("Closed from"), widget=DATE)
+    until = formfields.DateField(label=_("Closed until"), widget=DATE, initial=timezone.localdate)
+    inspected_on = formfields.DateField(label=_("Look-back date"), widget=DATE, initial=timezone.localdate)
 
 
 class IndicatorForm(forms.Form):
-    since = forms.DateField(label=_("From"), widget=DATE, required=False)
-    until = forms.DateField(label=_("Until"), widget=DATE, required=False)
+    since = formfields.DateField(label=_("From"), widget=DATE, required=False)
+    until = formfields.DateField(label=_("Until"), widget=DATE, required=False)
     region = forms.CharField(label=_("Region code"), max_length=6, required=False)

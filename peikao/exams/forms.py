@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from peikao.core import formfields
 from peikao.exams.choices import DeviceType, ExamPart, PatrolMode, Sanction, SkillLevel, StaffRole
 from peikao.registry.models import OperationItem, Organization
 
@@ -24,8 +25,8 @@ class SittingForm(forms.Form):
         choices=[("", "—"), ("principal", _("Principal person in charge")), ("safety_manager", _("Safety manager"))],
         required=False,
     )
-    starts_at = forms.DateTimeField(label=_("Starts"), widget=DATETIME, input_formats=["%Y-%m-%dT%H:%M"])
-    ends_at = forms.DateTimeField(label=_("Ends"), widget=DATETIME, input_formats=["%Y-%m-%dT%H:%M"])
+    starts_at = formfields.DateTimeField(label=_("Starts"), widget=DATETIME, input_formats=["%Y-%m-%dT%H:%M"])
+    ends_at = formfields.DateTimeField(label=_("Ends"), widget=DATETIME, input_formats=["%Y-%m-%dT%H:%M"])
     capacity = forms.IntegerField(label=_("Seats"), min_value=1, required=False)
 
     def __init__(self, *args, exam_points=None, **kwargs):
@@ -57,7 +58,7 @@ class RegisterForm(forms.Form):
     skill_occupation = forms.ChoiceField(label=_("Its occupation"), required=False)
     skill_level = forms.ChoiceField(label=_("Its level"), choices=[("", "—"), *SkillLevel.choices], required=False)
     skill_issuer = forms.CharField(label=_("Issued by (evaluation body)"), max_length=200, required=False)
-    skill_issued_on = forms.DateField(
+    skill_issued_on = formfields.DateField(
         label=_("Issued on"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
 
@@ -108,8 +109,10 @@ class PracticalForm(forms.Form):
 
 class PatrolForm(forms.Form):
     mode = forms.ChoiceField(label=_("Mode"), choices=PatrolMode.choices)
-    started_at = forms.DateTimeField(label=_("From"), widget=DATETIME, input_formats=["%Y-%m-%dT%H:%M"])
-    ended_at = forms.DateTimeField(label=_("To"), widget=DATETIME, input_formats=["%Y-%m-%dT%H:%M"], required=False)
+    started_at = formfields.DateTimeField(label=_("From"), widget=DATETIME, input_formats=["%Y-%m-%dT%H:%M"])
+    ended_at = formfields.DateTimeField(
+        label=_("To"), widget=DATETIME, input_formats=["%Y-%m-%dT%H:%M"], required=False
+    )
     notes = forms.CharField(label=_("What was seen"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
     candidate = forms.ChoiceField(label=_("Candidate concerned"), required=False)
     observation = forms.CharField(label=_("Finding"), required=False, widget=forms.Textarea(attrs={"rows": 2}))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from peikao.core import formfields
 from peikao.core.models import Region
 from peikao.core.validators import validate_id_number, validate_uscc
 from peikao.registry.choices import AssignmentRole, Education, OrganizationKind, OrganizationStatus, PracticalDevice
@@ -79,8 +80,8 @@ class AssignmentForm(forms.Form):
     operation_item = forms.ModelChoiceField(
         label=_("Operation item"), queryset=OperationItem.objects.all(), required=False, to_field_name="code"
     )
-    start_date = forms.DateField(label=_("Start date"), widget=forms.DateInput(attrs={"type": "date"}))
-    end_date = forms.DateField(label=_("End date"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    start_date = formfields.DateField(label=_("Start date"), widget=forms.DateInput(attrs={"type": "date"}))
+    end_date = formfields.DateField(label=_("End date"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     dispatched_by = forms.ModelChoiceField(
         label=_("Dispatched by"), queryset=Organization.objects.none(), required=False, to_field_name="org_code"
     )
@@ -100,4 +101,4 @@ class AssignmentForm(forms.Form):
 
 
 class AssignmentEndForm(forms.Form):
-    end_date = forms.DateField(label=_("End date"), widget=forms.DateInput(attrs={"type": "date"}))
+    end_date = formfields.DateField(label=_("End date"), widget=forms.DateInput(attrs={"type": "date"}))

@@ -7,6 +7,7 @@ import re
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from peikao.core import formfields
 from peikao.core.validators import validate_id_number
 from peikao.registry.models import Industry, OperationItem, Organization
 from peikao.training.choices import AttendanceKind, DeviceKind, LessonMode, TraineeCategory, TrainingType
@@ -33,8 +34,8 @@ class ClassForm(forms.Form):
         label=_("Syllabus hours"), max_digits=5, decimal_places=1, min_value=0, required=False,
         help_text=_("Required for special-operations classes (the national syllabus of the item)."),
     )  # fmt: skip
-    start_date = forms.DateField(label=_("Start date"), widget=DATE)
-    end_date = forms.DateField(label=_("End date"), widget=DATE)
+    start_date = formfields.DateField(label=_("Start date"), widget=DATE)
+    end_date = formfields.DateField(label=_("End date"), widget=DATE)
 
     def __init__(self, *args, organizations=None, editing: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -57,8 +58,8 @@ class ClassForm(forms.Form):
 class LessonForm(forms.Form):
     lesson_code = forms.CharField(label=_("Lesson code"), max_length=60)
     mode = forms.ChoiceField(label=_("Mode"), choices=LessonMode.choices)
-    starts_at = forms.DateTimeField(label=_("Starts"), widget=DATETIME, input_formats=["%Y-%m-%dT%H:%M"])
-    ends_at = forms.DateTimeField(label=_("Ends"), widget=DATETIME, input_formats=["%Y-%m-%dT%H:%M"])
+    starts_at = formfields.DateTimeField(label=_("Starts"), widget=DATETIME, input_formats=["%Y-%m-%dT%H:%M"])
+    ends_at = formfields.DateTimeField(label=_("Ends"), widget=DATETIME, input_formats=["%Y-%m-%dT%H:%M"])
     teacher = forms.ChoiceField(label=_("Teacher"), required=False)
     venue = forms.CharField(label=_("Venue"), max_length=200, required=False)
 
@@ -105,7 +106,7 @@ class ManualAttendanceForm(forms.Form):
     lesson = forms.ChoiceField(label=_("Lesson"))
     person = forms.ChoiceField(label=_("Trainee"))
     event = forms.ChoiceField(label=_("Event"), choices=AttendanceKind.choices)
-    at = forms.DateTimeField(label=_("Time"), widget=DATETIME, input_formats=["%Y-%m-%dT%H:%M"])
+    at = formfields.DateTimeField(label=_("Time"), widget=DATETIME, input_formats=["%Y-%m-%dT%H:%M"])
     note = forms.CharField(label=_("Why entered by hand"), max_length=64)
 
     def __init__(self, *args, lessons=(), persons=(), **kwargs):
@@ -118,7 +119,7 @@ class AmendmentForm(forms.Form):
     lesson = forms.ChoiceField(label=_("Lesson"))
     person = forms.ChoiceField(label=_("Trainee"))
     event = forms.ChoiceField(label=_("Event"), choices=AttendanceKind.choices)
-    at = forms.DateTimeField(label=_("Time"), widget=DATETIME, input_formats=["%Y-%m-%dT%H:%M"])
+    at = formfields.DateTimeField(label=_("Time"), widget=DATETIME, input_formats=["%Y-%m-%dT%H:%M"])
     reason = forms.CharField(
         label=_("Why (the evidence)"), widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("E.g. the paper sign-in sheet no. 12 shows the trainee arrived; the device was out of order."),
