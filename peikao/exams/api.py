@@ -36,13 +36,22 @@ class FeedAuth(HttpBearer):
         return feed
 
 
+def _registration_id(token: str) -> int | None:
+    """The registration an exam token names: a signed key of our own, younger than six hours, and a key the
+    database can hold (a token signed over anything else is no token)."""
+    try:
+        pk = signing.loads(token, salt=EXAM_TOKEN_SALT, max_age=6 * 3600)
+    except signing.BadSignature:
+        return None
+    return pk if type(pk) is int and 0 < pk < 2**63 else None
+
+
 class ExamTokenAuth(HttpBearer):
     """``Authorization: Bearer <exam token>`` from POST /api/exam/session."""
 
     def authenticate(self, request, token):
-        try:
-            pk = signing.loads(token, salt=EXAM_TOKEN_SALT, max_age=6 * 3600)
-        except signing.BadSignature:
+        pk = _registration_id(token)
+        if pk is None:
             return None
         registration = (
             Registration.objects.select_related("sitting__blueprint", "paper", "person").filter(pk=pk).first()
@@ -56,10 +65,7 @@ class ExamTokenIdAuth(HttpBearer):
     """The same token, checked without loading anything: the autosave needs only the registration's id."""
 
     def authenticate(self, request, token):
-        try:
-            request.registration_id = signing.loads(token, salt=EXAM_TOKEN_SALT, max_age=6 * 3600)
-        except signing.BadSignature:
-            return None
+        request.registration_id = _registration_id(token)
         return request.registration_id
 
 

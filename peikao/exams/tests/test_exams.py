@@ -431,6 +431,10 @@ def test_the_exam_api_autosaves_through_the_lean_path_with_the_same_rules(exam_w
         assert put(3, "ba").status_code == 200  # letters kept sorted, upper-case, once
         assert put(100, "A").status_code == 400  # no question 101 on a paper of 100
         assert put(0, "A", {"HTTP_AUTHORIZATION": "Bearer forged"}).status_code == 401
+        # Signed over something that is no registration key (a leaked secret, an old format): no token, not a 500.
+        for payload in (2**70, "1", [first.pk], -1):
+            odd = {"HTTP_AUTHORIZATION": f"Bearer {signing.dumps(payload, salt=EXAM_TOKEN_SALT)}"}
+            assert put(0, "A", odd).status_code == 401
         saved = AnswerSheet.objects.get(registration=first)
         assert saved.answers["3"] == "AB" and len(saved.answers) == 85 and saved.saved_at is not None
         assert saved.answers["0"] == _correct_letter(first, 0).upper()
