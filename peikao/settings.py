@@ -243,12 +243,9 @@ PEIKAO: dict[str, Any] = {
     "VERIFY_RATE_PER_MINUTE": int(os.environ.get("PEIKAO_VERIFY_RATE_PER_MINUTE", "60")),
     # Reviews and expiries are listed this many days ahead.
     "CERTIFICATE_REMINDER_DAYS": int(os.environ.get("PEIKAO_CERTIFICATE_REMINDER_DAYS", "90")),
-    # A TrueType CJK font for certificate PDFs; the first that exists is embedded.
-    "PDF_FONTS": env_list(
-        "PEIKAO_PDF_FONTS",
-        "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc,/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc,"
-        "/usr/share/fonts/truetype/arphic/uming.ttc",
-    ),
+    # Fuller TrueType CJK fonts for certificate PDFs, tried before the font shipped with the project
+    # (peikao/certificates/fonts/); the first that exists is embedded (as a subset).
+    "PDF_FONTS": env_list("PEIKAO_PDF_FONTS", ""),
 }
 # Public lookups are logged in batches (seconds between writes; 0 writes each lookup at once).
 PEIKAO["LOOKUP_LOG_FLUSH_SECONDS"] = float(os.environ.get("PEIKAO_LOOKUP_LOG_FLUSH_SECONDS", "1.0"))

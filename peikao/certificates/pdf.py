@@ -1,9 +1,10 @@
 """Printable e-certificates (reportlab): A4 and card size (ISO/IEC 7810 ID-1), in Chinese, with the fields
 of the national query and the signed QR code.
 
-A TrueType CJK font is embedded (subset) when one of ``PEIKAO["PDF_FONTS"]`` exists, so the PDF prints the
-same everywhere; otherwise the Adobe CID font STSong-Light is referenced, which every PDF reader with Asian
-font support renders.
+The CJK font is embedded (as a subset of the glyphs used), so the PDF prints the same in every viewer and on a
+machine without Chinese fonts: the font shipped with the project (fonts/PeikaoCJK-Regular.ttf, Apache-2.0, see
+fonts/README.md), or a fuller TrueType font an operator lists first in ``PEIKAO["PDF_FONTS"]``. A viewer-side
+(CID, not embedded) font is never used.
 """
 
 from __future__ import annotations
@@ -14,12 +15,12 @@ from functools import lru_cache
 from pathlib import Path
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from reportlab.lib.colors import HexColor, black, white
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfbase.ttfonts import TTFError, TTFont
 from reportlab.pdfgen.canvas import Canvas
 
@@ -28,6 +29,7 @@ from peikao.certificates.choices import CertificateType
 from peikao.certificates.models import Certificate
 from peikao.certificates.verification import issuing_authority
 
+FONT_FILE = Path(__file__).resolve().parent / "fonts" / "PeikaoCJK-Regular.ttf"
 CARD = (85.6 * mm, 54 * mm)
 FORMATS = {"a4": A4, "card": CARD}
 INK = HexColor("#1f2a44")
@@ -42,7 +44,8 @@ TITLES = {
 
 @lru_cache(maxsize=1)
 def font_name() -> str:
-    for candidate in settings.PEIKAO.get("PDF_FONTS", []):
+    """The registered name of the embedded CJK font: the first of ``PEIKAO["PDF_FONTS"]`` that loads, else ours."""
+    for candidate in [*settings.PEIKAO.get("PDF_FONTS", []), FONT_FILE]:
         path = Path(candidate)
         if not path.is_file():
             continue
@@ -51,8 +54,7 @@ def font_name() -> str:
         except TTFError:
             continue
         return "PeikaoCJK"
-    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
-    return "STSong-Light"
+    raise ImproperlyConfigured(f"no CJK TrueType font for certificate PDFs: {FONT_FILE} is missing")
 
 
 @dataclass(frozen=True)
@@ -158,7 +160,7 @@ def render(certificate: Certificate, *, size: str = "a4") -> bytes:
     font = font_name()
     url = publishing.url_for(certificate)
     buffer = io.BytesIO()
-    canvas = Canvas(buffer, pagesize=FORMATS[size], pageCompression=1)
+    canvas = Canvas(buffer, pagesize=FORMATS[size], pageCompression=1, initialFontName=font)  # no Helvetica
     canvas.setTitle(f"{TITLES[certificate.cert_type]} {certificate.cert_no}")
     canvas.setAuthor("培考 Peikao")
     canvas.setSubject(certificate.subject_label)

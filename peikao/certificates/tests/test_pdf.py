@@ -1,5 +1,6 @@
 """The printed certificate: its QR code read back by a real decoder (zbar) from the rendered PDF and verified
-with an independent JWS implementation against the published JWKS; batch printing; verify_qr."""
+with an independent JWS implementation against the published JWKS; its Chinese text in a font the PDF embeds
+(rendered by poppler where no system font exists); batch printing; verify_qr."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from pathlib import Path
 import jwt as pyjwt
 import pytest
 from django.core.management import CommandError, call_command
+from PIL import Image, ImageChops
 
 from peikao.certificates import pdf, publishing, services
 from peikao.testing.certificates import legacy
@@ -22,10 +24,11 @@ from peikao.testing.factories import PersonFactory
 pytestmark = pytest.mark.django_db
 
 TOOLS = ("pdftoppm", "zbarimg")
+POPPLER = ("pdftoppm", "pdffonts", "pdftotext")
 
 
-def _require_tools():
-    missing = [tool for tool in TOOLS if shutil.which(tool) is None]
+def _require_tools(tools=TOOLS):
+    missing = [tool for tool in tools if shutil.which(tool) is None]
     if missing:
         if os.environ.get("CI"):
             pytest.fail(f"{missing} must be installed in CI (.ci/run installs poppler-utils and zbar-tools)")
@@ -88,13 +91,81 @@ def test_the_pdf_has_the_fields_of_the_national_query(certificate):
     assert fields["有效期"] == "2023-07-01 至 2029-06-30"
 
 
-def test_the_pdf_text_is_chinese(certificate, tmp_path):
-    if shutil.which("pdftotext") is None:
-        pytest.skip("pdftotext not installed")
+def _no_fonts_environment(tmp_path: Path) -> dict[str, str]:
+    """The environment of a machine without any system font: fontconfig reads a configuration with no font
+    directory (poppler finds fonts through fontconfig only)."""
+    config = tmp_path / "fonts.conf"
+    config.write_text(
+        '<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "fonts.dtd">\n'
+        f"<fontconfig><cachedir>{tmp_path / 'fc-cache'}</cachedir></fontconfig>\n",
+        encoding="utf-8",
+    )
+    environment = {**os.environ, "FONTCONFIG_FILE": str(config), "HOME": str(tmp_path)}
+    environment.pop("FONTCONFIG_PATH", None)
+    if shutil.which("fc-list"):
+        listed = subprocess.run(["fc-list"], env=environment, capture_output=True, text=True, check=True).stdout
+        assert listed.strip() == "", f"the no-font environment still lists fonts:\n{listed}"
+    return environment
+
+
+def _page_image(pdf_bytes: bytes, tmp_path: Path, name: str, environment: dict[str, str]) -> Image.Image:
+    source = tmp_path / f"{name}.pdf"
+    source.write_bytes(pdf_bytes)
+    rendered = subprocess.run(
+        ["pdftoppm", "-r", "72", "-gray", "-png", "-singlefile", str(source), str(tmp_path / name)],
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert "font" not in rendered.stderr.lower(), rendered.stderr  # poppler says when it must substitute a font
+    return Image.open(tmp_path / f"{name}.png").convert("L")
+
+
+@pytest.mark.parametrize("size", ["a4", "card"])
+def test_every_font_of_the_pdf_is_embedded_and_its_text_is_chinese(certificate, tmp_path, size):
+    _require_tools(POPPLER)
+    certificate.person.name = "欧阳堃喆"  # outside GB 2312: the shipped font holds all of GBK
     source = tmp_path / "c.pdf"
-    source.write_bytes(pdf.render(certificate))
+    source.write_bytes(pdf.render(certificate, size=size))
+    listing = subprocess.run(["pdffonts", str(source)], capture_output=True, text=True, check=True).stdout
+    rows = [line.split() for line in listing.splitlines()[2:] if line.strip()]
+    assert rows, listing
+    for row in rows:
+        # name type [encoding words…] emb sub uni object-id generation: emb/sub/uni are the 5th-3rd from the end.
+        emb, sub, _uni = row[-5:-2]
+        assert (emb, sub) == ("yes", "yes"), f"a font is not embedded as a subset:\n{listing}"
+    assert any("+PeikaoCJK" in row[0] for row in rows), listing
     text = subprocess.run(["pdftotext", str(source), "-"], capture_output=True, text=True, check=True).stdout
-    assert "中华人民共和国特种作业操作证" in text and "欧阳小明" in text and "签发机关" in text
+    assert "中华人民共和国特种作业操作证" in text and "欧阳堃喆" in text and "签发机关" in text
+
+
+@pytest.mark.parametrize("size", ["a4", "card"])
+def test_the_pdf_renders_its_chinese_text_on_a_machine_without_fonts(certificate, tmp_path, monkeypatch, size):
+    """Rendered by poppler without any system font, the text is drawn (the page differs from the same page with
+    no text) and drawn as glyphs, not as empty boxes (two names of the same length render differently: missing
+    glyphs would all be the same box)."""
+    _require_tools(POPPLER)
+    environment = _no_fonts_environment(tmp_path)
+    qr = pdf._qr_image(publishing.url_for(certificate))
+    monkeypatch.setattr(pdf, "_qr_image", lambda url: qr)  # the same QR code on every page compared below
+    certificate.person.name = "欧阳小明"
+    first = _page_image(pdf.render(certificate, size=size), tmp_path, "first", environment)
+    certificate.person.name = "司马大伟"
+    second = _page_image(pdf.render(certificate, size=size), tmp_path, "second", environment)
+    for method in ("drawString", "drawCentredString", "drawRightString"):
+        monkeypatch.setattr(pdf.Canvas, method, lambda *args, **kwargs: None)
+    blank = _page_image(pdf.render(certificate, size=size), tmp_path, "blank", environment)
+
+    def changed_pixels(one: Image.Image, other: Image.Image) -> int:
+        difference = ImageChops.difference(one, other).point(lambda value: 255 if value > 64 else 0)
+        return difference.histogram()[255]
+
+    text_pixels = changed_pixels(second, blank)
+    name_pixels = changed_pixels(first, second)
+    assert text_pixels > (2000 if size == "a4" else 300), "the text is not drawn"
+    assert name_pixels > (80 if size == "a4" else 15), "different names render alike: the glyphs are boxes"
+    assert name_pixels < text_pixels / 4, "only the name differs"
 
 
 def test_print_certificates_writes_one_pdf_per_certificate_named_by_number(certificate, tmp_path):
