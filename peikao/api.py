@@ -1,7 +1,8 @@
 """The REST API root (django-ninja): token or session authentication, one error shape for every 4xx.
 
-Errors are JSON ``{"code": ..., "message": "中文 / English", "message_zh": ..., "message_en": ...}``
-with optional ``errors`` details; bad input is always a 4xx, never a 500.
+Errors are JSON ``{"code": ..., "message": ..., "message_zh": ..., "message_en": ...}`` (``message`` in the
+request's language, from ``Accept-Language``, Chinese by default) with optional ``errors`` details; bad input is
+always a 4xx, never a 500.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from django.core.exceptions import (
 from django.db import IntegrityError
 from django.http import Http404
 from django.http.multipartparser import MultiPartParserError
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
@@ -26,6 +28,7 @@ from ninja.renderers import JSONRenderer
 from ninja.security import HttpBearer, SessionAuth
 
 from peikao.core.errors import DomainError, error_body
+from peikao.core.i18n import both
 from peikao.core.services import api_token_authenticate
 
 
@@ -59,6 +62,8 @@ class Utf8JSONRenderer(JSONRenderer):
 class ErrorDetail(Schema):
     location: str
     message: str
+    message_zh: str | None = None
+    message_en: str | None = None
 
 
 class ErrorOut(Schema):
@@ -90,7 +95,12 @@ BODY_ONLY_STATUSES = {413}
 
 
 class PeikaoAPI(NinjaAPI):
-    """NinjaAPI whose OpenAPI document declares the error responses every operation can give."""
+    """NinjaAPI whose OpenAPI document declares the error responses every operation can give, and whose errors
+    speak the request's language (``message``, beside ``message_zh`` and ``message_en``)."""
+
+    def on_exception(self, request, exc):
+        with translation.override(translation.get_language_from_request(request)):
+            return super().on_exception(request, exc)
 
     def get_openapi_schema(self, *, path_prefix=None, path_params=None):
         schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
@@ -136,10 +146,16 @@ def on_domain_error(request, exc: DomainError):
     return api.create_response(request, error_body(exc.code, exc.message, exc.params), status=exc.status_code)
 
 
+def _detail(location: str, error: ValidationError) -> dict:
+    zh, en = both(error.message, error.params)
+    return {"location": location, "message": zh if translation.get_language().startswith("zh") else en,
+            "message_zh": zh, "message_en": en}  # fmt: skip
+
+
 @api.exception_handler(ValidationError)
 def on_validation_error(request, exc: ValidationError):
-    by_field = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
-    details = [{"location": field, "message": message} for field, messages in by_field.items() for message in messages]
+    by_field = exc.error_dict if hasattr(exc, "error_dict") else {"__all__": exc.error_list}
+    details = [_detail(field, error) for field, errors in by_field.items() for error in errors]
     return api.create_response(request, error_body("invalid", _("The data is not valid."), errors=details), status=422)
 
 

@@ -17,6 +17,7 @@ from peikao.accounts.services import user_create as user_create_service
 from peikao.accounts.services import user_deactivate as user_deactivate_service
 from peikao.core.choices import ORGANIZATION_ROLES, REGULATOR_ROLES, Role
 from peikao.core.errors import DomainError
+from peikao.core.forms import add_domain_error
 from peikao.core.paging import paginate
 from peikao.core.permissions import Perm, has_perm
 
@@ -63,7 +64,7 @@ def user_create(request):
                     organization=organization if data["role"] in ORGANIZATION_ROLES else None,
                 )
             except DomainError as error:
-                form.add_error(None, error.text)
+                add_domain_error(form, error)
             else:
                 messages.success(request, _("The account was created."))
                 return redirect("accounts:user_list")

@@ -23,6 +23,7 @@ from peikao.certificates.forms import LookupForm, ReportForm
 from peikao.core import ratelimit
 from peikao.core.conf import peikao
 from peikao.core.errors import DomainError, error_body
+from peikao.core.forms import add_domain_error
 from peikao.core.http import client_address, public_response
 from peikao.core.i18n import bilingual, both
 
@@ -109,7 +110,7 @@ def report_page(request):
                 client=client,
             )
         except DomainError as error:
-            form.add_error(None, error.text)
+            add_domain_error(form, error)
         else:
             done = True
             form = ReportForm()

@@ -21,10 +21,11 @@ import re
 from django.conf import settings
 from django.db import DataError
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import get_language_from_request
 from django.utils.translation import gettext_lazy as _
 
 from peikao.core.errors import error_body
-from peikao.core.i18n import bilingual
+from peikao.core.i18n import render
 
 # A JSON escape of NUL: \u0000 after an even number of backslashes (\\u0000 is a backslash and "u0000").
 _JSON_NUL = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000")
@@ -59,14 +60,16 @@ def nul_location(request: HttpRequest) -> str | None:
 
 
 def refusal(request: HttpRequest, code: str, message, location: str | None = None) -> HttpResponse:
-    """A 400 with the reason: the API's error body under /api/, the bilingual text elsewhere."""
+    """A 400 with the reason: the API's error body under /api/ (both languages, ``message`` in the request's),
+    the request's language only elsewhere."""
+    language = get_language_from_request(request)
     if request.path_info.startswith("/api/"):
-        errors = [{"location": location, "message": bilingual(message)}] if location else None
-        body = error_body(code, message, **({"errors": errors} if errors else {}))
+        errors = [{"location": location, "message": render(message, language)}] if location else None
+        body = error_body(code, message, language=language, **({"errors": errors} if errors else {}))
         return HttpResponse(
             json.dumps(body, ensure_ascii=False), status=400, content_type="application/json; charset=utf-8"
         )
-    return HttpResponse(bilingual(message), status=400, content_type="text/plain; charset=utf-8")
+    return HttpResponse(render(message, language), status=400, content_type="text/plain; charset=utf-8")
 
 
 class BadInputMiddleware:

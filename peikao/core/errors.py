@@ -3,29 +3,45 @@
 from __future__ import annotations
 
 from django.utils.functional import Promise
+from django.utils.translation import get_language
 
-from peikao.core.i18n import bilingual, both
+from peikao.core.i18n import bilingual, both, render
 
 
-def error_body(code: str, message: str | Promise, params: dict | None = None, **extra) -> dict:
-    """The JSON body of every API error: ``{"code", "message" (中文 / English), "message_zh", "message_en"}`` and
-    any ``extra`` (``errors``: a list of ``{"location", "message"}``)."""
+def error_body(
+    code: str, message: str | Promise, params: dict | None = None, *, language: str | None = None, **extra
+) -> dict:
+    """The JSON body of every API error: ``{"code", "message" (in the request's language: ``language``, else the
+    active one), "message_zh", "message_en"}`` and any ``extra`` (``errors``: a list of ``{"location", "message"}``)."""
     zh, en = both(message, params)
-    return {"code": code, "message": zh if zh == en else f"{zh} / {en}", "message_zh": zh, "message_en": en, **extra}
+    chinese = (language or get_language() or "zh-hans").lower().startswith("zh")
+    return {"code": code, "message": zh if chinese else en, "message_zh": zh, "message_en": en, **extra}
 
 
 class DomainError(Exception):
-    """A rule of the domain refused an action. ``code`` is stable for machines; the message is bilingual."""
+    """A rule of the domain refused an action. ``code`` is stable for machines; the message is bilingual.
+
+    ``field`` names the form field the refusal concerns, if any: a page shows ``text`` (the active language's
+    sentence only) beside that field, or at the top of the form; CLI reports and logs read ``bilingual``."""
 
     status_code = 400
 
-    def __init__(self, code: str, message: str | Promise, params: dict | None = None, *, status: int | None = None):
+    def __init__(
+        self,
+        code: str,
+        message: str | Promise,
+        params: dict | None = None,
+        *,
+        status: int | None = None,
+        field: str | None = None,
+    ):
         self.code = code
         self.message = message
         self.params = params or {}
+        self.field = field
         if status is not None:
             self.status_code = status
-        super().__init__(self.text)
+        super().__init__(self.bilingual)
 
     @property
     def zh(self) -> str:
@@ -37,6 +53,12 @@ class DomainError(Exception):
 
     @property
     def text(self) -> str:
+        """The sentence in the active language, for a person on a page."""
+        return render(self.message, get_language() or "zh-hans", self.params)
+
+    @property
+    def bilingual(self) -> str:
+        """``中文 / English``: for CLI reports and logs, read by mixed audiences."""
         return bilingual(self.message, self.params)
 
 

@@ -63,3 +63,10 @@ class ExportForm(forms.Form):
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["kind"].choices = exportable_choices(user)
+
+
+def add_domain_error(form: forms.Form, error) -> None:
+    """Show a refused action on its form in the page's language only: beside the field the error names
+    (``DomainError.field``) when the form has it, else at the top of the form."""
+    field = getattr(error, "field", None)
+    form.add_error(field if field in form.fields else None, error.text)

@@ -1,7 +1,7 @@
 """Validators for the identifiers Peikao trusts: resident ID numbers and unified social credit codes.
 
 Both return the normalised value or raise Django's ``ValidationError`` whose message gives the
-reason in Chinese and English and whose ``code`` names the rule that failed.
+reason (translatable, rendered in the reader's language) and whose ``code`` names the rule that failed.
 
 Resident ID numbers (GB 11643-1999): 18 characters, the 18th a check character; characters 7-14 a
 real birth date not in the future; characters 1-6 a division code that exists in the current or
@@ -28,8 +28,6 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from peikao.core.i18n import bilingual
-
 REGION_HISTORY_FILE = Path(__file__).resolve().parent / "data" / "regions" / "gbt2260_history.csv"
 
 ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -46,7 +44,8 @@ ORG_CODE_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
 
 
 def _error(message, code: str, params: dict | None = None) -> ValidationError:
-    return ValidationError(bilingual(message, params), code=code)
+    """Rendered when read: a form shows the page's language only; an import report reads both (``both``)."""
+    return ValidationError(message, code=code, params=params)
 
 
 @lru_cache(maxsize=1)

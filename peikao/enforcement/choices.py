@@ -39,9 +39,9 @@ class InspectionKind(models.TextChoices):
 
 
 class InspectionStatus(models.TextChoices):
-    PLANNED = "planned", _("Planned")
-    IN_PROGRESS = "in_progress", _("In progress")
-    COMPLETED = "completed", _("Completed")
+    PLANNED = "planned", pgettext_lazy("inspection status", "Planned")
+    IN_PROGRESS = "in_progress", pgettext_lazy("inspection status", "In progress")
+    COMPLETED = "completed", pgettext_lazy("inspection status", "Completed")
 
 
 INSPECTION_TRANSITIONS = {

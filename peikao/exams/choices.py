@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class QuestionType(models.TextChoices):
@@ -16,7 +17,7 @@ class ExamPart(models.TextChoices):
 
 
 class SittingStatus(models.TextChoices):
-    PLANNED = "planned", _("Planned")
+    PLANNED = "planned", pgettext_lazy("sitting status", "Planned")
     OPEN = "open", _("In progress")
     CLOSED = "closed", _("Closed")
     CANCELLED = "cancelled", _("Cancelled")

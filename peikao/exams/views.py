@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from peikao.accounts.throttle import exam_login_guard, lockout_response
 from peikao.core.errors import DomainError
+from peikao.core.forms import add_domain_error
 from peikao.core.paging import paginate
 from peikao.core.permissions import Perm, has_perm, require_perm
 from peikao.core.validators import validate_id_number
@@ -85,7 +86,7 @@ def sitting_create(request):
                 capacity=data["capacity"],
             )
         except DomainError as error:
-            form.add_error(None, error.text)
+            add_domain_error(form, error)
         else:
             return redirect("exams:sitting_detail", sitting_code=sitting.sitting_code)
     return render(request, "exams/sitting_form.html", {"form": form})
@@ -222,7 +223,7 @@ def practical_score(request, sitting_code: str, person_id: int):
                 notes=data["notes"],
             )
         except DomainError as error:
-            form.add_error(None, error.text)
+            add_domain_error(form, error)
         else:
             messages.success(request, _("The practical was scored."))
             return redirect("exams:sitting_detail", sitting_code=sitting_code)
@@ -320,7 +321,7 @@ def exam_login(request):
         except DomainError as error:
             if error.code == "login_locked":
                 return lockout_response(request)
-            form.add_error(None, error.text)
+            add_domain_error(form, error)
         else:
             request.session.cycle_key()
             request.session[EXAM_SESSION_KEY] = registration.pk

@@ -2,12 +2,13 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Severity(models.TextChoices):
-    HIGH = "high", _("High")
-    MEDIUM = "medium", _("Medium")
-    LOW = "low", _("Low")
+    HIGH = "high", pgettext_lazy("severity", "High")
+    MEDIUM = "medium", pgettext_lazy("severity", "Medium")
+    LOW = "low", pgettext_lazy("severity", "Low")
 
 
 # Sorting by severity: the most severe first.
@@ -15,10 +16,10 @@ SEVERITY_RANK = {Severity.HIGH: 0, Severity.MEDIUM: 1, Severity.LOW: 2}
 
 
 class AlertState(models.TextChoices):
-    NEW = "new", _("New")
-    REVIEWING = "reviewing", _("Under review")
-    CONFIRMED = "confirmed", _("Confirmed")
-    DISMISSED = "dismissed", _("Dismissed")
+    NEW = "new", pgettext_lazy("alert state", "New")
+    REVIEWING = "reviewing", pgettext_lazy("alert state", "Under review")
+    CONFIRMED = "confirmed", pgettext_lazy("alert state", "Confirmed")
+    DISMISSED = "dismissed", pgettext_lazy("alert state", "Dismissed")
 
 
 # (from, to) → the name of the transition. A dismissed alert may be reopened (new evidence, a wrong dismissal);
@@ -44,5 +45,5 @@ class DismissReason(models.TextChoices):
 class SubjectKind(models.TextChoices):
     """Which kind of record an alert's detector reads (the queue's filter)."""
 
-    TRAINING = "training", _("Training")
-    EXAM = "exam", _("Exam")
+    TRAINING = "training", pgettext_lazy("alert subject", "Training")
+    EXAM = "exam", pgettext_lazy("alert subject", "Exam")

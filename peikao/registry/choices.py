@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class OrganizationKind(models.TextChoices):
@@ -46,7 +47,7 @@ class AssignmentRole(models.TextChoices):
     PRINCIPAL = "principal", _("Principal person in charge")
     SAFETY_MANAGER = "safety_manager", _("Safety manager")
     SPECIAL_OPERATOR = "special_operator", _("Special-operations worker")
-    EMPLOYEE = "employee", _("Employee")
+    EMPLOYEE = "employee", pgettext_lazy("trainee category", "Employee")
     TEACHER = "teacher", _("Teacher")
     PRACTICAL_INSTRUCTOR = "practical_instructor", _("Practical instructor")
     PROCTOR = "proctor", _("Proctor")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from peikao.core import formfields
 from peikao.core.models import Region
@@ -52,7 +53,7 @@ class TransitionForm(forms.Form):
 
 class PersonForm(forms.Form):
     id_number = forms.CharField(label=_("ID number"), max_length=24)
-    name = forms.CharField(label=_("Name"), max_length=50)
+    name = forms.CharField(label=pgettext_lazy("person", "Name"), max_length=50)
     phone = forms.RegexField(
         label=_("Mobile phone"),
         regex=r"^1\d{10}$",
@@ -75,7 +76,7 @@ class AssignmentForm(forms.Form):
     """Add a person to an organisation's roster (registering the person when new)."""
 
     id_number = forms.CharField(label=_("ID number"), max_length=24)
-    name = forms.CharField(label=_("Name"), max_length=50)
+    name = forms.CharField(label=pgettext_lazy("person", "Name"), max_length=50)
     role = forms.ChoiceField(label=_("Role"), choices=AssignmentRole.choices)
     operation_item = forms.ModelChoiceField(
         label=_("Operation item"), queryset=OperationItem.objects.all(), required=False, to_field_name="code"

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from peikao.core.errors import DomainError
+from peikao.core.forms import add_domain_error
 from peikao.core.paging import paginate
 from peikao.core.permissions import Perm, has_perm, require_perm
 from peikao.core.selectors import object_history, regions_in_jurisdiction
@@ -22,7 +23,7 @@ from peikao.registry.sections import person_sections
 
 
 def _form_error(form, error: DomainError) -> None:
-    form.add_error(None, error.text)
+    add_domain_error(form, error)
 
 
 @login_required

@@ -2,13 +2,14 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class TraineeCategory(models.TextChoices):
     PRINCIPAL = "principal", _("Principal person in charge")
     SAFETY_MANAGER = "safety_manager", _("Safety manager")
     SPECIAL_OPERATOR = "special_operator", _("Special-operations worker")
-    EMPLOYEE = "employee", _("Employee")
+    EMPLOYEE = "employee", pgettext_lazy("trainee category", "Employee")
 
 
 class TrainingType(models.TextChoices):

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from peikao.core.conf import peikao
 from peikao.core.errors import DomainError
+from peikao.core.forms import add_domain_error
 from peikao.core.paging import paginate
 from peikao.core.permissions import Perm, has_perm, require_perm
 from peikao.registry import selectors as registry_selectors
@@ -79,7 +80,7 @@ def class_create(request):
                 actor=request.user, organization=form.cleaned_data["organization"], data=_data(form)
             )
         except DomainError as error:
-            form.add_error(None, error.text)
+            add_domain_error(form, error)
         else:
             messages.success(request, _("The class was opened as a draft: add lessons and trainees, then file it."))
             return redirect("training:class_detail", class_code=created.class_code)
@@ -109,7 +110,7 @@ def class_edit(request, class_code: str):
         try:
             services.class_update(actor=request.user, training_class=training_class, data=_data(form))
         except DomainError as error:
-            form.add_error(None, error.text)
+            add_domain_error(form, error)
         else:
             messages.success(request, _("Saved."))
             return redirect("training:class_detail", class_code=class_code)
@@ -205,7 +206,7 @@ def lesson_create(request, class_code: str):
                 venue=data["venue"],
             )
         except DomainError as error:
-            form.add_error(None, error.text)
+            add_domain_error(form, error)
         else:
             messages.success(request, _("The lesson was added."))
             return redirect("training:class_detail", class_code=class_code)
@@ -272,7 +273,7 @@ def attendance_create(request, class_code: str):
                 actor=request.user, lesson=lesson, person=person, event=data["event"], at=data["at"], note=data["note"]
             )
         except DomainError as error:
-            form.add_error(None, error.text)
+            add_domain_error(form, error)
         else:
             messages.success(request, _("The attendance event was recorded."))
             return redirect("training:class_detail", class_code=class_code)
@@ -304,7 +305,7 @@ def archive_amend(request, class_code: str):
                 ],
             )
         except DomainError as error:
-            form.add_error(None, error.text)
+            add_domain_error(form, error)
         else:
             messages.success(request, _("The archive was amended and sealed again."))
             return redirect("training:class_detail", class_code=class_code)
@@ -366,7 +367,7 @@ def device_list(request):
                 name=form.cleaned_data["name"],
             )
         except DomainError as error:
-            form.add_error(None, error.text)
+            add_domain_error(form, error)
         else:
             form = DeviceForm()
     return render(

@@ -59,7 +59,7 @@ def test_the_role_decides_the_link(world, role, link, code):
     }
     with pytest.raises(DomainError) as refused:
         user_create(username="someone", password=None, role=role, region=region, **kwargs)
-    assert refused.value.code == code and " / " in refused.value.text  # Chinese and English
+    assert refused.value.code == code and " / " in refused.value.bilingual  # Chinese and English
     assert not User.objects.filter(username="someone").exists()
 
 

@@ -108,13 +108,13 @@ class Row:
         self.problems.append(Problem(self.number, key, value[:200], code, zh, en))
 
     def fail_validation(self, key: str, error: ValidationError) -> None:
-        for message in error.messages:
-            zh, _sep, en = message.partition(" / ")
+        for each in error.error_list:
+            zh, en = _rendered(each.message, each.params)
             value = self.values.get(key, "")
             if key in self.kind.id_number_keys:
                 value = mask_id_number(value)
             self.problems.append(
-                Problem(self.number, key, value[:200], getattr(error, "code", None) or "invalid", zh, en or zh)
+                Problem(self.number, key, value[:200], each.code or getattr(error, "code", None) or "invalid", zh, en)
             )
 
     def done(self) -> None:

@@ -82,7 +82,28 @@ def test_bad_input_is_a_4xx_with_a_code_never_a_500(client, world, admin_token):
         response = getattr(client, method)(url, **kwargs, **auth(admin_token))
         assert response.status_code == status, (url, response.content)
         body = response.json()
-        assert body["code"] and " / " in body["message"] or body["message_zh"] == body["message_en"], body
+        assert body["code"] and body["message"] == body["message_zh"] and body["message_en"], body
+
+
+def test_an_api_error_speaks_the_request_language_and_carries_both(client, world, admin_token):
+    org_code = world.orgs["ent_b"].org_code
+    url = f"/api/organizations/{org_code}/status"
+    payload = {"data": json.dumps({"status": "active", "reason": "x"}), "content_type": "application/json"}
+    chinese = client.post(url, **payload, **auth(admin_token)).json()
+    english = client.post(url, **payload, **auth(admin_token), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").json()
+    assert chinese["code"] == english["code"] and chinese["message_zh"] != chinese["message_en"]
+    assert chinese["message"] == chinese["message_zh"] and " / " not in chinese["message"]
+    assert english["message"] == english["message_en"] == chinese["message_en"]
+    assert english["message_zh"] == chinese["message_zh"]
+    invalid = client.post(
+        "/api/persons",
+        data=json.dumps({"id_number": "123", "name": "x"}),
+        content_type="application/json",
+        HTTP_ACCEPT_LANGUAGE="en",
+        **auth(admin_token),
+    ).json()
+    assert invalid["message"] == invalid["message_en"] and invalid["message_zh"] != invalid["message_en"]
+    assert all(not any("\u4e00" <= ch <= "\u9fff" for ch in detail["message"]) for detail in invalid["errors"])
 
 
 def test_an_invalid_id_number_says_why_in_both_languages(client, world, admin_token):

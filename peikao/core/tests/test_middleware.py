@@ -34,3 +34,19 @@ def test_request_ids_are_unique_and_differ_between_processes():
 
     child = os.read(read, 64).decode()
     assert child[:16] != request_ids.next()[:16]
+
+
+def test_a_refused_ui_action_is_a_page_in_chinese_only(rf):
+    from django.contrib.auth.models import AnonymousUser
+    from django.utils.translation import gettext_lazy as _
+
+    from peikao.core.errors import Conflict
+    from peikao.core.middleware import DomainErrorMiddleware
+
+    request = rf.post("/registry/organizations/X/")
+    request.user = AnonymousUser()
+    error = Conflict("class_not_editable", _("Only a draft or returned class can be changed."))
+    response = DomainErrorMiddleware(lambda r: None).process_exception(request, error)
+    page = response.content.decode()
+    assert response.status_code == 409 and error.zh in page
+    assert error.en not in page and error.en != error.zh

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from peikao.certificates.models import Certificate
 from peikao.core.errors import DomainError
 from peikao.core.exchange.uploads import upload_limited_view
+from peikao.core.forms import add_domain_error
 from peikao.core.paging import paginate
 from peikao.core.permissions import Perm, has_perm, require_perm
 from peikao.enforcement import documents, rules, selectors, services
@@ -56,7 +57,7 @@ def decision_create(request, inspection_code: str):
                 responsible_fine_yuan=data["responsible_fine_yuan"],
             )
         except DomainError as error:
-            form.add_error(None, error.text)
+            add_domain_error(form, error)
         else:
             messages.success(request, _("Decision %(code)s issued.") % {"code": decision.code})
             return redirect("enforcement:decision_detail", decision_code=decision.code)

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from peikao.core.errors import DomainError
 from peikao.core.exchange.uploads import upload_limited_view
+from peikao.core.forms import add_domain_error
 from peikao.core.paging import paginate
 from peikao.core.permissions import Perm, has_perm, require_perm
 from peikao.enforcement import selectors, services
@@ -60,7 +61,7 @@ def inspection_create(request):
                     inspectors=list(inspectors.filter(pk__in=data["inspectors"])),
                 )
             except DomainError as error:
-                form.add_error(None, error.text)
+                add_domain_error(form, error)
             else:
                 return redirect("enforcement:inspection_detail", inspection_code=inspection.code)
     return render(request, "enforcement/inspection_form.html", {"form": form})

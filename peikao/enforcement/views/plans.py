@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from peikao.core.errors import DomainError
+from peikao.core.forms import add_domain_error
 from peikao.core.models import Region
 from peikao.core.permissions import Perm, has_perm, require_perm
 from peikao.enforcement import selectors, services
@@ -36,7 +37,7 @@ def plan_list(request):
                     inspectors_per_subject=data["inspectors_per_subject"],
                 )
             except DomainError as error:
-                form.add_error(None, error.text)
+                add_domain_error(form, error)
             else:
                 return redirect("enforcement:plan_detail", plan_id=plan.pk)
     context = {"plans": selectors.plan_list(user=user), "form": form, "can_plan": has_perm(user, Perm.PLAN_MANAGE)}

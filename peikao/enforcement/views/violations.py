@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from peikao.core.errors import DomainError
+from peikao.core.forms import add_domain_error
 from peikao.core.permissions import Perm, has_perm, require_perm
 from peikao.enforcement import selectors, services
 from peikao.enforcement.forms import ViolationForm
@@ -28,7 +29,7 @@ def catalogue(request):
             try:
                 services.violation_save(actor=user, code=code, data=data)
             except DomainError as error:
-                form.add_error(None, error.text)
+                add_domain_error(form, error)
             else:
                 messages.success(request, _("Saved."))
                 return redirect("enforcement:catalogue")

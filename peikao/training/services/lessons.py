@@ -41,14 +41,14 @@ def lesson_create(
     require_perm(actor, Perm.CLASS_MANAGE)
     require_own(actor, training_class.organization)
     check_open(training_class)
-    for problem in (
-        lesson_problem(training_class, mode=mode, starts_at=starts_at, ends_at=ends_at),
-        teacher_problem(
+    for field, problem in (
+        (None, lesson_problem(training_class, mode=mode, starts_at=starts_at, ends_at=ends_at)),
+        ("teacher", teacher_problem(
             organization=training_class.organization, teacher=teacher, mode=mode, on=timezone.localdate(starts_at)
-        ),
-    ):
+        )),
+    ):  # fmt: skip
         if problem is not None:
-            raise DomainError("lesson_invalid", problem[0], problem[1])
+            raise DomainError("lesson_invalid", problem[0], problem[1], field=field)
     lesson = Lesson(
         lesson_code=lesson_code.strip(),
         training_class=training_class,

@@ -66,7 +66,7 @@ class Command(BaseCommand):
                     return self._import(kind, file, user, options)
                 return self._export(kind, file, user, options)
             except DomainError as error:
-                raise CommandError(error.text) from None
+                raise CommandError(error.bilingual) from None
 
     def _import(self, kind, file, user, options):
         path = Path(file)
