@@ -441,3 +441,13 @@ def test_a_model_renders_its_status_in_chinese_by_get_display():
     with translation.override("zh-hans"):
         shown = [Inspection(status=status).get_status_display() for status in InspectionStatus.values]
     assert shown == ["待检查", "进行中", "已完成"]
+
+
+@pytest.mark.django_db
+def test_the_candidates_certificates_are_headed_by_certificate_type_and_a_person_form_asks_for_a_name(client, world):
+    client.force_login(world.users["candidate"])
+    page = client.get(f"/registry/persons/{world.persons['p_a'].pk}/").content.decode()
+    assert "证书类型" in page and "题型" not in page
+    client.force_login(world.users["province_admin"])
+    form = client.get("/registry/persons/new/").content.decode()
+    assert "姓名" in form and "名称" not in form
