@@ -18,7 +18,7 @@ from peikao.core.choices import Role
 from peikao.core.errors import DomainError
 from peikao.core.models import Region, User
 from peikao.core.scoping import region_code_range
-from peikao.enforcement import rules
+from peikao.enforcement import hooks, rules
 from peikao.enforcement.choices import (
     InspectionStatus,
     Measure,
@@ -138,7 +138,19 @@ def plan_candidates(plan: InspectionPlan) -> list[tuple[int, Decimal, str]]:
         status=OrganizationStatus.ACTIVE,
     ).order_by("pk")
     weights = risk_weights(organizations)
+    ids = list(weights)
+    for answer in hooks.draw_weights.results(plan=plan, organization_ids=ids):  # the risk grades, where present
+        weights |= {pk: weight for pk, weight in answer.items() if pk in weights}
     return [(pk, weights[pk], region) for pk, region in organizations.values_list("pk", "region_id")]
+
+
+def plan_forced(plan: InspectionPlan, organization_ids: list[int]) -> set[int]:
+    """The candidates the draw takes first (a grade's minimum inspections a year): what the hooks answer."""
+    wanted = set(organization_ids)
+    forced: set[int] = set()
+    for answer in hooks.forced_subjects.results(plan=plan, organization_ids=organization_ids):
+        forced |= set(answer) & wanted
+    return forced
 
 
 def _redraw(plan: InspectionPlan) -> rules.Draw | None:
@@ -158,6 +170,7 @@ def _redraw(plan: InspectionPlan) -> rules.Draw | None:
         seed=plan.seed,
         subject_regions={row[0]: row[2] for row in candidates} if staffed else None,
         inspector_prefixes=dict(inspectors) if staffed else None,
+        forced=frozenset(recorded.get("forced") or ()),
     )
 
 
@@ -190,6 +203,8 @@ def inspection_list(*, user: User, filters: dict | None = None) -> QuerySet[Insp
     )
     if filters.get("status"):
         queryset = queryset.filter(status=filters["status"])
+    elif filters.get("open"):  # not completed yet: planned or in progress
+        queryset = queryset.exclude(status=InspectionStatus.COMPLETED)
     if filters.get("kind"):
         queryset = queryset.filter(kind=filters["kind"])
     q = (filters.get("q") or "").strip()

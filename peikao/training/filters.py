@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import django_filters
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from peikao.training.choices import ClassStatus, TraineeCategory, TrainingType
-from peikao.training.models import TrainingClass
+from peikao.training.models import Enrolment, TrainingClass
 
 
 class TrainingClassFilter(django_filters.FilterSet):
@@ -22,10 +23,31 @@ class TrainingClassFilter(django_filters.FilterSet):
     organization = django_filters.CharFilter(field_name="organization__org_code", label=_("Organisation code"))
     starts_from = django_filters.DateFilter(field_name="start_date", lookup_expr="gte", label=_("Starts from"))
     starts_to = django_filters.DateFilter(field_name="start_date", lookup_expr="lte", label=_("Starts until"))
+    short_hours = django_filters.BooleanFilter(
+        method="with_trainees_short",
+        label=_("Ended, trainees short of hours"),
+        widget=django_filters.widgets.BooleanWidget,
+    )
 
     class Meta:
         model = TrainingClass
-        fields = ["q", "status", "trainee_category", "training_type", "organization", "starts_from", "starts_to"]
+        fields = [
+            "q",
+            "status",
+            "trainee_category",
+            "training_type",
+            "organization",
+            "starts_from",
+            "starts_to",
+            "short_hours",
+        ]
+
+    def with_trainees_short(self, queryset, name, value):
+        """Accepted classes that have ended with a trainee whose credited hours do not complete the requirement
+        (as last computed; a trainee never computed counts as short): make-up lessons are due before closing."""
+        if not value:
+            return queryset
+        return short_of_hours(queryset)
 
     def search(self, queryset, name, value):
         value = value.strip()
@@ -34,3 +56,9 @@ class TrainingClassFilter(django_filters.FilterSet):
         return queryset.filter(
             Q(class_code__icontains=value) | Q(name__icontains=value) | Q(organization__name__icontains=value)
         )
+
+
+def short_of_hours(queryset):
+    """The accepted classes of ``queryset`` that have ended with a trainee short of hours (one EXISTS)."""
+    short = Enrolment.objects.filter(training_class=OuterRef("pk")).exclude(credited__completed=True)
+    return queryset.filter(Exists(short), status=ClassStatus.ACCEPTED, end_date__lt=timezone.localdate())

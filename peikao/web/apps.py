@@ -6,3 +6,8 @@ class WebConfig(AppConfig):
     name = "peikao.web"
     label = "web"
     verbose_name = _("Web interface")
+
+    def ready(self):
+        from peikao.web.cards import register_cards
+
+        register_cards()

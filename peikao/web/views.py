@@ -4,31 +4,31 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from peikao.core.exchange.base import get_kind
 from peikao.core.models import ApiToken
+from peikao.core.permissions import Perm, has_perm
 from peikao.core.selectors import import_run_list
 from peikao.core.services import api_token_create, api_token_revoke
-from peikao.registry.choices import OrganizationKind
-from peikao.registry.models import Organization, Person
+from peikao.web.worklist import REGION, WORK, cards_for
 
 
 @login_required
 def home(request):
+    """The viewer's work list: counts of what waits for them, each linking to its rows; a regulator's region in
+    figures; the viewer's recent imports."""
     user = request.user
-    context = {}
-    if not user.is_candidate:
-        counts = dict(
-            Organization.objects.visible_to(user).values_list("kind").annotate(n=Count("id")).values_list("kind", "n")
-        )
-        context["org_counts"] = [
-            {"kind": kind, "label": label, "n": counts.get(kind, 0)} for kind, label in OrganizationKind.choices
-        ]
-        context["person_count"] = Person.objects.visible_to(user).count()
-        context["recent_imports"] = import_run_list(user=user)[:5]
+    cards = cards_for(user)
+    context = {"work_cards": cards[WORK], "region_cards": cards[REGION]}
+    if has_perm(user, Perm.IMPORT):
+        runs = list(import_run_list(user=user)[:5])
+        for run in runs:  # the file kind in words, not its code
+            kind = get_kind(run.kind)
+            run.kind_title = kind.title if kind is not None else run.kind
+        context["recent_imports"] = runs
     return render(request, "web/home.html", context)
 
 
