@@ -179,3 +179,6 @@ class DetectorRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.detector_id} {self.started_at:%Y-%m-%d %H:%M}"
+
+
+from peikao.oversight.injuries.models import InjuryCase, InjuryCaseEvent, LinkageWeight  # noqa: E402,F401 — issue 18
