@@ -44,6 +44,7 @@ def draw(
     seed: int,
     subject_regions: dict[int, str] | None = None,
     inspector_prefixes: dict[int, str] | None = None,
+    forced: frozenset[int] | set[int] = frozenset(),
 ) -> Draw:
     """Weighted sampling without replacement (Efraimidis–Spirakis: key u^(1/w)), then inspectors per subject
     from a shuffled pool. Pure: the same inputs give the same draw.
@@ -52,12 +53,14 @@ def draw(
     inspector's jurisdiction), a subject's team comes only from the inspectors whose jurisdiction holds it, the
     least loaded first (ties in the shuffled order), and a candidate that fewer than ``per_subject`` of them
     hold is passed over (``unstaffed``): what is drawn can be carried out. Without them (draws recorded before),
-    the pool is dealt round-robin."""
+    the pool is dealt round-robin. ``forced`` candidates (a grade's minimum frequency) come before all others,
+    in random order among themselves."""
     rng = random.Random(seed)
     keyed = []
     for pk, weight in candidates:  # candidates come sorted: the order is part of the reproducible input
         u = rng.random()
-        keyed.append((u ** (1 / float(weight)) if weight > 0 else 0.0, pk, weight))
+        key = u ** (1 / float(weight)) if weight > 0 else 0.0
+        keyed.append((key + 1.0 if pk in forced else key, pk, weight))
     keyed.sort(key=lambda item: (-item[0], item[1]))
     pool = sorted(inspectors)
     rng.shuffle(pool)

@@ -68,6 +68,7 @@ def plan_draw(*, actor: User, plan: InspectionPlan, seed: int | None = None) -> 
         )
     seed = seed if seed is not None else secrets.randbelow(2**53)
     candidates = selectors.plan_candidates(plan)
+    forced = selectors.plan_forced(plan, [pk for pk, _weight, _region in candidates])
     prefixes = {user.pk: user.region.prefix for user in inspectors if user.region is not None}  # never None
     result = rules.draw(
         candidates=[(pk, weight) for pk, weight, _region in candidates],
@@ -77,6 +78,7 @@ def plan_draw(*, actor: User, plan: InspectionPlan, seed: int | None = None) -> 
         seed=seed,
         subject_regions={pk: region for pk, _weight, region in candidates},
         inspector_prefixes=prefixes,
+        forced=forced,
     )
     if candidates and not result.subjects:
         raise DomainError(
@@ -93,6 +95,7 @@ def plan_draw(*, actor: User, plan: InspectionPlan, seed: int | None = None) -> 
         "candidates": [[pk, str(weight), region] for pk, weight, region in candidates],
         "inspectors": [[pk, prefixes[pk]] for pk in sorted(prefixes)],
         "by_jurisdiction": True,
+        "forced": sorted(forced),
     }
     audited_update(plan, before)
     return plan
