@@ -9,3 +9,4 @@ class OversightConfig(AppConfig):
 
     def ready(self) -> None:
         from peikao.oversight import detectors  # noqa: F401 — registers the detectors
+        from peikao.oversight.grading import hooks  # noqa: F401 — issue 17: grading loader, draw hooks

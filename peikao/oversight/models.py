@@ -181,4 +181,5 @@ class DetectorRun(models.Model):
         return f"{self.detector_id} {self.started_at:%Y-%m-%d %H:%M}"
 
 
+from peikao.oversight.grading.models import *  # noqa: E402, F403 — issue 17 (grades, exits, commitments)
 from peikao.oversight.injuries.models import InjuryCase, InjuryCaseEvent, LinkageWeight  # noqa: E402,F401 — issue 18

@@ -1,0 +1,1 @@
+"""The write path of graded supervision: grades, exit proposals, commitments."""

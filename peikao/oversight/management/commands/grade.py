@@ -1,0 +1,50 @@
+"""manage.py grade [--region CODE] [--as-of DATE]: recompute the risk grades (issue 17) of training institutions,
+exam points and enterprises from the record up to that day (default today), by the indicator set in force then.
+One line per kind with the count per grade: ``training_institution 培训机构: A=3 B=1 C=0 D=0``."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext_lazy as _
+
+from peikao.core.audit import audit_context
+from peikao.core.errors import DomainError
+from peikao.core.i18n import bilingual
+from peikao.core.models import Region
+from peikao.oversight.grading.services.grades import grades_recompute
+from peikao.registry.choices import OrganizationKind
+
+BAD_DATE = _("%(value)s is not a date (YYYY-MM-DD).")
+NO_REGION = _("No region has the code %(code)s.")
+
+
+class Command(BaseCommand):
+    help = "Recompute the risk grades A–D from the record up to a day (default today)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--region", metavar="CODE", help="Subjects of this region (six-digit code) and below.")
+        parser.add_argument("--as-of", dest="as_of", metavar="DATE", help="The record up to this day (YYYY-MM-DD).")
+
+    def handle(self, *args, region=None, as_of=None, **options):
+        day = None
+        if as_of:
+            try:
+                day = dt.date.fromisoformat(as_of)
+            except ValueError:
+                raise CommandError(bilingual(BAD_DATE, {"value": as_of})) from None
+        place = None
+        if region:
+            place = Region.objects.filter(code=region).first()
+            if place is None:
+                raise CommandError(bilingual(NO_REGION, {"code": region}))
+        try:
+            with audit_context(label="command:grade"):
+                summary = grades_recompute(actor=None, region=place, as_of=day)
+        except DomainError as error:
+            raise CommandError(error.bilingual) from None
+        for kind, counts in summary.items():
+            label = OrganizationKind(kind).label
+            figures = " ".join(f"{letter}={n}" for letter, n in counts.items())
+            self.stdout.write(f"{kind} {bilingual(label)}: {figures}")
