@@ -16,6 +16,7 @@ from peikao.core.choices import Role
 from peikao.core.models import Region
 from peikao.enforcement.models import Decision, Evidence, Inspection, InspectionPlan, PlanSubject, Rectification
 from peikao.exams.models import PatrolFinding, Registration, Result, Sitting
+from peikao.oversight.models import Alert
 from peikao.registry.choices import AssignmentRole, OrganizationKind
 from peikao.registry.models import OperationItem, PersonLink
 from peikao.testing.factories import (
@@ -265,7 +266,8 @@ def build_certificate_world(orgs, persons, sittings):
 
 
 def build_enforcement_world(orgs):
-    """A plan, an inspection with evidence, and an order to rectify in 鼓楼 (a: 企业 a), 台江 (b: 机构 b), 南昌 (c)."""
+    """A plan, an inspection with evidence, an order to rectify and an alert in 鼓楼 (a: 企业 a), 台江 (b: 机构 b),
+    南昌 (c)."""
 
     out = {}
     for key, org_key in (("a", "ent_a"), ("b", "ti_b"), ("c", "ti_c")):
@@ -290,11 +292,19 @@ def build_enforcement_world(orgs):
             decided_on=dt.date(2026, 10, 2), due_on=dt.date(2026, 11, 2),
         )  # fmt: skip
         rectification = Rectification.objects.create(decision=decision, due_on=decision.due_on)
+        alert = Alert.objects.create(
+            fingerprint=hashlib.sha256(f"world-alert-{key}".encode()).hexdigest(), detector_id="TRN-CLONED-CHECKINS",
+            organization=organization, period_from=dt.date(2026, 9, 15), period_to=dt.date(2026, 9, 15),
+            severity="high", explanation=f"{organization.name}的课次有7名学员在同一秒签到。",
+            evidence={"lesson": f"L-{key.upper()}", "class": f"CLS-{key.upper()}",
+                      "instants": [{"at": "2026-09-15 08:29:59", "people": 7}]},
+        )  # fmt: skip
         out[key] = {
             "plan": plan,
             "inspection": inspection,
             "evidence": evidence,
             "decision": decision,
             "rectification": rectification,
+            "alert": alert,
         }
     return out
