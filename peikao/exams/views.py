@@ -61,7 +61,7 @@ def sitting_list(request):
     if request.user.is_candidate:
         return redirect("registry:person_detail", person_id=request.user.person_id)
     context = paginate(request, selectors.sitting_list(user=request.user, filters=request.GET))
-    context["can_create"] = has_perm(request.user, Perm.SITTING_MANAGE)
+    context["can_create"] = selectors.may_plan_sittings(request.user)
     context["finding_count"] = selectors.finding_queue(user=request.user).count()
     return render(request, "exams/sitting_list.html", context)
 

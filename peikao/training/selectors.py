@@ -10,8 +10,9 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from peikao.core.models import User
-from peikao.registry.choices import AssignmentRole
-from peikao.registry.models import Person
+from peikao.core.permissions import Perm, has_perm
+from peikao.registry.choices import AssignmentRole, OrganizationKind
+from peikao.registry.models import Organization, Person
 from peikao.training import archive, hours, rules
 from peikao.training.choices import ClassStatus
 from peikao.training.filters import TrainingClassFilter
@@ -175,3 +176,12 @@ def teachers_of(*, user: User, organization) -> QuerySet[Person]:
         )
         .distinct()
     )
+
+
+def may_open_classes(user: User) -> bool:
+    """Whether "open a class" is for this user: the right, and a training institution or enterprise it may open one
+    for (the form's only choices; an exam point has none)."""
+    if not has_perm(user, Perm.CLASS_MANAGE):
+        return False
+    kinds = [OrganizationKind.TRAINING_INSTITUTION, OrganizationKind.ENTERPRISE]
+    return Organization.objects.visible_to(user).filter(kind__in=kinds).exists()

@@ -61,7 +61,7 @@ def class_list(request):
         return redirect("registry:person_detail", person_id=request.user.person_id)
     context = paginate(request, selectors.class_list(user=request.user, filters=request.GET))
     context["filter"] = TrainingClassFilter(request.GET or None)
-    context["can_create"] = has_perm(request.user, Perm.CLASS_MANAGE)
+    context["can_create"] = selectors.may_open_classes(request.user)
     context["queue_count"] = (
         selectors.filing_queue(user=request.user).count() if has_perm(request.user, Perm.CLASS_REVIEW) else 0
     )

@@ -11,6 +11,22 @@ from django.utils.translation import gettext_lazy as _
 from peikao.core.permissions import Perm, has_perm
 from peikao.core.selectors import can_view_changelog
 from peikao.exams.selectors import may_see_banks
+from peikao.registry.choices import OrganizationKind
+
+
+def for_kinds(*kinds: str) -> Callable:
+    """Shown to regulators and to members of these kinds of organisation (the pages hold nothing for the others:
+    an exam point runs no class, a training school holds no sitting)."""
+
+    def condition(user) -> bool:
+        organization = user.organization if user.is_org_member else None
+        return organization is None or organization.kind in kinds
+
+    return condition
+
+
+TRAINS = for_kinds(OrganizationKind.TRAINING_INSTITUTION, OrganizationKind.ENTERPRISE)
+EXAMINES = for_kinds(OrganizationKind.EXAM_POINT, OrganizationKind.EXAM_INSTITUTION)
 
 
 @dataclass(frozen=True)
@@ -28,13 +44,14 @@ MENU: list[MenuItem] = [
     MenuItem(_("Organisations"), "registry:organization_list"),
     MenuItem(_("Persons"), "registry:person_list"),
     MenuItem(_("Person links"), "registry:person_link_list", hide_for_candidate=False),
-    MenuItem(_("Training"), "training:class_list"),
-    MenuItem(_("Exams"), "exams:sitting_list"),
+    MenuItem(_("Training"), "training:class_list", condition=TRAINS),
+    MenuItem(_("Exams"), "exams:sitting_list", condition=EXAMINES),
     MenuItem(_("Certificates"), "certificates:list"),
     MenuItem(_("Enforcement"), "enforcement:home"),
+    MenuItem(_("Campaign notice"), "reports:notice", regulator_only=True),
     MenuItem(_("Question banks"), "exams:bank_list", condition=may_see_banks),
     MenuItem(_("Archives"), "training:archives", perm=Perm.ARCHIVE_VERIFY),
-    MenuItem(_("Devices"), "training:devices", perm=Perm.DEVICE_MANAGE),
+    MenuItem(_("Devices"), "training:devices", perm=Perm.DEVICE_MANAGE, condition=TRAINS),
     MenuItem(_("Import"), "core:import_start", perm=Perm.IMPORT),
     MenuItem(
         _("Accounts"),
