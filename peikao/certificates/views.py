@@ -29,6 +29,7 @@ from peikao.certificates.verification import issuing_authority
 from peikao.core.audit import record_id_number_views
 from peikao.core.errors import DomainError, PermissionDenied
 from peikao.core.exchange import get_kind
+from peikao.core.http import with_file_name
 from peikao.core.paging import paginate
 from peikao.core.permissions import Perm, has_perm, require_perm
 from peikao.exams.models import Result
@@ -173,8 +174,7 @@ def certificate_pdf(request, certificate_id: int, size: str):
         user=user, persons=[(certificate.person_id, certificate.person.id_number)], purpose=f"certificate_pdf:{size}"
     )
     response = HttpResponse(body, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{pdf.file_name(certificate, size)}"'
-    return response
+    return with_file_name(response, pdf.file_name(certificate, size), attachment=False)
 
 
 @login_required

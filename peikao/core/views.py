@@ -15,6 +15,7 @@ from peikao.core.exchange.runner import export_response, run_import, write_repor
 from peikao.core.exchange.runs import import_runs_sweep
 from peikao.core.exchange.uploads import check_upload_size, upload_limited_view
 from peikao.core.forms import ExportForm, ImportForm
+from peikao.core.http import with_file_name
 from peikao.core.paging import paginate
 from peikao.core.permissions import Perm, has_perm, require_perm
 from peikao.core.selectors import can_view_changelog, changelog_list, import_run_get, import_run_list, region_get
@@ -64,7 +65,8 @@ def import_run(request, run_id: int):
 def import_report(request, run_id: int):
     run = import_run_get(user=request.user, pk=run_id)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="import-{run.pk}-report.csv"'
+    name = _("Import %(number)s report") % {"number": run.pk}
+    with_file_name(response, f"{name}.csv", fallback=f"import-{run.pk}-report.csv")
     problems = [
         Problem(e["row"], e["column"], e["value"], e["code"], e["reason_zh"], e["reason_en"]) for e in run.errors
     ]
@@ -79,7 +81,8 @@ def import_template(request, kind: str):
     if exchange_kind is None or not exchange_kind.importable:
         raise Http404
     response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{kind}.csv"'
+    name = _("%(kind)s import template") % {"kind": exchange_kind.title}
+    with_file_name(response, f"{name}.csv", fallback=f"{kind}.csv")
     response.write("\ufeff" + ",".join(column.label for column in exchange_kind.columns) + "\r\n")
     return response
 

@@ -484,6 +484,8 @@ def export_response(*, kind_name: str, fmt: str, user, region=None, as_of=None, 
 
     from django.http import FileResponse
 
+    from peikao.core.http import with_file_name
+
     filename = f"{kind_name}.{fmt}"
     spool = tempfile.SpooledTemporaryFile(max_size=16 * 1024 * 1024)  # noqa: SIM115 - closed by the response
     try:
@@ -494,4 +496,7 @@ def export_response(*, kind_name: str, fmt: str, user, region=None, as_of=None, 
         spool.close()
         raise
     spool.seek(0)
-    return FileResponse(spool, as_attachment=True, filename=filename)
+    kind = get_kind(kind_name)
+    title = str(kind.title) if kind else kind_name
+    response = FileResponse(spool, as_attachment=True, filename=filename)
+    return with_file_name(response, f"{title}.{fmt}", fallback=filename)

@@ -16,6 +16,7 @@ from peikao.certificates.models import Certificate
 from peikao.core.errors import DomainError
 from peikao.core.exchange.uploads import upload_limited_view
 from peikao.core.forms import add_domain_error
+from peikao.core.http import with_file_name
 from peikao.core.paging import paginate
 from peikao.core.permissions import Perm, has_perm, require_perm
 from peikao.enforcement import documents, rules, selectors, services
@@ -92,8 +93,7 @@ def decision_document(request, decision_code: str):
     response = HttpResponse(
         body, content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document"
     )
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return with_file_name(response, filename)  # its Chinese name (RFC 6266 filename*), the code as ASCII fallback
 
 
 # -- rectification --------------------------------------------------------------------------------------------

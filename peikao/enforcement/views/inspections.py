@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from peikao.core.errors import DomainError
 from peikao.core.exchange.uploads import upload_limited_view
 from peikao.core.forms import add_domain_error
+from peikao.core.http import with_file_name
 from peikao.core.paging import paginate
 from peikao.core.permissions import Perm, has_perm, require_perm
 from peikao.enforcement import selectors, services
@@ -207,9 +208,5 @@ def evidence_file(request, inspection_code: str, sha256: str):
     evidence = inspection.evidence.filter(sha256=sha256).first()
     if evidence is None:
         raise Http404
-    return FileResponse(
-        evidence.file.open("rb"),
-        content_type=evidence.content_type or "application/octet-stream",
-        filename=evidence.original_name,
-        as_attachment=False,
-    )
+    response = FileResponse(evidence.file.open("rb"), content_type=evidence.content_type or "application/octet-stream")
+    return with_file_name(response, evidence.original_name, attachment=False)
