@@ -25,6 +25,9 @@ from peikao.enforcement import selectors as enforcement_selectors
 from peikao.exams import selectors as exam_selectors
 from peikao.exams.models import Question, Result
 from peikao.oversight import selectors as oversight_selectors
+from peikao.oversight.injuries import analysis as injury_analysis
+from peikao.oversight.injuries import selectors as injury_selectors
+from peikao.oversight.injuries.models import InjuryCase
 from peikao.registry import selectors as registry_selectors
 from peikao.registry.models import OperationItem, Person
 from peikao.testing.exams import make_bank
@@ -101,6 +104,14 @@ def _findings(user):
     }
 
 
+def _injury_groups(user):
+    if not injury_analysis.may_analyse(user):
+        return set()
+    date_from, date_to = injury_analysis.default_period(timezone.localdate())
+    found = injury_analysis.injury_analysis(user=user, region=None, date_from=date_from, date_to=date_to)
+    return {(row.dimension, row.group) for row in found.rows()}
+
+
 # Kind → the rows (keyed as the kind's key) that the persona sees on the kind's pages.
 PAGES = {
     "organizations": lambda user: {(o.org_code,) for o in _orgs(user)},
@@ -124,6 +135,8 @@ PAGES = {
     "inspections": lambda user: {(i.code,) for i in enforcement_selectors.inspection_list(user=user)},
     "findings": _findings,
     "decisions": lambda user: {(d.code,) for d in enforcement_selectors.decision_list(user=user)},
+    "injuries": lambda user: {(c.case_no,) for c in injury_selectors.injury_list(user=user)},
+    "injury_analysis": _injury_groups,
     "alerts": lambda user: {(a.fingerprint,) for a in oversight_selectors.alert_list(user=user)},
 }
 
@@ -150,6 +163,18 @@ def walk(world):
     users["city_admin"] = UserFactory(
         username="fz-admin", role=Role.REGULATOR_ADMIN, region=Region.objects.get(code="350100")
     )
+    # An injury case linked in each city (the analysis counts them; the injuries export lists them).
+    for n, key in enumerate(("ent_a", "ent_b")):
+        person = world.persons["p_a" if key == "ent_a" else "p_b"]
+        InjuryCase.objects.create(
+            case_no=f"GS-{n}",
+            id_number=person.id_number,
+            organization=world.orgs[key],
+            person=person,
+            occurred_on=timezone.localdate(),
+            severity="minor",
+            link_status="exact",
+        )
     tokens = {persona: api_token_create(user=user, name="walk")[1] for persona, user in users.items()}
     return {"world": world, "users": users, "tokens": tokens, "bank": bank}
 

@@ -13,9 +13,11 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
+from peikao.core.errors import PermissionDenied
 from peikao.core.exchange import Column, ExchangeKind, ExportContext, ImportContext, Row, WriteCounts, register
 from peikao.core.validators import normalise_id_number
 from peikao.oversight.injuries import (
+    analysis,
     refdata,  # noqa: F401 — registers the linkage weights' loader
     selectors,
     services,
@@ -127,3 +129,52 @@ class InjuriesKind(ExchangeKind):
 
     def export_person_ids(self, row):
         return [row["_person"]] if row["_person"] else []
+
+
+def _number(value: float | None, places: int) -> str:
+    return f"{value:.{places}f}" if value is not None else ""
+
+
+@register
+class InjuryAnalysisKind(ExchangeKind):
+    """injury_analysis — 工伤与培训交叉分析 (export only): one row per group of each dimension, over three years up to
+    ``--as-of`` (the page chooses any period)."""
+
+    name = "injury_analysis"
+    title = _("Injuries against training")
+    key = ("dimension", "group")
+    importable = False
+    columns = (
+        Column("dimension", "维度"),
+        Column("group", "分组"),
+        Column("cases", "工伤人数"),
+        Column("workers", "在岗人数"),
+        Column("rate_per_1000", "千人工伤率"),
+        Column("relative_risk", "相对风险"),
+        Column("ci_low", "95%置信下限"),
+        Column("ci_high", "95%置信上限"),
+        Column("ranked", "参与排名"),
+    )
+
+    def require_export(self, user) -> None:
+        super().require_export(user)
+        if not analysis.may_analyse(user):
+            raise PermissionDenied(
+                "regulators_only", _("Only regulators read the analysis of work injuries against training.")
+            )
+
+    def export_rows(self, ctx: ExportContext) -> Iterator[dict[str, str]]:
+        date_from, date_to = analysis.default_period(ctx.as_of)
+        result = analysis.injury_analysis(user=ctx.user, region=ctx.region, date_from=date_from, date_to=date_to)
+        for row in result.rows():
+            yield {
+                "dimension": row.dimension,
+                "group": row.group,
+                "cases": str(row.cases),
+                "workers": str(row.workers),
+                "rate_per_1000": _number(row.rate_per_1000, 2),
+                "relative_risk": _number(row.relative_risk, 3),
+                "ci_low": _number(row.ci_low, 3),
+                "ci_high": _number(row.ci_high, 3),
+                "ranked": "true" if row.ranked else "false",
+            }

@@ -1,0 +1,350 @@
+"""The injury analysis of a region and period (issue 18): for the linked cases, the injured person's training and
+certification for the work at the time, and rates against the roster baseline by operation item, age band,
+enterprise, last training institution, exam point and labour-dispatch company, with relative risks.
+
+Everything is counted in the database (grouped queries with correlated subqueries, on SQLite and PostgreSQL); Python
+only divides the counts of a few hundred groups (rates.py).
+
+- Cases: linked cases (exact, automatic, confirmed) of the region's employers that occurred in the period. The work
+  being done is the case's operation item, else the item of the person's special-operator assignment there.
+- Roster baseline (workers): persons with a special-operator assignment in an enterprise of the region overlapping
+  the period, counted once per group.
+- Training at the time: a valid certificate for the item on the day; a certificate that was no longer valid
+  (expired, suspended, revoked); no certificate but a class for the item started before the day; none.
+- Last training institution / exam point: of the latest class / sitting for the item before the day (cases) or the
+  period's end (workers).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import (
+    BigIntegerField,
+    Case,
+    CharField,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast, Coalesce, ExtractYear
+
+from peikao.certificates.choices import CertificateStatus
+from peikao.certificates.models import Certificate
+from peikao.core.scoping import region_code_range
+from peikao.exams.models import Registration
+from peikao.oversight.injuries import rates
+from peikao.oversight.injuries.choices import LINKED, Dimension, TrainingStatus
+from peikao.oversight.injuries.models import InjuryCase, LinkageWeight
+from peikao.registry.choices import AssignmentRole, OrganizationKind
+from peikao.registry.models import Assignment, OperationItem, Organization
+from peikao.training.choices import ClassStatus
+from peikao.training.models import Enrolment
+
+if TYPE_CHECKING:
+    from peikao.core.models import Region, User
+
+DEFAULT_MIN_CASES = 5
+HELD_CLASSES = (ClassStatus.ACCEPTED, ClassStatus.CLOSED)
+
+
+@dataclass
+class GroupRow:
+    dimension: str
+    group: str  # the code (organisation code, item code, band); "" for cases with no value
+    label: str
+    cases: int
+    workers: int
+    rate_per_1000: float | None
+    relative_risk: float | None
+    ci_low: float | None
+    ci_high: float | None
+    ranked: bool
+    organization_id: int | None = None  # for training institutions and enterprises: the subject of "raise priority"
+
+
+@dataclass
+class Analysis:
+    region: Region | None
+    date_from: dt.date
+    date_to: dt.date
+    min_cases: int
+    cases: int
+    workers: int
+    training_status: dict[str, int]
+    dimensions: dict[str, list[GroupRow]]
+
+    def rows(self) -> Iterator[GroupRow]:
+        for dimension in Dimension.values:
+            yield from self.dimensions.get(dimension, [])
+
+
+def min_cases_on(on: dt.date) -> int:
+    """The fewest cases a group needs to be ranked (domain/injury_linkage.yaml, analysis.min_cases)."""
+    value = (
+        LinkageWeight.objects.in_force(on)
+        .filter(comparison="analysis", level="min_cases")
+        .values_list("weight", flat=True)
+        .first()
+    )
+    return int(value) if value is not None else DEFAULT_MIN_CASES
+
+
+def _cases(user: User | None, region: Region | None, date_from: dt.date, date_to: dt.date) -> QuerySet:
+    cases = InjuryCase.objects.visible_to(user) if user is not None else InjuryCase.objects.all()
+    cases = cases.filter(link_status__in=LINKED, occurred_on__range=(date_from, date_to))
+    if region is not None:
+        cases = cases.filter(organization__region__code__range=region_code_range(region.prefix))
+    work_item = Subquery(
+        Assignment.objects.filter(
+            person=OuterRef("person"),
+            organization=OuterRef("organization"),
+            role=AssignmentRole.SPECIAL_OPERATOR,
+            operation_item__isnull=False,
+        )
+        .order_by("-start_date")
+        .values("operation_item")[:1]
+    )
+    return cases.annotate(item=Coalesce("operation_item", work_item, output_field=BigIntegerField()))
+
+
+def _last_class_org(person: str, item: str, before: Any) -> Subquery:
+    return Subquery(
+        Enrolment.objects.filter(
+            person=OuterRef(person),
+            training_class__operation_item=OuterRef(item),
+            training_class__status__in=HELD_CLASSES,
+            training_class__start_date__lte=before,
+        )
+        .order_by("-training_class__start_date", "-pk")
+        .values("training_class__organization")[:1]
+    )
+
+
+def _last_exam_point(person: str, item: str, before: Any) -> Subquery:
+    return Subquery(
+        Registration.objects.filter(
+            person=OuterRef(person), sitting__operation_item=OuterRef(item), sitting__starts_at__date__lte=before
+        )
+        .order_by("-sitting__starts_at", "-pk")
+        .values("sitting__exam_point")[:1]
+    )
+
+
+def _roster(user: User | None, region: Region | None, date_from: dt.date, date_to: dt.date) -> QuerySet:
+    roster = Assignment.objects.visible_to(user) if user is not None else Assignment.objects.all()
+    roster = roster.filter(
+        role=AssignmentRole.SPECIAL_OPERATOR,
+        operation_item__isnull=False,
+        organization__kind=OrganizationKind.ENTERPRISE,
+        start_date__lte=date_to,
+    ).filter(Q(end_date__isnull=True) | Q(end_date__gte=date_from))
+    if region is not None:
+        roster = roster.filter(organization__region__code__range=region_code_range(region.prefix))
+    return roster
+
+
+def _age(year_field: str | Value, birth_field: str) -> Any:
+    return Cast(year_field, IntegerField()) - ExtractYear(birth_field)
+
+
+def _band(age: Any) -> Case:
+    return Case(
+        *[When(Q(age__gte=low) & Q(age__lte=high), then=Value(band)) for low, high, band in rates.AGE_BANDS],
+        default=Value(""),
+        output_field=CharField(),
+    )
+
+
+def _training_status(cases: QuerySet) -> dict[str, int]:
+    day = OuterRef("occurred_on")
+    of_person = {"person": OuterRef("person"), "operation_item": OuterRef("item")}
+    rows = (
+        cases.annotate(
+            valid=Exists(
+                Certificate.objects.filter(
+                    **of_person, status=CertificateStatus.VALID, valid_from__lte=day, valid_until__gte=day
+                )
+            ),
+            held=Exists(Certificate.objects.filter(**of_person, first_issued_on__lte=day)),
+            trained=Exists(
+                Enrolment.objects.filter(
+                    person=OuterRef("person"),
+                    training_class__operation_item=OuterRef("item"),
+                    training_class__status__in=HELD_CLASSES,
+                    training_class__start_date__lte=day,
+                )
+            ),
+        )
+        .annotate(
+            status=Case(
+                When(valid=True, then=Value(TrainingStatus.VALID)),
+                When(held=True, then=Value(TrainingStatus.EXPIRED)),
+                When(trained=True, then=Value(TrainingStatus.TRAINED)),
+                default=Value(TrainingStatus.NONE),
+                output_field=CharField(),
+            )
+        )
+        .order_by()
+        .values("status")
+        .annotate(n=Count("pk"))
+    )
+    return dict.fromkeys(TrainingStatus.values, 0) | {row["status"]: row["n"] for row in rows}
+
+
+def _grouped(queryset: QuerySet, group: Any, count: str, distinct: bool) -> dict[Any, int]:
+    rows = queryset.annotate(g=group).order_by().values("g").annotate(n=Count(count, distinct=distinct))
+    return {row["g"]: row["n"] for row in rows}
+
+
+def _counts(cases: QuerySet, roster: QuerySet, date_to: dt.date) -> dict[str, tuple[dict, dict]]:
+    """(cases by group, workers by group) for every dimension."""
+    cases_age = cases.annotate(age=_age(ExtractYear("occurred_on"), "person__birth_date"))
+    roster_age = roster.annotate(age=_age(Value(date_to.year), "person__birth_date"))
+    return {
+        Dimension.OPERATION_ITEM: (
+            _grouped(cases, F("item"), "pk", False),
+            _grouped(roster, F("operation_item"), "person", True),
+        ),
+        Dimension.AGE_BAND: (
+            _grouped(cases_age, _band(F("age")), "pk", False),
+            _grouped(roster_age, _band(F("age")), "person", True),
+        ),
+        Dimension.ENTERPRISE: (
+            _grouped(cases, F("organization"), "pk", False),
+            _grouped(roster, F("organization"), "person", True),
+        ),
+        Dimension.TRAINING_INSTITUTION: (
+            _grouped(cases, _last_class_org("person", "item", OuterRef("occurred_on")), "pk", False),
+            _grouped(roster, _last_class_org("person", "operation_item", date_to), "person", True),
+        ),
+        Dimension.EXAM_POINT: (
+            _grouped(cases, _last_exam_point("person", "item", OuterRef("occurred_on")), "pk", False),
+            _grouped(roster, _last_exam_point("person", "operation_item", date_to), "person", True),
+        ),
+        Dimension.DISPATCH_COMPANY: (
+            _grouped(cases, F("dispatched_by"), "pk", False),
+            _grouped(roster, F("dispatched_by"), "person", True),
+        ),
+    }
+
+
+def _labels(counts: dict[str, tuple[dict, dict]]) -> dict[str, dict[Any, tuple[str, str]]]:
+    """(code, label) of every group key: organisations and items by their codes and names."""
+    org_ids, item_ids = set(), set()
+    for dimension, (by_case, by_worker) in counts.items():
+        keys = {k for k in [*by_case, *by_worker] if k is not None}
+        if dimension == Dimension.OPERATION_ITEM:
+            item_ids |= keys
+        elif dimension != Dimension.AGE_BAND:
+            org_ids |= keys
+    orgs = {
+        pk: (code, name)
+        for pk, code, name in Organization.objects.filter(pk__in=org_ids).values_list("pk", "org_code", "name")
+    }
+    items = {
+        pk: (code, name)
+        for pk, code, name in OperationItem.objects.filter(pk__in=item_ids).values_list("pk", "code", "name")
+    }
+    labels: dict[str, dict[Any, tuple[str, str]]] = {}
+    for dimension, (by_case, by_worker) in counts.items():
+        known = items if dimension == Dimension.OPERATION_ITEM else orgs
+        labels[dimension] = {
+            key: (key, key) if dimension == Dimension.AGE_BAND else known.get(key, ("", ""))
+            for key in {*by_case, *by_worker}
+        }
+    return labels
+
+
+def _rows(dimension: str, by_case: dict, by_worker: dict, labels: dict, min_cases: int) -> list[GroupRow]:
+    total_cases = sum(by_case.values())
+    total_workers = sum(by_worker.values())
+    rows = []
+    for key in {*by_case, *by_worker}:
+        a, n1 = by_case.get(key, 0), by_worker.get(key, 0)
+        code, label = labels.get(key, ("", ""))
+        if key is None or key == "":
+            code, label = "", ""
+        risk = rates.relative_risk(a, n1, total_cases - a, total_workers - n1)
+        rows.append(
+            GroupRow(
+                dimension=dimension,
+                group=code,
+                label=label,
+                cases=a,
+                workers=n1,
+                rate_per_1000=rates.rate_per_1000(a, n1),
+                relative_risk=risk.ratio if risk else None,
+                ci_low=risk.low if risk else None,
+                ci_high=risk.high if risk else None,
+                # Ranked: enough cases, a known group, and a baseline to compare with.
+                ranked=a >= min_cases and code != "" and risk is not None,
+                organization_id=key if dimension not in (Dimension.OPERATION_ITEM, Dimension.AGE_BAND) else None,
+            )
+        )
+    rows.sort(key=lambda r: (not r.ranked, -(r.relative_risk or 0), -r.cases, r.group))
+    return rows
+
+
+def injury_analysis(
+    *,
+    user: User | None,
+    region: Region | None,
+    date_from: dt.date,
+    date_to: dt.date,
+    min_cases: int | None = None,
+) -> Analysis:
+    """The analysis of ``region`` (the user's jurisdiction applies) over [date_from, date_to]."""
+    cases = _cases(user, region, date_from, date_to)
+    roster = _roster(user, region, date_from, date_to)
+    minimum = min_cases if min_cases is not None else min_cases_on(date_to)
+    counts = _counts(cases, roster, date_to)
+    labels = _labels(counts)
+    dimensions = {
+        dimension: _rows(dimension, by_case, by_worker, labels[dimension], minimum)
+        for dimension, (by_case, by_worker) in counts.items()
+    }
+    return Analysis(
+        region=region,
+        date_from=date_from,
+        date_to=date_to,
+        min_cases=minimum,
+        cases=cases.count(),
+        workers=roster.order_by().values("person").distinct().count(),
+        training_status=_training_status(cases),
+        dimensions=dimensions,
+    )
+
+
+def groups_with_cases(analysis: Analysis) -> dict[str, int]:
+    """How many groups of each dimension have at least one case (the page's summary)."""
+    found: dict[str, int] = defaultdict(int)
+    for row in analysis.rows():
+        if row.cases:
+            found[row.dimension] += 1
+    return dict(found)
+
+
+def default_period(as_of: dt.date) -> tuple[dt.date, dt.date]:
+    """Three years up to ``as_of`` (the span of the Ma'anshan study): the export's period when none is given."""
+    try:
+        start = as_of.replace(year=as_of.year - 3)
+    except ValueError:  # 29 February
+        start = as_of.replace(year=as_of.year - 3, day=28)
+    return start + dt.timedelta(days=1), as_of
+
+
+def may_analyse(user: User | None) -> bool:
+    """Regulators (and the system) read the analysis; an organisation does not see injury data here."""
+    return user is None or user.sees_everything or user.is_regulator
