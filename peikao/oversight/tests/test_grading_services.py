@@ -146,7 +146,7 @@ def test_command_prints_a_line_per_kind_with_the_count_per_grade():
     out = StringIO()
     call_command("grade", "--region", "350102", "--as-of", AS_OF.isoformat(), stdout=out)
     lines = out.getvalue().strip().splitlines()
-    assert len(lines) == 3
+    assert len(lines) == 4 and lines[3].startswith("exit_proposals")
     assert lines[0].startswith("training_institution 培训机构")
     assert "A=" in lines[0] and "D=" in lines[0]
 

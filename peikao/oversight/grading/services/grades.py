@@ -130,7 +130,10 @@ def grades_recompute(*, actor: User | None, region: Region | None = None, as_of:
         # A later day's grading that keeps the computed grade lengthens its streak (exit rule GRADE_D_TWICE);
         # one statement for all, before the changed rows are written back with a streak of one.
         Grade.objects.filter(organization__in=subjects, as_of__lt=as_of).update(streak=F("streak") + 1, as_of=as_of)
-        creates, updates, events, log = [], [], [], []
+        creates: list[Grade] = []
+        updates: list[Grade] = []
+        events: list[GradeEvent] = []
+        log: list[tuple[str, int, str, dict | None, dict | None]] = []
         counts: Counter[str] = Counter()
         for pk, (score, details) in scored.items():
             grade_letter = rules.letter(score, **bands)
@@ -151,8 +154,9 @@ def grades_recompute(*, actor: User | None, region: Region | None = None, as_of:
                 )
                 counts[grade_letter] += 1
                 continue
-            override_live = bool(old["override"]) and old["override_until"] is not None
-            ended = override_live and old["override_until"] < as_of
+            until: dt.date | None = old["override_until"]
+            override_live = bool(old["override"]) and until is not None
+            ended = until is not None and override_live and until < as_of
             counts[old["override"] if override_live and not ended else grade_letter] += 1
             same = (
                 old["computed"] == grade_letter

@@ -1,6 +1,8 @@
 """manage.py grade [--region CODE] [--as-of DATE]: recompute the risk grades (issue 17) of training institutions,
 exam points and enterprises from the record up to that day (default today), by the indicator set in force then.
-One line per kind with the count per grade: ``training_institution 培训机构: A=3 B=1 C=0 D=0``."""
+One line per kind with the count per grade: ``training_institution 培训机构 / Training institution: A=3 B=1 C=0 D=0``;
+first the commitments are brought up to date (breached by a finding, expired), last the exit rules run (a line
+with the new proposals)."""
 
 from __future__ import annotations
 
@@ -13,11 +15,14 @@ from peikao.core.audit import audit_context
 from peikao.core.errors import DomainError
 from peikao.core.i18n import bilingual
 from peikao.core.models import Region
+from peikao.oversight.grading.services.commitments import commitments_refresh
+from peikao.oversight.grading.services.exits import exit_proposals_detect
 from peikao.oversight.grading.services.grades import grades_recompute
 from peikao.registry.choices import OrganizationKind
 
 BAD_DATE = _("%(value)s is not a date (YYYY-MM-DD).")
 NO_REGION = _("No region has the code %(code)s.")
+NEW_PROPOSALS = _("New exit proposals")
 
 
 class Command(BaseCommand):
@@ -41,10 +46,13 @@ class Command(BaseCommand):
                 raise CommandError(bilingual(NO_REGION, {"code": region}))
         try:
             with audit_context(label="command:grade"):
+                commitments_refresh(actor=None, on=day)
                 summary = grades_recompute(actor=None, region=place, as_of=day)
+                proposals = exit_proposals_detect(actor=None, region=place, on=day)
         except DomainError as error:
             raise CommandError(error.bilingual) from None
         for kind, counts in summary.items():
             label = OrganizationKind(kind).label
             figures = " ".join(f"{letter}={n}" for letter, n in counts.items())
             self.stdout.write(f"{kind} {bilingual(label)}: {figures}")
+        self.stdout.write(f"exit_proposals {bilingual(NEW_PROPOSALS)}: {proposals}")
