@@ -21,7 +21,7 @@ from django.http import Http404
 from django.http.multipartparser import MultiPartParserError
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
-from ninja import NinjaAPI, Schema
+from ninja import NinjaAPI, Schema, Swagger
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.renderers import JSONRenderer
@@ -136,6 +136,8 @@ api = PeikaoAPI(
     auth=[TokenAuth(), ActiveSessionAuth()],
     urls_namespace="api",
     docs_url="/docs",
+    # Swagger UI from our static files (django-ninja ships them), with no call to swagger.io's validator.
+    docs=Swagger(settings={"validatorUrl": None}),
     openapi_url="/openapi.json",
     renderer=Utf8JSONRenderer(),
 )
