@@ -9,7 +9,8 @@ from typing import Any
 from django.db.models import Case, IntegerField, QuerySet, Value, When
 from django.utils import timezone
 
-from peikao.core.models import User
+from peikao.core.models import Region, User
+from peikao.core.scoping import region_code_range
 from peikao.oversight.choices import SEVERITY_RANK
 from peikao.oversight.models import Alert, AlertEvent, Detector, DetectorRun
 
@@ -22,7 +23,13 @@ def alert_list(*, user: User, filters: dict[str, Any] | None = None) -> QuerySet
     period_from / period_to (dates: alerts whose period meets them), sort (severity, age, last_seen; "-" for
     descending). Most severe first, then oldest first, by default."""
     filters = filters or {}
-    queryset = Alert.objects.visible_to(user).select_related("detector", "organization", "person")
+    rank = Case(
+        *[When(severity=value, then=Value(order)) for value, order in SEVERITY_RANK.items()],
+        output_field=IntegerField(),
+    )
+    queryset = (
+        Alert.objects.visible_to(user).select_related("detector", "organization", "person").annotate(severity_rank=rank)
+    )
     detector = filters.get("detector")
     if detector:
         queryset = queryset.filter(detector_id__in=[detector] if isinstance(detector, str) else list(detector))
@@ -36,18 +43,13 @@ def alert_list(*, user: User, filters: dict[str, Any] | None = None) -> QuerySet
     if filters.get("person"):
         queryset = queryset.filter(person_id=filters["person"])
     if filters.get("region"):
-        prefix = str(filters["region"]).rstrip("0") or ""
-        low, high = prefix.ljust(6, "0"), prefix.ljust(6, "9")
-        queryset = queryset.filter(organization__region_id__range=(low, high))
+        region = Region.objects.filter(code=str(filters["region"])).first()
+        prefix = region.prefix if region is not None else str(filters["region"])
+        queryset = queryset.filter(organization__region__code__range=region_code_range(prefix))
     if isinstance(filters.get("period_from"), dt.date):
         queryset = queryset.filter(period_to__gte=filters["period_from"])
     if isinstance(filters.get("period_to"), dt.date):
         queryset = queryset.filter(period_from__lte=filters["period_to"])
-    rank = Case(
-        *[When(severity=value, then=Value(order)) for value, order in SEVERITY_RANK.items()],
-        output_field=IntegerField(),
-    )
-    queryset = queryset.annotate(severity_rank=rank)
     sort = filters.get("sort") or "severity"
     if sort not in SORTS:
         sort = "severity"

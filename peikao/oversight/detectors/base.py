@@ -56,10 +56,10 @@ class RunScope:
         parts, params = [], []
         if self.start is not None:
             parts.append(f"{column} >= %s")
-            params.append(self.start)
+            params.append(timestamp_param(self.start))
         if self.end is not None:
             parts.append(f"{column} < %s")
-            params.append(self.end)
+            params.append(timestamp_param(self.end))
         return (" AND ".join(parts) or "1 = 1"), params
 
     def region_sql(self, column: str) -> tuple[str, list]:
@@ -112,6 +112,11 @@ def fingerprint(code: str, organization_id: int, person_id: int | None, keys: It
 
 def postgres() -> bool:
     return connection.vendor == "postgresql"
+
+
+def timestamp_param(value: dt.datetime) -> Any:
+    """A timestamp as a raw query's parameter: SQLite compares the UTC text Django stores, not an aware value."""
+    return value if postgres() else connection.ops.adapt_datetimefield_value(value)
 
 
 def epoch(expression: str) -> str:

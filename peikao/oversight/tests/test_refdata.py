@@ -47,6 +47,6 @@ def test_every_detector_suggests_a_catalogue_item_and_reads_in_chinese():
 
 @pytest.mark.django_db
 def test_loading_again_changes_nothing():
-    assert load_detectors() == (
-        "detectors: 0 created, 0 updated, 8 in all; detector thresholds: 0 created, 0 updated, 10 in all"
-    )
+    detectors, thresholds = load_detectors().split("; ")
+    assert detectors.endswith(": 0 created, 0 updated, 8 in all")
+    assert thresholds.endswith(": 0 created, 0 updated, 10 in all")
