@@ -213,6 +213,7 @@ CARDS = [
         member_of(Kind.EXAM_POINT, Kind.EXAM_INSTITUTION),
         *_sittings(_week),
         order=210,
+        waiting=False,
     ),
     Card(
         "sittings_conflicts",
@@ -273,6 +274,7 @@ CARDS = [
         lambda v: exams.registration_count(user=v.user, person=v.user.person),
         _person_link("person-exams"),
         order=510,
+        waiting=False,
     ),
     Card(
         "my_certificates",
@@ -281,6 +283,7 @@ CARDS = [
         lambda v: certificates.person_certificates(user=v.user, person=v.user.person, today=v.today).count(),
         _person_link("person-certificates"),
         order=520,
+        waiting=False,
     ),
     Card(
         "my_training",
@@ -289,6 +292,7 @@ CARDS = [
         lambda v: training.person_enrolments(user=v.user, person=v.user.person).count(),
         _person_link("person-training"),
         order=530,
+        waiting=False,
     ),
     # A regulator's region in figures
     *[

@@ -52,6 +52,7 @@ class Card:
     section: str = WORK
     order: int = 100
     hint: str = ""
+    waiting: bool = True  # a count of work waiting (drawn as such when not zero); False for a plain record
 
 
 @dataclass(frozen=True)
@@ -62,11 +63,12 @@ class ShownCard:
     n: int
     url: str
     section: str
+    waiting: bool = True
 
     @property
     def to_do(self) -> bool:
-        """Work waiting (drawn as such); a headline figure is never "to do"."""
-        return self.section == WORK and self.n > 0
+        """Work waiting (drawn as such); a headline figure or one's own record is never "to do"."""
+        return self.section == WORK and self.waiting and self.n > 0
 
 
 CARDS: dict[str, Card] = {}
@@ -93,6 +95,7 @@ def cards_for(user, *, today: dt.date | None = None) -> dict[str, list[ShownCard
                 n=card.count(viewer),
                 url=card.url(viewer),
                 section=card.section,
+                waiting=card.waiting,
             )
         )
     return shown
