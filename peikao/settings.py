@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "peikao.compliance",
     "peikao.enforcement",
     "peikao.oversight",
+    "peikao.reports",
     "peikao.web",
     "peikao.demo",
 ]

@@ -25,4 +25,5 @@ urlpatterns = [
     path("certificates/", include("peikao.certificates.urls")),
     path("enforcement/", include("peikao.enforcement.urls")),
     path("compliance/", include("peikao.compliance.urls")),
+    path("reports/", include("peikao.reports.urls")),
 ]

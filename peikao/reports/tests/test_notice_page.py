@@ -1,0 +1,146 @@
+"""The notice page and its downloads: regulators only, scoped to their jurisdiction, Chinese file names; the
+command's usage and refusals."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import zipfile
+from urllib.parse import quote
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from peikao.enforcement.models import Decision, Finding, Inspection
+
+PERIOD = {"date_from": "2025-01-01", "date_to": "2025-12-31"}
+
+
+@pytest.fixture
+def records(world):
+    """An institution in 鼓楼 inspected in 2025 with two problems and closed; an enterprise in 厦门 fined."""
+    ti = Inspection.objects.create(
+        code="R-1", organization=world.orgs["ti_a"], region_id="350102", kind="routine",
+        inspected_on=dt.date(2025, 4, 1), status="completed",
+    )  # fmt: skip
+    for n in range(2):
+        Finding.objects.create(code=f"R-F{n}", inspection=ti, description="问题")
+    Decision.objects.create(code="R-D1", inspection=ti, measure="close", decided_on=dt.date(2025, 4, 2))
+    ent = Inspection.objects.create(
+        code="R-2", organization=world.orgs["ent_b"], region_id="350203", kind="routine",
+        inspected_on=dt.date(2025, 5, 1), status="completed",
+    )  # fmt: skip
+    Decision.objects.create(
+        code="R-D2", inspection=ent, measure="fine", fine_yuan=125_000, decided_on=dt.date(2025, 5, 2)
+    )
+    return world
+
+
+def login(client, world, persona):
+    client.force_login(world.users[persona])
+
+
+def test_a_city_inspector_previews_the_notice_of_its_city(client, records):
+    login(client, records, "city_inspector")
+
+    response = client.get(reverse("reports:notice"), {"region": "350100", **PERIOD})
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "执法检查培训机构1家，发现问题2项，淘汰清退1家" in page
+    assert "抽查企业0家" in page  # 厦门's enterprise is not in 福州
+    assert "福州市应急管理局关于安全培训考试专项整治工作情况的通报" in page
+    assert "鼓楼区" in page  # the table per county
+
+
+def test_a_county_cannot_ask_for_its_city_or_province(client, records):
+    login(client, records, "county_inspector")
+
+    for code in ("350100", "350000", "360102"):
+        response = client.get(reverse("reports:notice"), {"region": code, **PERIOD})
+        assert response.status_code == 200
+        assert "notice-preview" not in response.content.decode()  # the form refuses the region
+        download = client.get(reverse("reports:notice_download", args=["json"]), {"region": code, **PERIOD})
+        assert download.status_code == 400
+    own = client.get(reverse("reports:notice"), {"region": "350102", **PERIOD})
+    assert "执法检查培训机构1家" in own.content.decode()
+
+
+def test_the_page_is_not_there_for_organisations_and_candidates(client, records):
+    for persona in ("ti_admin", "ent_admin", "candidate"):
+        login(client, records, persona)
+        assert client.get(reverse("reports:notice")).status_code == 404
+        assert client.get(reverse("reports:notice_download", args=["docx"]), PERIOD).status_code == 404
+
+
+def test_a_reversed_period_is_a_reason_not_an_error(client, records):
+    login(client, records, "province_admin")
+
+    response = client.get(
+        reverse("reports:notice_download", args=["json"]),
+        {"region": "350000", "date_from": "2025-12-31", "date_to": "2025-01-01"},
+    )
+
+    assert response.status_code == 400
+    assert "结束" in response.content.decode() or "ends before" in response.content.decode()
+
+
+@pytest.mark.parametrize("fmt", ["json", "docx", "pdf", "xlsx"])
+def test_each_format_downloads_with_its_chinese_file_name(client, records, fmt):
+    login(client, records, "province_admin")
+
+    response = client.get(reverse("reports:notice_download", args=[fmt]), {"region": "350000", **PERIOD})
+
+    assert response.status_code == 200
+    name = f"安全培训考试专项整治情况通报-福建省-2025-01-01至2025-12-31.{fmt}"
+    header = response["Content-Disposition"]
+    assert f"filename*=UTF-8''{quote(name, safe='')}" in header
+    assert f'filename="notice-350000-2025-01-01-2025-12-31.{fmt}"' in header
+    body = response.content
+    if fmt == "json":
+        data = json.loads(body)
+        assert data["training_institutions"]["closed"] == 1
+        assert data["enterprises"]["fines_yuan"] == 125_000
+        assert [row["region"]["code"] for row in data["by_subregion"]] == ["350100", "350200"]
+    elif fmt == "docx":
+        with zipfile.ZipFile(io.BytesIO(body)) as archive:
+            assert "福建省应急管理厅文件" in archive.read("word/document.xml").decode()
+    elif fmt == "pdf":
+        assert body.startswith(b"%PDF")
+        assert b"/FontFile2" in body  # the CJK font is embedded (TrueType subset)
+    else:
+        assert zipfile.ZipFile(io.BytesIO(body)).namelist()
+
+
+def test_the_command_refuses_bad_input_with_a_reason(tmp_path, records, capsys):
+    out = tmp_path / "n.json"
+    with pytest.raises(SystemExit) as exit_:
+        call_command("notice", "--from", "2025-13-01", "--to", "2025-12-31", "--format", "json", "--out", str(out))
+    assert exit_.value.code == 2
+    with pytest.raises(SystemExit) as exit_:
+        call_command(
+            "notice", "--from", "2025-01-01", "--to", "2025-12-31", "--region", "350000",
+            "--user", "gl-inspector", "--format", "json", "--out", str(out),
+        )  # fmt: skip
+    assert exit_.value.code == 1
+    assert "管辖" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as exit_:
+        call_command("notice", "--from", "2025-01-01", "--to", "2025-12-31", "--region", "999999", "--format",
+                     "json", "--out", str(out))  # fmt: skip
+    assert exit_.value.code == 1
+    assert not out.exists()
+
+    call_command(
+        "notice", "--from", "2025-01-01", "--to", "2025-12-31", "--user", "gl-inspector", "--format", "json",
+        "--out", str(out),
+    )  # fmt: skip
+    assert json.loads(out.read_text())["region"] == {"code": "350102", "name": "福建省福州市鼓楼区"}
+
+
+def test_regulators_find_the_notice_in_their_menu(client, records):
+    login(client, records, "county_inspector")
+    assert reverse("reports:notice") in client.get(reverse("web:home")).content.decode()
+    login(client, records, "ti_admin")
+    assert reverse("reports:notice") not in client.get(reverse("web:home")).content.decode()

@@ -1,0 +1,70 @@
+"""The notice page: a regulator chooses a region of its jurisdiction and a period, previews the figures and the
+sentence, and downloads the notice as Word, PDF, Excel or JSON (Chinese file names, RFC 6266)."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from peikao.core.errors import DomainError
+from peikao.core.http import with_file_name
+from peikao.reports.documents import FORMATS, notice_content
+from peikao.reports.documents import render as render_notice
+from peikao.reports.documents.content import cases_sentence, figures_sentence
+from peikao.reports.forms import NoticeForm
+from peikao.reports.selectors import Period, notice_figures, notice_region
+
+
+def _regulator_only(user) -> None:
+    """Pages of regulators (and system administrators): to anyone else they do not exist."""
+    if not (user.is_regulator or user.is_system_admin):
+        raise Http404
+
+
+def _content(request, form: NoticeForm):
+    data = form.cleaned_data
+    region = notice_region(user=request.user, code=data["region"])
+    figures = notice_figures(user=request.user, region=region, period=Period(data["date_from"], data["date_to"]))
+    return notice_content(figures, region=region, issued_on=timezone.localdate(), doc_no=data["doc_no"] or None)
+
+
+@login_required
+def notice(request):
+    _regulator_only(request.user)
+    form = NoticeForm(request.GET or None, user=request.user)
+    context: dict = {"form": form, "formats": list(FORMATS)}
+    if form.is_bound and form.is_valid():
+        try:
+            content = _content(request, form)
+        except DomainError as error:
+            form.add_error(None, error.text)
+        else:
+            context |= {
+                "content": content,
+                "figures": content.figures,
+                "sentence": figures_sentence(content.figures) + cases_sentence(content.figures),
+                "query": request.GET.urlencode(),
+            }
+    return render(request, "reports/notice.html", context)
+
+
+@login_required
+def notice_download(request, fmt: str):
+    _regulator_only(request.user)
+    if fmt not in FORMATS:
+        raise Http404
+    form = NoticeForm(request.GET, user=request.user)
+    if not form.is_valid():
+        return HttpResponse(
+            "；".join(" ".join(errors) for errors in form.errors.values()), status=400, content_type="text/plain"
+        )
+    try:
+        content = _content(request, form)
+    except DomainError as error:
+        return HttpResponse(error.text, status=error.status_code, content_type="text/plain; charset=utf-8")
+    response = HttpResponse(render_notice(content, fmt), content_type=FORMATS[fmt])
+    period = content.figures["period"]
+    fallback = f"notice-{content.figures['region']['code']}-{period['from']}-{period['to']}.{fmt}"
+    return with_file_name(response, f"{content.file_stem}.{fmt}", fallback=fallback)
