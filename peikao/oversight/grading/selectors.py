@@ -12,10 +12,13 @@ from decimal import Decimal
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext
 
+from peikao.compliance.models import ComplianceGap
 from peikao.core.models import User
-from peikao.enforcement.models import InspectionPlan
-from peikao.enforcement.selectors import plan_candidates
+from peikao.enforcement.models import Decision, Finding, Inspection, InspectionPlan, Rectification, SpotExam
+from peikao.enforcement.selectors import inspection_list, plan_candidates
+from peikao.exams.models import Result
 from peikao.oversight.grading import draw, indicators
 from peikao.oversight.grading.choices import GRADED_KINDS, GradeLetter, ProposalStatus
 from peikao.oversight.grading.models import (
@@ -27,6 +30,8 @@ from peikao.oversight.grading.models import (
     Indicator,
 )
 from peikao.oversight.grading.services.grades import effective_q
+from peikao.oversight.models import Alert
+from peikao.registry.choices import OrganizationKind
 from peikao.registry.models import Organization
 
 RECORDS_SHOWN = 50
@@ -55,7 +60,11 @@ def grade_summary(*, user: User) -> list[dict]:
         for letter in GradeLetter.values
     }
     return [
-        {"kind": kind, "counts": [(letter, counts[letter].get(kind, 0)) for letter in GradeLetter.values]}
+        {
+            "kind": kind,
+            "label": OrganizationKind(kind).label,
+            "counts": [(letter, counts[letter].get(kind, 0)) for letter in GradeLetter.values],
+        }
         for kind in GRADED_KINDS
     ]
 
@@ -74,6 +83,63 @@ def grade_get(*, user: User, org_code: str) -> Grade:
 
 def grade_events(grade: Grade) -> QuerySet[GradeEvent]:
     return grade.events.select_related("actor").order_by("-time", "-id")
+
+
+def describe(record) -> dict:
+    """One record behind an indicator, as the grade page lists it: a line of text, its date and, for a regulator,
+    the page it lives on (a URL name and its argument). Persons are not named."""
+    if isinstance(record, Finding):
+        item = record.violation.code if record.violation_id else ""
+        text = f"{record.inspection.code} {item} {record.description[:80]}".strip()
+        return {
+            "day": record.inspection.inspected_on,
+            "text": text,
+            "url": ("enforcement:inspection_detail", record.inspection.code),
+        }
+    if isinstance(record, Decision):
+        text = f"{record.code} {record.get_measure_display()}"
+        return {"day": record.decided_on, "text": text, "url": ("enforcement:decision_detail", record.code)}
+    if isinstance(record, Rectification):
+        text = (
+            f"{record.decision.code} {gettext('rectify by')} {record.due_on:%Y-%m-%d} · {record.get_status_display()}"
+        )
+        return {"day": record.due_on, "text": text, "url": ("enforcement:rectification_detail", record.pk)}
+    if isinstance(record, SpotExam):
+        verdict = gettext("passed") if record.passed else gettext("failed")
+        text = f"{record.inspection.code} · {record.role} · {record.score} · {verdict}"
+        return {
+            "day": record.inspection.inspected_on,
+            "text": text,
+            "url": ("enforcement:inspection_detail", record.inspection.code),
+        }
+    if isinstance(record, Alert):
+        return {"day": record.period_to, "text": record.detector.name, "url": None}
+    if isinstance(record, ComplianceGap):
+        return {"day": record.scan.as_of, "text": str(record.get_gap_display()), "url": None}
+    if isinstance(record, Organization):
+        return {"day": None, "text": str(record.get_practical_device_display()), "url": None}
+    if isinstance(record, Result):
+        return {
+            "day": record.registration.sitting.starts_at.date(),
+            "text": record.registration.sitting.sitting_code,
+            "url": None,
+        }
+    if isinstance(record, Commitment):
+        text = f"{record.valid_from:%Y-%m-%d}～{record.valid_to:%Y-%m-%d} · {record.get_status_display()}"
+        return {"day": record.signed_on, "text": text, "url": None}
+    return {"day": None, "text": str(record), "url": None}
+
+
+SELECT_FOR = {
+    "FINDINGS": ("inspection", "violation"),
+    "SERIOUS_DECISIONS": (),
+    "FINES": (),
+    "RECTIFICATION_OVERDUE": ("decision",),
+    "SPOT_EXAM_FAILURES": ("inspection",),
+    "CONFIRMED_ALERTS": ("detector",),
+    "COMPLIANCE_GAPS": ("scan",),
+    "PASS_RATE_ABOVE_PEERS": ("registration__sitting",),
+}
 
 
 @dataclass
@@ -100,8 +166,13 @@ def grade_explanation(grade: Grade) -> list[Explained]:
         )
         if applies and measured:
             qs = indicators.records(indicator, grade.organization, grade.as_of)
-            records = list(qs[: RECORDS_SHOWN + 1])
-            row.records, row.more = records[:RECORDS_SHOWN], max(0, qs.count() - RECORDS_SHOWN)
+            related = SELECT_FOR.get(indicator.code, ())
+            if related:
+                qs = qs.select_related(*related)
+            if indicator.code != "PASS_RATE_ABOVE_PEERS":  # thousands of results: the figures say it
+                records = list(qs[: RECORDS_SHOWN + 1])
+                row.records = [describe(r) for r in records[:RECORDS_SHOWN]]
+                row.more = max(0, qs.count() - RECORDS_SHOWN) if len(records) > RECORDS_SHOWN else 0
         explained.append(row)
     return explained
 
@@ -189,6 +260,11 @@ def commitment_get(*, user: User, pk: int) -> Commitment:
     return found
 
 
+def public_organization(org_code: str) -> Organization | None:
+    """An organisation by its code for a public page (its name and region are public in the register)."""
+    return Organization.objects.filter(org_code=org_code).select_related("region").first()
+
+
 def public_commitments(organization: Organization) -> QuerySet[Commitment]:
     """An institution's commitments for its public page (the page masks the persons' names)."""
     return Commitment.objects.filter(organization=organization).select_related("template", "breach_finding__inspection")
@@ -196,3 +272,19 @@ def public_commitments(organization: Organization) -> QuerySet[Commitment]:
 
 def commitment_template_on(day: dt.date) -> CommitmentTemplate | None:
     return CommitmentTemplate.objects.in_force(day).order_by("-valid_from", "-version").first()
+
+
+def proposal_inspections(*, user: User, proposal: ExitProposal) -> list[Inspection]:
+    """The inspections of the proposal's subject with findings, that ``user`` sees: what a decision rests on."""
+    rows = list(
+        inspection_list(user=user)
+        .filter(organization=proposal.organization, finding_count__gt=0)
+        .order_by("-inspected_on", "-id")[:50]
+    )
+    for row in rows:
+        row.n_findings = row.finding_count
+    return rows
+
+
+def inspection_findings(inspection: Inspection) -> list[Finding]:
+    return list(inspection.findings.select_related("violation").order_by("pk"))
