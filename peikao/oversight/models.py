@@ -109,6 +109,7 @@ class Alert(models.Model):
     updated_at = models.DateTimeField(default=timezone.now)
 
     objects = AlertQuerySet.as_manager()
+    STATUS_FIELD = "state"  # the review's state (new → reviewing → confirmed or dismissed), as the issue names it
 
     class Scope(ScopeSpec):
         # Regulators only: an alert is a lead about its subject, not shown to the subject itself.

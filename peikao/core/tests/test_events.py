@@ -21,6 +21,7 @@ EVENT_TABLES = {
     "ResultEvent",
     "OrganizationEvent",
     "PersonLinkEvent",
+    "AlertEvent",
 }
 SHARED = ("transition", "old_status", "new_status", "reason", "actor", "actor_label", "time", "request_id")
 
@@ -78,8 +79,9 @@ def test_every_event_table_belongs_to_one_record_and_reads_its_events_in_time_by
     assert isinstance(owner, models.ForeignKey) and not owner.null
     assert owner.remote_field.on_delete is models.PROTECT  # events are kept as long as their record
     assert owner.remote_field.related_name == "events"
-    # status of the owner ↔ status of the event: the same enum
-    assert model._meta.get_field("new_status").choices == owner.related_model._meta.get_field("status").choices
+    # status of the owner ↔ status of the event: the same enum (an owner may name its status field otherwise)
+    status = getattr(owner.related_model, "STATUS_FIELD", "status")
+    assert model._meta.get_field("new_status").choices == owner.related_model._meta.get_field(status).choices
     assert [owner.name, "time"] in [list(index.fields) for index in model._meta.indexes]
 
 
@@ -95,11 +97,12 @@ def test_a_declared_scope_only_narrows_the_owners(model):
 
 
 def _event(model, record, label: str):
+    status = getattr(record, getattr(type(record), "STATUS_FIELD", "status"))
     return model.objects.create(
         **{model.OWNER_FIELD: record},
         transition="test",
-        old_status=record.status,
-        new_status=record.status,
+        old_status=status,
+        new_status=status,
         actor_label=label,
     )
 

@@ -50,3 +50,9 @@ def test_loading_again_changes_nothing():
     detectors, thresholds = load_detectors().split("; ")
     assert detectors.endswith(": 0 created, 0 updated, 8 in all")
     assert thresholds.endswith(": 0 created, 0 updated, 10 in all")
+
+
+def test_every_detector_of_the_file_is_registered():
+    from peikao.oversight.detectors import REGISTRY
+
+    assert set(REGISTRY) == CODES
