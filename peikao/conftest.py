@@ -4,15 +4,43 @@ from __future__ import annotations
 
 import pytest
 
+from peikao.testing import shared_data
 from peikao.testing.worlds import build_world
 
 
 def pytest_configure(config):
     from django.conf import settings
 
+    config.addinivalue_line(
+        "markers",
+        f"{shared_data.MARKER}: reads real data that may not be copied into the repository (../shared/data); "
+        "deselected when it is absent, run wherever it is present (CI)",
+    )
+
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # Public lookups are written at once in tests (no background writer outliving a test's database access).
     settings.PEIKAO = {**settings.PEIKAO, "LOOKUP_LOG_FLUSH_SECONDS": 0, "VERIFY_CACHE_SECONDS": 0}
+
+
+def pytest_report_header(config):
+    if shared_data.available():
+        return f"shared data: {shared_data.SHARED_DATA} (tests marked {shared_data.MARKER} run)"
+    return (
+        f"shared data: {shared_data.SHARED_DATA} is absent: the tests marked {shared_data.MARKER} (real question "
+        "banks, which may not be copied into the repository) are deselected; every other test runs"
+    )
+
+
+def pytest_collection_modifyitems(config, items):
+    """Without the shared data, the tests that read it are deselected (not skipped): a fresh clone passes with
+    nothing skipped, and the header says what was left out and why."""
+    if shared_data.available():
+        return
+    wanted = [item for item in items if item.get_closest_marker(shared_data.MARKER) is None]
+    if len(wanted) == len(items):
+        return
+    config.hook.pytest_deselected(items=[item for item in items if item.get_closest_marker(shared_data.MARKER)])
+    items[:] = wanted
 
 
 @pytest.fixture(autouse=True)

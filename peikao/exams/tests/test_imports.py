@@ -1,4 +1,5 @@
-"""Question banks through the import (real files from ../shared/data/question-banks), sittings.csv, results.csv."""
+"""Question banks through the import (real files from ../shared/data/question-banks, marked shared_data as they may
+not be copied into the repository; and a hand-made one), sittings.csv, results.csv."""
 
 from __future__ import annotations
 
@@ -12,18 +13,18 @@ from peikao.exams import services
 from peikao.exams.banks import parse_bank
 from peikao.exams.models import Question, Result, Sitting
 from peikao.testing.exams import sitting_at
+from peikao.testing.shared_data import QUESTION_BANKS
 
 pytestmark = pytest.mark.django_db
-BANKS = Path(__file__).resolve().parents[3].parent / "shared" / "data" / "question-banks"
 
 
 def bank(name: str) -> Path:
-    path = next(BANKS.glob(f"*/{name}"), None)
-    if path is None:
-        pytest.skip(f"{name} is not on this machine")
+    path = next(QUESTION_BANKS.glob(f"*/{name}"), None)
+    assert path is not None, f"{name} is missing from {QUESTION_BANKS}"
     return path
 
 
+@pytest.mark.shared_data
 def test_a_real_bank_imports_every_valid_question_and_names_every_bad_row():
     path = bank("national_welding_2018.xlsx")
     parsed = parse_bank(path, path.name)
@@ -42,6 +43,7 @@ def test_a_real_bank_imports_every_valid_question_and_names_every_bad_row():
     assert again.counts.imported == 0 and again.counts.unchanged == len(parsed.questions) + parsed.duplicates
 
 
+@pytest.mark.shared_data
 def test_a_clean_bank_imports_whole_and_its_item_comes_from_the_file():
     path = bank("high_voltage_electrician_basic.json")
     result = run_import(kind_name="questions", source=path, filename=path.name, options={"operation_item": "1.1"})
@@ -49,8 +51,9 @@ def test_a_clean_bank_imports_whole_and_its_item_comes_from_the_file():
     assert Question.objects.filter(operation_item__code="1.1", qtype="judge").count() == 650
 
 
-def test_a_bank_without_an_item_is_refused_with_the_reason():
-    path = bank("low_voltage_single_choice.txt")
+def test_a_bank_without_an_item_is_refused_with_the_reason(tmp_path):
+    path = tmp_path / "single_choice.txt"  # the layout of diyadiangong's 选择.txt, which names no operation item
+    path.write_text("0#电工作业人员必须年满（）周岁。#18$16$20$22\n1#绝缘手套属于（）安全用具。#辅助$基本$一般$特殊\n")
     result = run_import(kind_name="questions", source=path, filename=path.name)
     assert result.status == "rejected" and result.problems[0].code == "bank_unknown"
 

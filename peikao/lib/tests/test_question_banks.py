@@ -1,4 +1,5 @@
-"""The question-bank parser against the real banks (../shared/data/question-banks) and small hand-made files.
+"""The question-bank parser against the real banks (../shared/data/question-banks; those tests are marked
+shared_data, as the banks may not be copied into the repository) and small hand-made files.
 
 No database: plain test functions. The per-file numbers below were checked by hand against the files
 and their NOTE.txt counts; each entry's comment explains where the NOTE's count goes.
@@ -11,15 +12,14 @@ import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import cache
-from pathlib import Path
 
 import openpyxl
 import pytest
 
 from peikao.lib.question_banks import MESSAGES, BankResult, ParsedQuestion, parse_bank, split_options
+from peikao.testing.shared_data import QUESTION_BANKS as BANKS
 
-BANKS = Path(__file__).resolve().parents[3].parent / "shared" / "data" / "question-banks"
-needs_banks = pytest.mark.skipif(not BANKS.is_dir(), reason=f"{BANKS} is not on this machine")
+needs_banks = pytest.mark.shared_data  # deselected where ../shared is absent (peikao/conftest.py)
 
 # ---------------------------------------------------------------------------------------------
 # The real banks
