@@ -1,10 +1,12 @@
 from django.urls import path
 
 from peikao.reports import views
+from peikao.reports.documents import FORMATS
 
 app_name = "reports"
 
 urlpatterns = [
     path("notice/", views.notice, name="notice"),
-    path("notice/download.<slug:fmt>", views.notice_download, name="notice_download"),
+    # One route per format (no route parameter): notice.docx, notice.pdf, notice.xlsx, notice.json
+    *(path(f"notice/notice.{fmt}", views.notice_download, {"fmt": fmt}, name=f"notice_{fmt}") for fmt in FORMATS),
 ]

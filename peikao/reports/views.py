@@ -30,6 +30,13 @@ def _content(request, form: NoticeForm):
     return notice_content(figures, region=region, issued_on=timezone.localdate(), doc_no=data["doc_no"] or None)
 
 
+def _defaults(user) -> dict[str, str]:
+    """Without a query: the user's jurisdiction, from the first of January to today."""
+    today = timezone.localdate()
+    code = notice_region(user=user, code=None).code
+    return {"region": code, "date_from": today.replace(month=1, day=1).isoformat(), "date_to": today.isoformat()}
+
+
 @login_required
 def notice(request):
     _regulator_only(request.user)
@@ -53,9 +60,7 @@ def notice(request):
 @login_required
 def notice_download(request, fmt: str):
     _regulator_only(request.user)
-    if fmt not in FORMATS:
-        raise Http404
-    form = NoticeForm(request.GET, user=request.user)
+    form = NoticeForm(request.GET or _defaults(request.user), user=request.user)
     if not form.is_valid():
         return HttpResponse(
             "；".join(" ".join(errors) for errors in form.errors.values()), status=400, content_type="text/plain"

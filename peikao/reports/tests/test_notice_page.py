@@ -12,6 +12,7 @@ from urllib.parse import quote
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 
 from peikao.enforcement.models import Decision, Finding, Inspection
 
@@ -62,7 +63,7 @@ def test_a_county_cannot_ask_for_its_city_or_province(client, records):
         response = client.get(reverse("reports:notice"), {"region": code, **PERIOD})
         assert response.status_code == 200
         assert "notice-preview" not in response.content.decode()  # the form refuses the region
-        download = client.get(reverse("reports:notice_download", args=["json"]), {"region": code, **PERIOD})
+        download = client.get(reverse("reports:notice_json"), {"region": code, **PERIOD})
         assert download.status_code == 400
     own = client.get(reverse("reports:notice"), {"region": "350102", **PERIOD})
     assert "执法检查培训机构1家" in own.content.decode()
@@ -72,14 +73,14 @@ def test_the_page_is_not_there_for_organisations_and_candidates(client, records)
     for persona in ("ti_admin", "ent_admin", "candidate"):
         login(client, records, persona)
         assert client.get(reverse("reports:notice")).status_code == 404
-        assert client.get(reverse("reports:notice_download", args=["docx"]), PERIOD).status_code == 404
+        assert client.get(reverse("reports:notice_docx"), PERIOD).status_code == 404
 
 
 def test_a_reversed_period_is_a_reason_not_an_error(client, records):
     login(client, records, "province_admin")
 
     response = client.get(
-        reverse("reports:notice_download", args=["json"]),
+        reverse("reports:notice_json"),
         {"region": "350000", "date_from": "2025-12-31", "date_to": "2025-01-01"},
     )
 
@@ -91,7 +92,7 @@ def test_a_reversed_period_is_a_reason_not_an_error(client, records):
 def test_each_format_downloads_with_its_chinese_file_name(client, records, fmt):
     login(client, records, "province_admin")
 
-    response = client.get(reverse("reports:notice_download", args=[fmt]), {"region": "350000", **PERIOD})
+    response = client.get(reverse(f"reports:notice_{fmt}"), {"region": "350000", **PERIOD})
 
     assert response.status_code == 200
     name = f"安全培训考试专项整治情况通报-福建省-2025-01-01至2025-12-31.{fmt}"
@@ -144,3 +145,13 @@ def test_regulators_find_the_notice_in_their_menu(client, records):
     assert reverse("reports:notice") in client.get(reverse("web:home")).content.decode()
     login(client, records, "ti_admin")
     assert reverse("reports:notice") not in client.get(reverse("web:home")).content.decode()
+
+
+def test_a_download_without_a_query_is_the_users_region_this_year(client, records):
+    login(client, records, "county_inspector")
+
+    data = json.loads(client.get(reverse("reports:notice_json")).content)
+
+    assert data["region"]["code"] == "350102"
+    assert data["period"]["to"] == timezone.localdate().isoformat()
+    assert data["period"]["from"] == timezone.localdate().replace(month=1, day=1).isoformat()
