@@ -12,7 +12,7 @@ from peikao.core.errors import DomainError
 from peikao.core.forms import add_domain_error
 from peikao.core.models import Region
 from peikao.core.permissions import Perm, has_perm, require_perm
-from peikao.enforcement import selectors, services
+from peikao.enforcement import hooks, selectors, services
 from peikao.enforcement.forms import PlanForm
 from peikao.enforcement.views._common import regulator_only
 
@@ -57,6 +57,7 @@ def plan_detail(request, plan_id: int):
         "can_inspect": has_perm(user, Perm.INSPECT),
         "reproducible": selectors.plan_verify_draw(plan) if plan.status == "drawn" else None,
         "unstaffed": selectors.plan_unstaffed(plan),
+        "panels": hooks.plan_panels.results(plan=plan, user=user),  # e.g. the risk grades' counts (oversight)
     }
     return render(request, "enforcement/plan_detail.html", context)
 

@@ -7,7 +7,9 @@ import datetime as dt
 from decimal import Decimal
 
 from django.db.models import Count
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import SafeString
 
 from peikao.enforcement.models import Inspection
 from peikao.oversight.choices import OPEN_STATES
@@ -89,4 +91,11 @@ def forced_by_grade(*, plan, organization_ids: list[int]) -> set[int] | None:
     return set(shortfall) or None
 
 
-__all__ = ["draw_rules", "effective_grades", "forced_by_grade", "grade_weights", "minimum_shortfall"]
+def plan_panel(*, plan, user) -> SafeString | None:
+    """The plan page's panel: per grade, the candidates, how many the rules ask for, how many were drawn."""
+    from peikao.oversight.grading.selectors import plan_by_grade  # selectors read draw's functions
+
+    rows = plan_by_grade(plan)
+    if not any(row.grade for row in rows if row.candidates):
+        return None  # nothing graded among the candidates: no panel
+    return render_to_string("oversight/grading/plan_panel.html", {"rows": rows, "plan": plan})

@@ -6,3 +6,4 @@ from peikao.oversight.grading import draw, refdata  # noqa: F401 — registers t
 
 enforcement_hooks.draw_weights.register(draw.grade_weights)
 enforcement_hooks.forced_subjects.register(draw.forced_by_grade)
+enforcement_hooks.plan_panels.register(draw.plan_panel)

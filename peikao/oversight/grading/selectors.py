@@ -81,6 +81,11 @@ def grade_get(*, user: User, org_code: str) -> Grade:
     return grade
 
 
+def has_grade(*, user: User) -> bool:
+    """Whether ``user``'s own organisation has a grade."""
+    return Grade.objects.visible_to(user).filter(organization_id=user.organization_id).exists()
+
+
 def grade_events(grade: Grade) -> QuerySet[GradeEvent]:
     return grade.events.select_related("actor").order_by("-time", "-id")
 

@@ -41,6 +41,8 @@ def grade_list(request):
     if not (user.is_regulator or user.is_system_admin):
         if user.organization_id is None:
             raise Http404
+        if not selectors.has_grade(user=user):  # not graded yet (or not a graded kind): say so
+            return render(request, "oversight/grading/grade_none.html", {"organization": user.organization})
         return redirect("grading:grade_detail", org_code=user.organization.org_code)  # a subject: its own grade
     if request.method == "POST":
         try:
