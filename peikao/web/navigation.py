@@ -27,6 +27,7 @@ def for_kinds(*kinds: str) -> Callable:
 
 TRAINS = for_kinds(OrganizationKind.TRAINING_INSTITUTION, OrganizationKind.ENTERPRISE)
 EXAMINES = for_kinds(OrganizationKind.EXAM_POINT, OrganizationKind.EXAM_INSTITUTION)
+GRADED = for_kinds(OrganizationKind.TRAINING_INSTITUTION, OrganizationKind.EXAM_POINT, OrganizationKind.ENTERPRISE)
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,7 @@ MENU: list[MenuItem] = [
     MenuItem(_("Exams"), "exams:sitting_list", condition=EXAMINES),
     MenuItem(_("Certificates"), "certificates:list"),
     MenuItem(_("Enforcement"), "enforcement:home"),
+    MenuItem(_("Risk grades"), "grading:grade_list", condition=GRADED),
     MenuItem(_("Campaign notice"), "reports:notice", regulator_only=True),
     MenuItem(_("Question banks"), "exams:bank_list", condition=may_see_banks),
     MenuItem(_("Archives"), "training:archives", perm=Perm.ARCHIVE_VERIFY),
