@@ -25,7 +25,7 @@ from peikao.registry.choices import OrganizationKind
 from peikao.registry.models import OperationItem, Organization
 from peikao.testing.factories import BEIJING, EnrolmentFactory, PersonFactory, TrainingClassFactory, UserFactory
 from peikao.training.models import CreditedHours
-from peikao.web.worklist import REGION, WORK, cards_for
+from peikao.web.worklist import CARDS, REGION, WORK, Card, cards_for, register
 
 TODAY = dt.datetime(2026, 11, 10, 10, 0, tzinfo=BEIJING)
 pytestmark = pytest.mark.django_db
@@ -274,3 +274,22 @@ def test_an_analyst_sees_the_figures_and_no_queue_he_cannot_act_on(busy):
     cards = cards_for(busy.users["province_analyst"])
     assert cards[REGION]
     assert cards[WORK] == []
+
+
+def test_a_later_app_adds_its_card_to_the_registry_and_the_landing_page_shows_it(busy):
+    card = Card(
+        "later_app_alerts",
+        "预警",
+        lambda viewer: viewer.user.is_regulator,
+        lambda viewer: 7,
+        lambda viewer: "/registry/persons/",
+        order=1,
+    )
+    register(card)
+    try:
+        regulator = client_of(busy.users["county_inspector"]).get("/").content.decode()
+        school = client_of(busy.users["ti_admin"]).get("/").content.decode()
+    finally:
+        CARDS.pop(card.key)
+    assert 'id="card-later_app_alerts"' in regulator and "预警" in regulator
+    assert "later_app_alerts" not in school
