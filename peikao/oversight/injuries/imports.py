@@ -18,6 +18,7 @@ from peikao.core.exchange import Column, ExchangeKind, ExportContext, ImportCont
 from peikao.core.validators import normalise_id_number
 from peikao.oversight.injuries import (
     analysis,
+    priorities,
     refdata,  # noqa: F401 — registers the linkage weights' loader
     selectors,
     services,
@@ -178,3 +179,6 @@ class InjuryAnalysisKind(ExchangeKind):
                 "ci_high": _number(row.ci_high, 3),
                 "ranked": "true" if row.ranked else "false",
             }
+
+
+priorities.register()  # raised priorities are forced subjects of the next draw (imported once, at start-up)

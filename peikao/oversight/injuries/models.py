@@ -3,6 +3,7 @@ the linkage (domain/injury_linkage.yaml). Registered with Django through one imp
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -11,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from peikao.core.events import TransitionEvent, new_status_field, old_status_field
 from peikao.core.models import DatedReference
 from peikao.core.scoping import ScopedQuerySet, ScopeSpec
-from peikao.oversight.injuries.choices import InjurySeverity, LinkStatus
+from peikao.oversight.injuries.choices import Dimension, InjurySeverity, LinkStatus
 from peikao.registry.models import OperationItem, Organization, Person
 
 WITH_PERSON = [LinkStatus.EXACT, LinkStatus.AUTOMATIC, LinkStatus.REVIEW, LinkStatus.CONFIRMED, LinkStatus.REJECTED]
@@ -130,3 +131,44 @@ class InjuryCaseEvent(TransitionEvent):
         verbose_name = _("injury link decision")
         verbose_name_plural = _("injury link decisions")
         indexes = [models.Index(fields=["case", "time"], name="injury_events_by_time")]
+
+
+class InspectionPriorityQuerySet(ScopedQuerySet):
+    pass
+
+
+class InspectionPriority(models.Model):
+    """A regulator raised the inspection priority of an organisation the injury analysis showed at high risk (a
+    training institution or an enterprise): it is a forced subject of the next random draw of a plan covering it
+    (enforcement.hooks.forced_subjects), i.e. until a plan drawn after ``raised_at`` holds it."""
+
+    organization = models.ForeignKey(
+        Organization, models.PROTECT, related_name="injury_priorities", verbose_name=_("subject")
+    )
+    dimension = models.CharField(_("found as"), max_length=24, choices=Dimension.choices)
+    reason = models.TextField(_("reason"))
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+", verbose_name=_("raised by")
+    )
+    raised_at = models.DateTimeField(_("raised"), default=timezone.now)
+
+    objects = InspectionPriorityQuerySet.as_manager()
+
+    class Scope(ScopeSpec):
+        region = ("organization__region",)
+
+    class Meta:
+        ordering = ["-raised_at", "-id"]
+        verbose_name = _("raised inspection priority")
+        verbose_name_plural = _("raised inspection priorities")
+        indexes = [models.Index(fields=["organization", "raised_at"], name="injury_priority_by_org")]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(reason=""),
+                name="injury_priority_has_reason",
+                violation_error_message=_("A raised priority says why."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organization}（{self.raised_at:%Y-%m-%d}）"

@@ -13,17 +13,19 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from peikao.core.audit import record_bulk_rows, snapshot
+from peikao.core.audit import audited_create, record_bulk_rows, snapshot
 from peikao.core.choices import ChangeAction
-from peikao.core.errors import DomainError, PermissionDenied
+from peikao.core.errors import Conflict, DomainError, PermissionDenied
 from peikao.core.exchange import WriteCounts
 from peikao.core.exchange.base import bulk_upsert
 from peikao.core.permissions import Perm, require_perm
 from peikao.core.scoping import region_code_range
 from peikao.core.transitions import apply_transition
-from peikao.oversight.injuries import linkage
-from peikao.oversight.injuries.choices import TRANSITIONS, LinkStatus
-from peikao.oversight.injuries.models import InjuryCase, InjuryCaseEvent
+from peikao.oversight.injuries import linkage, priorities
+from peikao.oversight.injuries.choices import TRANSITIONS, Dimension, LinkStatus
+from peikao.oversight.injuries.models import InjuryCase, InjuryCaseEvent, InspectionPriority
+from peikao.registry.choices import OrganizationKind
+from peikao.registry.models import Organization
 
 if TYPE_CHECKING:
     from peikao.core.models import Region, User
@@ -204,3 +206,31 @@ def injury_link_reopen(*, actor: User, case: InjuryCase, reason: str) -> InjuryC
     if not reason.strip():
         raise DomainError("reason_required", _("Say why the decision is reopened."), field="reason")
     return _step(case, LinkStatus.REVIEW, actor, reason)
+
+
+# -- raising the inspection priority of a high-risk subject ----------------------------------------------------
+
+
+@transaction.atomic
+def priority_raise(*, actor: User, organization_id: int, reason: str = "") -> InspectionPriority:
+    """Make a training institution or an enterprise that the injury analysis shows at high risk a forced subject of
+    the next random draw of a plan covering it (read by ``priorities.forced_subjects``). Refused for other kinds of
+    organisation, outside the actor's jurisdiction, or when its priority is already raised and not yet drawn."""
+    require_perm(actor, Perm.PLAN_MANAGE)
+    organization = Organization.objects.visible_to(actor).filter(pk=organization_id).first()
+    if organization is None or not (actor.sees_everything or actor.is_regulator):
+        raise PermissionDenied("outside_jurisdiction", _("The organisation is outside your jurisdiction."))
+    kinds = {
+        OrganizationKind.ENTERPRISE: Dimension.ENTERPRISE,
+        OrganizationKind.TRAINING_INSTITUTION: Dimension.TRAINING_INSTITUTION,
+    }
+    if organization.kind not in kinds:
+        raise DomainError(
+            "not_a_subject", _("Only a training institution or an enterprise can be raised in priority here.")
+        )
+    if organization.pk in priorities.open_priority_ids(user=None, organization_ids=[organization.pk]):
+        raise Conflict("already_raised", _("Its priority is already raised for the next draw."))
+    text = reason.strip() or str(_("High injury risk in the injury analysis."))
+    return audited_create(
+        InspectionPriority(organization=organization, dimension=kinds[organization.kind], reason=text, raised_by=actor)
+    )

@@ -1,0 +1,53 @@
+// Charts of the injury analysis (ECharts, served from this site). The data is in the page's
+// <script type="application/json" id="injury-chart-data"> (json_script): no inline script (CSP).
+(function () {
+  "use strict";
+  function draw() {
+    var source = document.getElementById("injury-chart-data");
+    if (!source || typeof echarts === "undefined") { return; }
+    var data = JSON.parse(source.textContent);
+    var status = document.getElementById(data.status.id);
+    if (status) {
+      echarts.init(status).setOption({
+        title: { text: data.status.title, textStyle: { fontSize: 14 } },
+        tooltip: { trigger: "item" },
+        series: [{ type: "pie", radius: ["35%", "65%"], data: data.status.data }]
+      });
+    }
+    data.charts.forEach(function (chart) {
+      var node = document.getElementById(chart.id);
+      if (!node) { return; }
+      if (!chart.groups.length) { node.hidden = true; return; }
+      echarts.init(node).setOption({
+        title: { text: chart.title, textStyle: { fontSize: 14 } },
+        tooltip: {
+          trigger: "axis",
+          formatter: function (items) {
+            var i = items[0].dataIndex;
+            return chart.groups[i] + "<br>" + data.labels.rr + " " + chart.rr[i] +
+              " (" + data.labels.ci + " " + chart.low[i] + "–" + chart.high[i] + ")<br>" +
+              chart.rate[i] + " " + data.labels.rate;
+          }
+        },
+        grid: { left: 8, right: 24, bottom: 8, containLabel: true },
+        xAxis: { type: "value", name: data.labels.rr },
+        yAxis: { type: "category", inverse: true, data: chart.groups },
+        series: [
+          { type: "bar", name: data.labels.rr, data: chart.rr },
+          {
+            type: "custom", name: data.labels.ci,
+            renderItem: function (params, api) {
+              var low = api.coord([api.value(1), api.value(0)]);
+              var high = api.coord([api.value(2), api.value(0)]);
+              return { type: "line", shape: { x1: low[0], y1: low[1], x2: high[0], y2: high[1] },
+                       style: { stroke: "#333", lineWidth: 2 } };
+            },
+            data: chart.groups.map(function (_g, i) { return [i, chart.low[i], chart.high[i]]; }),
+            encode: { x: [1, 2], y: 0 }
+          }
+        ]
+      });
+    });
+  }
+  if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", draw); } else { draw(); }
+})();
