@@ -8,6 +8,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from peikao.core.changelog_display import record_types
 from peikao.core.errors import DomainError
 from peikao.core.exchange import get_kind
 from peikao.core.exchange.rows import Problem
@@ -115,4 +116,6 @@ def changelog(request):
     if not can_view_changelog(request.user):
         raise Http404
     entries = changelog_list(user=request.user, filters=request.GET)
-    return render(request, "core/changelog.html", paginate(request, entries))
+    context = paginate(request, entries)
+    context["record_types"] = record_types()
+    return render(request, "core/changelog.html", context)

@@ -247,7 +247,7 @@ class Inspection(models.Model):
         indexes = [models.Index(fields=["inspected_on"], name="inspection_date")]
 
     def __str__(self) -> str:
-        return f"{self.code} {self.organization_id}"
+        return self.code
 
 
 class InspectionEvent(TransitionEvent):
