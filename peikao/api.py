@@ -241,6 +241,7 @@ def _register_routers() -> None:
     from peikao.core.api import router as core_router
     from peikao.enforcement.api import router as enforcement_router
     from peikao.exams.api import router as exams_router
+    from peikao.oversight.api import router as oversight_router
     from peikao.registry.api import router as registry_router
     from peikao.training.api import router as training_router
 
@@ -251,6 +252,7 @@ def _register_routers() -> None:
     api.add_router("/", certificates_router)
     api.add_router("/", compliance_router)
     api.add_router("/", enforcement_router)
+    api.add_router("/", oversight_router)
 
 
 _register_routers()

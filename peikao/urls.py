@@ -28,5 +28,6 @@ urlpatterns = [
     path("enforcement/", include("peikao.enforcement.urls")),
     path("compliance/", include("peikao.compliance.urls")),
     path("oversight/grades/", include("peikao.oversight.grading.urls")),
+    path("oversight/", include("peikao.oversight.urls")),
     path("oversight/injuries/", include("peikao.oversight.injuries.urls")),
 ]

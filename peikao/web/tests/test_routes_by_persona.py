@@ -68,6 +68,7 @@ OBJECT_PARAMS = {
     "decision_code": lambda objects: objects["decision"].code,
     "rect_id": lambda objects: objects["rectification"].pk,
     "link_id": lambda objects: objects["link"].pk,
+    "alert_id": lambda objects: objects["alert"].pk,
 }
 
 DENIED = {401, 403, 404, 405}
@@ -90,6 +91,7 @@ MISSING = {
     "sha256": "0" * 64,
     "decision_code": "NO-SUCH-DECISION",
     "rect_id": 999999999,
+    "alert_id": 999999999,
 }
 WRITE_FORM = {
     "status": "suspended",
@@ -285,6 +287,7 @@ def _needs(param: str) -> str:
         "decision_code": "decision",
         "rect_id": "rectification",
         "link_id": "link",
+        "alert_id": "alert",
     }[param]
 
 
