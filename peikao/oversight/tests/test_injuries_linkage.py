@@ -186,3 +186,18 @@ def test_reimport_changes_nothing_and_keeps_a_clerks_decision(world):
         wang.pk,
     )
     assert ChangeLog.objects.filter(content_type__model="injurycase", object_id=str(case.pk)).exists()
+
+
+def test_relink_after_the_person_is_registered(world):
+    """A case unlinked because the person was not registered yet links once the person is (manage.py injury_link)."""
+    from django.core.management import call_command
+
+    employer, _other, _wang = world
+    newcomer_number = valid("35010219920808123")
+    _import(HEADER + f"N1,{newcomer_number},{employer.org_code},,2025-06-01,,minor,\n")
+    assert _case("N1").link_status == "unlinked"
+    newcomer = PersonFactory(id_number=newcomer_number, name="郑新")
+    out = io.StringIO()
+    call_command("injury_link", "--region", "350100", stdout=out)
+    assert (_case("N1").link_status, _case("N1").person_id) == ("exact", newcomer.pk)
+    assert "exact 1" in out.getvalue() and "changed 1" in out.getvalue()
