@@ -32,6 +32,7 @@ from peikao.enforcement.models import (
     Finding,
     Inspection,
     InspectionPlan,
+    PlanSubject,
     Rectification,
     SpotExam,
     ViolationItem,
@@ -47,6 +48,17 @@ def plan_list(*, user: User) -> QuerySet[InspectionPlan]:
 
 def plan_get(*, user: User, plan_id: int) -> InspectionPlan:
     return get_object_or_404(plan_list(user=user), pk=plan_id)
+
+
+def subjects_to_inspect(*, user: User) -> QuerySet[PlanSubject]:
+    """The subjects drawn in the plans the user sees whose inspection has not been opened yet, plan by plan."""
+    opened = Inspection.objects.filter(plan_subject=OuterRef("pk"))
+    return (
+        PlanSubject.objects.filter(plan__in=InspectionPlan.objects.visible_to(user), plan__status=PlanStatus.DRAWN)
+        .filter(~Exists(opened))
+        .select_related("plan", "organization__region")
+        .order_by("plan__year", "plan_id", "rank")
+    )
 
 
 def _holders_q(region: Region) -> Q:

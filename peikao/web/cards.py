@@ -140,6 +140,15 @@ CARDS = [
         hint=_("planned or in progress, with you on the team"),
     ),
     Card(
+        "subjects_to_inspect",
+        _("Drawn subjects not inspected yet"),
+        may(Perm.PLAN_MANAGE, regulators=True),
+        lambda v: enforcement.subjects_to_inspect(user=v.user).count(),
+        lambda v: link("web:subjects_to_inspect"),
+        order=15,
+        hint=_("of your region's plans: open each inspection from its plan"),
+    ),
+    Card(
         "rectifications_to_verify",
         _("Rectifications awaiting verification"),
         may(Perm.INSPECT, regulators=True),

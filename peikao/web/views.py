@@ -4,15 +4,18 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from peikao.core.exchange.base import get_kind
 from peikao.core.models import ApiToken
+from peikao.core.paging import paginate
 from peikao.core.permissions import Perm, has_perm
 from peikao.core.selectors import import_run_list
 from peikao.core.services import api_token_create, api_token_revoke
+from peikao.enforcement import selectors as enforcement_selectors
 from peikao.web.worklist import REGION, WORK, cards_for
 
 
@@ -30,6 +33,16 @@ def home(request):
             run.kind_title = kind.title if kind is not None else run.kind
         context["recent_imports"] = runs
     return render(request, "web/home.html", context)
+
+
+@login_required
+def subjects_to_inspect(request):
+    """The rows behind the planner's card: subjects drawn and not inspected yet, each with its plan (where the
+    inspection is opened with the inspectors drawn for it)."""
+    if not (request.user.is_regulator or request.user.is_system_admin):
+        raise Http404
+    rows = enforcement_selectors.subjects_to_inspect(user=request.user).prefetch_related("inspectors")
+    return render(request, "web/subjects_to_inspect.html", paginate(request, rows))
 
 
 @login_required

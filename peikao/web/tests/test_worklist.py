@@ -18,7 +18,7 @@ from peikao.certificates import publishing
 from peikao.certificates.models import Certificate
 from peikao.compliance import selectors as compliance
 from peikao.core.choices import Role
-from peikao.enforcement.models import Inspector
+from peikao.enforcement.models import Inspection, InspectionPlan, Inspector
 from peikao.exams import selectors as exams
 from peikao.exams.models import PatrolFinding, Registration, Sitting, SittingStaff
 from peikao.registry.choices import OrganizationKind
@@ -94,6 +94,8 @@ def busy(world):
     users["ep_admin"] = UserFactory(username="ep-admin", role=Role.ORG_ADMIN, organization=orgs["ep_a"])
     # gl-inspector is on the team of 企业 a's inspection (in progress); 企业 a's evidence waits for verification
     Inspector.objects.create(inspection=world.own["county_inspector"]["inspection"], user=users["county_inspector"])
+    # 鼓楼's plan is drawn: its subject (企业 a) waits for its inspection to be opened
+    InspectionPlan.objects.filter(pk=world.own["county_inspector"]["plan"].pk).update(status="drawn")
     rectification = world.own["county_inspector"]["rectification"]
     rectification.status = "submitted"
     rectification.save()
@@ -161,6 +163,7 @@ def test_an_inspector_sees_the_work_waiting_for_him(busy):
     found = counts(busy.users["county_inspector"])
     assert {key: found[key] for key in WORK_OF["inspector"]} == {
         "my_inspections": 1,  # on the team of 企业 a's inspection
+        "subjects_to_inspect": 1,  # 企业 a, drawn in 鼓楼's plan
         "rectifications_to_verify": 1,  # 企业 a's evidence
         "rectifications_overdue": 1,  # due 2026-11-02, not closed
         "classes_to_review": 1,  # 机构 a's filed class
@@ -227,6 +230,7 @@ def test_a_province_admin_sees_his_work_and_his_province_in_figures(busy):
     found = counts(busy.users["province_admin"])
     assert {key: found[key] for key in WORK_OF["inspector"]} == {
         "my_inspections": 0,
+        "subjects_to_inspect": 1,
         "rectifications_to_verify": 1,
         "rectifications_overdue": 2,  # 鼓楼 and 台江 (南昌 is another province)
         "classes_to_review": 1,
@@ -243,6 +247,7 @@ def test_a_province_admin_sees_his_work_and_his_province_in_figures(busy):
 WORK_OF = {
     "inspector": [
         "my_inspections",
+        "subjects_to_inspect",
         "rectifications_to_verify",
         "rectifications_overdue",
         "classes_to_review",
@@ -293,3 +298,9 @@ def test_a_later_app_adds_its_card_to_the_registry_and_the_landing_page_shows_it
         CARDS.pop(card.key)
     assert 'id="card-later_app_alerts"' in regulator and "预警" in regulator
     assert "later_app_alerts" not in school
+
+
+def test_a_drawn_subject_leaves_the_planners_list_once_its_inspection_is_opened(busy):
+    own = busy.own["county_inspector"]
+    Inspection.objects.filter(pk=own["inspection"].pk).update(plan_subject=own["plan"].subjects.get())
+    assert counts(busy.users["county_inspector"])["subjects_to_inspect"] == 0
