@@ -43,6 +43,7 @@ class AlertOut(Schema):
     dismiss_reason: DismissReason | None = None
     inspection_code: str | None = None
     finding_code: str | None = None
+    forced_plan_id: int | None = Field(None, description="The plan whose next draw takes the subject first")
     first_seen: dt.datetime
     last_seen: dt.datetime
 
@@ -73,6 +74,10 @@ class AlertOut(Schema):
     @staticmethod
     def resolve_inspection_code(obj):
         return obj.inspection.code if obj.inspection_id else None
+
+    @staticmethod
+    def resolve_forced_plan_id(obj):
+        return getattr(obj, "forced_plan_id", None)
 
     @staticmethod
     def resolve_finding_code(obj):

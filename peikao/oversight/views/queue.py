@@ -82,11 +82,12 @@ def _inspections(user: User, alert: Alert) -> list[Inspection]:
 
 
 def _plans(user: User, alert: Alert) -> list:
-    """Draft plans of a region holding the subject (its next draw may take the subject as a forced one)."""
+    """Draft plans of a region holding the subject that draw its kind (their next draw takes it first)."""
     return [
         plan
         for plan in enforcement_selectors.plan_list(user=user).filter(status=PlanStatus.DRAFT).order_by("-year", "id")
         if plan.region.contains(alert.organization.region_id)
+        and (not plan.subject_kinds or alert.organization.kind in plan.subject_kinds)
     ]
 
 
