@@ -10,6 +10,7 @@ an exam point's and an exam institution's administrators, and a city regulator's
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 
 import pytest
@@ -25,9 +26,13 @@ from peikao.enforcement import selectors as enforcement_selectors
 from peikao.exams import selectors as exam_selectors
 from peikao.exams.models import Question, Result
 from peikao.oversight import selectors as oversight_selectors
+from peikao.oversight.grading import selectors as grading_selectors
+from peikao.oversight.grading.services.exits import exit_proposals_detect
+from peikao.oversight.grading.services.grades import grades_recompute
 from peikao.oversight.injuries import analysis as injury_analysis
 from peikao.oversight.injuries import selectors as injury_selectors
 from peikao.oversight.injuries.models import InjuryCase
+from peikao.oversight.tests import grading_records
 from peikao.registry import selectors as registry_selectors
 from peikao.registry.models import OperationItem, Person
 from peikao.testing.exams import make_bank
@@ -138,6 +143,11 @@ PAGES = {
     "injuries": lambda user: {(c.case_no,) for c in injury_selectors.injury_list(user=user)},
     "injury_analysis": _injury_groups,
     "alerts": lambda user: {(a.fingerprint,) for a in oversight_selectors.alert_list(user=user)},
+    "grades": lambda user: {(g.organization.org_code,) for g in grading_selectors.grade_list(user=user)},
+    "exit_proposals": lambda user: {
+        (p.organization.org_code, p.rule_id, p.proposed_on.isoformat())
+        for p in grading_selectors.proposal_list(user=user)
+    },
 }
 
 EXPORT_KINDS = sorted(kind.name for kind in all_kinds() if kind.exportable)
@@ -175,6 +185,12 @@ def walk(world):
             severity="minor",
             link_status="exact",
         )
+    # Grades of every graded subject, and an exit proposal on each side (two fines each in 福建 and in 江西).
+    for key in ("ti_a", "ti_c"):
+        for _ in range(2):
+            grading_records.decision(world.orgs[key], "fine", day=timezone.localdate() - dt.timedelta(days=30))
+    grades_recompute(actor=None)
+    assert exit_proposals_detect(actor=None) >= 2  # one on each side at least
     tokens = {persona: api_token_create(user=user, name="walk")[1] for persona, user in users.items()}
     return {"world": world, "users": users, "tokens": tokens, "bank": bank}
 

@@ -6,21 +6,23 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext
 
 from peikao.compliance.models import ComplianceGap
 from peikao.core.models import User
+from peikao.core.scoping import region_code_range
 from peikao.enforcement.models import Decision, Finding, Inspection, InspectionPlan, Rectification, SpotExam
 from peikao.enforcement.selectors import inspection_list, plan_candidates
 from peikao.exams.models import Result
-from peikao.oversight.grading import draw, indicators
-from peikao.oversight.grading.choices import GRADED_KINDS, GradeLetter, ProposalStatus
+from peikao.oversight.grading import draw, indicators, rules
+from peikao.oversight.grading.choices import GRADED_KINDS, GradeChange, GradeLetter, ProposalStatus
 from peikao.oversight.grading.models import (
     Commitment,
     CommitmentTemplate,
@@ -83,6 +85,8 @@ def grade_get(*, user: User, org_code: str) -> Grade:
 
 def has_grade(*, user: User) -> bool:
     """Whether ``user``'s own organisation has a grade."""
+    if user.organization_id is None:
+        return False
     return Grade.objects.visible_to(user).filter(organization_id=user.organization_id).exists()
 
 
@@ -94,7 +98,7 @@ def describe(record) -> dict:
     """One record behind an indicator, as the grade page lists it: a line of text, its date and, for a regulator,
     the page it lives on (a URL name and its argument). Persons are not named."""
     if isinstance(record, Finding):
-        item = record.violation.code if record.violation_id else ""
+        item = record.violation.code if record.violation is not None else ""
         text = f"{record.inspection.code} {item} {record.description[:80]}".strip()
         return {
             "day": record.inspection.inspected_on,
@@ -281,15 +285,86 @@ def commitment_template_on(day: dt.date) -> CommitmentTemplate | None:
 
 def proposal_inspections(*, user: User, proposal: ExitProposal) -> list[Inspection]:
     """The inspections of the proposal's subject with findings, that ``user`` sees: what a decision rests on."""
-    rows = list(
+    return list(
         inspection_list(user=user)
-        .filter(organization=proposal.organization, finding_count__gt=0)
+        .filter(organization=proposal.organization)
+        .annotate(n_findings=Count("findings", distinct=True))
+        .filter(n_findings__gt=0)
         .order_by("-inspected_on", "-id")[:50]
     )
-    for row in rows:
-        row.n_findings = row.finding_count
-    return rows
 
 
 def inspection_findings(inspection: Inspection) -> list[Finding]:
     return list(inspection.findings.select_related("violation").order_by("pk"))
+
+
+def _grades_of(user: User | None, region) -> QuerySet[Grade]:
+    qs = Grade.objects.all() if user is None else Grade.objects.visible_to(user)
+    if region is not None:
+        qs = qs.filter(organization__region__code__range=region_code_range(region.prefix))
+    return qs
+
+
+def grades_in_force(*, user: User | None, on: dt.date, region=None) -> Iterator[dict]:
+    """The grade of each subject ``user`` sees as it stood on ``on``: today, the current grade (an override while
+    it lasts); a past day, the last change recorded by the end of that day (the grade's history)."""
+    qs = _grades_of(user, region).order_by("organization__org_code")
+    if on >= timezone.localdate():
+        rows = qs.values_list(
+            "organization__org_code",
+            "kind",
+            "computed",
+            "override",
+            "override_until",
+            "score",
+            "indicator_set_id",
+            "as_of",
+        )
+        for code, kind, computed, override, until, score, version, as_of in rows.iterator(chunk_size=2000):
+            grade = rules.effective(computed=computed, override=override, override_until=until, on=on)
+            yield {
+                "org_code": code,
+                "kind": kind,
+                "grade": grade,
+                "points": score,
+                "indicator_set": version,
+                "computed_on": as_of,
+                "overridden": grade != computed or bool(override and until and on <= until),
+            }
+        return
+    end = timezone.make_aware(dt.datetime.combine(on + dt.timedelta(days=1), dt.time.min))
+    last = GradeEvent.objects.filter(grade=OuterRef("pk"), time__lt=end).order_by("-time", "-id")
+    history = (
+        qs.annotate(
+            then_grade=Subquery(last.values("new_status")[:1]),
+            then_score=Subquery(last.values("score")[:1]),
+            then_set=Subquery(last.values("indicator_set_version")[:1]),
+            then_as_of=Subquery(last.values("as_of")[:1]),
+            then_change=Subquery(last.values("change")[:1]),
+        )
+        .filter(then_grade__isnull=False)
+        .values_list(
+            "organization__org_code", "kind", "then_grade", "then_score", "then_set", "then_as_of", "then_change"
+        )
+    )
+    for code, kind, grade, score, version, as_of, change in history.iterator(chunk_size=2000):
+        yield {
+            "org_code": code,
+            "kind": kind,
+            "grade": grade,
+            "points": score if score is not None else Decimal(0),
+            "indicator_set": version,
+            "computed_on": as_of,
+            "overridden": change == GradeChange.OVERRIDE,
+        }
+
+
+def proposals_for_export(*, user: User | None, region=None) -> Iterator[ExitProposal]:
+    qs = ExitProposal.objects.all() if user is None else ExitProposal.objects.visible_to(user)
+    if region is not None:
+        qs = qs.filter(organization__region__code__range=region_code_range(region.prefix))
+    return (
+        qs.select_related("organization", "decision")
+        .order_by("organization__org_code", "rule", "proposed_on")
+        .iterator(chunk_size=2000)
+    )
