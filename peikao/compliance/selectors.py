@@ -80,6 +80,7 @@ def enriched(rows: list[tuple], *, show_id_numbers: bool = False) -> list[dict]:
                 "gap": record.gap,
                 "gap_label": str(GapType(record.gap).label),
                 "violation_code": record.violation_code,
+                "violation_name": violation.check_text if violation else "",
                 "violation_basis": str(violation.basis_title) if violation else "",
                 "rule": record.rule,
                 "basis": cite(record.rule, titles) or record.rule,

@@ -4,6 +4,8 @@ that nothing leaves without verification."""
 
 from __future__ import annotations
 
+import re
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -475,6 +477,17 @@ class Decision(models.Model):
     def responsible_fine_range_text(self) -> str:
         low, high = self.responsible_fine_low, self.responsible_fine_high
         return "—" if high is None else f"{low or 0:,.0f}–{high:,.0f}"
+
+    @property
+    def basis_cited(self) -> str:
+        """The legal basis as cited (《中华人民共和国安全生产法》第九十七条第四项): a decision written by the service
+        stores it so; one imported or written before may hold the data's keys (``work_safety_law_2021 art. 97 (4)``)."""
+        parts = [part.strip() for part in re.split(r"[;；]", self.basis) if part.strip()]
+        codes = set().union(*(instrument_codes(part) for part in parts)) if parts else set()
+        if not codes:
+            return self.basis
+        titles = dict(LegalInstrument.objects.filter(code__in=codes).values_list("code", "title"))
+        return "；".join(dict.fromkeys(cite(part, titles) or part for part in parts))
 
 
 class Rectification(models.Model):
