@@ -304,3 +304,32 @@ def test_a_drawn_subject_leaves_the_planners_list_once_its_inspection_is_opened(
     own = busy.own["county_inspector"]
     Inspection.objects.filter(pk=own["inspection"].pk).update(plan_subject=own["plan"].subjects.get())
     assert counts(busy.users["county_inspector"])["subjects_to_inspect"] == 0
+
+
+@pytest.mark.parametrize("persona", ["province_admin", "ti_admin", "ep_admin", "ent_admin", "candidate"])
+def test_the_landing_page_asks_the_same_number_of_queries_however_many_rows(busy, persona):
+    """Each card is one count in the database, never a loop over rows."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_of(busy.users[persona])
+    client.get("/")  # the session and the caches of the first request
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get("/").status_code == 200
+        return len(captured)
+
+    before = queries()
+    ti_a, ep_a = busy.orgs["ti_a"], busy.orgs["ep_a"]
+    for n in range(5):
+        training_class = TrainingClassFactory(
+            organization=ti_a, status="accepted", start_date=dt.date(2026, 11, 2), end_date=dt.date(2026, 11, 6)
+        )
+        EnrolmentFactory(training_class=training_class, person=PersonFactory())
+        Sitting.objects.create(
+            sitting_code=f"SIT-MORE-{n}", exam_point=ep_a, part="theory", operation_item_id=None,
+            trainee_category="principal", starts_at=dt.datetime(2026, 11, 11, 9, tzinfo=BEIJING),
+            ends_at=dt.datetime(2026, 11, 11, 11, tzinfo=BEIJING), capacity=30,
+        )  # fmt: skip
+    assert queries() == before
