@@ -48,6 +48,7 @@ from peikao.enforcement.choices import KIND_SUBJECT, InspectionKind, Measure, Su
 from peikao.enforcement.models import Decision, Finding, Inspection, SpotExam
 from peikao.exams.choices import FindingStatus, Sanction
 from peikao.exams.models import Patrol, PatrolFinding
+from peikao.reports.models import ProvincialReturn
 
 __all__ = [
     "GROUPS",
@@ -56,6 +57,7 @@ __all__ = [
     "Period",
     "notice_figures",
     "notice_region",
+    "returns_figures",
     "subregion_length",
 ]
 
@@ -358,3 +360,38 @@ def _practice_totals(codes: dict[str, set[str]], length: int) -> dict[str, int]:
     for practice, found in codes.items():
         totals[practice] = len({code[:length] for code in found})
     return totals
+
+
+def returns_figures(*, user: User | None, period: Period) -> dict[str, Any]:
+    """The national notice built from the provinces' current returns of exactly ``period``: the sum of their
+    figures, ``by_subregion`` a row per province (its return's figures); the practices of the nation count the
+    provinces whose return shows the practice. Only who sees everything (the ministry) reads all returns."""
+    if user is not None and not user.sees_everything:
+        raise PermissionDenied("ministry_only", _("Returns are received by the ministry's platform."))
+    returns = ProvincialReturn.objects.filter(
+        current=True, period_from=period.start, period_to=period.end
+    ).select_related("region")
+    total = _empty()
+    practices = dict.fromkeys(PRACTICES, 0)
+    by_subregion = []
+    for received in returns.order_by("region_id"):
+        figures = {key: value for key, value in received.figures.items() if key != "by_subregion"}
+        row = _empty()
+        for key in row:
+            if isinstance(row[key], dict):
+                row[key] = {name: int(figures.get(key, {}).get(name, 0)) for name in row[key]}
+            else:
+                row[key] = int(figures.get(key, 0))
+        row["practices"] = {name: int(figures.get("practices", {}).get(name, 0)) for name in PRACTICES}
+        _add(total, row)
+        for name in PRACTICES:
+            practices[name] += 1 if row["practices"][name] else 0
+        by_subregion.append({"region": _region_json(received.region, received.region_id), **row})
+    total["practices"] = practices
+    nation = Region.objects.get(code=NATION_CODE)
+    return {
+        "region": _region_json(nation, NATION_CODE),
+        "period": {"from": period.start.isoformat(), "to": period.end.isoformat()},
+        **total,
+        "by_subregion": by_subregion,
+    }

@@ -15,7 +15,7 @@ from django.utils import timezone
 from peikao.core.errors import DomainError
 from peikao.core.models import User
 from peikao.reports.documents import FORMATS, notice_content, render
-from peikao.reports.selectors import Period, notice_figures, notice_region
+from peikao.reports.selectors import Period, notice_figures, notice_region, returns_figures
 
 
 def _date(text: str) -> dt.date:
@@ -37,12 +37,15 @@ class Command(BaseCommand):
         parser.add_argument("--doc-no", help="Document number, e.g. 闽应急函〔2023〕85号.")
         parser.add_argument("--date", dest="issued_on", help="Date of issue (default: today).")
         parser.add_argument("--user", help="Ask as this user (limited to its jurisdiction); default: the system.")
+        parser.add_argument(
+            "--from-returns", action="store_true", help="The national notice from the provinces' returns."
+        )
 
     def _usage(self, message: str) -> None:
         self.stderr.write(message)
         sys.exit(2)
 
-    def handle(self, *args, date_from, date_to, region, format, out, doc_no, issued_on, user, **options):
+    def handle(self, *args, date_from, date_to, region, format, out, doc_no, issued_on, user, from_returns, **options):
         try:
             start, end = _date(date_from), _date(date_to)
             issued = _date(issued_on) if issued_on else timezone.localdate()
@@ -54,8 +57,12 @@ class Command(BaseCommand):
             if asker is None:
                 self._usage(f"No active user {user!r}")
         try:
-            where = notice_region(user=asker, code=region)
-            figures = notice_figures(user=asker, region=where, period=Period(start, end))
+            if from_returns:
+                where = notice_region(user=asker, code="000000")
+                figures = returns_figures(user=asker, period=Period(start, end))
+            else:
+                where = notice_region(user=asker, code=region)
+                figures = notice_figures(user=asker, region=where, period=Period(start, end))
         except DomainError as error:
             self.stderr.write(error.bilingual)
             sys.exit(1)
