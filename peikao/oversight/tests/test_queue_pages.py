@@ -160,7 +160,10 @@ def test_review_then_dismiss_through_the_page(client, scene):
     response = client.post(f"/oversight/alerts/{alert.pk}/do/dismiss/", {"dismiss-reason": ""})
     assert response.status_code == 400
     assert response.context["dismiss_form"].errors["reason"]
-    assert 'id="dismiss-form"' in response.content.decode()
+    page = response.content.decode()
+    form = page[page.index('id="dismiss-form"') : page.index("</form>", page.index('id="dismiss-form"'))]
+    assert "errorlist" in form  # beside the field, in the dismiss form left open
+    assert "<details open>" in page
     response = client.post(f"/oversight/alerts/{alert.pk}/do/dismiss/", {"dismiss-reason": "other", "dismiss-note": ""})
     assert response.status_code == 400 and response.context["dismiss_form"].errors["note"]
     alert.refresh_from_db()
