@@ -219,6 +219,9 @@ def inspection_list(*, user: User, filters: dict | None = None) -> QuerySet[Insp
         queryset = queryset.exclude(status=InspectionStatus.COMPLETED)
     if filters.get("kind"):
         queryset = queryset.filter(kind=filters["kind"])
+    year = str(filters.get("year") or "").strip()
+    if year.isdigit() and len(year) == 4:
+        queryset = queryset.filter(inspected_on__year=int(year))
     q = (filters.get("q") or "").strip()
     if q:
         queryset = queryset.filter(Q(code__icontains=q) | Q(organization__name__icontains=q))

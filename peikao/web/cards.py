@@ -327,6 +327,15 @@ CARDS = [
         order=660,
     ),
     Card(
+        "inspections_this_year",
+        _("Inspections this year"),
+        regulator,
+        lambda v: enforcement.inspection_list(user=v.user, filters={"year": v.today.year}).count(),
+        lambda v: link("enforcement:inspection_list", {"year": v.today.year}),
+        section=REGION,
+        order=665,
+    ),
+    Card(
         "rectifications_open",
         _("Open rectifications"),
         regulator,

@@ -242,6 +242,7 @@ def test_a_province_admin_sees_his_work_and_his_province_in_figures(busy):
         assert found[f"organizations_{kind}"] == fujian.filter(kind=kind).count()
     assert found["certificates_valid"] == 4  # 张三's three and 李四's; 王五's was issued in 江西
     assert found["rectifications_open"] == 2
+    assert found["inspections_this_year"] == 2  # 鼓楼's and 台江's, in October 2026
 
 
 WORK_OF = {
