@@ -243,6 +243,7 @@ def _register_routers() -> None:
     from peikao.exams.api import router as exams_router
     from peikao.oversight.api import router as oversight_router
     from peikao.registry.api import router as registry_router
+    from peikao.reports.api import router as reports_router
     from peikao.training.api import router as training_router
 
     api.add_router("/", core_router)
@@ -253,6 +254,7 @@ def _register_routers() -> None:
     api.add_router("/", compliance_router)
     api.add_router("/", enforcement_router)
     api.add_router("/", oversight_router)
+    api.add_router("/", reports_router)
 
 
 _register_routers()

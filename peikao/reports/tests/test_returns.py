@@ -131,3 +131,44 @@ def test_only_the_ministry_receives_returns(fujian, world):
         returns_figures(user=world.users["province_admin"], period=YEAR)
     received = services.return_import(actor=world.users["ministry_admin"], text=_return())
     assert received.received_by == world.users["ministry_admin"]
+
+
+def _bearer(user):
+    from peikao.core.services import api_token_create
+
+    _token, raw = api_token_create(user=user, name="returns")
+    return {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
+
+
+def test_the_api_uploads_returns_to_the_ministry_and_refuses_a_tampered_one(fujian, world, client):
+    token = json.loads(_return())["return"]
+    ministry = _bearer(world.users["ministry_admin"])
+
+    def upload(body, auth):
+        return client.post("/api/reports/returns", json.dumps(body), content_type="application/json", **auth)
+
+    tampered = token[:-4] + ("AAAA" if not token.endswith("AAAA") else "BBBB")
+    refused = upload({"return": tampered}, ministry)
+    by_province = upload({"return": token}, _bearer(world.users["province_admin"]))
+    accepted = upload({"return": token}, ministry)
+
+    assert refused.status_code == 400 and refused.json()["code"] == "return_bad_signature"
+    assert refused.json()["message_zh"].startswith("报送数据被拒绝")
+    assert by_province.status_code == 403
+    assert accepted.status_code == 201 and accepted.json()["region"] == "350000"
+    national = client.get("/api/reports/returns/notice", {"from": "2025-01-01", "to": "2025-12-31"}, **ministry)
+    assert national.json()["training_institutions"]["closed"] == 1
+
+
+def test_the_api_gives_the_notice_of_the_users_jurisdiction_only(fujian, world, client):
+    county = _bearer(world.users["county_inspector"])
+    period = {"from": "2025-01-01", "to": "2025-12-31"}
+
+    own = client.get("/api/reports/notice", period, **county)
+    province = client.get("/api/reports/notice", {**period, "region": "350000"}, **county)
+    reversed_ = client.get("/api/reports/notice", {"from": "2025-12-31", "to": "2025-01-01"}, **county)
+
+    assert own.status_code == 200 and own.json()["region"]["code"] == "350102"
+    assert own.json()["training_institutions"]["problems"] == 2
+    assert province.status_code == 403
+    assert reversed_.status_code == 400
