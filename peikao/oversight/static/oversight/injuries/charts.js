@@ -29,8 +29,8 @@
               chart.rate[i] + " " + data.labels.rate;
           }
         },
-        grid: { left: 8, right: 24, bottom: 8, containLabel: true },
-        xAxis: { type: "value", name: data.labels.rr },
+        grid: { left: 8, right: 24, bottom: 28, containLabel: true },
+        xAxis: { type: "value", name: data.labels.rr, nameLocation: "middle", nameGap: 24 },
         yAxis: { type: "category", inverse: true, data: chart.groups },
         series: [
           { type: "bar", name: data.labels.rr, data: chart.rr },
