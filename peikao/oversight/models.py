@@ -106,6 +106,15 @@ class Alert(models.Model):
     finding = models.ForeignKey(
         "enforcement.Finding", models.PROTECT, null=True, blank=True, related_name="alerts", verbose_name=_("finding")
     )
+    forced_plan = models.ForeignKey(
+        "enforcement.InspectionPlan",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="forced_alerts",
+        verbose_name=_("forced into the draw of"),
+        help_text=_("The subject is drawn first in this plan's draw."),
+    )
     updated_at = models.DateTimeField(default=timezone.now)
 
     objects = AlertQuerySet.as_manager()
@@ -135,9 +144,9 @@ class Alert(models.Model):
                 violation_error_message=_("A dismissed alert says why."),
             ),
             models.CheckConstraint(
-                condition=~Q(state=AlertState.CONFIRMED) | Q(inspection__isnull=False),
-                name="alert_confirmed_has_inspection",
-                violation_error_message=_("A confirmed alert belongs to an inspection."),
+                condition=~Q(state=AlertState.CONFIRMED) | Q(inspection__isnull=False) | Q(forced_plan__isnull=False),
+                name="alert_confirmed_has_an_outcome",
+                violation_error_message=_("A confirmed alert belongs to an inspection or to the next draw of a plan."),
             ),
         ]
 

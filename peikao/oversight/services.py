@@ -25,8 +25,8 @@ from peikao.core.models import Region, User
 from peikao.core.permissions import Perm, require_perm
 from peikao.core.transitions import TRANSITION_REFUSED, apply_transition
 from peikao.enforcement import services as enforcement
-from peikao.enforcement.choices import FindingSource, InspectionKind, InspectionStatus
-from peikao.enforcement.models import Finding, Inspection, ViolationItem
+from peikao.enforcement.choices import FindingSource, InspectionKind, InspectionStatus, PlanStatus
+from peikao.enforcement.models import Finding, Inspection, InspectionPlan, ViolationItem
 from peikao.oversight.choices import ALERT_TRANSITIONS, AlertState, DismissReason
 from peikao.oversight.detectors import REGISTRY, Found, RunScope
 from peikao.oversight.detectors.base import fingerprint
@@ -309,3 +309,27 @@ def alert_confirm(
     )
     _step(alert, AlertState.CONFIRMED, actor, note.strip(), {"inspection": inspection, "finding": finding})
     return finding
+
+
+@transaction.atomic
+def alert_force_into_plan(*, actor: User, alert: Alert, plan: InspectionPlan, note: str = "") -> AlertEvent:
+    """Confirm an alert by putting its subject first in the next draw of ``plan`` (a draft plan of a region that
+    holds the subject and draws its kind): the draw takes it before all others (enforcement.hooks.forced_subjects,
+    answered by ``oversight.draw.forced_by_alert``). A new alert is taken into review first."""
+    _require_reviewer(actor, alert)
+    require_perm(actor, Perm.PLAN_MANAGE)
+    if alert.state not in (AlertState.NEW, AlertState.REVIEWING):
+        raise Conflict("transition_not_allowed", TRANSITION_REFUSED, {"old": alert.state, "new": AlertState.CONFIRMED})
+    if not InspectionPlan.objects.visible_to(actor).filter(pk=plan.pk).exists():
+        raise PermissionDenied("outside_jurisdiction", _("The plan is outside your jurisdiction."))
+    if plan.status != PlanStatus.DRAFT:
+        raise Conflict("plan_drawn", _("The plan has been drawn; choose a plan whose draw is still to come."))
+    organization = alert.organization
+    if not plan.region.contains(organization.region_id):
+        raise DomainError("plan_region", _("The subject is outside the plan's region."), field="plan")
+    if plan.subject_kinds and organization.kind not in plan.subject_kinds:
+        raise DomainError("plan_kind", _("The plan does not draw subjects of this kind."), field="plan")
+    if alert.state == AlertState.NEW:
+        _step(alert, AlertState.REVIEWING, actor)
+    reason = note.strip() or f"列入抽查计划“{plan.name}”的下一次抽取"
+    return _step(alert, AlertState.CONFIRMED, actor, reason, {"forced_plan": plan})

@@ -261,3 +261,43 @@ def test_the_queue_filters_and_sorts():
     assert selectors.alert_list(user=city, filters={"organization": point.pk}).count() == 0
     assert selectors.alert_list(user=city, filters={"period_from": DAY + dt.timedelta(days=1)}).count() == 0
     assert selectors.alert_list(user=city, filters={"sort": "-age"}).count() == 1
+
+
+def _plan(region_code: str = "350100", kinds=("training_institution",)):
+    from peikao.enforcement import services as enforcement
+
+    city = _inspectors(region_code, 1)[0]
+    return city, enforcement.plan_create(
+        actor=city, region=Region.objects.get(code=region_code), year=2026, name="双随机", kinds=list(kinds),
+        subjects_wanted=1,
+    )  # fmt: skip
+
+
+def test_force_into_plan_puts_the_subject_first_in_the_next_draw(alert):
+    from peikao.enforcement import services as enforcement
+
+    city, plan = _plan()
+    for _ in range(5):  # other candidates of the draw
+        institution("350103")
+    event = services.alert_force_into_plan(actor=city, alert=alert, plan=plan)
+    alert.refresh_from_db()
+    assert (alert.state, alert.forced_plan_id, event.transition) == (AlertState.CONFIRMED, plan.pk, "confirm")
+    _inspectors("350102", 2)
+    _inspectors("350103", 2)
+    enforcement.plan_draw(actor=city, plan=plan, seed=1)
+    plan.refresh_from_db()
+    assert plan.draw_input["forced"] == [alert.organization_id]
+    assert list(plan.subjects.values_list("organization_id", flat=True)) == [alert.organization_id]
+    with pytest.raises(Conflict):  # drawn: its draw is no longer to come
+        services.alert_force_into_plan(actor=city, alert=Alert.objects.get(pk=alert.pk), plan=plan)
+
+
+def test_force_into_plan_needs_a_plan_that_draws_the_subject(alert):
+    city, enterprises_only = _plan(kinds=("enterprise",))
+    with pytest.raises(DomainError):
+        services.alert_force_into_plan(actor=city, alert=alert, plan=enterprises_only)
+    _province_admin, other_city = _plan("350200")
+    with pytest.raises(PermissionDenied):
+        services.alert_force_into_plan(actor=city, alert=alert, plan=other_city)
+    alert.refresh_from_db()
+    assert alert.state == AlertState.NEW and alert.forced_plan is None
