@@ -154,9 +154,13 @@ def id_level(given: str, registered: str) -> str:
 
 def score(case: CaseInput, candidate: Candidate, employed: bool, weights: Weights) -> Decimal:
     """The match weight of one pair: the sum of the weights of the levels its comparisons fall in."""
-    total = weights[("id_number", id_level(case.id_number, candidate.id_number))]
-    birth = birth_date_of(case.id_number)
-    total += weights[("birth_date", "same" if birth == candidate.birth_date else "different")]
+    level = id_level(case.id_number, candidate.id_number)
+    total = weights[("id_number", level)]
+    if level == "other":
+        # The birth date compared apart only when the numbers are not one typing error apart: within one error
+        # it is part of the number already (a wrong birth digit is one wrong digit, not a second disagreement).
+        birth = birth_date_of(case.id_number)
+        total += weights[("birth_date", "same" if birth == candidate.birth_date else "different")]
     if case.name:
         total += weights[("name", "same" if case.name == candidate.name else "different")]
     total += weights[("employer", "same" if employed else "different")]
