@@ -61,14 +61,12 @@ def alert_list(request: HttpRequest) -> HttpResponse:
     detectors = list(selectors.detector_list())
     form = AlertFilterForm(request.GET or None, detectors=detectors)
     filters = form.filters()
-    context = paginate(request, selectors.alert_list(user=user, filters=filters))
-    context.update(
-        {
-            "form": form,
-            "region_choices": registry_selectors.region_filter_choices(user=user),
-            "open_states": OPEN_STATES,
-        }
-    )
+    context = {
+        **paginate(request, selectors.alert_list(user=user, filters=filters)),
+        "form": form,
+        "region_choices": registry_selectors.region_filter_choices(user=user),
+        "open_states": OPEN_STATES,
+    }
     return render(request, "oversight/alerts/list.html", context)
 
 
@@ -104,8 +102,7 @@ def _forms(user: User, alert: Alert, bound: dict | None = None) -> dict:
         ),
         "force_form": ForceForm(prefix="force", plans=_plans(user, alert)) if force_service() else None,
     }
-    forms.update(bound or {})
-    return forms
+    return {**forms, **(bound or {})}
 
 
 def _render_detail(request: HttpRequest, alert: Alert, bound: dict | None = None, status: int = 200) -> HttpResponse:
@@ -131,7 +128,7 @@ def _render_detail(request: HttpRequest, alert: Alert, bound: dict | None = None
         in registry_selectors.openable_organizations(user=user, organizations=[alert.organization]),
     }
     if can_review:
-        context.update(_forms(user, alert, bound))
+        context = {**context, **_forms(user, alert, bound)}
     return render(request, "oversight/alerts/detail.html", context, status=status)
 
 
