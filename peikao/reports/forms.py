@@ -48,3 +48,11 @@ class NoticeForm(forms.Form):
         if start and end and end < start:
             self.add_error("date_to", _("The period ends before it starts."))
         return cleaned
+
+
+class DashboardForm(forms.Form):
+    region = forms.ChoiceField(label=_("Region"))
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["region"].choices = region_choices(user)

@@ -7,13 +7,15 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from peikao.core.errors import DomainError
 from peikao.core.http import with_file_name
+from peikao.reports import dashboards
 from peikao.reports.documents import FORMATS, notice_content
 from peikao.reports.documents import render as render_notice
 from peikao.reports.documents.content import cases_sentence, figures_sentence
-from peikao.reports.forms import NoticeForm
+from peikao.reports.forms import DashboardForm, NoticeForm
 from peikao.reports.selectors import Period, notice_figures, notice_region
 
 
@@ -73,3 +75,34 @@ def notice_download(request, fmt: str):
     period = content.figures["period"]
     fallback = f"notice-{content.figures['region']['code']}-{period['from']}-{period['to']}.{fmt}"
     return with_file_name(response, f"{content.file_stem}.{fmt}", fallback=fallback)
+
+
+@login_required
+def dashboard(request):
+    """The dashboard of a region of the user's jurisdiction (default: its own): trends, the rectification loop
+    and the sub-regions ranked, each chart with its table."""
+    _regulator_only(request.user)
+    form = DashboardForm(request.GET or None, user=request.user)
+    code = form.cleaned_data["region"] if form.is_bound and form.is_valid() else None
+    region = notice_region(user=request.user, code=code)
+    data = dashboards.dashboard(user=request.user, region=region, today=timezone.localdate())
+    charts = {
+        "trend": {
+            "id": "chart-trend",
+            "months": [row["month"] for row in data["trend"]],
+            "series": [
+                {"name": str(_("Inspections")), "data": [row["inspections"] for row in data["trend"]]},
+                {"name": str(_("Findings")), "data": [row["findings"] for row in data["trend"]]},
+                {"name": str(_("Decisions")), "data": [row["decisions"] for row in data["trend"]]},
+            ],
+        },
+        "ranking": {
+            "id": "chart-ranking",
+            "names": [row["name"] for row in data["subregions"]],
+            "series": [
+                {"name": str(_("Organisations inspected")), "data": [row["inspected"] for row in data["subregions"]]},
+                {"name": str(_("Problems found")), "data": [row["problems"] for row in data["subregions"]]},
+            ],
+        },
+    }
+    return render(request, "reports/dashboard.html", {"form": form, "data": data, "charts": charts})
