@@ -60,6 +60,7 @@ def _dictionaries(world) -> dict[str, list]:
     certificates = [own["certificate"] for own in world.own.values() if own.get("certificate")]
     leads = [own["lead"] for own in world.own.values() if own.get("lead")]
     inspections = [own["inspection"] for own in world.own.values() if own.get("inspection")]
+    alerts = [own["alert"] for own in world.own.values() if own.get("alert")]
     kinds = [kind.name for kind in all_kinds()]
     return {
         "org_code": [org.org_code for org in world.orgs.values()],
@@ -69,6 +70,7 @@ def _dictionaries(world) -> dict[str, list]:
         "certificate_id": [certificate.pk for certificate in certificates],
         "lead_id": [lead.pk for lead in leads],
         "inspection_code": [inspection.code for inspection in inspections],
+        "alert_id": sorted({alert.pk for alert in alerts}),
         "region": ["000000", "350000", "350100", "350102", "360102"],
         "item": ["1.1", "1.2"],
         "kind": kinds,
@@ -89,6 +91,7 @@ BINDINGS = {
     "path.certificate_id": "certificate_id",
     "path.lead_id": "lead_id",
     "path.inspection_code": "inspection_code",
+    "path.alert_id": "alert_id",
     "path.code": "region",
     "path.kind": "kind",
     "query.organization": "org_code",
