@@ -21,6 +21,7 @@ from peikao.certificates.choices import (
     LookupOutcome,
     Standing,
 )
+from peikao.core.citations import cite_reference
 from peikao.core.events import TransitionEvent, new_status_field, old_status_field
 from peikao.core.models import DatedReference, LegalInstrument, Region
 from peikao.core.privacy import id_number_in_certificate_number, mask_certificate_number
@@ -65,11 +66,12 @@ class CertificateRule(DatedReference):
         verbose_name_plural = _("certificate rules")
 
     def __str__(self) -> str:
-        return f"{self.get_cert_type_display()} ({self.basis})"
+        return f"{self.get_cert_type_display()}（{self.basis_title}）"
 
     @property
     def basis_title(self) -> str:
-        return self.instrument.title if self.instrument_id else self.basis
+        """The basis as cited: 《特种作业人员安全技术培训考核管理规定》（原国家安全监管总局令第30号）…."""
+        return cite_reference(self.basis) or self.basis
 
 
 class CertificateQuerySet(ScopedQuerySet):

@@ -12,6 +12,7 @@ import json
 
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils.translation import get_language_from_request
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
@@ -180,9 +181,10 @@ def _json(body: dict, status: int = 200) -> JsonResponse:
     return response
 
 
-def _error(status: int, code: str, message, params: dict | None = None, **extra) -> JsonResponse:
-    """The platform API's error body (peikao.api.ErrorOut)."""
-    return _json(error_body(code, message, params, **extra), status=status)
+def _error(status: int, code: str, message, params: dict | None = None, *, request=None, **extra) -> JsonResponse:
+    """The platform API's error body (peikao.api.ErrorOut): ``message`` in the request's language."""
+    language = get_language_from_request(request) if request is not None else None
+    return _json(error_body(code, message, params, language=language, **extra), status=status)
 
 
 MAX_BODY_BYTES = 16 * 1024  # a number and a name, or a token: far below Django's general upload limit
@@ -195,14 +197,18 @@ def _payload(request, fields: tuple[str, ...]) -> dict | JsonResponse:
         length = 0
     if length > MAX_BODY_BYTES:
         return _error(
-            413, "too_large", _("The request is too large (at most %(limit)d bytes)."), {"limit": MAX_BODY_BYTES}
+            413,
+            "too_large",
+            _("The request is too large (at most %(limit)d bytes)."),
+            {"limit": MAX_BODY_BYTES},
+            request=request,
         )
     try:  # the stream is bounded by Content-Length; text, so that json does not detect the encoding
         payload = json.loads(request.read(MAX_BODY_BYTES).decode() or "null")
     except (ValueError, UnicodeDecodeError):
-        return _error(400, "invalid_json", _("The body is not valid JSON."))
+        return _error(400, "invalid_json", _("The body is not valid JSON."), request=request)
     if not isinstance(payload, dict):
-        return _error(422, "invalid_request", _("The request is not valid."))
+        return _error(422, "invalid_request", _("The request is not valid."), request=request)
     wrong = [name for name in fields if not isinstance(payload.get(name), str) or len(payload[name]) > 4096]
     if wrong:
         reason = bilingual(_("A text of at most 4096 characters is required."))
@@ -210,6 +216,7 @@ def _payload(request, fields: tuple[str, ...]) -> dict | JsonResponse:
             422,
             "invalid_request",
             _("The request is not valid."),
+            request=request,
             errors=[{"location": name, "message": reason} for name in wrong],
         )
     return payload
@@ -241,7 +248,11 @@ def _limited_json(request, decision, client: str, cert_no: str = "", name: str =
         request, verification.Answer(LookupOutcome.RATE_LIMITED), LookupChannel.API, client, cert_no=cert_no, name=name
     )
     response = _error(
-        429, "rate_limited", outcome_message(LookupOutcome.RATE_LIMITED), retry_after=decision.retry_after
+        429,
+        "rate_limited",
+        outcome_message(LookupOutcome.RATE_LIMITED),
+        request=request,
+        retry_after=decision.retry_after,
     )
     response["Retry-After"] = str(decision.retry_after)
     return response

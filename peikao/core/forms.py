@@ -11,7 +11,7 @@ from peikao.core.permissions import has_perm
 def importable_choices(user=None):
     """The file kinds ``user`` may import (every importable kind without a user)."""
     return [
-        (kind.name, f"{kind.title}（{kind.name}）")
+        (kind.name, kind.title)
         for kind in all_kinds()
         if kind.importable and (user is None or has_perm(user, kind.import_perm))
     ]
@@ -29,9 +29,7 @@ def exportable_choices(user=None):
     """The file kinds ``user`` may export (the export's own refusal decides: a role is never offered a kind it
     would be refused)."""
     return [
-        (kind.name, f"{kind.title}（{kind.name}）")
-        for kind in all_kinds()
-        if kind.exportable and (user is None or _may_export(kind, user))
+        (kind.name, kind.title) for kind in all_kinds() if kind.exportable and (user is None or _may_export(kind, user))
     ]
 
 

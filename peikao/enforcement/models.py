@@ -4,14 +4,13 @@ that nothing leaves without verification."""
 
 from __future__ import annotations
 
-import re
-
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from peikao.core.citations import cite_reference, reference_parts
 from peikao.core.events import TransitionEvent, new_status_field, old_status_field
 from peikao.core.models import DatedReference, LegalInstrument, Region
 from peikao.core.scoping import ScopedQuerySet, ScopeSpec
@@ -27,7 +26,7 @@ from peikao.enforcement.choices import (
     SpotExamStatus,
     SubjectType,
 )
-from peikao.lib.legal_citations import cite, cite_instrument, instrument_codes
+from peikao.lib.legal_citations import cite_instrument, instrument_codes
 from peikao.registry.models import OperationItem, Organization, Person
 
 # The legal instrument of the 2021 campaign (domain/regimes.yaml), whose lists items are traced to.
@@ -122,10 +121,10 @@ class ViolationItem(DatedReference):
     def basis_title(self) -> str:
         """The legal basis as cited: 《中华人民共和国安全生产法》第九十七条第三项, never the data's keys."""
         titles = {self.instrument.code: self.instrument.title} if self.instrument_id else {}
-        missing = instrument_codes(self.basis) - set(titles)
+        missing = set().union(set(), *(instrument_codes(part) for part in reference_parts(self.basis))) - set(titles)
         if missing:
             titles |= dict(LegalInstrument.objects.filter(code__in=missing).values_list("code", "title"))
-        return cite(self.basis, titles) or self.basis
+        return cite_reference(self.basis, titles) or self.basis
 
     @property
     def source_text(self) -> str:
@@ -143,7 +142,7 @@ class ViolationItem(DatedReference):
         titles = dict(
             LegalInstrument.objects.filter(code__in=instrument_codes(self.source)).values_list("code", "title")
         )
-        return cite(self.source, titles) or self.source
+        return cite_reference(self.source, titles) or self.source
 
     @property
     def fine_range_text(self) -> str:
@@ -482,12 +481,7 @@ class Decision(models.Model):
     def basis_cited(self) -> str:
         """The legal basis as cited (《中华人民共和国安全生产法》第九十七条第四项): a decision written by the service
         stores it so; one imported or written before may hold the data's keys (``work_safety_law_2021 art. 97 (4)``)."""
-        parts = [part.strip() for part in re.split(r"[;；]", self.basis) if part.strip()]
-        codes = set().union(*(instrument_codes(part) for part in parts)) if parts else set()
-        if not codes:
-            return self.basis
-        titles = dict(LegalInstrument.objects.filter(code__in=codes).values_list("code", "title"))
-        return "；".join(dict.fromkeys(cite(part, titles) or part for part in parts))
+        return cite_reference(self.basis) or self.basis
 
 
 class Rectification(models.Model):

@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from peikao.core.citations import cite_reference
 from peikao.core.events import TransitionEvent, new_status_field, old_status_field
 from peikao.core.models import DatedReference, LegalInstrument
 from peikao.core.scoping import ScopedQuerySet, ScopeSpec
@@ -52,11 +53,13 @@ class HourRule(DatedReference):
         verbose_name_plural = _("hour rules")
 
     def __str__(self) -> str:
-        return f"{self.get_trainee_category_display()} {self.get_training_type_display()} ≥ {self.hours} ({self.basis})"
+        kind = f"{self.get_trainee_category_display()} {self.get_training_type_display()}"
+        return f"{kind} ≥ {self.hours}（{self.basis_title}）"
 
     @property
     def basis_title(self) -> str:
-        return self.instrument.title if self.instrument_id else self.basis
+        """The basis as cited: 《生产经营单位安全培训规定》（原国家安全监管总局令第3号）第九条."""
+        return cite_reference(self.basis) or self.basis
 
 
 class HourUnit(DatedReference):
@@ -74,7 +77,11 @@ class HourUnit(DatedReference):
         verbose_name_plural = _("hour units")
 
     def __str__(self) -> str:
-        return f"{self.offline_minutes}/{self.online_minutes} min ({self.basis})"
+        return f"{self.offline_minutes}/{self.online_minutes} min（{self.basis_title}）"
+
+    @property
+    def basis_title(self) -> str:
+        return cite_reference(self.basis) or self.basis
 
 
 class TrainingClassQuerySet(ScopedQuerySet):

@@ -94,7 +94,8 @@ def requirement(
             )
         return Requirement(int(syllabus_hours * 10), str(_("class syllabus")), None)
     if syllabus_hours is not None and syllabus_hours > rule.hours:
-        return Requirement(int(syllabus_hours * 10), f"{_('class syllabus')}（≥ {rule.hours}，{rule.basis}）", rule)
+        basis = f"{_('class syllabus')}（≥ {rule.hours}）；{rule.basis}"  # the rule's basis a part of its own: cited
+        return Requirement(int(syllabus_hours * 10), basis, rule)
     return Requirement(int(rule.hours * 10), rule.basis, rule)
 
 

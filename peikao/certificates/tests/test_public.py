@@ -231,7 +231,13 @@ def test_rate_limited_per_client_with_a_reason(client, certificate, backend):
             "/api/public/verify", {"cert_no": "X", "name": "Y"}, content_type="application/json", REMOTE_ADDR="7.7.7.7"
         )
         assert limited.status_code == 429 and limited.json()["code"] == "rate_limited"
-        assert "Too many lookups" in limited.json()["message"]
+        body = limited.json()
+        assert body["message"] == body["message_zh"] and "Too many lookups" in body["message_en"]
+        english = client.post(
+            "/api/public/verify", {"cert_no": "X", "name": "Y"}, content_type="application/json",
+            REMOTE_ADDR="7.7.7.7", HTTP_ACCEPT_LANGUAGE="en",
+        ).json()  # fmt: skip
+        assert "Too many lookups" in english["message"] and english["message_zh"] == body["message_zh"]
         page = client.post("/verify/", {"cert_no": "X", "name": "Y"}, REMOTE_ADDR="7.7.7.7")
         assert page.status_code == 429 and int(page["Retry-After"]) >= 1
         scanned = client.get(f"/v/{publishing.token_for(certificate)}", REMOTE_ADDR="7.7.7.7")

@@ -44,3 +44,26 @@ def kind_title(name: str) -> str:
 
     kind = get_kind(name) if name else None
     return str(kind.title) if kind is not None else name
+
+
+@register.filter
+def cited(reference: str) -> str:
+    """A legal reference of the data (``order_3 art. 13``) as cited: 《生产经营单位安全培训规定》…第十三条."""
+    from peikao.core.citations import cite_reference
+
+    return cite_reference(reference or "")
+
+
+@register.filter
+def actor_name(row) -> str:
+    """Who made a change, as a person reads it: the user's name, or 系统 for a command or a scheduled job (whose
+    label, ``command:demo``, is for the change log's machines)."""
+    from django.utils.translation import gettext
+
+    actor = getattr(row, "actor", None) if getattr(row, "actor_id", None) else None
+    if actor is not None:
+        return str(actor)
+    label = getattr(row, "actor_label", "") or ""
+    if not label or label.startswith(("command:", "system", "job:", "cron")):
+        return gettext("System")
+    return label

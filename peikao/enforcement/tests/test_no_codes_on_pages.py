@@ -90,3 +90,20 @@ def test_an_enterprise_reads_its_gaps_violation_by_name_and_a_regulator_also_see
     client.force_login(UserFactory(username="gl-x", role="inspector", region=Region.objects.get(code="350102")))
     page = client.get(f"/compliance/enterprises/{site['works'].org_code}/").content.decode()
     assert '<small class="muted"><code>ENT-' in page.split("<tbody>", 1)[1]
+
+
+def test_a_timeline_names_its_actor_and_a_command_as_the_system():
+    from types import SimpleNamespace
+
+    render = Template("{% load labels %}{{ e|actor_name }}").render
+    person = SimpleNamespace(actor_id=7, actor="张三", actor_label="insp-zhang")
+    command = SimpleNamespace(actor_id=None, actor=None, actor_label="command:demo")
+    assert render(Context({"e": person})) == "张三"
+    assert render(Context({"e": command})) == "系统"
+
+
+def test_the_import_page_offers_file_kinds_by_their_titles_only(site, client):  # noqa: F811
+    client.force_login(site["admin"])
+    page = client.get("/imports/").content.decode()
+    options = re.findall(r'<option value="([a-z_]+)"[^>]*>([^<]*)</option>', page)
+    assert options and all(key not in label for key, label in options), options
