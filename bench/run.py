@@ -12,7 +12,7 @@ import importlib
 import json
 import sys
 
-BENCHMARKS = ["persons_import", "training", "papers", "exam_load", "qr_verify", "verify_load", "compliance"]
+BENCHMARKS = ["persons_import", "training", "papers", "exam_load", "qr_verify", "verify_load", "compliance", "notice"]
 
 
 def main() -> int:
