@@ -9,8 +9,7 @@ import dataclasses
 import datetime as dt
 from collections.abc import Mapping
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
-from django.db.models.functions import TruncDate
+from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -19,8 +18,8 @@ from peikao.core.choices import RegionLevel
 from peikao.core.errors import PermissionDenied
 from peikao.core.models import LegalInstrument, User
 from peikao.core.permissions import Perm, has_perm
-from peikao.exams import papers, rules
-from peikao.exams.choices import ExamPart, FindingStatus, ResultStatus, SittingStatus, TrainingExemption
+from peikao.exams import papers, rules, sitting_filters
+from peikao.exams.choices import ExamPart, FindingStatus, ResultStatus, TrainingExemption
 from peikao.exams.hooks import application_ban_until
 from peikao.exams.models import (
     Blueprint,
@@ -125,51 +124,8 @@ def sitting_list(*, user: User, filters: dict | None = None) -> QuerySet[Sitting
     if filters.get("q"):
         value = filters["q"].strip()
         queryset = queryset.filter(Q(sitting_code__icontains=value) | Q(exam_point__name__icontains=value))
-    for name, lookup in (("starts_from", "gte"), ("starts_to", "lte")):
-        day = _day(filters.get(name))
-        if day is not None:
-            queryset = queryset.filter(**{f"starts_at__date__{lookup}": day})
-    if filters.get("conflicts"):
-        queryset = queryset.filter(Exists(_unresolved_conflict_staff())).exclude(status__in=SITTING_DONE)
-    if filters.get("findings"):
-        findings = PatrolFinding.objects.filter(sitting=OuterRef("pk")).exclude(status=FindingStatus.DISMISSED)
-        queryset = queryset.filter(Exists(findings))
+    queryset = sitting_filters.apply(queryset, filters)
     return queryset.annotate(registered=Count("registrations", distinct=True)).order_by("-starts_at")
-
-
-SITTING_DONE = (SittingStatus.CLOSED, SittingStatus.CANCELLED)
-
-
-def _day(value) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat(str(value).strip()) if value else None
-    except ValueError:  # not a day: no filter, as for any other unreadable filter value
-        return None
-
-
-def _unresolved_conflict_staff():
-    """The staff of the outer sitting in conflict now, without a regulator's override (``unresolved_conflicts``
-    as one EXISTS: employed on the sitting's day by a training institution whose trainees sit it)."""
-    employers = (
-        Assignment.objects.filter(
-            person=OuterRef("person"),
-            organization__kind=OrganizationKind.TRAINING_INSTITUTION,
-            start_date__lte=OuterRef("day"),
-        )
-        .filter(Q(end_date__isnull=True) | Q(end_date__gte=OuterRef("day")))
-        .filter(
-            Exists(
-                Registration.objects.filter(
-                    sitting=OuterRef(OuterRef("sitting")), training_class__organization=OuterRef("organization")
-                )
-            )
-        )
-    )
-    return (
-        SittingStaff.objects.filter(sitting=OuterRef("pk"), override_reason="")
-        .annotate(day=TruncDate("sitting__starts_at"))
-        .filter(Exists(employers))
-    )
 
 
 def sitting_get(*, user: User, sitting_code: str) -> Sitting:
