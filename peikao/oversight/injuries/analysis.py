@@ -155,7 +155,7 @@ def _roster(user: User | None, region: Region | None, date_from: dt.date, date_t
     return roster
 
 
-def _age(year_field: str | Value, birth_field: str) -> Any:
+def _age(year_field: Any, birth_field: str) -> Any:
     return Cast(year_field, IntegerField()) - ExtractYear(birth_field)
 
 

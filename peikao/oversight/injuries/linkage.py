@@ -226,26 +226,24 @@ def link(cases: list[CaseInput], *, weights: Weights) -> dict[object, LinkResult
         births = sorted({b for case in named if (b := birth_date_of(case.id_number)) is not None})
         by_name_birth: dict[tuple[str, dt.date], list[Candidate]] = defaultdict(list)
         for chunk in _chunks(names, LOOKUP_CHUNK // 5):
-            rows = Person.objects.filter(name__in=chunk, birth_date__in=births).values_list(
+            person_rows = Person.objects.filter(name__in=chunk, birth_date__in=births).values_list(
                 "pk", "id_number", "name", "birth_date"
             )
-            for pk, number, name, birth in rows.iterator(chunk_size=5000):
-                by_name_birth[(name, birth)].append(Candidate(pk, number, name, birth))
+            for pk, number, name, born in person_rows.iterator(chunk_size=5000):
+                by_name_birth[(name, born)].append(Candidate(pk, number, name, born))
         orgs = sorted({case.organization_id for case in named})
         by_name_org: dict[tuple[str, int], list[Candidate]] = defaultdict(list)
-        rows = (
+        staff = (
             Assignment.objects.filter(organization_id__in=orgs, person__name__in=names)
             .values_list("organization_id", "person_id", "person__id_number", "person__name", "person__birth_date")
             .distinct()
         )
-        for org, pk, number, name, birth in rows.iterator(chunk_size=5000):
-            by_name_org[(name, org)].append(Candidate(pk, number, name, birth))
+        for org, pk, number, name, born in staff.iterator(chunk_size=5000):
+            by_name_org[(name, org)].append(Candidate(pk, number, name, born))
         for case in named:
-            birth = birth_date_of(case.id_number)
-            for candidate in [
-                *by_name_birth.get((case.name, birth), ()),
-                *by_name_org.get((case.name, case.organization_id), ()),
-            ]:
+            said = birth_date_of(case.id_number)
+            same_birth = by_name_birth.get((case.name, said), []) if said is not None else []
+            for candidate in [*same_birth, *by_name_org.get((case.name, case.organization_id), ())]:
                 pairs[case.key][candidate.person_id] = candidate
 
     # The employer comparison: was the candidate ever assigned at the case's employer by the day it happened?
@@ -253,17 +251,17 @@ def link(cases: list[CaseInput], *, weights: Weights) -> dict[object, LinkResult
     orgs = sorted({case.organization_id for case in pending})
     employed: dict[tuple[int, int], dt.date] = {}
     for chunk in _chunks(persons, LOOKUP_CHUNK):
-        rows = Assignment.objects.filter(person_id__in=chunk, organization_id__in=orgs).values_list(
+        posts = Assignment.objects.filter(person_id__in=chunk, organization_id__in=orgs).values_list(
             "person_id", "organization_id", "start_date"
         )
-        for pk, org, start in rows:
+        for pk, org, start in posts:
             key = (pk, org)
             employed[key] = min(start, employed.get(key, start))
     for case in pending:
         scored = []
         for pk, candidate in pairs.get(case.key, {}).items():
-            start = employed.get((pk, case.organization_id))
-            at_work = start is not None and start <= case.occurred_on
+            began = employed.get((pk, case.organization_id))
+            at_work = began is not None and began <= case.occurred_on
             scored.append((pk, score(case, candidate, at_work, weights)))
         results[case.key] = decide(scored, weights)
     return results

@@ -63,7 +63,7 @@ def link_counts(*, user: User, region: Region | None = None) -> dict[str, int]:
     return dict.fromkeys(LinkStatus.values, 0) | {row["link_status"]: row["n"] for row in rows}
 
 
-def injuries_stream(*, user: User | None, region: Region | None = None) -> Iterator[dict[str, Any]]:
+def injuries_stream(*, user: User | None, region: Region | None = None) -> Iterator[Any]:
     """Every visible case as the export writes it (full numbers: the export kind checks the right to see them)."""
     rows = (
         injury_list(user=user, region=region)

@@ -220,7 +220,7 @@ def priority_raise(*, actor: User, organization_id: int, reason: str = "") -> In
     organization = Organization.objects.visible_to(actor).filter(pk=organization_id).first()
     if organization is None or not (actor.sees_everything or actor.is_regulator):
         raise PermissionDenied("outside_jurisdiction", _("The organisation is outside your jurisdiction."))
-    kinds = {
+    kinds: dict[str, str] = {
         OrganizationKind.ENTERPRISE: Dimension.ENTERPRISE,
         OrganizationKind.TRAINING_INSTITUTION: Dimension.TRAINING_INSTITUTION,
     }
