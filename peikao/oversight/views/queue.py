@@ -26,7 +26,6 @@ from peikao.oversight.views.evidence import evidence_of
 from peikao.registry import selectors as registry_selectors
 
 ACTIONS = ("review", "dismiss", "confirm", "reopen", "force")
-REOPEN_NEEDS_NOTE = gettext_lazy("Say why the alert is reopened.")
 PLAN_REQUIRED = gettext_lazy("Choose a draft plan of a region holding the subject.")
 
 
@@ -181,8 +180,6 @@ def _apply(user: User, alert: Alert, action: str, data: dict) -> str:
         services.alert_review(actor=user, alert=alert, note=note)
         return _("The alert is under review.")
     if action == "reopen":
-        if not note:
-            raise DomainError("reason_required", REOPEN_NEEDS_NOTE, field="note")
         services.alert_reopen(actor=user, alert=alert, note=note)
         return _("The alert is reopened.")
     if action == "dismiss":
