@@ -76,10 +76,6 @@ class AlertOut(Schema):
         return obj.inspection.code if obj.inspection_id else None
 
     @staticmethod
-    def resolve_forced_plan_id(obj):
-        return getattr(obj, "forced_plan_id", None)
-
-    @staticmethod
     def resolve_finding_code(obj):
         return obj.finding.code if obj.finding_id else None
 
@@ -257,13 +253,10 @@ def alert_confirm(request, alert_id: int, payload: ConfirmIn):
 def alert_force(request, alert_id: int, payload: ForceIn):
     user = request.user
     alert = _alert(request, alert_id)
-    force = getattr(services, "alert_force_into_plan", None)
-    if force is None:
-        raise DomainError("not_available", _("Adding a subject to a draw is not available yet."), status=409)
     plan = enforcement_selectors.plan_list(user=user).filter(pk=payload.plan_id, status=PlanStatus.DRAFT).first()
     if plan is None or not plan.region.contains(alert.organization.region_id):
         raise DomainError(
             "unknown_plan", _("Choose a draft plan of a region holding the subject."), status=422, field="plan_id"
         )
-    force(actor=user, alert=alert, plan=plan, note=payload.note)
+    services.alert_force_into_plan(actor=user, alert=alert, plan=plan, note=payload.note)
     return _detail(request, alert_id)

@@ -40,11 +40,6 @@ def may_review(user: User) -> bool:
     return has_perm(user, Perm.INSPECT) and (user.is_regulator or user.is_system_admin)
 
 
-def force_service():
-    """The service adding an alert's subject to the next draw of a plan (None until oversight provides it)."""
-    return getattr(services, "alert_force_into_plan", None)
-
-
 def _get(user: User, alert_id: int) -> Alert:
     regulator_only(user)
     try:
@@ -99,7 +94,9 @@ def _forms(user: User, alert: Alert, bound: dict | None = None) -> dict:
             inspectors=enforcement_selectors.inspector_choices(user=user, organization=alert.organization),
             initial={"inspectors": [str(user.pk)]},
         ),
-        "force_form": ForceForm(prefix="force", plans=_plans(user, alert)) if force_service() else None,
+        "force_form": ForceForm(prefix="force", plans=_plans(user, alert))
+        if has_perm(user, Perm.PLAN_MANAGE)
+        else None,
     }
     return {**forms, **(bound or {})}
 
@@ -142,7 +139,7 @@ def alert_step(request: HttpRequest, alert_id: int, action: str) -> HttpResponse
     """One step of the review from the alert's page; a refusal is shown beside its field, nothing written."""
     user = request.user
     alert = _get(user, alert_id)
-    if action not in ACTIONS or (action == "force" and force_service() is None):
+    if action not in ACTIONS or (action == "force" and not has_perm(user, Perm.PLAN_MANAGE)):
         raise Http404
     if not may_review(user):
         raise Http404
@@ -210,5 +207,5 @@ def _apply(user: User, alert: Alert, action: str, data: dict) -> str:
     plan = next((p for p in _plans(user, alert) if str(p.pk) == data["plan"]), None)
     if plan is None:
         raise DomainError("plan_required", PLAN_REQUIRED, field="plan")
-    force_service()(actor=user, alert=alert, plan=plan, note=note)
+    services.alert_force_into_plan(actor=user, alert=alert, plan=plan, note=note)
     return _("The subject is added to the next draw of %(plan)s.") % {"plan": plan.name}
