@@ -3,8 +3,8 @@ candidates blocked in the database, and a decision by the dated thresholds.
 
 Blocking asks the database's indexes, a few queries per chunk of cases, never a scan per case:
 
-- the ID numbers one typing error away from the number given (each of the 17 digits replaced, each pair of
-  neighbours swapped, any check character): looked up on the unique index of ``Person.id_number``;
+- the valid ID numbers one typing error away from the number given (each of the 17 digits replaced, each pair of
+  neighbours swapped, the right check character): looked up on the unique index of ``Person.id_number``;
 - where the file gives a name: persons of that name born on the date the number says, and persons of that name
   assigned at the employer.
 
@@ -25,7 +25,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 
-from peikao.core.validators import ID_CHECK_CHARS, validate_id_number
+from peikao.core.validators import ID_CHECK_CHARS, ID_WEIGHTS, validate_id_number
 from peikao.oversight.injuries.choices import LinkStatus
 from peikao.oversight.injuries.models import LinkageWeight
 from peikao.registry.models import Assignment, Person
@@ -114,18 +114,22 @@ def _well_formed(number: str) -> bool:
 
 
 def one_error_variants(number: str) -> set[str]:
-    """Every 18-character number one typing error away from ``number``: any check character; one of the first 17
-    digits replaced; two neighbours among them swapped."""
+    """Every valid 18-character number one typing error away from ``number``: the right check character for its 17
+    digits; one of the 17 digits replaced; two neighbours among them swapped. Registered numbers are valid, so a
+    variant whose check character does not fit cannot be anyone's: only ~17 of the ~180 variants are looked up."""
     if not _well_formed(number):
         return set()
     body, check = number[:17], number[17]
-    variants = {body + char for char in ID_CHECK_CHARS}
+    digits = [int(d) for d in body]
+    total = sum(w * d for w, d in zip(ID_WEIGHTS, digits, strict=True))
+    variants = {body + ID_CHECK_CHARS[total % 11]}
     for i in range(17):
-        for digit in DIGITS:
-            if digit != body[i]:
-                variants.add(body[:i] + digit + body[i + 1 :] + check)
+        for digit in range(10):
+            if digit != digits[i] and ID_CHECK_CHARS[(total + ID_WEIGHTS[i] * (digit - digits[i])) % 11] == check:
+                variants.add(body[:i] + str(digit) + body[i + 1 :] + check)
     for i in range(16):
-        if body[i] != body[i + 1]:
+        a, b = digits[i], digits[i + 1]
+        if a != b and ID_CHECK_CHARS[(total + (ID_WEIGHTS[i] - ID_WEIGHTS[i + 1]) * (b - a)) % 11] == check:
             variants.add(body[:i] + body[i + 1] + body[i] + body[i + 2 :] + check)
     variants.discard(number)
     return variants
