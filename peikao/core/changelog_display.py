@@ -267,8 +267,18 @@ def describe(entries) -> list[EntryView]:
     return [_view(entry, model, fields, event, keys, namer) for entry, model, fields, event, keys in plans]
 
 
+def actor_text(actor, label: str) -> str:
+    """Who made a change, as a person reads it: the user's name, or 系统 for a command or a scheduled job (whose
+    label, ``command:demo``, is for the change log's machines)."""
+    if actor is not None:
+        return str(actor)
+    if not label or label.startswith(("command:", "system", "job:", "cron")):
+        return _("System")
+    return label
+
+
 def _view(entry: ChangeLog, model, fields: dict, event: bool, keys: list[str], namer: _Namer) -> EntryView:
-    actor = (entry.actor.full_name or entry.actor.username) if entry.actor_id and entry.actor else entry.actor_label
+    actor = actor_text(entry.actor if entry.actor_id else None, entry.actor_label)
     if model is None:
         return EntryView(entry, entry.get_action_display(), entry.content_type.model, entry.object_repr, actor)
     before, after = entry.before or {}, entry.after or {}

@@ -101,6 +101,13 @@ RECTIFICATION_TRANSITIONS = {
     (RectificationStatus.SUBMITTED, RectificationStatus.OPEN): "return",
     (RectificationStatus.SUBMITTED, RectificationStatus.CLOSED): "close",
 }
+# The steps of a rectification as its timeline names them (escalate: overdue, a step that keeps the status).
+RECTIFICATION_STEP_LABELS = {
+    "submit": pgettext_lazy("rectification step", "Evidence submitted"),
+    "return": pgettext_lazy("rectification step", "Returned for more work"),
+    "close": pgettext_lazy("rectification step", "Verified and closed"),
+    "escalate": pgettext_lazy("rectification step", "Escalated: not rectified in time"),
+}
 
 
 class SpotExamStatus(models.TextChoices):

@@ -15,6 +15,7 @@ from peikao.core.events import TransitionEvent, new_status_field, old_status_fie
 from peikao.core.models import DatedReference, LegalInstrument, Region
 from peikao.core.scoping import ScopedQuerySet, ScopeSpec
 from peikao.enforcement.choices import (
+    RECTIFICATION_STEP_LABELS,
     CampaignList,
     CheckOutcome,
     FindingSource,
@@ -537,6 +538,11 @@ class RectificationEvent(TransitionEvent):
         verbose_name = _("rectification status change")
         verbose_name_plural = _("rectification status changes")
         indexes = [models.Index(fields=["rectification", "time"], name="rectification_events_by_time")]
+
+    @property
+    def label(self) -> str:
+        """The step by its name (the transition's key is for machines)."""
+        return str(RECTIFICATION_STEP_LABELS.get(self.transition, self.get_new_status_display()))
 
 
 class SpotExam(models.Model):

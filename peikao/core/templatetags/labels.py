@@ -58,12 +58,7 @@ def cited(reference: str) -> str:
 def actor_name(row) -> str:
     """Who made a change, as a person reads it: the user's name, or 系统 for a command or a scheduled job (whose
     label, ``command:demo``, is for the change log's machines)."""
-    from django.utils.translation import gettext
+    from peikao.core.changelog_display import actor_text
 
     actor = getattr(row, "actor", None) if getattr(row, "actor_id", None) else None
-    if actor is not None:
-        return str(actor)
-    label = getattr(row, "actor_label", "") or ""
-    if not label or label.startswith(("command:", "system", "job:", "cron")):
-        return gettext("System")
-    return label
+    return actor_text(actor, getattr(row, "actor_label", "") or "")

@@ -43,9 +43,9 @@ RESPONSIBLE_NOT_OVERDUE = _(
 
 def _require_findings_of(inspection: Inspection, findings: list[Finding]) -> None:
     if not findings:
-        raise DomainError("findings_required", _("A decision rests on findings of the inspection."))
+        raise DomainError("findings_required", _("A decision rests on findings of the inspection."), field="findings")
     if any(f.inspection_id != inspection.pk for f in findings):
-        raise DomainError("foreign_finding", _("Every finding must belong to this inspection."))
+        raise DomainError("foreign_finding", _("Every finding must belong to this inspection."), field="findings")
 
 
 @transaction.atomic
@@ -82,13 +82,15 @@ def decision_issue(
         require_perm(actor, needed)
     _require_findings_of(inspection, findings)
     if decided_on < inspection.inspected_on:
-        raise DomainError("decided_before_inspection", _("A decision cannot come before the inspection."))
+        raise DomainError(
+            "decided_before_inspection", _("A decision cannot come before the inspection."), field="decided_on"
+        )
     bases = rules.decision_basis(findings)
     overdue_range = False
     allowed: rules.FineRange | None = None
     if measure == Measure.FINE:
         if fine_yuan is None or fine_yuan <= 0:
-            raise DomainError("fine_amount", rules.FINE_AMOUNT_REQUIRED)
+            raise DomainError("fine_amount", rules.FINE_AMOUNT_REQUIRED, field="fine_yuan")
         allowed = rules.fine_range(findings, overdue=selectors.rectification_overdue(findings, on=decided_on))
         if not allowed.allows(fine_yuan):
             raise DomainError(
@@ -105,6 +107,7 @@ def decision_issue(
                     else Bilingual("", ""),
                     "basis": Bilingual(allowed.basis, allowed.basis),
                 },
+                field="fine_yuan",
             )
         overdue_range = allowed.overdue
         bases = allowed.basis
@@ -113,7 +116,7 @@ def decision_issue(
     _check_responsible(actor, allowed, responsible_person, responsible_fine_yuan)
     if measure == Measure.RECTIFY_ORDER:
         if rules.deadline_missing(due_on, decided_on):
-            raise DomainError("deadline_required", rules.DEADLINE_REQUIRED)
+            raise DomainError("deadline_required", rules.DEADLINE_REQUIRED, field="due_on")
     else:
         due_on = None
     if (
@@ -122,7 +125,7 @@ def decision_issue(
     ):
         raise DomainError("not_an_exam_point", _("This measure applies to exam points only."))
     if measure == Measure.REVOKE_CERTIFICATE and certificate is None:
-        raise DomainError("certificate_required", _("Name the certificate to revoke."))
+        raise DomainError("certificate_required", _("Name the certificate to revoke."), field="certificate_id")
     decision = Decision(
         code=code or _next_code(f"JD{inspection.code[2:]}-", Decision),
         inspection=inspection,
@@ -160,13 +163,23 @@ def _check_responsible(
     if person is None and fine is None:
         return
     if person is None:
-        raise DomainError("responsible_person_required", _("Name the person directly responsible for this fine."))
+        raise DomainError(
+            "responsible_person_required",
+            _("Name the person directly responsible for this fine."),
+            field="responsible_person",
+        )
     if not Person.objects.visible_to(actor).filter(pk=person.pk).exists():
-        raise DomainError("unknown_person", _("No such registered person in your jurisdiction."))
+        raise DomainError(
+            "unknown_person", _("No such registered person in your jurisdiction."), field="responsible_person"
+        )
     if allowed is None or not allowed.responsible:
-        raise DomainError("responsible_not_overdue", RESPONSIBLE_NOT_OVERDUE)
+        raise DomainError("responsible_not_overdue", RESPONSIBLE_NOT_OVERDUE, field="responsible_person")
     if fine is None or fine <= 0:
-        raise DomainError("responsible_fine_amount", _("The fine of the person directly responsible needs its amount."))
+        raise DomainError(
+            "responsible_fine_amount",
+            _("The fine of the person directly responsible needs its amount."),
+            field="responsible_fine_yuan",
+        )
     if not allowed.allows_responsible(fine):
         raise DomainError(
             "responsible_fine_outside_range",
@@ -177,6 +190,7 @@ def _check_responsible(
                 "high": f"{allowed.responsible_high or 0:,.0f}",
                 "basis": Bilingual(allowed.responsible_basis, allowed.responsible_basis),
             },
+            field="responsible_fine_yuan",
         )
 
 

@@ -83,3 +83,18 @@ def test_every_model_and_field_the_change_log_can_show_has_a_chinese_name():
                 and not chinese(_label(field, field.attname))
             ]
     assert not untranslated, untranslated
+
+
+def test_a_change_without_a_user_is_the_systems_and_a_persons_name_is_its_name(completed):
+    from django.utils import translation
+
+    from peikao.core.changelog_display import _label
+    from peikao.enforcement.models import RectificationEvent
+    from peikao.registry.models import Person
+
+    sentences = [str(view) for view in describe(ChangeLog.objects.select_related("content_type", "actor"))]
+    assert f"执法检查 {completed.code} 状态：进行中 → 已完成 (系统)" in sentences  # written outside a request
+    with translation.override("zh-hans"):
+        assert _label(Person._meta.get_field("name"), "name") == "姓名"
+    assert not any("command:" in sentence or "(system)" in sentence for sentence in sentences)
+    assert RectificationEvent(transition="escalate", new_status="open").label == "逾期未整改，已升级处理"

@@ -72,7 +72,11 @@ def class_create(
     require_perm(actor, Perm.CLASS_MANAGE)
     require_own(actor, organization)
     if data.trainee_category == TraineeCategory.SPECIAL_OPERATOR and data.operation_item is None:
-        raise DomainError("item_required", _("A class for special-operations workers needs an operation item."))
+        raise DomainError(
+            "item_required",
+            _("A class for special-operations workers needs an operation item."),
+            field="operation_item",
+        )
     organization_may_train(organization, category=data.trainee_category, item=data.operation_item)
     training_class = TrainingClass(
         class_code=data.class_code.strip(),
