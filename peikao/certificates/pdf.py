@@ -57,6 +57,13 @@ def font_name() -> str:
     raise ImproperlyConfigured(f"no CJK TrueType font for certificate PDFs: {FONT_FILE} is missing")
 
 
+def canvas_maker(*args, **kwargs) -> Canvas:
+    """A reportlab canvas that starts in the embedded CJK font, not in reportlab's default Helvetica (a font the
+    PDF would list without embedding it): for ``SimpleDocTemplate.build(..., canvasmaker=canvas_maker)``."""
+    kwargs["initialFontName"] = kwargs.get("initialFontName") or font_name()  # platypus passes None
+    return Canvas(*args, **kwargs)
+
+
 @dataclass(frozen=True)
 class Field:
     label: str
@@ -160,7 +167,7 @@ def render(certificate: Certificate, *, size: str = "a4") -> bytes:
     font = font_name()
     url = publishing.url_for(certificate)
     buffer = io.BytesIO()
-    canvas = Canvas(buffer, pagesize=FORMATS[size], pageCompression=1, initialFontName=font)  # no Helvetica
+    canvas = canvas_maker(buffer, pagesize=FORMATS[size], pageCompression=1)
     canvas.setTitle(f"{TITLES[certificate.cert_type]} {certificate.cert_no}")
     canvas.setAuthor("培考 Peikao")
     canvas.setSubject(certificate.subject_label)

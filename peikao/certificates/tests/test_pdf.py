@@ -7,32 +7,25 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
-import os
-import shutil
 import subprocess
 from pathlib import Path
 
 import jwt as pyjwt
 import pytest
 from django.core.management import CommandError, call_command
-from PIL import Image, ImageChops
 
 from peikao.certificates import pdf, publishing, services
 from peikao.testing.certificates import legacy
 from peikao.testing.factories import PersonFactory
+from peikao.testing.pdf import assert_fonts_embedded, changed_pixels, no_fonts_environment, page_image, require_tools
 
 pytestmark = pytest.mark.django_db
 
 TOOLS = ("pdftoppm", "zbarimg")
-POPPLER = ("pdftoppm", "pdffonts", "pdftotext")
 
 
-def _require_tools(tools=TOOLS):
-    missing = [tool for tool in tools if shutil.which(tool) is None]
-    if missing:
-        if os.environ.get("CI"):
-            pytest.fail(f"{missing} must be installed in CI (.ci/run installs poppler-utils and zbar-tools)")
-        pytest.skip(f"{missing} not installed")
+def _require_tools():
+    require_tools(TOOLS)
 
 
 def _decode(pdf_bytes: bytes, tmp_path: Path, dpi: int = 200) -> str:
@@ -91,52 +84,11 @@ def test_the_pdf_has_the_fields_of_the_national_query(certificate):
     assert fields["有效期"] == "2023-07-01 至 2029-06-30"
 
 
-def _no_fonts_environment(tmp_path: Path) -> dict[str, str]:
-    """The environment of a machine without any system font: fontconfig reads a configuration with no font
-    directory (poppler finds fonts through fontconfig only)."""
-    config = tmp_path / "fonts.conf"
-    config.write_text(
-        '<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "fonts.dtd">\n'
-        f"<fontconfig><cachedir>{tmp_path / 'fc-cache'}</cachedir></fontconfig>\n",
-        encoding="utf-8",
-    )
-    environment = {**os.environ, "FONTCONFIG_FILE": str(config), "HOME": str(tmp_path)}
-    environment.pop("FONTCONFIG_PATH", None)
-    if shutil.which("fc-list"):
-        listed = subprocess.run(["fc-list"], env=environment, capture_output=True, text=True, check=True).stdout
-        assert listed.strip() == "", f"the no-font environment still lists fonts:\n{listed}"
-    return environment
-
-
-def _page_image(pdf_bytes: bytes, tmp_path: Path, name: str, environment: dict[str, str]) -> Image.Image:
-    source = tmp_path / f"{name}.pdf"
-    source.write_bytes(pdf_bytes)
-    rendered = subprocess.run(
-        ["pdftoppm", "-r", "72", "-gray", "-png", "-singlefile", str(source), str(tmp_path / name)],
-        env=environment,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    assert "font" not in rendered.stderr.lower(), rendered.stderr  # poppler says when it must substitute a font
-    return Image.open(tmp_path / f"{name}.png").convert("L")
-
-
 @pytest.mark.parametrize("size", ["a4", "card"])
 def test_every_font_of_the_pdf_is_embedded_and_its_text_is_chinese(certificate, tmp_path, size):
-    _require_tools(POPPLER)
+    require_tools()
     certificate.person.name = "欧阳堃喆"  # outside GB 2312: the shipped font holds all of GBK
-    source = tmp_path / "c.pdf"
-    source.write_bytes(pdf.render(certificate, size=size))
-    listing = subprocess.run(["pdffonts", str(source)], capture_output=True, text=True, check=True).stdout
-    rows = [line.split() for line in listing.splitlines()[2:] if line.strip()]
-    assert rows, listing
-    for row in rows:
-        # name type [encoding words…] emb sub uni object-id generation: emb/sub/uni are the 5th-3rd from the end.
-        emb, sub, _uni = row[-5:-2]
-        assert (emb, sub) == ("yes", "yes"), f"a font is not embedded as a subset:\n{listing}"
-    assert any("+PeikaoCJK" in row[0] for row in rows), listing
-    text = subprocess.run(["pdftotext", str(source), "-"], capture_output=True, text=True, check=True).stdout
+    text = assert_fonts_embedded(pdf.render(certificate, size=size), tmp_path)
     assert "中华人民共和国特种作业操作证" in text and "欧阳堃喆" in text and "签发机关" in text
 
 
@@ -145,22 +97,17 @@ def test_the_pdf_renders_its_chinese_text_on_a_machine_without_fonts(certificate
     """Rendered by poppler without any system font, the text is drawn (the page differs from the same page with
     no text) and drawn as glyphs, not as empty boxes (two names of the same length render differently: missing
     glyphs would all be the same box)."""
-    _require_tools(POPPLER)
-    environment = _no_fonts_environment(tmp_path)
+    require_tools()
+    environment = no_fonts_environment(tmp_path)
     qr = pdf._qr_image(publishing.url_for(certificate))
     monkeypatch.setattr(pdf, "_qr_image", lambda url: qr)  # the same QR code on every page compared below
     certificate.person.name = "欧阳小明"
-    first = _page_image(pdf.render(certificate, size=size), tmp_path, "first", environment)
+    first = page_image(pdf.render(certificate, size=size), tmp_path, "first", environment)
     certificate.person.name = "司马大伟"
-    second = _page_image(pdf.render(certificate, size=size), tmp_path, "second", environment)
+    second = page_image(pdf.render(certificate, size=size), tmp_path, "second", environment)
     for method in ("drawString", "drawCentredString", "drawRightString"):
         monkeypatch.setattr(pdf.Canvas, method, lambda *args, **kwargs: None)
-    blank = _page_image(pdf.render(certificate, size=size), tmp_path, "blank", environment)
-
-    def changed_pixels(one: Image.Image, other: Image.Image) -> int:
-        difference = ImageChops.difference(one, other).point(lambda value: 255 if value > 64 else 0)
-        return difference.histogram()[255]
-
+    blank = page_image(pdf.render(certificate, size=size), tmp_path, "blank", environment)
     text_pixels = changed_pixels(second, blank)
     name_pixels = changed_pixels(first, second)
     assert text_pixels > (2000 if size == "a4" else 300), "the text is not drawn"

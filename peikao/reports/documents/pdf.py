@@ -16,7 +16,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import HRFlowable, KeepTogether, Paragraph, SimpleDocTemplate, Spacer, TableStyle
 from reportlab.platypus import Table as PdfTable
 
-from peikao.certificates.pdf import font_name
+from peikao.certificates.pdf import canvas_maker, font_name
 from peikao.reports.documents.content import NoticeContent, Table
 
 RED = colors.HexColor("#E60012")
@@ -25,7 +25,7 @@ TEXT_WIDTH = 156 * mm
 
 def _styles(font: str) -> dict[str, ParagraphStyle]:
     body = ParagraphStyle("body", fontName=font, fontSize=16, leading=28, alignment=TA_JUSTIFY, wordWrap="CJK")
-    return {
+    styles = {
         "mark": ParagraphStyle("mark", fontName=font, fontSize=34, leading=50, alignment=TA_CENTER, textColor=RED),
         "number": ParagraphStyle("number", parent=body, alignment=TA_CENTER),
         "title": ParagraphStyle("title", fontName=font, fontSize=22, leading=34, alignment=TA_CENTER, wordWrap="CJK"),
@@ -40,6 +40,9 @@ def _styles(font: str) -> dict[str, ParagraphStyle]:
         ),
         "number_cell": ParagraphStyle("number_cell", fontName=font, fontSize=8, leading=10, alignment=TA_RIGHT),
     }
+    for style in styles.values():
+        style.bulletFontName = font  # reportlab's default, Helvetica, would be listed in the PDF without being embedded
+    return styles
 
 
 def _table(table: Table, styles: dict[str, ParagraphStyle]) -> list:
@@ -56,6 +59,7 @@ def _table(table: Table, styles: dict[str, ParagraphStyle]) -> list:
         TableStyle(
             [
                 ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
+                ("FONTNAME", (0, 0), (-1, -1), styles["cell"].fontName),
                 ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
                 ("TOPPADDING", (0, 0), (-1, -1), 2),
                 ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
@@ -111,5 +115,5 @@ def notice_pdf(content: NoticeContent) -> bytes:
             [Paragraph(escape(content.authority), styles["right"]), Paragraph(content.issued_text, styles["right"])]
         ),
     ]
-    document.build(story, onFirstPage=page_number, onLaterPages=page_number)
+    document.build(story, onFirstPage=page_number, onLaterPages=page_number, canvasmaker=canvas_maker)
     return out.getvalue()
