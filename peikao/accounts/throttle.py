@@ -27,6 +27,7 @@ from django.db.models import Sum
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.crypto import salted_hmac
+from django.utils.translation import get_language_from_request
 from django.utils.translation import gettext_lazy as _
 
 from peikao.core.errors import DomainError
@@ -87,7 +88,8 @@ def lockout_response(request, original_response=None, credentials=None) -> HttpR
     """What a locked login answers (``AXES_LOCKOUT_CALLABLE``): 429 with the reason, JSON for the API."""
     zh, en = locked_text()
     if request.path.startswith("/api/"):
-        body = {"code": "login_locked", "message": f"{zh} / {en}", "message_zh": zh, "message_en": en}
+        chinese = get_language_from_request(request).startswith("zh")
+        body = {"code": "login_locked", "message": zh if chinese else en, "message_zh": zh, "message_en": en}
         response: HttpResponse = JsonResponse(body, status=429, json_dumps_params={"ensure_ascii": False})
     else:
         response = render(request, "accounts/locked_out.html", {"message": zh}, status=429)
