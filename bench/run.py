@@ -12,7 +12,17 @@ import importlib
 import json
 import sys
 
-BENCHMARKS = ["persons_import", "training", "papers", "exam_load", "qr_verify", "verify_load", "compliance", "notice"]
+BENCHMARKS = [
+    "persons_import",
+    "training",
+    "papers",
+    "exam_load",
+    "qr_verify",
+    "verify_load",
+    "compliance",
+    "injury_linkage",
+    "notice",
+]
 
 
 def main() -> int:
