@@ -22,6 +22,7 @@ BENCHMARKS = [
     "compliance",
     "injury_linkage",
     "notice",
+    "oversight",
 ]
 
 

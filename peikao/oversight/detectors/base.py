@@ -164,6 +164,13 @@ def json_entries(column: str) -> str:
     return f"json_each({column})"
 
 
+def json_value(column: str, key: str) -> str:
+    """The text value under the key ``key`` (an SQL expression) of a JSON object column."""
+    if postgres():
+        return f"({column} ->> {key})"
+    return f"json_extract({column}, '$.\"' || {key} || '\"')"
+
+
 def json_object_size(column: str) -> str:
     if postgres():
         return f"(SELECT COUNT(*) FROM jsonb_object_keys({column}))"

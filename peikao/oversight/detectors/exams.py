@@ -26,6 +26,7 @@ from peikao.oversight.detectors.base import (
     json_array_size,
     json_entries,
     json_object_size,
+    json_value,
     least,
     postgres,
 )
@@ -42,34 +43,46 @@ def _sitting_scope(scope: RunScope) -> tuple[str, list]:
 @detector("EXM-IDENTICAL-ANSWERS")
 def identical_answers(scope: RunScope) -> list[Found]:
     """Two candidates of one theory sitting with enough answered questions in common, agreeing on nearly all of
-    them and sharing enough identical wrong answers. One alert per pair, on the candidate who submitted later."""
+    them and sharing enough identical wrong answers. One alert per pair, on the candidate who submitted later.
+
+    The pairs are first found by their identical wrong answers (few per question), then only those are compared on
+    every answer, looked up by question in the other paper: comparing every pair of a sitting on every question
+    would read 50·49/2·100 rows a sitting."""
     where, params = _sitting_scope(scope)
-    lateral = (
-        f"CROSS JOIN LATERAL {json_entries('r.answers')} AS j" if postgres() else f", {json_entries('r.answers')} j"
-    )
+    entries = json_entries("r.answers")
+    lateral = f"CROSS JOIN LATERAL {entries} AS j" if postgres() else f", {entries} j"
+    entries_a = json_entries("ra.answers")
+    lateral_a = f"CROSS JOIN LATERAL {entries_a} AS j" if postgres() else f", {entries_a} j"
+    other = json_value("rb.answers", "j.key")
     sql = f"""
-    WITH ans AS (
+    WITH wrong AS (
         SELECT r.id AS result_id, g.sitting_id, j.key AS qcode, j.value AS answer
         FROM exams_result r
         JOIN exams_registration g ON g.id = r.registration_id
         JOIN exams_sitting s ON s.id = g.sitting_id
         JOIN registry_organization o ON o.id = s.exam_point_id
         {lateral}
+        JOIN exams_question q ON q.question_code = j.key
         WHERE s.part = 'theory' AND r.status = '{VALID}' AND {where}
+          AND j.value IS NOT NULL AND j.value <> '' AND j.value <> q.answer
     ),
-    marked AS (
-        SELECT a.result_id, a.sitting_id, a.qcode, a.answer,
-               CASE WHEN q.id IS NULL OR a.answer = q.answer THEN 0 ELSE 1 END AS wrong
-        FROM ans a LEFT JOIN exams_question q ON q.question_code = a.qcode
-        WHERE a.answer IS NOT NULL AND a.answer <> ''
+    suspects AS (
+        SELECT a.result_id AS result_a, b.result_id AS result_b, a.sitting_id, COUNT(*) AS same_wrong
+        FROM wrong a
+        JOIN wrong b ON b.sitting_id = a.sitting_id AND b.qcode = a.qcode AND b.answer = a.answer
+             AND b.result_id > a.result_id
+        GROUP BY a.result_id, b.result_id, a.sitting_id
+        HAVING COUNT(*) >= %s
     ),
     pairs AS (
-        SELECT a.result_id AS result_a, b.result_id AS result_b, a.sitting_id, COUNT(*) AS common,
-               SUM(CASE WHEN a.answer = b.answer THEN 1 ELSE 0 END) AS agree,
-               SUM(CASE WHEN a.answer = b.answer AND a.wrong = 1 THEN 1 ELSE 0 END) AS same_wrong
-        FROM marked a
-        JOIN marked b ON b.sitting_id = a.sitting_id AND b.qcode = a.qcode AND b.result_id > a.result_id
-        GROUP BY a.result_id, b.result_id, a.sitting_id
+        SELECT p.result_a, p.result_b, p.sitting_id, p.same_wrong, COUNT(*) AS common,
+               SUM(CASE WHEN j.value = {other} THEN 1 ELSE 0 END) AS agree
+        FROM suspects p
+        JOIN exams_result ra ON ra.id = p.result_a
+        JOIN exams_result rb ON rb.id = p.result_b
+        {lateral_a}
+        WHERE j.value IS NOT NULL AND j.value <> '' AND {other} IS NOT NULL AND {other} <> ''
+        GROUP BY p.result_a, p.result_b, p.sitting_id, p.same_wrong
         HAVING COUNT(*) >= %s
     )
     SELECT p.result_a, p.result_b, p.sitting_id, p.common, p.agree, p.same_wrong,
@@ -82,11 +95,11 @@ def identical_answers(scope: RunScope) -> list[Found]:
     JOIN exams_registration ga ON ga.id = ra.registration_id
     JOIN exams_registration gb ON gb.id = rb.registration_id
     JOIN exams_sitting s ON s.id = p.sitting_id
-    WHERE p.agree * 10000 >= %s * p.common AND p.same_wrong >= %s"""
+    WHERE p.agree * 10000 >= %s * p.common"""
     min_common = int(scope.threshold("min_common"))
     ratio = scope.threshold("min_agree_ratio")
     min_wrong = int(scope.threshold("min_same_wrong"))
-    rows = fetch(sql, [*params, min_common, int(ratio * 10000), min_wrong])
+    rows = fetch(sql, [*params, min_wrong, min_common, int(ratio * 10000)])
     persons = names.persons(row[k] for row in rows for k in ("person_a", "person_b"))
     orgs = names.organizations(row["org_id"] for row in rows)
     sittings = names.sittings(row["sitting_id"] for row in rows)
