@@ -7,6 +7,7 @@ import io
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
+from openpyxl.writer.excel import save_workbook
 
 from peikao.lib.notice_numbers import count_text, wan_yuan_text
 from peikao.reports.documents.content import NoticeContent, figures_sentence
@@ -82,5 +83,5 @@ def notice_xlsx(content: NoticeContent) -> bytes:
             sheet.append([row[0], *(int(v) for v in row[1:])])
         sheet.column_dimensions["A"].width = 20
     out = io.BytesIO()
-    book.save(out)
+    save_workbook(book, out)  # to bytes in memory (openpyxl's writer; nothing of the database)
     return out.getvalue()
