@@ -16,6 +16,8 @@ from peikao.core.choices import Role
 from peikao.core.models import Region
 from peikao.enforcement.models import Decision, Evidence, Inspection, InspectionPlan, PlanSubject, Rectification
 from peikao.exams.models import PatrolFinding, Registration, Result, Sitting
+from peikao.oversight.grading.models import Commitment, ExitProposal
+from peikao.oversight.injuries.models import InjuryCase
 from peikao.oversight.models import Alert
 from peikao.registry.choices import AssignmentRole, OrganizationKind
 from peikao.registry.models import OperationItem, PersonLink
@@ -266,8 +268,8 @@ def build_certificate_world(orgs, persons, sittings):
 
 
 def build_enforcement_world(orgs):
-    """A plan, an inspection with evidence, an order to rectify and an alert in 鼓楼 (a: 企业 a), 台江 (b: 机构 b),
-    南昌 (c)."""
+    """A plan, an inspection with evidence, an order to rectify, an alert, an exit proposal and a signed commitment
+    in 鼓楼 (a: 企业 a), 台江 (b: 机构 b), 南昌 (c)."""
 
     out = {}
     for key, org_key in (("a", "ent_a"), ("b", "ti_b"), ("c", "ti_c")):
@@ -299,12 +301,31 @@ def build_enforcement_world(orgs):
             evidence={"lesson": f"L-{key.upper()}", "class": f"CLS-{key.upper()}",
                       "instants": [{"at": "2026-09-15 08:29:59", "people": 7}]},
         )  # fmt: skip
+        proposal = ExitProposal.objects.create(
+            rule_id="TWO_SERIOUS_FINDINGS", organization=organization, authority=region, measure="suspend",
+            evidence={"decisions": 2}, explanation="12个月内两次严重违法。", proposed_on=dt.date(2026, 10, 3),
+        )  # fmt: skip
+        signed = f"%PDF-1.4 commitment {key}".encode()
+        digest = hashlib.sha256(signed).hexdigest()
+        commitment = Commitment.objects.create(
+            organization=organization, template_id="2026.1", signatory="签署人", lawyer="见证律师",
+            law_firm="某律师事务所", signed_on=dt.date(2026, 1, 1), valid_from=dt.date(2026, 1, 2),
+            valid_to=dt.date(2027, 1, 1), sha256=digest, size=len(signed),
+            file=ContentFile(signed, name=f"commitments/{digest[:2]}/{digest}.pdf"),
+        )  # fmt: skip
+        injury_case = InjuryCase.objects.create(
+            case_no=f"GS-WORLD-{key.upper()}", id_number="350102000000000000", organization=organization,
+            occurred_on=dt.date(2026, 9, 1), severity="minor",
+        )  # fmt: skip
         out[key] = {
             "plan": plan,
+            "injury_case": injury_case,
             "inspection": inspection,
             "evidence": evidence,
             "decision": decision,
             "rectification": rectification,
             "alert": alert,
+            "proposal": proposal,
+            "commitment": commitment,
         }
     return out

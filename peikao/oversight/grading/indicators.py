@@ -215,7 +215,7 @@ def measure(indicator: Indicator, subjects: QuerySet, as_of: dt.date) -> dict[in
         return {r[path]: Measured(n=r["n"], part=r["k"], rate=_ratio(r["k"], r["n"])) for r in rows}
     if code == "COMPLIANCE_GAPS":
         gaps = _latest_scan_counts(qs)
-        staff = workers(subjects.filter(pk__in=list(gaps)), as_of) if gaps else {}
+        staff = workers(subjects, as_of) if gaps else {}  # one grouped query, no list of keys
         return {
             pk: Measured(n=n, part=staff.get(pk, 0), rate=_ratio(n * 100, staff.get(pk, 0)) if staff.get(pk) else None)
             for pk, n in gaps.items()

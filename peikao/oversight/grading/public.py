@@ -25,8 +25,8 @@ def exit_list(request):
 
 
 @require_GET
-def commitment_page(request, org_code: str):
-    organization = selectors.public_organization(org_code)
+def commitment_page(request, institution_code: str):
+    organization = selectors.public_organization(institution_code)
     commitments = list(selectors.public_commitments(organization)) if organization is not None else []
     if not commitments:
         raise Http404
@@ -45,5 +45,5 @@ def commitment_page(request, org_code: str):
 
 public_urlpatterns = [
     path("exits/", exit_list, name="public_exits"),
-    path("commitments/<str:org_code>/", commitment_page, name="public_commitment"),
+    path("commitments/<str:institution_code>/", commitment_page, name="public_commitment"),
 ]

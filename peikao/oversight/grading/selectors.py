@@ -90,6 +90,11 @@ def has_grade(*, user: User) -> bool:
     return Grade.objects.visible_to(user).filter(organization_id=user.organization_id).exists()
 
 
+def is_graded(*, user: User, organization: Organization) -> bool:
+    """Whether ``user`` may open a grade of ``organization`` (it has one, in view)."""
+    return Grade.objects.visible_to(user).filter(organization=organization).exists()
+
+
 def grade_events(grade: Grade) -> QuerySet[GradeEvent]:
     return grade.events.select_related("actor").order_by("-time", "-id")
 

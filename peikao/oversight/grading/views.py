@@ -126,10 +126,10 @@ def proposal_list(request):
 
 
 @login_required
-def proposal_detail(request, pk: int):
+def proposal_detail(request, proposal_id: int):
     user = request.user
     _regulator_only(user)
-    proposal = selectors.proposal_get(user=user, pk=pk)
+    proposal = selectors.proposal_get(user=user, pk=proposal_id)
     inspections = selectors.proposal_inspections(user=user, proposal=proposal)
     decide_form = DecideForm(request.POST if request.POST.get("step") == "decide" else None, inspections=inspections)
     reject_form = RejectForm(request.POST if request.POST.get("step") == "reject" else None)
@@ -147,12 +147,12 @@ def proposal_detail(request, pk: int):
                     decided_on=data["decided_on"],
                     note=data["note"],
                 )
-                return redirect("grading:proposal_detail", pk=pk)
+                return redirect("grading:proposal_detail", proposal_id=proposal_id)
             if step == "reject" and reject_form.is_valid():
                 exit_services.exit_proposal_reject(
                     actor=user, proposal=proposal, reason=reject_form.cleaned_data["reason"]
                 )
-                return redirect("grading:proposal_detail", pk=pk)
+                return redirect("grading:proposal_detail", proposal_id=proposal_id)
         except DomainError as error:
             add_domain_error(decide_form if step == "decide" else reject_form, error)
     context = {
@@ -161,6 +161,7 @@ def proposal_detail(request, pk: int):
         "decide_form": decide_form,
         "reject_form": reject_form,
         "can_decide": has_perm(user, Perm.DECIDE) and proposal.status == "proposed",
+        "subject_graded": selectors.is_graded(user=user, organization=proposal.organization),
     }
     return render(
         request, "oversight/grading/proposal_detail.html", context, status=400 if request.method == "POST" else 200
@@ -222,8 +223,8 @@ def commitment_list(request):
 
 
 @login_required
-def commitment_file(request, pk: int):
-    commitment = selectors.commitment_get(user=request.user, pk=pk)
+def commitment_file(request, commitment_id: int):
+    commitment = selectors.commitment_get(user=request.user, pk=commitment_id)
     response = FileResponse(commitment.file.open("rb"), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{commitment.sha256[:12]}.pdf"'
     return response

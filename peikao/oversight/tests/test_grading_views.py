@@ -114,15 +114,15 @@ def test_an_institution_uploads_its_commitment_and_the_public_page_masks_names(c
         "valid_to": "2027-01-04",
     }
     bad = client.post(reverse("grading:commitment_list"), {**data, "file": SimpleUploadedFile("c.pdf", b"hello")})
-    assert bad.status_code == 400 and not Commitment.objects.exists()
+    assert bad.status_code == 400 and not Commitment.objects.filter(organization=org).exists()
     made = client.post(
         reverse("grading:commitment_list"), {**data, "file": SimpleUploadedFile("c.pdf", b"%PDF-1.4\n%%EOF\n")}
     )
     assert made.status_code == 302
-    commitment = Commitment.objects.get()
+    commitment = Commitment.objects.get(organization=org)
     assert client.get(reverse("grading:commitment_file", args=[commitment.pk])).status_code == 200
     client.logout()
     public = client.get(reverse("public_commitment", args=[org.org_code])).content.decode()
     assert "王小明" not in public and "赵大海" not in public and "福建某律师事务所" in public
     assert commitment.sha256 in public
-    assert client.get(reverse("public_commitment", args=[graded.orgs["ent_a"].org_code])).status_code == 404
+    assert client.get(reverse("public_commitment", args=[graded.orgs["ep_a"].org_code])).status_code == 404

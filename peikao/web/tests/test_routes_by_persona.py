@@ -32,6 +32,7 @@ NEUTRAL_PARAMS = {
     "size": "a4",  # a paper size
     "decision": "confirm",  # a person link's decision (confirm or reject)
     "token": "eyJhbGciOiJFZERTQSJ9.e30.c2ln",  # a QR token: public verification, no user data in the URL
+    "institution_code": "NO-SUCH-ORG",  # an institution's public commitment page (public by design)
 }
 
 
@@ -69,6 +70,9 @@ OBJECT_PARAMS = {
     "rect_id": lambda objects: objects["rectification"].pk,
     "link_id": lambda objects: objects["link"].pk,
     "alert_id": lambda objects: objects["alert"].pk,
+    "case_id": lambda objects: objects["injury_case"].pk,
+    "proposal_id": lambda objects: objects["proposal"].pk,
+    "commitment_id": lambda objects: objects["commitment"].pk,
 }
 
 DENIED = {401, 403, 404, 405}
@@ -92,6 +96,9 @@ MISSING = {
     "decision_code": "NO-SUCH-DECISION",
     "rect_id": 999999999,
     "alert_id": 999999999,
+    "case_id": 999999999,
+    "proposal_id": 999999999,
+    "commitment_id": 999999999,
 }
 WRITE_FORM = {
     "status": "suspended",
@@ -288,6 +295,9 @@ def _needs(param: str) -> str:
         "rect_id": "rectification",
         "link_id": "link",
         "alert_id": "alert",
+        "case_id": "injury_case",
+        "proposal_id": "proposal",
+        "commitment_id": "commitment",
     }[param]
 
 
@@ -345,11 +355,11 @@ def test_denied_writes_without_parameters_change_nothing(client, scene, persona)
 
 
 # The public side (certificate verification): no login, nothing of the platform behind it.
-PUBLIC_PAGES = {"/verify/", "/verify/report/", "/v/" + NEUTRAL_PARAMS["token"], "/cases/"}
+PUBLIC_PAGES = {"/verify/", "/verify/report/", "/v/" + NEUTRAL_PARAMS["token"], "/cases/", "/exits/"}
 PUBLIC_DOCUMENTS = {"/.well-known/jwks.json", "/status/certificates", "/status/certificates.jwt"}
 PUBLIC_API = {"/api/public/verify", "/api/public/verify/token"}
 # Public pages about one object: the test's made-up value names none, so "not found" is the right answer.
-PUBLIC_OBJECT_PAGES = {"/cases/1/", "/spot/" + NEUTRAL_PARAMS["token"] + "/"}
+PUBLIC_OBJECT_PAGES = {"/cases/1/", "/spot/" + NEUTRAL_PARAMS["token"] + "/", "/commitments/NO-SUCH-ORG/"}
 
 
 def test_anonymous_requests_get_login_or_401(client):

@@ -213,13 +213,11 @@ def grades_recompute(*, actor: User | None, region: Region | None = None, as_of:
             log.append(("update", old["id"], f"{pk} {grade_letter}", before, after))
         Grade.objects.bulk_create(creates, batch_size=BATCH)
         if creates:
-            made = dict(
-                Grade.objects.filter(organization_id__in=[g.organization_id for g in creates]).values_list(
-                    "organization_id", "id"
-                )
-            )
+            if any(grade.pk is None for grade in creates):  # a database that returns no keys from a bulk insert
+                made = dict(Grade.objects.filter(organization__in=subjects).values_list("organization_id", "id"))
+                for grade in creates:
+                    grade.pk = made[grade.organization_id]
             for grade in creates:
-                grade.pk = made[grade.organization_id]
                 events.append(
                     _event(
                         grade.pk,
@@ -247,11 +245,10 @@ def grades_recompute(*, actor: User | None, region: Region | None = None, as_of:
                 ["computed", "score", "details", "indicator_set", "as_of", "computed_at", "updated_at", "streak"],
                 batch_size=BATCH,
             )
-            lifted = [g.pk for g in updates if not g.override]
-            if lifted:
-                Grade.objects.filter(pk__in=lifted, override_until__lt=as_of).update(
-                    override="", override_reason="", override_until=None, override_by=None, override_region=None
-                )
+        # Overrides that ended before the as-of day (each has its event above) are lifted in one statement.
+        Grade.objects.filter(organization__in=subjects, override_until__lt=as_of).exclude(override="").update(
+            override="", override_reason="", override_until=None, override_by=None, override_region=None
+        )
         GradeEvent.objects.bulk_create(events, batch_size=BATCH)
         record_bulk_rows(Grade, log)
         summary[kind] = {letter: counts.get(letter, 0) for letter in GradeLetter.values}
