@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from peikao.core.audit import record_id_number_views
 from peikao.core.errors import DomainError
+from peikao.core.exchange import get_kind
 from peikao.core.models import Region
 from peikao.core.permissions import Perm, has_perm
 from peikao.core.privacy import mask_id_number
@@ -60,6 +61,15 @@ def _regions(user, selected: Region) -> list[Region]:
         chain.insert(0, node)
         node = node.parent
     return [*chain, *children]
+
+
+def _may_export(user, kind_name: str) -> bool:
+    kind = get_kind(kind_name)
+    try:
+        kind.require_export(user)  # type: ignore[union-attr]
+    except DomainError:
+        return False
+    return True
 
 
 def _chart_data(result: analysis.Analysis) -> dict:
@@ -120,6 +130,7 @@ def analysis_page(request):
         "raised": priorities.open_priority_ids(user=user),
         "can_review": has_perm(user, Perm.PERSON_MATCH),
         "can_import": has_perm(user, Perm.IMPORT),
+        "can_export": _may_export(user, "injury_analysis"),
     }
     return render(request, "oversight/injuries/analysis.html", context)
 
@@ -157,10 +168,10 @@ def review_page(request):
 
 @login_required
 @require_POST
-def decide(request, pk: int, decision: str):
+def decide(request, case_id: int, decision: str):
     user = request.user
     _regulator(user)
-    case = selectors.injury_get(user=user, pk=pk)
+    case = selectors.injury_get(user=user, pk=case_id)
     reason = request.POST.get("reason", "")
     try:
         if decision == "accept":
