@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import importlib
 import inspect
+import pkgutil
 
 import pytest
 from django.apps import apps
@@ -366,7 +367,75 @@ EXPECTED = {
         "annual_refresher_short": "年度再培训学时不足",
         "specops_away_6_months": "特种作业人员离岗6个月以上复岗未重新考核",
     },
+    "oversight.CommitmentStatus": {
+        "in_force": "有效",
+        "expired": "已到期",
+        "breached": "已违反",
+    },
+    "oversight.Dimension": {
+        "operation_item": "作业项目",
+        "age_band": "年龄段",
+        "enterprise": "生产经营单位",
+        "training_institution": "最近培训机构",
+        "exam_point": "考试点",
+        "dispatch_company": "劳务派遣单位",
+    },
+    "oversight.ExitMeasure": {
+        "suspend": "暂停",
+        "cancel_exam_point": "取消考点",
+        "close": "退出",
+    },
+    "oversight.GradeChange": {
+        "computed": "计算",
+        "override": "人工调整",
+        "override_ended": "调整结束",
+    },
+    "oversight.GradeLetter": {
+        "A": "A级（低风险）",
+        "B": "B级",
+        "C": "C级",
+        "D": "D级（高风险）",
+    },
+    "oversight.InjurySeverity": {
+        "minor": "轻伤",
+        "serious": "重伤",
+        "death": "死亡",
+    },
+    "oversight.LinkStatus": {
+        "exact": "精确匹配",
+        "automatic": "自动关联",
+        "review": "待复核",
+        "confirmed": "复核确认",
+        "rejected": "复核否定",
+        "unlinked": "未关联",
+    },
+    "oversight.ProposalStatus": {
+        "proposed": "待决定",
+        "decided": "已决定",
+        "rejected": "不予采纳",
+    },
+    "oversight.TrainingStatus": {
+        "valid": "持有效证书",
+        "expired": "证书已失效",
+        "trained": "已培训未取证",
+        "none": "未培训未持证",
+    },
 }
+
+
+def _choice_modules(config):
+    """The app's ``choices.py`` and those of its sub-packages (``oversight/grading/choices.py``)."""
+    package = importlib.import_module(config.name)
+    names = [f"{config.name}.choices"] + [
+        info.name
+        for info in pkgutil.walk_packages(package.__path__, prefix=f"{config.name}.")
+        if info.name.endswith(".choices") and info.name.count(".") > 2
+    ]
+    for name in names:
+        try:
+            yield importlib.import_module(name)
+        except ModuleNotFoundError:
+            continue
 
 
 def _enums() -> dict[str, type[models.Choices]]:
@@ -374,13 +443,10 @@ def _enums() -> dict[str, type[models.Choices]]:
     for config in apps.get_app_configs():
         if not config.name.startswith("peikao."):
             continue
-        try:
-            module = importlib.import_module(f"{config.name}.choices")
-        except ModuleNotFoundError:
-            continue
-        for name, value in vars(module).items():
-            if inspect.isclass(value) and issubclass(value, models.Choices) and value.__module__ == module.__name__:
-                found[f"{config.label}.{name}"] = value
+        for module in _choice_modules(config):
+            for name, value in vars(module).items():
+                if inspect.isclass(value) and issubclass(value, models.Choices) and value.__module__ == module.__name__:
+                    found[f"{config.label}.{name}"] = value
     return found
 
 
