@@ -4,6 +4,7 @@ conflicts, its patrol findings. Each is one condition in the database (an EXISTS
 from __future__ import annotations
 
 import datetime as dt
+from typing import TypeVar
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import TruncDate
@@ -14,9 +15,10 @@ from peikao.registry.choices import OrganizationKind
 from peikao.registry.models import Assignment
 
 SITTING_DONE = (SittingStatus.CLOSED, SittingStatus.CANCELLED)
+Sittings = TypeVar("Sittings", bound=QuerySet[Sitting])
 
 
-def apply(queryset: QuerySet[Sitting], filters) -> QuerySet[Sitting]:
+def apply(queryset: Sittings, filters) -> Sittings:
     """``starts_from`` / ``starts_to`` (days, local time), ``conflicts``, ``findings`` of a sitting list's filters."""
     for name, lookup in (("starts_from", "gte"), ("starts_to", "lte")):
         day = _day(filters.get(name))
