@@ -27,6 +27,7 @@ urlpatterns = [
     path("certificates/", include("peikao.certificates.urls")),
     path("enforcement/", include("peikao.enforcement.urls")),
     path("compliance/", include("peikao.compliance.urls")),
+    path("reports/", include("peikao.reports.urls")),
     path("oversight/grades/", include("peikao.oversight.grading.urls")),
     path("oversight/", include("peikao.oversight.urls")),
     path("oversight/injuries/", include("peikao.oversight.injuries.urls")),
