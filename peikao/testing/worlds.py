@@ -320,6 +320,7 @@ def build_enforcement_world(orgs):
         out[key] = {
             "plan": plan,
             "injury_case": injury_case,
+            "case": injury_case,  # the owner of InjuryCaseEvent, by its field name (test_events)
             "inspection": inspection,
             "evidence": evidence,
             "decision": decision,

@@ -22,6 +22,7 @@ EVENT_TABLES = {
     "OrganizationEvent",
     "PersonLinkEvent",
     "AlertEvent",
+    "InjuryCaseEvent",
 }
 SHARED = ("transition", "old_status", "new_status", "reason", "actor", "actor_label", "time", "request_id")
 

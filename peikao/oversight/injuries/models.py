@@ -76,6 +76,8 @@ class InjuryCase(models.Model):
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated"), default=timezone.now)
 
+    STATUS_FIELD = "link_status"  # the status its events record (core.tests.test_events)
+
     objects = InjuryCaseQuerySet.as_manager()
 
     class Scope(ScopeSpec):
