@@ -16,7 +16,7 @@ from peikao.core.choices import Role
 from peikao.core.models import Region
 from peikao.enforcement.models import Decision, Evidence, Inspection, InspectionPlan, PlanSubject, Rectification
 from peikao.exams.models import PatrolFinding, Registration, Result, Sitting
-from peikao.oversight.grading.models import Commitment, ExitProposal
+from peikao.oversight.grading.models import Commitment, ExitProposal, Grade
 from peikao.oversight.injuries.models import InjuryCase
 from peikao.oversight.models import Alert
 from peikao.registry.choices import AssignmentRole, OrganizationKind
@@ -317,7 +317,12 @@ def build_enforcement_world(orgs):
             case_no=f"GS-WORLD-{key.upper()}", id_number="350102000000000000", organization=organization,
             occurred_on=dt.date(2026, 9, 1), severity="minor",
         )  # fmt: skip
+        grade = Grade.objects.create(
+            organization=organization, kind=organization.kind, computed="B", score=2, indicator_set_id="2026.1",
+            as_of=dt.date(2026, 10, 3),
+        )  # fmt: skip
         out[key] = {
+            "grade": grade,
             "plan": plan,
             "injury_case": injury_case,
             "case": injury_case,  # the owner of InjuryCaseEvent, by its field name (test_events)

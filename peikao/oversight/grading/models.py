@@ -125,6 +125,8 @@ class Grade(models.Model):
 
     objects = GradeQuerySet.as_manager()
 
+    STATUS_FIELD = "computed"  # what its events record: the computed grade (an override is an event too)
+
     class Scope(ScopeSpec):
         region = ("organization__region",)
         organization = ("organization",)  # the subject reads its own grade and why
