@@ -22,7 +22,9 @@ EVENT_TABLES = {
     "OrganizationEvent",
     "PersonLinkEvent",
     "AlertEvent",
-    "InjuryCaseEvent",
+    "GradeEvent",
+    "ExitProposalEvent",
+    "CommitmentEvent",
 }
 SHARED = ("transition", "old_status", "new_status", "reason", "actor", "actor_label", "time", "request_id")
 
