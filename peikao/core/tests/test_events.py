@@ -25,6 +25,7 @@ EVENT_TABLES = {
     "GradeEvent",
     "ExitProposalEvent",
     "CommitmentEvent",
+    "InjuryCaseEvent",
 }
 SHARED = ("transition", "old_status", "new_status", "reason", "actor", "actor_label", "time", "request_id")
 
