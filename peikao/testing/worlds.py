@@ -29,6 +29,7 @@ from peikao.testing.factories import (
     TrainingClassFactory,
     UserFactory,
 )
+from peikao.training.models import AttendanceDevice
 
 PERSONAS = [
     "system_admin",
@@ -189,6 +190,11 @@ def build_world():
                 records["link"] = PersonLink.objects.filter(organization=org).order_by("pk").first()
                 if records["link"] is None:
                     records["link"] = PersonLink.objects.create(organization=org, person=records["person"])
+                # an attendance device of the organisation (its key withdrawn through a route by its code)
+                records["device"], _created = AttendanceDevice.objects.get_or_create(
+                    device_code=f"DEV-{org.org_code}",
+                    defaults={"organization": org, "kind": "face", "key_prefix": "dv_world", "key_hash": org.org_code},
+                )
     return World(orgs=orgs, persons=persons, classes=classes, users=users, own=own, foreign=foreign, sittings=sittings)
 
 

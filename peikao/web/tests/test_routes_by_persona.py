@@ -73,6 +73,7 @@ OBJECT_PARAMS = {
     "case_id": lambda objects: objects["injury_case"].pk,
     "proposal_id": lambda objects: objects["proposal"].pk,
     "commitment_id": lambda objects: objects["commitment"].pk,
+    "device_code": lambda objects: objects["device"].device_code,
 }
 
 DENIED = {401, 403, 404, 405}
@@ -99,6 +100,7 @@ MISSING = {
     "case_id": 999999999,
     "proposal_id": 999999999,
     "commitment_id": 999999999,
+    "device_code": "NO-SUCH-DEVICE",
 }
 WRITE_FORM = {
     "status": "suspended",
@@ -298,6 +300,7 @@ def _needs(param: str) -> str:
         "case_id": "injury_case",
         "proposal_id": "proposal",
         "commitment_id": "commitment",
+        "device_code": "device",
     }[param]
 
 
