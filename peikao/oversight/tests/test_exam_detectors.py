@@ -4,8 +4,10 @@ each threshold."""
 import datetime as dt
 
 import pytest
+from django.db import connection
 
 from peikao.oversight.detectors import REGISTRY, RunScope
+from peikao.oversight.detectors.exams import PAIR_SETTINGS
 from peikao.oversight.models import Detector
 from peikao.oversight.tests.helpers import DAY, exam_point, institution, result, sitting, training_class
 from peikao.registry.models import OperationItem
@@ -91,6 +93,21 @@ def test_identical_papers_in_different_sittings_or_all_right_are_not_found(bank)
     result(other, answers=right)
     result(other, answers=right)  # two excellent candidates agree on everything and share no wrong answer
     assert run("EXM-IDENTICAL-ANSWERS") == []
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the planner settings are PostgreSQL's")
+def test_the_pair_count_puts_the_planner_settings_back(bank):
+    a, b = sheets(bank, disagree=0, same_wrong=12)
+    the_sitting = sitting(exam_point())
+    result(the_sitting, answers=a)
+    result(the_sitting, answers=b)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting('work_mem'), current_setting('jit')")
+        before = cursor.fetchone()
+        assert len(run("EXM-IDENTICAL-ANSWERS")) == 1
+        cursor.execute("SELECT current_setting('work_mem'), current_setting('jit')")
+        assert cursor.fetchone() == before
+    assert before[0] != PAIR_SETTINGS["work_mem"]  # else the test could not see them left changed
 
 
 # -- EXM-TOO-FAST ------------------------------------------------------------------------------------------------
