@@ -78,7 +78,9 @@ def test_no_api_route_answers_with_a_key(client):
         for field in schema.get("properties", {})
         if field in {"answer", "answers", "answer_key", "correct", "explanation"}
     }
-    assert carrying <= {("PaperQuestionOut", "answer"), ("AnswerIn", "answer")}, carrying
+    # An alert's explanation is the detector's sentence about the evidence (oversight), not a question's.
+    alerts = {("AlertOut", "explanation"), ("AlertDetailOut", "explanation")}
+    assert carrying <= {("PaperQuestionOut", "answer"), ("AnswerIn", "answer"), *alerts}, carrying
 
 
 def test_an_exam_point_exports_results_without_the_answers_and_its_reimport_keeps_them(exam_world, tmp_path):
