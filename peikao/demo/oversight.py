@@ -22,6 +22,9 @@ from peikao.demo.exams import _at, _staff, _take, eligible
 from peikao.demo.steps import DemoContext, step
 from peikao.demo.training import ClassBuilder, _people
 from peikao.exams import services as exam_services
+from peikao.oversight.grading.services.commitments import commitments_refresh
+from peikao.oversight.grading.services.exits import exit_proposals_detect
+from peikao.oversight.grading.services.grades import grades_recompute
 from peikao.oversight.services import alerts_detect
 from peikao.registry import services as registry_services
 from peikao.registry.models import Organization, Person
@@ -134,3 +137,18 @@ def build_oversight(ctx: DemoContext) -> str:
         results = alerts_detect(actor=None)
     found = ", ".join(f"{result.code} {result.found}" for result in results if result.found)
     return f"planted {twin.class_code}, {sitting}; alerts: {found or 'none'}"
+
+
+@step(650, "grades")
+def build_grades(ctx: DemoContext) -> str:
+    """The risk grades of the demo province, as the scheduled job would leave them after a day's records: the
+    commitments brought up to date, every subject graded, the exit rules run — so that a new user sees grades
+    on the plan, the grade pages and any exit proposal waiting for a decision."""
+    with audit_context(label="command:demo"):
+        commitments_refresh(actor=None, on=ctx.today)
+        summary = grades_recompute(actor=None, as_of=ctx.today)
+        proposals = exit_proposals_detect(actor=None, on=ctx.today)
+    graded = "; ".join(
+        f"{kind} " + " ".join(f"{letter}={n}" for letter, n in counts.items() if n) for kind, counts in summary.items()
+    )
+    return f"graded {graded}; {proposals} exit proposals"

@@ -40,6 +40,12 @@ def test_the_demo_province_is_valid_and_loads_once(capsys):
     assert {"valid", "review_overdue", "expired", "revoked", "suspended"} <= standings
     issued_under_order_19 = [c for c in certificates if c.first_issued_on >= dt.date(2026, 6, 1)]
     assert issued_under_order_19 and all(c.next_review_due is None for c in issued_under_order_19)
+    # The risk grades as the scheduled job leaves them: every supervised organisation graded once.
+    from peikao.oversight.grading.models import Grade
+
+    graded = set(Grade.objects.values_list("organization__kind", flat=True))
+    assert {"training_institution", "exam_point", "enterprise"} <= graded
+    assert Grade.objects.count() == Grade.objects.values("organization").distinct().count()
     call_command("demo", "--if-empty")
     assert "already loaded" in capsys.readouterr().out
     out = io.StringIO()
