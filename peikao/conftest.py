@@ -71,7 +71,9 @@ def pytest_runtest_teardown(item, nextitem):
     """A transactional test (live server) ends with a flush of every table: reload the reference data after it."""
     yield
     marker = item.get_closest_marker("django_db")
-    if marker is None or not (marker.kwargs.get("transaction") or (marker.args and marker.args[0])):
+    marked = marker is not None and (marker.kwargs.get("transaction") or (marker.args and marker.args[0]))
+    # live_server and transactional_db make a test transactional without the marker saying so
+    if not (marked or {"live_server", "transactional_db"} & set(getattr(item, "fixturenames", ()))):
         return
     if nextitem is None:  # the session is over: the test database is already gone
         return
