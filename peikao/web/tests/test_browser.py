@@ -228,6 +228,8 @@ def test_a_candidate_takes_the_theory_exam_on_a_phone_and_a_reload_loses_nothing
     page.fill("input[name=admission_code]", registration.admission_code)
     page.click("#exam-login button")
     page.wait_for_selector("#timer")
+    # the page's script starts the countdown once it has loaded: wait for it rather than read the placeholder
+    page.wait_for_function("document.querySelector('#timer').textContent.trim() !== '--:--'", timeout=10000)
     assert page.inner_text("#timer") != "--:--"
     registration.refresh_from_db()
     for position in range(3):  # answer three questions right, one at a time
