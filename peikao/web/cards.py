@@ -66,6 +66,22 @@ SUPERVISED = (Kind.TRAINING_INSTITUTION, Kind.EXAM_INSTITUTION, Kind.EXAM_POINT,
 MY_INSPECTIONS = {"mine": "1", "open": "1"}
 
 
+def listed(selector, name: str, filters, *, dated: bool = False):
+    """A card's count and link for a list page: the count is the page's own query (``selector``, the one the
+    page's view calls, with the page's filters), the link opens the page with the same filters. ``filters`` is a
+    dict, or a function of the viewer for filters that depend on who or when; ``dated`` passes the viewer's day
+    to a selector that judges by it (due, overdue)."""
+
+    def query(viewer: Viewer) -> dict:
+        return filters(viewer) if callable(filters) else filters
+
+    def count(viewer: Viewer) -> int:
+        day = {"today": viewer.today} if dated else {}
+        return selector(user=viewer.user, filters=query(viewer), **day).count()
+
+    return count, lambda viewer: link(name, query(viewer))
+
+
 def _week(viewer: Viewer) -> dict:
     monday = viewer.today - dt.timedelta(days=viewer.today.weekday())
     return {"starts_from": monday.isoformat(), "starts_to": (monday + dt.timedelta(days=6)).isoformat()}
@@ -76,36 +92,22 @@ def _org_code(viewer: Viewer) -> str:
 
 
 def _certificates_due(due: str):
-    def count(viewer: Viewer) -> int:
-        filters = {"due": due, "organization": _org_code(viewer)}
-        return certificates.certificate_list(user=viewer.user, filters=filters, today=viewer.today).count()
+    def filters(viewer: Viewer) -> dict:
+        return {"due": due, "organization": _org_code(viewer)}
 
-    def url(viewer: Viewer) -> str:
-        return link("certificates:list", {"due": due, "organization": _org_code(viewer)})
-
-    return count, url
+    return listed(certificates.certificate_list, "certificates:list", filters, dated=True)
 
 
 def _rectifications(state: str):
-    def count(viewer: Viewer) -> int:
-        return enforcement.rectification_list(user=viewer.user, filters={"state": state}, today=viewer.today).count()
-
-    return count, lambda viewer: link("enforcement:rectification_list", {"state": state})
+    return listed(enforcement.rectification_list, "enforcement:rectification_list", {"state": state}, dated=True)
 
 
 def _classes(**filters: str):
-    def count(viewer: Viewer) -> int:
-        return training.class_list(user=viewer.user, filters=filters).count()
-
-    return count, lambda viewer: link("training:class_list", filters)
+    return listed(training.class_list, "training:class_list", filters)
 
 
 def _sittings(filters):
-    def count(viewer: Viewer) -> int:
-        query = filters(viewer) if callable(filters) else filters
-        return exams.sitting_list(user=viewer.user, filters=query).count()
-
-    return count, lambda viewer: link("exams:sitting_list", filters(viewer) if callable(filters) else filters)
+    return listed(exams.sitting_list, "exams:sitting_list", filters)
 
 
 def _organizations(kind: str):
@@ -134,8 +136,7 @@ CARDS = [
         "my_inspections",
         _("My inspections to carry out"),
         may(Perm.INSPECT, regulators=True),
-        lambda v: enforcement.inspection_list(user=v.user, filters=MY_INSPECTIONS).count(),
-        lambda v: link("enforcement:inspection_list", MY_INSPECTIONS),
+        *listed(enforcement.inspection_list, "enforcement:inspection_list", MY_INSPECTIONS),
         order=10,
         hint=_("planned or in progress, with you on the team"),
     ),
@@ -168,8 +169,7 @@ CARDS = [
         "classes_to_review",
         _("Classes awaiting review"),
         may(Perm.CLASS_REVIEW, regulators=True),
-        lambda v: training.filing_queue(user=v.user).count(),
-        lambda v: link("training:class_list", {"status": "filed"}),
+        *_classes(status="filed"),
         order=40,
         hint=_("filed, to accept or return (审核备案)"),
     ),
@@ -185,8 +185,7 @@ CARDS = [
         "leads_open",
         _("Fake-certificate leads"),
         may(Perm.LEAD_REVIEW, regulators=True),
-        lambda v: certificates.lead_list(user=v.user, filters={"open": "1"}).count(),
-        lambda v: link("certificates:lead_list", {"open": "1"}),
+        *listed(certificates.lead_list, "certificates:lead_list", {"open": "1"}),
         order=60,
         hint=_("new or under review"),
     ),
@@ -330,8 +329,7 @@ CARDS = [
         "inspections_this_year",
         _("Inspections this year"),
         regulator,
-        lambda v: enforcement.inspection_list(user=v.user, filters={"year": v.today.year}).count(),
-        lambda v: link("enforcement:inspection_list", {"year": v.today.year}),
+        *listed(enforcement.inspection_list, "enforcement:inspection_list", lambda v: {"year": v.today.year}),
         section=REGION,
         order=665,
     ),
