@@ -82,8 +82,17 @@ def test_a_later_grading_at_the_same_grade_lengthens_its_streak():
     grades_recompute(actor=None, region=region("350102"), as_of=AS_OF)
     grades_recompute(actor=None, region=region("350102"), as_of=AS_OF)  # the same day: not again
     assert Grade.objects.get(organization=org).streak == 1
-    grades_recompute(actor=None, region=region("350102"), as_of=AS_OF + dt.timedelta(days=31))
-    assert Grade.objects.get(organization=org).streak == 2
+    grade = Grade.objects.get(organization=org)
+    assert not ChangeLog.objects.filter(object_id=str(grade.pk), action="update").exists()
+    later = AS_OF + dt.timedelta(days=31)
+    grades_recompute(actor=None, region=region("350102"), as_of=later)
+    grade.refresh_from_db()
+    assert (grade.streak, grade.as_of) == (2, later)
+    logged = ChangeLog.objects.get(object_id=str(grade.pk), action="update")  # the streak never grows unlogged
+    assert (logged.before, logged.after) == (
+        {"streak": 1, "as_of": AS_OF.isoformat()},
+        {"streak": 2, "as_of": later.isoformat()},
+    )
 
 
 def test_override_needs_reason_and_end_and_jurisdiction(world):

@@ -164,7 +164,20 @@ def grades_recompute(*, actor: User | None, region: Region | None = None, as_of:
                 and old["details"] == details
                 and old["indicator_set_id"] == indicator_set.version
             )
+            later = old["as_of"] < as_of
+            streak = 1 if old["computed"] != grade_letter else old["streak"] + (1 if later else 0)
+            kept = {"streak": old["streak"], "as_of": old["as_of"].isoformat()}
             if same and not ended:
+                if later:  # the statement above lengthened its streak: a change like any other, logged
+                    log.append(
+                        (
+                            "update",
+                            old["id"],
+                            f"{pk} {grade_letter}",
+                            kept,
+                            {"streak": streak, "as_of": as_of.isoformat()},
+                        )
+                    )
                 continue
             grade = Grade(
                 pk=old["id"],
@@ -179,11 +192,12 @@ def grades_recompute(*, actor: User | None, region: Region | None = None, as_of:
                 updated_at=now,
                 override="" if ended else old["override"],
                 override_until=None if ended else old["override_until"],
-                streak=1 if old["computed"] != grade_letter else old["streak"] + (1 if old["as_of"] < as_of else 0),
+                streak=streak,
             )
             updates.append(grade)
-            before = {"computed": old["computed"], "score": str(old["score"]), "set": old["indicator_set_id"]}
+            before = {"computed": old["computed"], "score": str(old["score"]), "set": old["indicator_set_id"], **kept}
             after = {"computed": grade_letter, "score": str(score), "set": indicator_set.version}
+            after |= {"streak": streak, "as_of": as_of.isoformat()}
             if ended:
                 before["override"], after["override"] = old["override"], ""
                 events.append(
