@@ -18,7 +18,6 @@ only divides the counts of a few hundred groups (rates.py).
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -325,15 +324,6 @@ def injury_analysis(
         training_status=_training_status(cases),
         dimensions=dimensions,
     )
-
-
-def groups_with_cases(analysis: Analysis) -> dict[str, int]:
-    """How many groups of each dimension have at least one case (the page's summary)."""
-    found: dict[str, int] = defaultdict(int)
-    for row in analysis.rows():
-        if row.cases:
-            found[row.dimension] += 1
-    return dict(found)
 
 
 def default_period(as_of: dt.date) -> tuple[dt.date, dt.date]:

@@ -20,7 +20,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -58,8 +58,6 @@ class LinkResult:
     status: str
     person_id: int | None = None
     weight: Decimal | None = None
-    # Every candidate's weight, best first (the review page shows them).
-    candidates: list[tuple[int, Decimal]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -180,10 +178,10 @@ def decide(scored: list[tuple[int, Decimal]], weights: Weights) -> LinkResult:
     runner_up = scored[1][1] if len(scored) > 1 else None
     clear = runner_up is None or best - runner_up >= weights.margin
     if best >= weights.auto and clear:
-        return LinkResult(LinkStatus.AUTOMATIC, best_person, best, scored)
+        return LinkResult(LinkStatus.AUTOMATIC, best_person, best)
     if best >= weights.review or (best >= weights.auto and not clear):
-        return LinkResult(LinkStatus.REVIEW, best_person, best, scored)
-    return LinkResult(status=LinkStatus.UNLINKED, candidates=scored)
+        return LinkResult(LinkStatus.REVIEW, best_person, best)
+    return LinkResult(status=LinkStatus.UNLINKED)
 
 
 def _chunks(items: list, size: int) -> Iterable[list]:

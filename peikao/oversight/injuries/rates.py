@@ -34,15 +34,5 @@ def relative_risk(a: int, n1: int, c: int, n2: int) -> RelativeRisk | None:
     return RelativeRisk(ratio, math.exp(log_ratio - Z95 * se), math.exp(log_ratio + Z95 * se))
 
 
+# (lowest, highest age in whole years, band): the analysis groups by them in SQL (analysis._band).
 AGE_BANDS = ((0, 24, "<25"), (25, 34, "25-34"), (35, 44, "35-44"), (45, 54, "45-54"), (55, 200, "55+"))
-
-
-def age_band(age: int | None) -> str:
-    """The band of an age in years (the years between the birth year and the year of the case, or of the period's
-    end for the roster)."""
-    if age is None:
-        return ""
-    for low, high, band in AGE_BANDS:
-        if low <= age <= high:
-            return band
-    return ""

@@ -11,7 +11,7 @@ from django.http import Http404
 
 from peikao.core.scoping import region_code_range
 from peikao.oversight.injuries.choices import LinkStatus
-from peikao.oversight.injuries.models import InjuryCase, InjuryCaseEvent
+from peikao.oversight.injuries.models import InjuryCase
 
 if TYPE_CHECKING:
     from peikao.core.models import Region, User
@@ -51,10 +51,6 @@ def injury_get(*, user: User, pk: int) -> InjuryCase:
     if case is None:
         raise Http404("no such injury case in the jurisdiction")
     return case
-
-
-def injury_events(*, user: User, case: InjuryCase) -> QuerySet[InjuryCaseEvent]:
-    return InjuryCaseEvent.objects.visible_to(user).filter(case=case).select_related("actor", "person")
 
 
 def link_counts(*, user: User, region: Region | None = None) -> dict[str, int]:
