@@ -243,17 +243,25 @@ def token_header(token: str) -> dict[str, Any]:
     return _decode_header(token.split(".", 1)[0])
 
 
-def verify_token(token: str, jwks: Mapping[str, Any] | PublicKeySet, *, typ: str | None = JWT_TYP) -> dict[str, Any]:
+def verify_token(
+    token: str,
+    jwks: Mapping[str, Any] | PublicKeySet,
+    *,
+    typ: str | None = JWT_TYP,
+    max_length: int = MAX_TOKEN_LENGTH,
+) -> dict[str, Any]:
     """Verify a compact JWS against a JWKS (dict as published, or a :class:`PublicKeySet`) and return its payload.
 
-    Checks, in order: three segments; a JSON-object header; ``alg`` in {EdDSA, Ed25519}; no ``crit``;
-    ``typ`` equal to ``typ`` (pass None to skip); a ``kid`` found in the JWKS; the Ed25519 signature;
-    a JSON-object payload. Raises :class:`InvalidToken` with a ``code`` on the first failure.
+    Checks, in order: a string of at most ``max_length`` characters (a QR code's token by default; a larger
+    signed document, such as a provincial return, passes its own limit); three segments; a JSON-object header;
+    ``alg`` in {EdDSA, Ed25519}; no ``crit``; ``typ`` equal to ``typ`` (pass None to skip); a ``kid`` found in
+    the JWKS; the Ed25519 signature; a JSON-object payload. Raises :class:`InvalidToken` with a ``code`` on the
+    first failure.
 
     It checks authenticity only: whether what the payload states still holds (a certificate expired,
     revoked or suspended since) is the caller's next step.
     """
-    if not isinstance(token, str) or len(token) > MAX_TOKEN_LENGTH:
+    if not isinstance(token, str) or len(token) > max_length:
         raise InvalidToken(TokenErrorCode.MALFORMED, "not a token string of acceptable length")
     parts = token.split(".")
     if len(parts) != 3:

@@ -137,14 +137,14 @@ def return_import(*, actor: User | None, text: str | bytes, now: dt.datetime | N
     try:
         token = read_return(text)
         kid = return_kid(token)
-        key = ReturnKey.objects.filter(kid=kid).select_related("region").first()
-        if key is None:
-            raise InvalidReturn("unknown_kid", "no province's key has this kid")
-        payload = verify_return(token, PublicKeySet.from_jwks({"keys": [key.jwk]}))
+        key = ReturnKey.objects.filter(kid=kid).select_related("region").first() if kid else None
+        # no key of a province: verify_token refuses it as unknown_kid, after the checks of the header
+        payload = verify_return(token, PublicKeySet.from_jwks({"keys": [key.jwk] if key else []}))
     except InvalidReturn as error:
         raise DomainError(
             f"return_{error.code}", _("The return is refused: %(reason)s."), {"reason": str(error)}
         ) from None
+    assert key is not None and kid is not None  # verified with its key
     if payload["region"] != key.region_id or payload["figures"].get("region", {}).get("code") != key.region_id:
         raise DomainError(
             "return_region_mismatch",

@@ -14,7 +14,7 @@ from peikao.certificates.signing import KeyRing
 from peikao.core.errors import DomainError, PermissionDenied
 from peikao.core.models import Region
 from peikao.enforcement.models import Decision, Finding, Inspection
-from peikao.lib.jws import b64url_decode, b64url_encode, compact_json, encode_jws
+from peikao.lib.jws import MAX_TOKEN_LENGTH, b64url_decode, b64url_encode, compact_json, encode_jws
 from peikao.reports import services
 from peikao.reports.models import ProvincialReturn
 from peikao.reports.returns import RETURN_TYP, sign_return
@@ -84,6 +84,17 @@ def test_a_later_return_of_the_period_replaces_the_earlier(fujian, world):
     current = ProvincialReturn.objects.get(current=True)
     assert current.figures["training_institutions"]["problems"] == 3
     assert returns_figures(user=None, period=YEAR)["training_institutions"]["problems"] == 3
+
+
+def test_a_return_longer_than_a_qr_token_is_verified_all_the_same(fujian):
+    figures = notice_figures(user=None, region=Region.objects.get(code="350000"), period=YEAR)
+    figures["by_subregion"] = figures["by_subregion"] * 30  # a province of many cities
+    text = sign_return(figures, now=dt.datetime(2026, 1, 5, tzinfo=dt.UTC))
+    assert len(json.loads(text)["return"]) > MAX_TOKEN_LENGTH
+
+    received = services.return_import(actor=None, text=text)
+
+    assert received.current and len(received.figures["by_subregion"]) == len(figures["by_subregion"])
 
 
 def test_a_tampered_return_is_refused(fujian):
