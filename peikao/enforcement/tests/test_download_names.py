@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import re
-from urllib.parse import unquote
 
 import docx
 import pytest
@@ -13,18 +11,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from peikao.enforcement import services
 from peikao.enforcement.tests.test_enforcement import TODAY, finding, site, started  # noqa: F401
-from peikao.testing.http import read_download
+from peikao.testing.http import file_names, read_download
 
 pytestmark = pytest.mark.django_db
-
-
-def file_names(header: str) -> tuple[str, str]:
-    """What a browser (RFC 6266: ``filename*`` first) and what an older client (``filename=``) names the file."""
-    extended = re.search(r"(?:^|;)\s*filename\*=UTF-8''([^;\s]+)", header, flags=re.I)
-    plain = re.search(r'(?:^|;)\s*filename="((?:[^"\\]|\\.)*)"', header)
-    assert plain, header
-    fallback = re.sub(r"\\(.)", r"\1", plain.group(1))
-    return (unquote(extended.group(1), errors="strict") if extended else fallback), fallback
 
 
 def test_a_decision_document_downloads_under_its_chinese_name(site, client):  # noqa: F811

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from peikao.core.errors import DomainError
 from peikao.core.exchange.uploads import upload_limited_view
 from peikao.core.forms import add_domain_error
+from peikao.core.http import with_file_name
 from peikao.core.paging import paginate
 from peikao.core.permissions import Perm, has_perm
 from peikao.oversight.grading import selectors
@@ -224,7 +225,14 @@ def commitment_list(request):
 
 @login_required
 def commitment_file(request, commitment_id: int):
+    """The signed PDF, opened in the browser under its Chinese name (institution, text, day signed); the code of
+    the institution and the day as the ASCII name of older clients."""
     commitment = selectors.commitment_get(user=request.user, pk=commitment_id)
     response = FileResponse(commitment.file.open("rb"), content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{commitment.sha256[:12]}.pdf"'
-    return response
+    organization, signed = commitment.organization, commitment.signed_on.isoformat()
+    return with_file_name(
+        response,
+        f"{organization.name}-{commitment.template.title}-{signed}.pdf",
+        attachment=False,
+        fallback=f"{organization.org_code}-{signed}.pdf",
+    )

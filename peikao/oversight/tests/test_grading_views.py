@@ -13,6 +13,7 @@ from peikao.oversight.grading.services.exits import exit_proposals_detect
 from peikao.oversight.grading.services.grades import grades_recompute
 from peikao.oversight.tests import grading_records as rec
 from peikao.oversight.tests.helpers import region
+from peikao.testing.http import file_names, read_download
 
 pytestmark = pytest.mark.django_db
 
@@ -120,7 +121,14 @@ def test_an_institution_uploads_its_commitment_and_the_public_page_masks_names(c
     )
     assert made.status_code == 302
     commitment = Commitment.objects.get(organization=org)
-    assert client.get(reverse("grading:commitment_file", args=[commitment.pk])).status_code == 200
+    pdf = client.get(reverse("grading:commitment_file", args=[commitment.pk]))
+    assert pdf.status_code == 200 and read_download(pdf) == b"%PDF-1.4\n%%EOF\n"
+    header = pdf["Content-Disposition"]
+    assert header.startswith("inline;") and header.isascii()
+    assert file_names(header) == (
+        f"{org.name}-{commitment.template.title}-2026-01-02.pdf",  # what a browser names it (RFC 6266 filename*)
+        f"{org.org_code}-2026-01-02.pdf",
+    )
     client.logout()
     public = client.get(reverse("public_commitment", args=[org.org_code])).content.decode()
     assert "王小明" not in public and "赵大海" not in public and "福建某律师事务所" in public
