@@ -11,6 +11,7 @@ from typing import Any
 
 from django.db import connection, transaction
 
+from peikao.core.i18n import render
 from peikao.lib.binomial import benjamini_hochberg, binomial_upper_tail
 from peikao.oversight.detectors import names
 from peikao.oversight.detectors.base import (
@@ -34,6 +35,7 @@ from peikao.oversight.detectors.base import (
     least,
     postgres,
 )
+from peikao.registry.choices import AssignmentRole
 
 VALID = "valid"
 
@@ -335,6 +337,11 @@ EXAM_ROLES = ("proctor", "examiner", "exam_admin")
 TRAINING_ROLES = ("teacher", "practical_instructor", "principal")
 
 
+def _roles_zh(codes: list[str]) -> str:
+    """Roles as the explanation names them: their Chinese labels (an explanation is Chinese in any language)."""
+    return "、".join(render(AssignmentRole(code).label, "zh-hans") for code in codes)
+
+
 @detector("EXM-TRAINING-NOT-SEPARATED")
 def training_not_separated(scope: RunScope) -> list[Found]:
     """A person in an exam role at an exam point (an assignment, or the staff of one of its sittings) while, in
@@ -382,8 +389,6 @@ def training_not_separated(scope: RunScope) -> list[Found]:
         groups[(row["person_id"], row["point_id"], row["institution_id"])].append(row)
     persons = names.persons(person for person, _point, _institution in groups)
     orgs = names.organizations({org for _p, point, institution in groups for org in (point, institution)})
-    zh = {"proctor": "监考人员", "examiner": "考评员", "exam_admin": "考务管理人员", "teacher": "教师",
-          "practical_instructor": "实操教练", "principal": "主要负责人"}  # fmt: skip
     found = []
     for (person_id, point_id, institution_id), role_rows in groups.items():
         first = min(as_date(r["first_day"]) for r in role_rows)
@@ -411,9 +416,9 @@ def training_not_separated(scope: RunScope) -> list[Found]:
                     "person": persons.get(person_id, {}).get("name", ""),
                     "period": days_text(first, last),
                     "org": orgs[point_id]["name"],
-                    "exam_roles": "、".join(zh[role] for role in exam),
+                    "exam_roles": _roles_zh(exam),
                     "training_org": orgs[institution_id]["name"],
-                    "training_roles": "、".join(zh[role] for role in training),
+                    "training_roles": _roles_zh(training),
                     "trainees": max(int(r["trainees"]) for r in role_rows),
                     "sittings": max(int(r["sittings"]) for r in role_rows),
                 },

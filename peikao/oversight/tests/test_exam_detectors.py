@@ -5,6 +5,7 @@ import datetime as dt
 
 import pytest
 from django.db import connection
+from django.utils import translation
 
 from peikao.oversight.detectors import REGISTRY, RunScope
 from peikao.oversight.detectors.exams import PAIR_SETTINGS
@@ -205,11 +206,12 @@ def _conflict(*, teacher_until=None, proctor=True):
 
 def test_a_proctor_who_teaches_the_candidates_institution_is_found():
     person, point, school, _sitting = _conflict()
-    [found] = run("EXM-TRAINING-NOT-SEPARATED")
+    with translation.override("en"):  # a run names the roles in Chinese whatever the language around it
+        [found] = run("EXM-TRAINING-NOT-SEPARATED")
     assert (found.organization_id, found.person_id) == (point.pk, person.pk)
     assert found.evidence["trainees"] == 3 and found.evidence["sittings"] == 1
     assert found.evidence["training_institution"] == school.org_code
-    assert found.figures["exam_roles"] == "监考人员" and found.figures["training_roles"] == "教师"
+    assert found.figures["exam_roles"] == "监考人员" and found.figures["training_roles"] == "授课教师"
     assert found.period_from == found.period_to == DAY
 
 
