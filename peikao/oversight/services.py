@@ -24,9 +24,10 @@ from peikao.core.errors import Conflict, DomainError, PermissionDenied
 from peikao.core.models import Region, User
 from peikao.core.permissions import Perm, require_perm
 from peikao.core.transitions import TRANSITION_REFUSED, apply_transition
+from peikao.enforcement import selectors as enforcement_selectors
 from peikao.enforcement import services as enforcement
 from peikao.enforcement.choices import FindingSource, InspectionKind, InspectionStatus, PlanStatus
-from peikao.enforcement.models import Finding, Inspection, InspectionPlan, ViolationItem
+from peikao.enforcement.models import Finding, Inspection, InspectionPlan
 from peikao.oversight.choices import ALERT_TRANSITIONS, AlertState, DismissReason
 from peikao.oversight.detectors import REGISTRY, Found, RunScope
 from peikao.oversight.detectors.base import fingerprint
@@ -255,12 +256,6 @@ def alert_dismiss(*, actor: User, alert: Alert, reason: str, note: str = "") -> 
     return _step(alert, AlertState.DISMISSED, actor, text, {"dismiss_reason": reason, "note": note.strip()})
 
 
-def _violation(code: str) -> ViolationItem | None:
-    if not code:
-        return None
-    return ViolationItem.objects.filter(code=code, retired=False).order_by("-version").first()
-
-
 @transaction.atomic
 def alert_confirm(
     *,
@@ -302,7 +297,7 @@ def alert_confirm(
     finding = enforcement.finding_record(
         actor=actor,
         inspection=inspection,
-        violation=_violation(alert.violation_code),
+        violation=enforcement_selectors.current_item(alert.violation_code) if alert.violation_code else None,
         description=description,
         person=alert.person,
         source=FindingSource.MANUAL,
