@@ -125,8 +125,7 @@ def alerts_detect(
         )
         started = time.perf_counter()
         with transaction.atomic():
-            found = REGISTRY[detector.code](scope)
-            created = _upsert(detector, found)
+            found, created = _upsert(detector, REGISTRY[detector.code](scope))
             seconds = time.perf_counter() - started
             run = DetectorRun(
                 detector=detector,
@@ -134,7 +133,7 @@ def alerts_detect(
                 date_from=date_from,
                 date_to=date_to,
                 seconds=round(seconds, 3),
-                found=len({_fingerprint(detector.code, f) for f in found}),
+                found=found,
                 created=created,
                 actor_label=current_context().actor_label[:150],
             )
@@ -143,17 +142,15 @@ def alerts_detect(
     return results
 
 
-def _fingerprint(code: str, found: Found) -> str:
-    return fingerprint(code, found.organization_id, found.person_id, found.keys)
-
-
-def _upsert(detector: Detector, found: list[Found]) -> int:
-    """Create the new alerts and refresh the known ones, in bulk; log both; return how many are new."""
+def _upsert(detector: Detector, found: list[Found]) -> tuple[int, int]:
+    """Create the new alerts and refresh the known ones, in bulk; log both; return how many alerts were found (one
+    per fingerprint) and how many of them are new."""
     now = timezone.now()
     rows: dict[str, Alert] = {}
     for item in found:
-        rows[_fingerprint(detector.code, item)] = Alert(
-            fingerprint=_fingerprint(detector.code, item),
+        key = fingerprint(detector.code, item.organization_id, item.person_id, item.keys)
+        rows[key] = Alert(
+            fingerprint=key,
             detector_id=detector.code,
             organization_id=item.organization_id,
             person_id=item.person_id,
@@ -191,7 +188,7 @@ def _upsert(detector: Detector, found: list[Found]) -> int:
     Alert.objects.bulk_create(created, batch_size=CHUNK)
     log.extend((ChangeAction.CREATE, alert, None, snapshot(alert)) for alert in created)
     record_bulk(log)
-    return len(created)
+    return len(rows), len(created)
 
 
 # -- the review ----------------------------------------------------------------------------------------------
