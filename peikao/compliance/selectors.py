@@ -16,9 +16,9 @@ from peikao.compliance.hooks import violation_catalogue
 from peikao.compliance.models import ComplianceGap, ComplianceScan
 from peikao.compliance.rules import GAP_VIOLATIONS, GapType
 from peikao.compliance.services import GapRow, explain
+from peikao.core.citations import cite_reference
 from peikao.core.models import LegalInstrument, Region, User
 from peikao.core.scoping import region_code_range
-from peikao.lib.legal_citations import cite
 from peikao.registry.models import OperationItem, Organization, Person
 
 #: The tag beside a basis that could not be checked against the primary text.
@@ -83,7 +83,7 @@ def enriched(rows: list[tuple], *, show_id_numbers: bool = False) -> list[dict]:
                 "violation_name": violation.check_text if violation else "",
                 "violation_basis": str(violation.basis_title) if violation else "",
                 "rule": record.rule,
-                "basis": cite(record.rule, titles) or record.rule,
+                "basis": cite_reference(record.rule, titles) or record.rule,
                 "advisory": record.advisory,
                 "advisory_reason": reason,
                 "unconfirmed": record.unconfirmed,

@@ -20,9 +20,9 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 
+from peikao.core.citations import cite_reference
 from peikao.core.events import TransitionEvent
 from peikao.core.models import ChangeLog, LegalInstrument
-from peikao.lib.legal_citations import cite
 
 HIDDEN_FIELDS = {"id", "created_at", "updated_at", "request_id"}
 # Labels of snapshot keys that are not fields (``snapshot(instance, extra)``) and of fields without a verbose name
@@ -192,7 +192,7 @@ class _Namer:
         """A legal reference as cited: 《中华人民共和国安全生产法》第九十七条第四项, never the data's keys."""
         if self.titles is None:
             self.titles = dict(LegalInstrument.objects.values_list("code", "title"))
-        return cite(reference, self.titles) or reference
+        return cite_reference(reference, self.titles) or reference
 
     def name(self, relation: models.Field, value: Any) -> str:
         if value in (None, ""):

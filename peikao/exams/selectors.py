@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from peikao.core.choices import RegionLevel
+from peikao.core.citations import cite_reference
 from peikao.core.errors import PermissionDenied
 from peikao.core.models import LegalInstrument, User
 from peikao.core.permissions import Perm, has_perm
@@ -35,7 +36,7 @@ from peikao.exams.models import (
     SittingStaff,
     SkillCertificate,
 )
-from peikao.lib.legal_citations import cite, cite_instrument
+from peikao.lib.legal_citations import cite_instrument
 from peikao.registry.choices import OrganizationKind
 from peikao.registry.models import Assignment, OperationItem, Organization, Person
 from peikao.training.models import Enrolment, TrainingClass
@@ -341,7 +342,7 @@ def eligibility(*, person: Person, sitting: Sitting) -> tuple[list[rules.Check],
             )
         )
     titles = dict(LegalInstrument.objects.values_list("code", "title"))
-    cited = [dataclasses.replace(c, basis=cite(c.basis, titles) or c.basis) for c in checks]
+    cited = [dataclasses.replace(c, basis=cite_reference(c.basis, titles) or c.basis) for c in checks]
     return cited, training_class, done + 1
 
 

@@ -74,3 +74,28 @@ def test_stored_references_render_cited_on_pages_and_rules_cite_their_basis():
     for rule in [*HourRule.objects.all(), *CertificateRule.objects.all()]:
         assert "_" not in rule.basis_title and "art." not in rule.basis_title, rule.basis
         assert "《" in rule.basis_title and "《" in str(rule)
+
+
+@pytest.mark.django_db
+def test_the_change_log_cites_a_basis_as_every_page_does():
+    """The change log names a changed basis through ``cite_reference``, phrases of citations_zh.yaml too."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from peikao.certificates.models import CertificateRule
+    from peikao.core.changelog_display import describe
+    from peikao.core.models import ChangeLog
+
+    reference = "order_44 art. 4; criminal referral where a crime"
+    entry = ChangeLog(
+        actor_label="command:load_reference",
+        action="update",
+        content_type=ContentType.objects.get_for_model(CertificateRule),
+        object_id="1",
+        object_repr="rule",
+        before={"basis": "order_44 art. 4"},
+        after={"basis": reference},
+    )
+    [change] = describe([entry])[0].changes
+    assert change.after == cite_reference(reference, _titles())
+    assert "移送司法机关" in change.after and "criminal" not in change.after
+    assert change.before == cite_reference("order_44 art. 4", _titles())
