@@ -125,11 +125,15 @@ class InjuriesKind(ExchangeKind):
                 "linked_id_number": row["person__id_number"] if shows_person else "",
                 "link_status": row["link_status"],
                 "match_weight": f"{weight:.2f}" if weight is not None else "",
-                "_person": (row["person_id"], row["person__id_number"]) if shows_person else None,
+                "_shown": selectors.shown_numbers(
+                    person_id=row["person_id"] if shows_person else None,
+                    person_number=row["person__id_number"] if shows_person else None,
+                    given=row["id_number"],
+                ),
             }
 
     def export_person_ids(self, row):
-        return [row["_person"]] if row["_person"] else []
+        return row["_shown"]
 
 
 def _number(value: float | None, places: int) -> str:

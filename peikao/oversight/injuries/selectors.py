@@ -80,3 +80,13 @@ def injuries_stream(*, user: User | None, region: Region | None = None) -> Itera
         )
     )
     yield from rows.iterator(chunk_size=5000)
+
+
+def shown_numbers(*, person_id: int | None, person_number: str | None, given: str) -> list[tuple[int | None, str]]:
+    """The full ID numbers a row shows, for the ID-view log: the linked (or proposed) person's, and the number as
+    the injury system gave it when that differs and has an ID number's 18 characters (a shorter or longer one is
+    nobody's); a number given of nobody linked is logged without a person."""
+    shown: list[tuple[int | None, str]] = [(person_id, person_number)] if person_id and person_number else []
+    if len(given) == 18 and given != person_number:
+        shown.append((person_id, given))
+    return shown

@@ -154,9 +154,14 @@ def review_page(request):
             }
         )
     if full and cases:
-        record_id_number_views(
-            user=user, persons=[(c.person_id, c.person.id_number) for c in cases], purpose="injury link review"
-        )
+        shown = [
+            pair
+            for c in cases
+            for pair in selectors.shown_numbers(
+                person_id=c.person_id, person_number=c.person.id_number, given=c.id_number
+            )
+        ]
+        record_id_number_views(user=user, persons=shown, purpose="injury link review")
     context = {
         "region": region,
         "rows": rows,

@@ -4,6 +4,7 @@ counted; and injuries.csv all-or-nothing with a mistyped number imported, not re
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import io
 
@@ -11,6 +12,7 @@ import pytest
 
 from peikao.core.exchange.runner import run_import
 from peikao.core.models import ChangeLog
+from peikao.core.privacy import mask_id_number
 from peikao.core.validators import id_check_char
 from peikao.oversight.injuries import linkage, services
 from peikao.oversight.injuries.models import InjuryCase, InjuryCaseEvent
@@ -196,3 +198,40 @@ def test_relink_after_the_person_is_registered(world):
     call_command("injury_link", "--region", "350100", stdout=out)
     assert (_case("N1").link_status, _case("N1").person_id) == ("exact", newcomer.pk)
     assert "exact 1" in out.getvalue() and "changed 1" in out.getvalue()
+
+
+def test_the_export_shows_full_numbers_only_to_who_may_see_them_and_logs_them(world):
+    """injuries.csv out: the number as given and the linked person's, both logged (the person's pk where there is
+    one); a regulator without the right to full numbers (analyst) is refused."""
+    from peikao.core.errors import PermissionDenied
+    from peikao.core.exchange.runner import run_export
+    from peikao.core.models import IdNumberView
+
+    employer, _other, wang = world
+    typed = swap(wang.id_number, 10)
+    stranger = valid("35010219770101999")
+    _import(
+        HEADER
+        + f"E1,{wang.id_number},{employer.org_code},,2025-06-01,,minor,\n"
+        + f"E2,{typed},{employer.org_code},,2025-06-01,,minor,王建国\n"
+        + f"E3,{stranger},{employer.org_code},,2025-06-01,,minor,\n"
+    )
+    inspector = UserFactory(role="inspector", region_id="350100")
+    out = io.BytesIO()
+    assert run_export(kind_name="injuries", target=out, filename="injuries.csv", user=inspector) == 3
+    rows = {row["case_no"]: row for row in csv.DictReader(io.StringIO(out.getvalue().decode("utf-8-sig")))}
+    assert [(rows[c]["id_number"], rows[c]["linked_id_number"], rows[c]["link_status"]) for c in rows] == [
+        (wang.id_number, wang.id_number, "exact"),
+        (typed, wang.id_number, "automatic"),
+        (stranger, "", "unlinked"),
+    ]
+    logged = IdNumberView.objects.filter(user=inspector, purpose="export:injuries")
+    # E1: the person's number (the same as given); E2: the person's and the one given; E3: the one given, nobody's.
+    assert sorted((v.person_id or 0, v.masked_id_number) for v in logged) == sorted(
+        [(wang.pk, mask_id_number(wang.id_number))] * 2
+        + [(wang.pk, mask_id_number(typed)), (0, mask_id_number(stranger))]
+    )
+    analyst = UserFactory(role="analyst", region_id="350100")
+    with pytest.raises(PermissionDenied):
+        run_export(kind_name="injuries", target=io.BytesIO(), filename="injuries.csv", user=analyst)
+    assert not IdNumberView.objects.filter(user=analyst).exists()

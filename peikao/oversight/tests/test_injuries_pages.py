@@ -11,7 +11,8 @@ import re
 import pytest
 
 from peikao.core.errors import Conflict, DomainError
-from peikao.core.models import Region
+from peikao.core.models import IdNumberView, Region
+from peikao.core.privacy import mask_id_number
 from peikao.enforcement import services as enforcement_services
 from peikao.oversight.injuries import priorities, services
 from peikao.oversight.injuries.models import InjuryCase, InjuryCaseEvent, InspectionPriority
@@ -82,6 +83,13 @@ def test_a_clerk_accepts_or_rejects_a_proposed_link(client, city):
     page = client.get("/oversight/injuries/review/?region=350100").content.decode()
     assert 'data-case="R1"' in page
     case = city["proposed"]
+    # Both full numbers on the page are logged: the proposed person's and the number as given.
+    assert case.id_number in page and case.person.id_number in page
+    logged = IdNumberView.objects.filter(user=city["inspector"], purpose="injury link review")
+    assert {(v.person_id, v.masked_id_number) for v in logged} == {
+        (case.person_id, mask_id_number(case.person.id_number)),
+        (case.person_id, mask_id_number(case.id_number)),
+    }
     response = client.post(f"/oversight/injuries/{case.pk}/reject/", {"reason": ""})
     assert response.status_code == 302
     assert InjuryCase.objects.get(pk=case.pk).link_status == "review"  # a rejection says why
