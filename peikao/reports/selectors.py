@@ -23,9 +23,10 @@ Definitions
   ``persons_sanctioned``: distinct candidate × sitting (a registration) warned or with the score cancelled by a
   patrol finding observed in the period and not dismissed;
 - ``practices``: how many of the sub-regions of the region asked (for a county: the county itself) show the
-  practice in the period: an exit decision (closure of an institution, cancellation of an exam point), spot exams
-  (逢查必考), look-back inspections (回头看). Grading (分级分类) and signed commitments (承诺制) are not recorded by
-  the platform yet: their counts are 0 and :data:`PRACTICES_NOT_RECORDED` names them.
+  practice in the period: an exit decision (closure of an institution, cancellation of an exam point), grading in
+  use (分级分类: a subject holding a grade by the end of the period, computed by then or recorded in its history),
+  signed commitments (承诺制: a commitment signed by the end of the period whose term reaches into it), spot exams
+  (逢查必考), look-back inspections (回头看).
 """
 
 from __future__ import annotations
@@ -48,12 +49,12 @@ from peikao.enforcement.choices import KIND_SUBJECT, InspectionKind, Measure, Su
 from peikao.enforcement.models import Decision, Finding, Inspection, SpotExam
 from peikao.exams.choices import FindingStatus, Sanction
 from peikao.exams.models import Patrol, PatrolFinding
+from peikao.oversight.grading.models import Commitment, Grade
 from peikao.reports.models import ProvincialReturn
 
 __all__ = [
     "GROUPS",
     "PRACTICES",
-    "PRACTICES_NOT_RECORDED",
     "Period",
     "notice_figures",
     "notice_region",
@@ -99,7 +100,6 @@ PRACTICES = (
     "regions_with_spot_exams",
     "regions_with_lookback_inspections",
 )
-PRACTICES_NOT_RECORDED = ("regions_with_grading", "regions_with_commitments")
 
 
 @dataclass(frozen=True)
@@ -329,6 +329,14 @@ def _practice_codes(region: Region, period: Period) -> dict[str, set[str]]:
     return {
         "regions_with_exit_decision": codes(
             Decision.objects.filter(decided_on__range=dates, measure__in=EXIT_MEASURES), org
+        ),
+        "regions_with_grading": codes(
+            Grade.objects.filter(Q(as_of__lte=period.end) | Q(events__time__lt=period.instants()[1])),
+            "organization__region_id",
+        ),
+        "regions_with_commitments": codes(
+            Commitment.objects.filter(signed_on__lte=period.end, valid_to__gte=period.start),
+            "organization__region_id",
         ),
         "regions_with_spot_exams": codes(SpotExam.objects.filter(inspection__inspected_on__range=dates), org),
         "regions_with_lookback_inspections": codes(

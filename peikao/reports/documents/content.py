@@ -87,12 +87,14 @@ def cases_sentence(figures: dict[str, Any]) -> str:
 
 
 def practices_sentence(figures: dict[str, Any], level: str) -> str:
-    """The practices the platform records (exit decisions, spot exams, look-backs), counted in sub-regions. Grading
-    and signed commitments (``PRACTICES_NOT_RECORDED``) are not written: the platform does not record them yet."""
+    """The practices (exit decisions, grading, signed commitments, spot exams, look-backs), counted in
+    sub-regions."""
     practices = figures["practices"]
     unit = UNITS.get(level, "地区")
     parts = [
         f"{practices['regions_with_exit_decision']}个{unit}作出淘汰退出决定",
+        f"{practices['regions_with_grading']}个{unit}实行分级分类监管",
+        f"{practices['regions_with_commitments']}个{unit}推行自律承诺制",
         f"{practices['regions_with_spot_exams']}个{unit}开展“逢查必考”",
         f"{practices['regions_with_lookback_inspections']}个{unit}开展整改“回头看”",
     ]

@@ -12,6 +12,7 @@ from peikao.core.errors import PermissionDenied
 from peikao.core.models import Region
 from peikao.enforcement.models import Decision, Finding, Inspection, SpotExam
 from peikao.exams.models import Patrol, PatrolFinding, Registration
+from peikao.oversight.grading.models import Commitment, Grade, GradeEvent
 from peikao.reports.selectors import PRACTICES, Period, notice_figures, notice_region
 from peikao.testing.factories import PersonFactory
 
@@ -164,18 +165,38 @@ def test_practices_count_the_sub_regions_that_show_them(world):
         expires_at=dt.datetime(2025, 3, 2, tzinfo=BEIJING),
     )  # fmt: skip
 
+    # Grading: the world's grades (鼓楼 企业 a, 台江 机构 b, 南昌) are computed in 2026, after the period; 台江's
+    # history shows it graded in 2025, and 厦门's enterprise b holds a grade computed in 2025.
+    GradeEvent.objects.create(
+        grade=world.orgs["ti_b"].grade, transition="computed", change="computed", old_status="", new_status="C",
+        actor_label="test", time=dt.datetime(2025, 6, 1, 9, tzinfo=BEIJING),
+    )  # fmt: skip
+    Grade.objects.create(
+        organization=world.orgs["ent_b"], kind="enterprise", computed="A", score=0, indicator_set_id="2026.1",
+        as_of=dt.date(2025, 6, 1),
+    )  # fmt: skip
+    # Commitments: the world's are signed in 2026; 鼓楼's institution a signed one in force over 2025.
+    Commitment.objects.create(
+        organization=world.orgs["ti_a"], template_id="2026.1", signatory="签署人", lawyer="见证律师",
+        law_firm="某律师事务所", signed_on=dt.date(2024, 12, 1), valid_from=dt.date(2024, 12, 2),
+        valid_to=dt.date(2025, 12, 1), sha256="c" * 64, size=1, file="commitments/cc/2024.pdf",
+    )  # fmt: skip
+
     province = figures()
     city = figures("350100")
     nation = figures("000000")
 
     assert province["practices"] == {
         "regions_with_exit_decision": 1,  # 福州 only (two counties of it)
-        "regions_with_grading": 0,  # not recorded by the platform yet
-        "regions_with_commitments": 0,  # not recorded by the platform yet
+        "regions_with_grading": 2,  # 福州 (台江's history) and 厦门
+        "regions_with_commitments": 1,  # 福州 (鼓楼)
         "regions_with_spot_exams": 1,
         "regions_with_lookback_inspections": 1,
     }
     assert city["practices"]["regions_with_exit_decision"] == 2  # 鼓楼 and 台江
+    assert city["practices"]["regions_with_grading"] == 1  # 台江 (鼓楼's enterprise a graded in 2026 only)
+    assert city["practices"]["regions_with_commitments"] == 1  # 鼓楼
+    assert nation["practices"]["regions_with_grading"] == 1  # 福建 (南昌's grade is of 2026)
     assert nation["practices"]["regions_with_exit_decision"] == 1  # 福建
     fujian = next(row for row in nation["by_subregion"] if row["region"]["code"] == "350000")
     assert fujian["practices"]["regions_with_exit_decision"] == 1  # the cities of 福建
@@ -216,7 +237,7 @@ def test_a_handful_of_queries_whatever_the_number_of_regions(world, django_asser
     for key in ("ti_a", "ti_b", "ent_b", "ti_c", "ent_a", "ep_a"):
         decide(inspect(world.orgs[key], findings=1), "warning")
     region = Region.objects.get(code="000000")
-    with django_assert_max_num_queries(9):  # figures 5, practices 3, names of the regions 1
+    with django_assert_max_num_queries(11):  # figures 5, practices 5, names of the regions 1
         notice_figures(user=None, region=region, period=YEAR)
 
 

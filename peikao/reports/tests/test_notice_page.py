@@ -54,6 +54,7 @@ def test_a_city_inspector_previews_the_notice_of_its_city(client, records):
     assert "抽查企业0家" in page  # 厦门's enterprise is not in 福州
     assert "福州市应急管理局关于安全培训考试专项整治工作情况的通报" in page
     assert "鼓楼区" in page  # the table per county
+    assert "下辖地区中作出淘汰退出决定的 1 个，实行分级分类监管的 0 个，推行自律承诺制的 0 个" in page
 
 
 def test_a_county_cannot_ask_for_its_city_or_province(client, records):
