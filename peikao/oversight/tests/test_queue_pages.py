@@ -124,6 +124,7 @@ def test_an_alert_page_shows_its_evidence_in_words(client, scene, code):
         assert "98.0%" in body
     if code == "EXM-PASS-RATE-OUTLIER":
         assert "1.2e-09" in body and "100.0%" in body and "70.0%" in body
+        assert "2026年第3季度" in body and "2026Q3" not in body
 
 
 def test_an_alert_page_links_to_its_subject(client, scene):

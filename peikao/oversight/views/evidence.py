@@ -76,6 +76,14 @@ def _p(value: Any) -> str:
         return "—"
 
 
+def _quarter(text: Any) -> str:
+    """A quarter as the detector keys it (2026Q3) in words."""
+    year, _sep, number = str(text or "").partition("Q")
+    if not (year.isdigit() and number in ("1", "2", "3", "4")):
+        return str(text or "")
+    return _("%(year)s, quarter %(quarter)s") % {"year": year, "quarter": number}
+
+
 def _facts(rows: list[tuple[str, Any]]) -> Table:
     return Table(
         _("Facts"),
@@ -260,7 +268,7 @@ def _pass_rate(evidence: dict) -> tuple[list[Table], Timeline | None]:
     test = _facts(
         [
             (_("Operation item"), evidence.get("item")),
-            (_("Quarter"), evidence.get("quarter")),
+            (_("Quarter"), _quarter(evidence.get("quarter"))),
             (_("p-value (one-sided binomial test)"), _p(evidence.get("p_value"))),
             (_("p-value adjusted (Benjamini–Hochberg)"), _p(evidence.get("bh_adjusted_p"))),
             (_("Tests in the province"), evidence.get("tests")),
