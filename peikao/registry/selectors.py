@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.db.models import Case, Count, Exists, F, OuterRef, QuerySet, Subquery, Value, When
+from django.db.models import Case, Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
@@ -68,14 +68,21 @@ def assignment_list(*, user: User, filters: dict | None = None) -> QuerySet[Assi
     queryset: QuerySet[Assignment] = Assignment.objects.visible_to(user).select_related(
         "person", "organization", "operation_item", "dispatched_by"
     )
-    if user.is_org_member and user.organization_id is not None:
-        link = PersonLink.objects.filter(organization_id=user.organization_id, person=OuterRef("person_id"))
-        confirmed = Exists(link.filter(status=PersonLinkStatus.CONFIRMED))
-        entered = Subquery(link.values("entered_name")[:1])
-        queryset = queryset.annotate(
-            person_label=Case(When(confirmed, then=F("person__name")), default=Coalesce(entered, Value("")))
-        )
+    if user.is_org_member:
+        queryset = queryset.annotate(person_label=_person_label(user, key="person_id", name="person__name")[0])
     return AssignmentFilter(filters or {}, queryset=queryset).qs
+
+
+def _person_label(user: User, *, key: str, name: str) -> tuple[Case, Exists]:
+    """ADR 0009's rule of what an organisation's member reads of a person of its records, in SQL, for the rows
+    whose person's key is ``key`` and name ``name``: the label — the registered name once its organisation's link is
+    confirmed, else the name it entered ("" when none: the caller shows the masked ID number) — and whether it may
+    open the person's record."""
+    own = Q(organization_id=user.organization_id)  # none for a member of no organisation
+    link = PersonLink.objects.filter(own, person=OuterRef(key))
+    confirmed = Exists(link.filter(status=PersonLinkStatus.CONFIRMED))
+    entered = Subquery(link.values("entered_name")[:1])
+    return Case(When(confirmed, then=F(name)), default=Coalesce(entered, Value(""))), confirmed
 
 
 ROLE_ORDER = [
@@ -166,18 +173,12 @@ def label_persons(*, user: User, persons: list[Person]) -> list[Person]:
     ``person.readable``, whether it may open the person's record: the registered name and yes, except for an
     organisation's member without a confirmed link — the name it entered (or the masked ID number) and no. One
     query."""
-    links: dict[int, tuple[str, str]] = {}
-    if user.is_org_member and user.organization_id is not None:
-        links = {
-            person_id: (status, entered)
-            for person_id, status, entered in PersonLink.objects.filter(
-                organization_id=user.organization_id, person_id__in=[p.pk for p in persons]
-            ).values_list("person_id", "status", "entered_name")
-        }
+    shown: dict[int, tuple[str, bool]] = {}
+    if user.is_org_member:
+        label, readable = _person_label(user, key="pk", name="name")
+        rows = Person.objects.filter(pk__in={p.pk for p in persons}).annotate(_label=label, _readable=readable)
+        shown = {pk: (text, may) for pk, text, may in rows.values_list("pk", "_label", "_readable")}
     for person in persons:
-        status, entered = links.get(person.pk, (PersonLinkStatus.CONFIRMED, ""))
-        if user.is_org_member and (status != PersonLinkStatus.CONFIRMED or person.pk not in links):
-            person.label, person.readable = entered or person.masked_id_number, False
-        else:
-            person.label, person.readable = person.name, True
+        text, person.readable = shown.get(person.pk, (person.name, True))
+        person.label = text or person.masked_id_number
     return persons

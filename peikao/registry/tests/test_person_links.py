@@ -179,3 +179,38 @@ def test_a_regulator_lands_on_the_links_waiting_for_a_match(client, world):
     assert PersonLink.objects.get(pk=waiting.pk).status == PersonLinkStatus.CONFIRMED
     everything = client.get("/registry/person-links/?status=all").content.decode()
     assert f'id="link-{confirmed.pk}"' in everything
+
+
+def test_pages_and_the_api_read_a_person_by_the_same_rule(world):
+    """The roster's SQL (API) and the pages' labels are one rule: the registered name once the link is confirmed,
+    else the name entered, else the masked ID number; a regulator reads the registered name."""
+    from peikao.registry import selectors
+    from peikao.registry.choices import AssignmentRole
+    from peikao.testing.factories import AssignmentFactory
+
+    enterprise, org = world.users["ent_admin"], world.orgs["ent_a"]
+    confirmed, entered, unnamed = world.persons["p_a"], world.persons["p_b"], world.persons["p_c"]
+    for person in (entered, unnamed):
+        AssignmentFactory(person=person, organization=org, role=AssignmentRole.EMPLOYEE)
+    for person, status, name in (
+        (confirmed, PersonLinkStatus.CONFIRMED, "别名"),
+        (entered, PersonLinkStatus.PENDING, "王某"),
+        (unnamed, PersonLinkStatus.PENDING, ""),
+    ):
+        PersonLink.objects.update_or_create(
+            organization=org, person=person, defaults={"status": status, "entered_name": name}
+        )
+    expected = {
+        confirmed.pk: (confirmed.name, True),
+        entered.pk: ("王某", False),
+        unnamed.pk: (unnamed.masked_id_number, False),
+    }
+    persons = [Person.objects.get(pk=pk) for pk in expected]
+    labelled = selectors.label_persons(user=enterprise, persons=persons)
+    assert {p.pk: (p.label, p.readable) for p in labelled} == expected
+    rows = selectors.assignment_list(user=enterprise, filters={"organization": org.org_code})
+    assert {a.person_id: a.person_label or a.person.masked_id_number for a in rows} == {
+        pk: label for pk, (label, _readable) in expected.items()
+    }
+    regulator = selectors.label_persons(user=world.users["county_inspector"], persons=persons)
+    assert {p.pk: (p.label, p.readable) for p in regulator} == {p.pk: (p.name, True) for p in persons}
