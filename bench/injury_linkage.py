@@ -26,11 +26,11 @@ import psycopg
 from bench.generate import person_rows
 from bench.harness import DATA, DATABASE_URL, PYTHON, fresh_database, measured, write_result
 from peikao.core import synthetic
+from peikao.core.validators import ID_CHECK_CHARS, id_number_facts
 
 NAME = "injury_linkage"
 COUNTY = "350102"
 ENTERPRISES = 1000
-CHECK = "10X98765432"
 
 
 def _typo(rng: random.Random, number: str, kind: str) -> str:
@@ -45,7 +45,7 @@ def _typo(rng: random.Random, number: str, kind: str) -> str:
         digit = rng.choice([d for d in "0123456789" if d != body[i]])
         return body[:i] + digit + body[i + 1 :] + check
     if kind == "check":
-        return body + rng.choice([c for c in CHECK if c != check])
+        return body + rng.choice([c for c in ID_CHECK_CHARS if c != check])
     if kind == "two":
         return _typo(rng, _typo(rng, number, "digit"), "swap")
     return number
@@ -73,9 +73,8 @@ def load(url: str, persons: int, cases: int, path) -> dict:
                 " FROM STDIN"
             ) as copy:
                 for index, (number, name, _phone, _education) in enumerate(people):
-                    birth = dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
-                    copy.write_row((index + 1, number, name, "M" if int(number[16]) % 2 else "F", birth, "", "",
-                                    now, now))  # fmt: skip
+                    facts = id_number_facts(number)
+                    copy.write_row((index + 1, number, name, facts.sex, facts.birth_date, "", "", now, now))
         item = conn.execute("SELECT id FROM registry_operationitem WHERE code = '1.2'").fetchone()[0]
         conn.execute(f"""
             INSERT INTO registry_assignment (person_id, organization_id, role, operation_item_id, start_date,

@@ -29,6 +29,6 @@ class Command(BaseCommand):
         with audit_context(label="manage.py injury_link"):
             counts = injury_relink(actor=None, region=selected)
         self.stdout.write(
-            f"病例 cases {counts.cases} · 变更 changed {counts.changed} · 精确 exact {counts.exact} · "
+            f"案件 cases {counts.cases} · 变更 changed {counts.changed} · 精确 exact {counts.exact} · "
             f"自动 automatic {counts.automatic} · 待复核 review {counts.review} · 未关联 unlinked {counts.unlinked}"
         )
