@@ -16,7 +16,7 @@ from ninja.pagination import paginate
 from peikao.core.errors import DomainError
 from peikao.core.paging import ApiPagination
 from peikao.enforcement import selectors as enforcement_selectors
-from peikao.enforcement.choices import InspectionKind, PlanStatus
+from peikao.enforcement.choices import InspectionKind
 from peikao.oversight import selectors, services
 from peikao.oversight.choices import AlertState, DismissReason, Severity, SubjectKind
 from peikao.oversight.models import Alert
@@ -207,11 +207,7 @@ def alert_confirm(request, alert_id: int, payload: ConfirmIn):
     inspection = None
     inspectors = []
     if payload.inspection_code:
-        inspection = (
-            enforcement_selectors.inspection_list(user=user, filters={"open": True})
-            .filter(code=payload.inspection_code, organization_id=alert.organization_id)
-            .first()
-        )
+        inspection = selectors.confirm_inspections(user=user, alert=alert).filter(code=payload.inspection_code).first()
         if inspection is None:
             raise DomainError(
                 "unknown_inspection",
@@ -253,8 +249,8 @@ def alert_confirm(request, alert_id: int, payload: ConfirmIn):
 def alert_force(request, alert_id: int, payload: ForceIn):
     user = request.user
     alert = _alert(request, alert_id)
-    plan = enforcement_selectors.plan_list(user=user).filter(pk=payload.plan_id, status=PlanStatus.DRAFT).first()
-    if plan is None or not plan.region.contains(alert.organization.region_id):
+    plan = next((plan for plan in selectors.force_plans(user=user, alert=alert) if plan.pk == payload.plan_id), None)
+    if plan is None:
         raise DomainError(
             "unknown_plan", _("Choose a draft plan of a region holding the subject."), status=422, field="plan_id"
         )

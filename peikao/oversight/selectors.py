@@ -11,6 +11,9 @@ from django.utils import timezone
 
 from peikao.core.models import Region, User
 from peikao.core.scoping import region_code_range
+from peikao.enforcement import selectors as enforcement_selectors
+from peikao.enforcement.choices import PlanStatus
+from peikao.enforcement.models import Inspection, InspectionPlan
 from peikao.oversight.choices import SEVERITY_RANK
 from peikao.oversight.models import Alert, AlertEvent, Detector, DetectorRun
 
@@ -76,6 +79,25 @@ def alert_get(*, user: User, pk: int) -> Alert:
 def alert_events(*, user: User, alert: Alert) -> QuerySet[AlertEvent]:
     """The review steps of an alert ``user`` may see, oldest first."""
     return AlertEvent.objects.visible_to(user).filter(alert=alert).select_related("actor").order_by("time", "id")
+
+
+def confirm_inspections(*, user: User, alert: Alert) -> QuerySet[Inspection]:
+    """The planned and open inspections of the alert's subject that ``user`` sees: those it may be confirmed into."""
+    return enforcement_selectors.inspection_list(user=user, filters={"open": True}).filter(
+        organization_id=alert.organization_id
+    )
+
+
+def force_plans(*, user: User, alert: Alert) -> list[InspectionPlan]:
+    """The draft plans ``user`` sees of a region holding the alert's subject that draw its kind: the plans whose
+    next draw it may be forced into (a few a region)."""
+    organization = alert.organization
+    return [
+        plan
+        for plan in enforcement_selectors.plan_list(user=user).filter(status=PlanStatus.DRAFT).order_by("-year", "id")
+        if plan.region.contains(organization.region_id)
+        and (not plan.subject_kinds or organization.kind in plan.subject_kinds)
+    ]
 
 
 def alerts_of_subject(*, user: User, organization_id: int) -> QuerySet[Alert]:

@@ -16,8 +16,7 @@ from peikao.core.models import User
 from peikao.core.paging import paginate
 from peikao.core.permissions import Perm, has_perm
 from peikao.enforcement import selectors as enforcement_selectors
-from peikao.enforcement.choices import PlanStatus
-from peikao.enforcement.models import Inspection
+from peikao.enforcement.models import Inspection, InspectionPlan
 from peikao.oversight import selectors, services
 from peikao.oversight.choices import OPEN_STATES, AlertState
 from peikao.oversight.forms import NEW, AlertFilterForm, ConfirmForm, DismissForm, ForceForm, NoteForm
@@ -65,22 +64,11 @@ def alert_list(request: HttpRequest) -> HttpResponse:
 
 
 def _inspections(user: User, alert: Alert) -> list[Inspection]:
-    """The subject's planned and open inspections the user sees (to confirm the alert into)."""
-    return list(
-        enforcement_selectors.inspection_list(user=user, filters={"open": True}).filter(
-            organization_id=alert.organization_id
-        )
-    )
+    return list(selectors.confirm_inspections(user=user, alert=alert))
 
 
-def _plans(user: User, alert: Alert) -> list:
-    """Draft plans of a region holding the subject that draw its kind (their next draw takes it first)."""
-    return [
-        plan
-        for plan in enforcement_selectors.plan_list(user=user).filter(status=PlanStatus.DRAFT).order_by("-year", "id")
-        if plan.region.contains(alert.organization.region_id)
-        and (not plan.subject_kinds or alert.organization.kind in plan.subject_kinds)
-    ]
+def _plans(user: User, alert: Alert) -> list[InspectionPlan]:
+    return selectors.force_plans(user=user, alert=alert)
 
 
 def _forms(user: User, alert: Alert, bound: dict | None = None) -> dict:
