@@ -182,7 +182,8 @@ class _Namer:
     def fetch(self) -> None:
         for (model, key), values in self.wanted.items():
             try:
-                found = model._base_manager.filter(**{f"{key}__in": values})
+                # with the records their names are made of (a registration is named by its person and sitting)
+                found = model._base_manager.filter(**{f"{key}__in": values}).select_related()
                 for obj in found:
                     self.names[(model, key, str(getattr(obj, key)))] = str(obj)
             except (TypeError, ValueError):  # a value the column cannot hold: an old entry's shape
