@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from peikao.core.events import TransitionEvent, new_status_field, old_status_field
 from peikao.core.models import DatedReference, Region
 from peikao.core.scoping import ScopedQuerySet, ScopeSpec
+from peikao.oversight.grading import rules
 from peikao.oversight.grading.choices import (
     CommitmentStatus,
     ExitMeasure,
@@ -150,9 +151,9 @@ class Grade(models.Model):
     @property
     def effective(self) -> str:
         """The grade that counts today: the override while it lasts, else the computed grade."""
-        if self.override and self.override_until and timezone.localdate() <= self.override_until:
-            return self.override
-        return self.computed
+        return rules.effective(
+            computed=self.computed, override=self.override, override_until=self.override_until, on=timezone.localdate()
+        )
 
 
 class GradeEvent(TransitionEvent):

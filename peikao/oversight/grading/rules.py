@@ -1,9 +1,12 @@
-"""Pure rules of graded supervision (no queries): the grade of a score, the effective grade."""
+"""Pure rules of graded supervision (no queries): the grade of a score, the effective grade (of one grade, and as a
+filter of many)."""
 
 from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+
+from django.db.models import Q
 
 from peikao.oversight.grading.choices import GradeLetter
 
@@ -25,3 +28,9 @@ def effective(*, computed: str, override: str, override_until: dt.date | None, o
     if override and override_until is not None and on <= override_until:
         return override
     return computed
+
+
+def effective_q(on: dt.date, letter: str) -> Q:
+    """Grades whose effective grade on ``on`` is ``letter`` (an override while it lasts, else the computed)."""
+    live = ~Q(override="") & Q(override_until__gte=on)
+    return (live & Q(override=letter)) | (~live & Q(computed=letter))

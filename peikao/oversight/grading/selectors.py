@@ -31,7 +31,6 @@ from peikao.oversight.grading.models import (
     GradeEvent,
     Indicator,
 )
-from peikao.oversight.grading.services.grades import effective_q
 from peikao.oversight.models import Alert
 from peikao.registry.choices import OrganizationKind
 from peikao.registry.models import Organization
@@ -46,7 +45,7 @@ def grade_list(*, user: User, filters: dict | None = None) -> QuerySet[Grade]:
     if filters.get("kind"):
         qs = qs.filter(kind=filters["kind"])
     if filters.get("grade") in GradeLetter.values:
-        qs = qs.filter(effective_q(timezone.localdate(), filters["grade"]))
+        qs = qs.filter(rules.effective_q(timezone.localdate(), filters["grade"]))
     q = (filters.get("q") or "").strip()
     if q:
         qs = qs.filter(Q(organization__name__icontains=q) | Q(organization__org_code__iexact=q))
@@ -58,7 +57,9 @@ def grade_summary(*, user: User) -> list[dict]:
     today = timezone.localdate()
     base = Grade.objects.visible_to(user)
     counts = {
-        letter: dict(base.filter(effective_q(today, letter)).values_list("kind").annotate(n=Count("pk")).order_by())
+        letter: dict(
+            base.filter(rules.effective_q(today, letter)).values_list("kind").annotate(n=Count("pk")).order_by()
+        )
         for letter in GradeLetter.values
     }
     return [
@@ -255,7 +256,7 @@ def public_exits() -> QuerySet[ExitProposal]:
     """Institutions and exam points removed through the exit mechanism: the decided proposals (public list)."""
     return (
         ExitProposal.objects.filter(status=ProposalStatus.DECIDED, decision__isnull=False)
-        .select_related("organization", "rule", "decision__inspection__region")
+        .select_related("organization", "rule", "decision", "authority")
         .order_by("-decided_on", "-id")
     )
 

@@ -8,6 +8,7 @@ import datetime as dt
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 
 from peikao.core.errors import DomainError, PermissionDenied
 from peikao.oversight.grading.models import Commitment, CommitmentTemplate, ExitProposal, Grade
@@ -98,7 +99,9 @@ def test_a_breached_commitment_proposes_a_suspension():
     assert proposals(kept) == []
 
 
-def test_the_authority_decides_through_a_normal_decision_or_rejects_with_a_reason(world):
+def test_the_authority_decides_through_a_normal_decision_or_rejects_with_a_reason(
+    world, client, django_assert_max_num_queries
+):
     org = world.orgs["ti_a"]
     rec.decision(org, "fine", day=dt.date.today() - dt.timedelta(days=40))
     rec.decision(org, "fine", day=dt.date.today() - dt.timedelta(days=20))
@@ -125,6 +128,10 @@ def test_the_authority_decides_through_a_normal_decision_or_rejects_with_a_reaso
     assert Organization.objects.get(pk=org.pk).status == "suspended"  # the decision, not the proposal, suspends
     with pytest.raises(DomainError):
         exit_proposal_reject(actor=admin, proposal=proposal, reason="晚了")
+    with django_assert_max_num_queries(2):  # the count, and the rows with their authority in one query
+        public = client.get(reverse("public_exits"))
+    row = public.content.decode().split('id="public-exits"')[1]
+    assert org.name in row and proposal.rule.name in row and proposal.authority.name in row and "责令停业整顿" in row
 
 
 def test_commitments_breached_by_a_finding_of_their_violations_in_their_term_and_expired():

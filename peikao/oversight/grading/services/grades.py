@@ -8,7 +8,7 @@ from collections import Counter
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -335,9 +335,3 @@ def grade_override_end(*, actor: User, grade: Grade, reason: str) -> GradeEvent:
             reason=reason,
         )
     )
-
-
-def effective_q(on: dt.date, letter: str) -> Q:
-    """Grades whose effective grade on ``on`` is ``letter`` (an override while it lasts, else the computed)."""
-    live = ~Q(override="") & Q(override_until__gte=on)
-    return (live & Q(override=letter)) | (~live & Q(computed=letter))
