@@ -65,7 +65,9 @@ def notice_download(request, fmt: str):
     form = NoticeForm(request.GET or _defaults(request.user), user=request.user)
     if not form.is_valid():
         return HttpResponse(
-            "；".join(" ".join(errors) for errors in form.errors.values()), status=400, content_type="text/plain"
+            "；".join(" ".join(errors) for errors in form.errors.values()),
+            status=400,
+            content_type="text/plain; charset=utf-8",
         )
     try:
         content = _content(request, form)

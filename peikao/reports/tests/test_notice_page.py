@@ -66,6 +66,8 @@ def test_a_county_cannot_ask_for_its_city_or_province(client, records):
         assert "notice-preview" not in response.content.decode()  # the form refuses the region
         download = client.get(reverse("reports:notice_json"), {"region": code, **PERIOD})
         assert download.status_code == 400
+        assert download["Content-Type"] == "text/plain; charset=utf-8"  # the reason is Chinese
+        assert "选择一个有效的选项" in download.content.decode()
     own = client.get(reverse("reports:notice"), {"region": "350102", **PERIOD})
     assert "执法检查培训机构1家" in own.content.decode()
 
