@@ -49,6 +49,15 @@ LABELS = {
 }
 
 
+PRACTICES = {
+    "regions_with_exit_decision": "作出淘汰退出决定",
+    "regions_with_grading": "实行分级分类监管",
+    "regions_with_commitments": "推行自律承诺制",
+    "regions_with_spot_exams": "开展“逢查必考”",
+    "regions_with_lookback_inspections": "开展整改“回头看”",
+}
+
+
 def notice_xlsx(content: NoticeContent) -> bytes:
     figures = content.figures
     book = Workbook()
@@ -66,6 +75,9 @@ def notice_xlsx(content: NoticeContent) -> bytes:
             written = f"{wan_yuan_text(value)}元" if key == "fines_yuan" else count_text(value)
             summary.append([label, name, value, written])
     summary.append(["曝光", "典型案例（起）", figures["cases_publicized"], count_text(figures["cases_publicized"])])
+    for key, label in PRACTICES.items():
+        value = figures["practices"][key]
+        summary.append(["工作举措", f"{label}的下级地区（个）", value, count_text(value)])
     summary.append([])
     summary.append(["通报表述", figures_sentence(figures)])
     summary.column_dimensions["A"].width = 12

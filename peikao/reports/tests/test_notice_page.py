@@ -13,6 +13,7 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
+from openpyxl import load_workbook
 
 from peikao.enforcement.models import Decision, Finding, Inspection
 
@@ -115,7 +116,10 @@ def test_each_format_downloads_with_its_chinese_file_name(client, records, fmt):
         assert body.startswith(b"%PDF")
         assert b"/FontFile2" in body  # the CJK font is embedded (TrueType subset)
     else:
-        assert zipfile.ZipFile(io.BytesIO(body)).namelist()
+        summary = list(load_workbook(io.BytesIO(body))["汇总"].iter_rows(values_only=True))
+        assert ("培训机构", "淘汰清退（家）", 1, "1") in summary
+        assert ("工作举措", "作出淘汰退出决定的下级地区（个）", 1, "1") in summary  # 福州
+        assert ("工作举措", "实行分级分类监管的下级地区（个）", 0, "0") in summary
 
 
 def test_the_command_refuses_bad_input_with_a_reason(tmp_path, records, capsys):
