@@ -37,7 +37,7 @@ from peikao.exams.models import (
     SkillCertificate,
 )
 from peikao.lib.legal_citations import cite_instrument
-from peikao.registry.choices import OrganizationKind
+from peikao.registry.choices import AssignmentRole, OrganizationKind
 from peikao.registry.models import Assignment, OperationItem, Organization, Person
 from peikao.training.models import Enrolment, TrainingClass
 
@@ -253,6 +253,19 @@ def sitting_problem(
         capacity=capacity,
         item_approved=item_approved,
     )
+
+
+NOT_EXAM_STAFF = _("This person holds no proctor or examiner assignment at this exam point or its exam institution.")
+
+
+def exam_staff(*, sitting: Sitting) -> QuerySet[Person]:
+    """Who may proctor or examine ``sitting``: the persons with a proctor, examiner or exam-admin assignment at its
+    exam point or the point's exam institution. The staff form names one of them by ID number; anyone else,
+    registered or not, gets the same refusal (the form is no look-up of the register)."""
+    return Person.objects.filter(
+        assignments__organization__in=[sitting.exam_point_id, sitting.exam_point.parent_id],
+        assignments__role__in=[AssignmentRole.PROCTOR, AssignmentRole.EXAMINER, AssignmentRole.EXAM_ADMIN],
+    ).distinct()
 
 
 def staff_conflicts(*, sitting: Sitting, person: Person) -> list[str]:

@@ -136,11 +136,12 @@ def sitting_transition(request, sitting_code: str, action: str):
     return redirect("exams:sitting_detail", sitting_code=sitting_code)
 
 
-def _person_by_id_number(raw: str) -> Person:
-    number = validate_id_number(raw)
-    person = Person.objects.filter(id_number=number).first()
+def _staff_by_id_number(sitting, raw: str) -> Person:
+    """The staff member the form names, among those who may staff the sitting: the same refusal for anyone else,
+    registered or not."""
+    person = selectors.exam_staff(sitting=sitting).filter(id_number=validate_id_number(raw)).first()
     if person is None:
-        raise DomainError("unknown_person", _("No person with this ID number is registered."))
+        raise DomainError("not_exam_staff", selectors.NOT_EXAM_STAFF)
     return person
 
 
@@ -154,7 +155,7 @@ def staff_add(request, sitting_code: str):
             services.staff_assign(
                 actor=request.user,
                 sitting=sitting,
-                person=_person_by_id_number(form.cleaned_data["id_number"]),
+                person=_staff_by_id_number(sitting, form.cleaned_data["id_number"]),
                 role=form.cleaned_data["role"],
                 override_reason=form.cleaned_data["override_reason"],
             )

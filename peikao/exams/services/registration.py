@@ -76,13 +76,13 @@ def candidate_identify(*, actor: User, sitting: Sitting, id_number: str, name: s
     as any organisation does; until the link is confirmed, the name must be the registered one — else the
     eligibility checks would tell a stranger's training and exam record to whoever typed the number. The refusal
     does not say whether the number is registered. A regulator names a registered person by number."""
+    require_perm(actor, Perm.SITTING_MANAGE)  # before any look-up: no one else learns whether a number is known
+    require_own(actor, sitting.exam_point)
     if not actor.is_org_member:
         person = Person.objects.filter(id_number=validate_id_number(id_number)).first()
         if person is None:
             raise DomainError("unknown_person", _("No person with this ID number is registered."))
         return person
-    require_perm(actor, Perm.SITTING_MANAGE)
-    require_own(actor, sitting.exam_point)
     link = person_enter(actor=actor, organization=sitting.exam_point, id_number=id_number, name=name)
     given = (name or link.entered_name).strip()
     if link.status != PersonLinkStatus.CONFIRMED and given != link.person.name:

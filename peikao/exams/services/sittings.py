@@ -18,11 +18,17 @@ from peikao.core.permissions import Perm, require_perm
 from peikao.core.transitions import apply_transition
 from peikao.exams.choices import SITTING_TRANSITIONS, ExamPart, ResultStatus, SittingStatus, StaffRole
 from peikao.exams.models import AnswerSheet, Blueprint, Result, Sitting, SittingEvent, SittingStaff
-from peikao.exams.selectors import default_blueprint, sitting_problem, staff_conflicts, unresolved_conflicts
+from peikao.exams.selectors import (
+    NOT_EXAM_STAFF,
+    default_blueprint,
+    exam_staff,
+    sitting_problem,
+    staff_conflicts,
+    unresolved_conflicts,
+)
 from peikao.exams.services._common import require_own
 from peikao.exams.services.theory import finalize_sheet
-from peikao.registry.choices import AssignmentRole
-from peikao.registry.models import Assignment, OperationItem, Organization, Person
+from peikao.registry.models import OperationItem, Organization, Person
 
 
 @transaction.atomic
@@ -113,16 +119,8 @@ def staff_assign(
         require_own(actor, sitting.exam_point)
     if sitting.status != SittingStatus.PLANNED:
         raise Conflict("sitting_not_planned", _("Staff are assigned before the sitting opens."))
-    works_here = Assignment.objects.filter(
-        person=person,
-        organization__in=[sitting.exam_point_id, sitting.exam_point.parent_id],
-        role__in=[AssignmentRole.PROCTOR, AssignmentRole.EXAMINER, AssignmentRole.EXAM_ADMIN],
-    ).exists()
-    if not works_here:
-        raise DomainError(
-            "not_exam_staff",
-            _("This person holds no proctor or examiner assignment at this exam point or its exam institution."),
-        )
+    if not exam_staff(sitting=sitting).filter(pk=person.pk).exists():
+        raise DomainError("not_exam_staff", NOT_EXAM_STAFF)
     conflicts = staff_conflicts(sitting=sitting, person=person)
     conflict_text = "、".join(conflicts)
     if conflicts and not override_reason.strip():

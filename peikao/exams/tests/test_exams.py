@@ -181,6 +181,28 @@ def test_a_proctor_employed_by_the_candidates_training_institution_is_refused(ex
     assert staff.conflict == exam_world["school"].name and staff.override_by == exam_world["regulator"]
 
 
+def test_the_staff_form_is_no_lookup_of_the_register(client, exam_world):
+    """An exam point names its proctor by ID number; a registered stranger and an unregistered number get the same
+    refusal, and nothing is assigned."""
+    from peikao.exams.models import SittingStaff
+    from peikao.testing.factories import PersonFactory
+
+    sitting = sitting_at(exam_world)
+    client.force_login(exam_world["staff"])
+    url = f"/exams/sittings/{sitting.sitting_code}/staff/"
+    answers = []
+    for number in (exam_world["candidates"][0].id_number, PersonFactory.build().id_number):
+        response = client.post(url, {"id_number": number, "role": "proctor"}, follow=True)  # the page shows it
+        assert response.redirect_chain[-1][1] == 302
+        answers.append([str(m) for m in response.context["messages"]])
+    assert answers[0] == answers[1] == [str(selectors.NOT_EXAM_STAFF)]
+    assert not SittingStaff.objects.filter(sitting=sitting).exists()
+    client.post(url, {"id_number": exam_world["proctor"].id_number, "role": "proctor"})
+    assert list(SittingStaff.objects.filter(sitting=sitting).values_list("person", flat=True)) == [
+        exam_world["proctor"].pk
+    ]
+
+
 def test_a_conflict_created_by_a_later_registration_blocks_opening(exam_world):
     sitting = sitting_at(exam_world)
     services.staff_assign(

@@ -69,3 +69,19 @@ def test_a_name_is_needed_unless_the_exam_point_entered_the_person_before(exam_w
     )
     again = services.candidate_identify(actor=exam_world["staff"], sitting=sitting, id_number=candidate.id_number)
     assert again == candidate
+
+
+def test_only_who_registers_candidates_may_name_one_by_number(exam_world):
+    """A regulator without the right to manage sittings gets the refusal of the right, whether or not the number is
+    registered: it learns nothing of the register."""
+    from peikao.core.choices import Role
+    from peikao.core.errors import PermissionDenied
+    from peikao.testing.factories import UserFactory
+
+    sitting = sitting_at(exam_world)
+    analyst = UserFactory(username="gl-analyst", role=Role.ANALYST, region=exam_world["regulator"].region)
+    for number in (exam_world["candidates"][0].id_number, PersonFactory.build().id_number):
+        with pytest.raises(PermissionDenied):
+            services.candidate_identify(actor=analyst, sitting=sitting, id_number=number)
+    known = exam_world["candidates"][0]  # a provincial regulator may
+    assert services.candidate_identify(actor=exam_world["admin"], sitting=sitting, id_number=known.id_number) == known
