@@ -24,6 +24,7 @@ from peikao.oversight.injuries import (
     services,
 )
 from peikao.oversight.injuries.choices import InjurySeverity
+from peikao.oversight.injuries.models import InjuryCase
 from peikao.registry.choices import OrganizationKind
 from peikao.registry.models import OperationItem, Organization
 
@@ -59,9 +60,22 @@ class InjuriesKind(ExchangeKind):
         ctx.cache["orgs"] = {o.org_code: o for o in _visible_orgs(ctx).filter(org_code__in=codes - {""})}
         if "items" not in ctx.cache:
             ctx.cache["items"] = dict(OperationItem.objects.values_list("code", "pk"))
+        # A case number held by a case outside the importer's jurisdiction is not the importer's to overwrite.
+        numbers = {r.raw("case_no") for r in rows}
+        ctx.cache["foreign"] = (
+            set()
+            if ctx.unrestricted
+            else set(
+                InjuryCase.objects.filter(case_no__in=numbers)
+                .exclude(pk__in=InjuryCase.objects.visible_to(ctx.user).filter(case_no__in=numbers).values("pk"))
+                .values_list("case_no", flat=True)
+            )
+        )
 
     def clean(self, row: Row, ctx: ImportContext) -> dict[str, Any]:
         case_no = row.text("case_no", required=True, max_length=40)
+        if case_no in ctx.cache["foreign"]:
+            row.fail("case_no", _("The case is outside your jurisdiction."), code="outside_jurisdiction")
         number = normalise_id_number(row.raw("id_number"))
         if not number:
             row.fail("id_number", _("This value is required."), code="required")

@@ -235,3 +235,18 @@ def test_the_export_shows_full_numbers_only_to_who_may_see_them_and_logs_them(wo
     with pytest.raises(PermissionDenied):
         run_export(kind_name="injuries", target=io.BytesIO(), filename="injuries.csv", user=analyst)
     assert not IdNumberView.objects.filter(user=analyst).exists()
+
+
+def test_an_import_does_not_overwrite_a_case_outside_the_importers_jurisdiction(world):
+    employer, _other, wang = world
+    _import(HEADER + f"J1,{wang.id_number},{employer.org_code},,2025-06-01,,minor,\n")
+    xiamen_works = OrganizationFactory(region_id="350203")
+    xiamen_admin = UserFactory(role="regulator_admin", region_id="350200")
+    result = _import(HEADER + f"J1,{wang.id_number},{xiamen_works.org_code},,2025-06-01,,death,\n", user=xiamen_admin)
+    assert not result.ok
+    assert [(p.row, p.column, p.code) for p in result.problems] == [(2, "case_no", "outside_jurisdiction")]
+    assert (_case("J1").organization_id, _case("J1").severity) == (employer.pk, "minor")
+    # Inside the jurisdiction the same file corrects the case.
+    fuzhou_admin = UserFactory(role="regulator_admin", region_id="350100")
+    assert _import(HEADER + f"J1,{wang.id_number},{employer.org_code},,2025-06-01,,serious,\n", user=fuzhou_admin).ok
+    assert _case("J1").severity == "serious"
