@@ -7,6 +7,9 @@ import itertools
 
 from peikao.core.models import Region
 from peikao.exams.models import Registration, Result, Sitting
+from peikao.oversight.detectors import REGISTRY, Found, RunScope
+from peikao.oversight.models import Detector
+from peikao.oversight.services import render_explanation
 from peikao.registry.choices import OrganizationKind
 from peikao.registry.models import OperationItem
 from peikao.testing.factories import (
@@ -21,6 +24,17 @@ from peikao.training.models import AttendanceEvent
 BEIJING = dt.timezone(dt.timedelta(hours=8))
 DAY = dt.date(2026, 9, 15)
 _codes = itertools.count(1)
+
+
+def run(code: str, **scope) -> list[Found]:
+    """Run the detector ``code`` with the thresholds loaded from the reference data; every alert it finds gives
+    its explanation every figure the template names (none left as a visible {placeholder})."""
+    detector = Detector.objects.get(code=code)
+    found = REGISTRY[code](RunScope(thresholds=detector.thresholds_on(dt.date(2026, 12, 5)), **scope))
+    for item in found:
+        text = render_explanation(detector.explanation, item.figures)
+        assert "{" not in text and "}" not in text, (code, text)
+    return found
 
 
 def at(day: dt.date, hhmm: str, seconds: int = 0, micro: int = 0) -> dt.datetime:

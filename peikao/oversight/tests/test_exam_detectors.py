@@ -7,20 +7,13 @@ import pytest
 from django.db import connection
 from django.utils import translation
 
-from peikao.oversight.detectors import REGISTRY, RunScope
 from peikao.oversight.detectors.exams import PAIR_SETTINGS
-from peikao.oversight.models import Detector
-from peikao.oversight.tests.helpers import DAY, exam_point, institution, result, sitting, training_class
+from peikao.oversight.tests.helpers import DAY, exam_point, institution, result, run, sitting, training_class
 from peikao.registry.models import OperationItem
 from peikao.testing.exams import make_bank
 from peikao.testing.factories import AssignmentFactory, PersonFactory
 
 pytestmark = pytest.mark.django_db
-
-
-def run(code: str, **scope):
-    thresholds = Detector.objects.get(code=code).thresholds_on(dt.date(2026, 12, 5))
-    return REGISTRY[code](RunScope(thresholds=thresholds, **scope))
 
 
 @pytest.fixture

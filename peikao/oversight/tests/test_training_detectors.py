@@ -5,17 +5,10 @@ import datetime as dt
 
 import pytest
 
-from peikao.oversight.detectors import REGISTRY, RunScope
-from peikao.oversight.models import Detector
-from peikao.oversight.tests.helpers import DAY, at, attend, enrol, institution, lesson, training_class
+from peikao.oversight.tests.helpers import DAY, at, attend, enrol, institution, lesson, run, training_class
 from peikao.testing.factories import PersonFactory
 
 pytestmark = pytest.mark.django_db
-
-
-def run(code: str, **scope):
-    thresholds = Detector.objects.get(code=code).thresholds_on(dt.date(2026, 12, 5))
-    return REGISTRY[code](RunScope(thresholds=thresholds, **scope))
 
 
 # -- TRN-PERSON-TWO-PLACES ---------------------------------------------------------------------------------------
