@@ -27,6 +27,7 @@ from peikao.oversight.grading.models import (
     Commitment,
     CommitmentTemplate,
     ExitProposal,
+    ExitProposalEvent,
     Grade,
     GradeEvent,
     Indicator,
@@ -98,6 +99,11 @@ def is_graded(*, user: User, organization: Organization) -> bool:
 
 def grade_events(grade: Grade) -> QuerySet[GradeEvent]:
     return grade.events.select_related("actor").order_by("-time", "-id")
+
+
+def proposal_events(proposal: ExitProposal) -> QuerySet[ExitProposalEvent]:
+    """The steps of a proposal, oldest first (the page shows who by their label)."""
+    return proposal.events.order_by("time", "id")
 
 
 def describe(record) -> dict:

@@ -158,7 +158,7 @@ def proposal_detail(request, proposal_id: int):
             add_domain_error(decide_form if step == "decide" else reject_form, error)
     context = {
         "proposal": proposal,
-        "events": proposal.events.select_related("actor").order_by("time", "id"),
+        "events": selectors.proposal_events(proposal),
         "decide_form": decide_form,
         "reject_form": reject_form,
         "can_decide": has_perm(user, Perm.DECIDE) and proposal.status == "proposed",
