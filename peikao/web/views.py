@@ -9,7 +9,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from peikao.core.exchange.base import get_kind
 from peikao.core.models import ApiToken
 from peikao.core.paging import paginate
 from peikao.core.permissions import Perm, has_perm
@@ -27,11 +26,7 @@ def home(request):
     cards = cards_for(user)
     context = {"work_cards": cards[WORK], "region_cards": cards[REGION]}
     if has_perm(user, Perm.IMPORT):
-        runs = list(import_run_list(user=user)[:5])
-        for run in runs:  # the file kind in words, not its code
-            kind = get_kind(run.kind)
-            run.kind_title = kind.title if kind is not None else run.kind
-        context["recent_imports"] = runs
+        context["recent_imports"] = import_run_list(user=user)[:5]
     return render(request, "web/home.html", context)
 
 

@@ -334,3 +334,20 @@ def test_the_landing_page_asks_the_same_number_of_queries_however_many_rows(busy
             ends_at=dt.datetime(2026, 11, 11, 11, tzinfo=BEIJING), capacity=30,
         )  # fmt: skip
     assert queries() == before
+
+
+def test_the_recent_imports_name_their_file_kind_in_words(busy):
+    from peikao.core.models import ImportRun
+
+    admin = busy.users["province_admin"]
+    ImportRun.objects.create(
+        kind="organizations",
+        file_name="orgs.csv",
+        file_sha256="0" * 64,
+        user=admin,
+        actor_label=admin.username,
+        status="imported",
+    )
+    page = client_of(admin).get("/").content.decode()
+    assert "<td>机构</td>" in page and "orgs.csv" in page
+    assert ">organizations<" not in page
