@@ -23,6 +23,7 @@ BENCHMARKS = [
     "injury_linkage",
     "notice",
     "oversight",
+    "grading",
 ]
 
 
