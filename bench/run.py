@@ -2,7 +2,8 @@
 
     python -m bench.run [NAME ...] [--scale X]
 
-BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/peikao_bench) is dropped and recreated.
+BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/peikao_bench, or peikao_bench_NAME when one benchmark
+is named, so that two benchmarks can run side by side) is dropped and recreated.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
+import os
 import sys
 
 BENCHMARKS = [
@@ -32,6 +34,8 @@ def main() -> int:
     parser.add_argument("names", nargs="*", default=BENCHMARKS)
     parser.add_argument("--scale", type=float, default=1.0, help="Multiply the data sizes (targets are for 1.0).")
     args = parser.parse_args()
+    suffix = f"_{args.names[0]}" if len(args.names) == 1 else ""
+    os.environ.setdefault("BENCH_DATABASE_URL", f"postgres://postgres@127.0.0.1:5432/peikao_bench{suffix}")
     failed = []
     for name in args.names:
         module = importlib.import_module(f"bench.{name}")
