@@ -389,3 +389,42 @@ class RateCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.client_key}@{self.window_start}: {self.hits}"
+
+
+class ScheduledRunStatus(models.TextChoices):
+    ENQUEUED = "enqueued", _("enqueued")
+    RUNNING = "running", _("running")
+    SUCCEEDED = "succeeded", _("succeeded")
+    FAILED = "failed", _("failed")
+
+
+class ScheduledRun(models.Model):
+    """One run of a scheduled job (peikao.core.schedule) for one period, named by the instant it fell due. The unique
+    constraint is the guard: two schedulers (or two workers) never enqueue the same run twice."""
+
+    job = models.CharField(_("job"), max_length=64)
+    due_at = models.DateTimeField(_("due"))
+    enqueued_at = models.DateTimeField(_("enqueued"), default=timezone.now)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=16, choices=ScheduledRunStatus.choices, default=ScheduledRunStatus.ENQUEUED
+    )
+    summary = models.JSONField(_("result"), default=dict, blank=True)
+    error = models.TextField(_("error"), blank=True, default="")
+    task_id = models.CharField(_("task"), max_length=64, blank=True, default="")
+
+    class Meta:
+        ordering = ["-due_at", "job"]
+        verbose_name = _("scheduled run")
+        verbose_name_plural = _("scheduled runs")
+        constraints = [models.UniqueConstraint(fields=["job", "due_at"], name="scheduledrun_once_per_period")]
+
+    def __str__(self) -> str:
+        return f"{self.job} {self.due_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def seconds(self) -> float | None:
+        if self.started_at is None or self.finished_at is None:
+            return None
+        return (self.finished_at - self.started_at).total_seconds()
