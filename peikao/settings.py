@@ -61,6 +61,8 @@ INSTALLED_APPS = [
     "ninja",  # the API docs (/api/docs) serve Swagger UI from our static files, not from a CDN
     "csp",
     "axes",
+    "django_tasks",  # background tasks (issue 15): the tasks API of Django 6, on 5.2
+    "django_tasks_db",  # their database backend and `manage.py db_worker`
     "peikao.core",
     "peikao.registry",
     "peikao.accounts",
@@ -123,6 +125,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
     VAR_DIR.mkdir(parents=True, exist_ok=True)
 DATABASES["default"].setdefault("TEST", {})
+
+# Background tasks (django-tasks) are queued in the database: nothing else to run or install. A web request or
+# `manage.py schedule` enqueues; `manage.py db_worker` runs them (README, "Scheduled runs"). Tests run them at once.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# Scheduled jobs (peikao.core.schedule), in Beijing time: `manage.py schedule` enqueues a job once per period when its
+# time has come. "every": "day" (at "at") or "week" (on ISO "weekday", 1 = Monday, at "at"); "task": a task's path.
+PEIKAO_SCHEDULE = {
+    "detect": {"task": "peikao.oversight.tasks.detect", "every": "day", "at": "02:00"},
+    "grade": {"task": "peikao.oversight.tasks.grade", "every": "week", "weekday": 1, "at": "03:00"},
+}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "core.User"
