@@ -18,6 +18,14 @@ class GradeLetter(models.TextChoices):
 GRADED_KINDS = (OrganizationKind.TRAINING_INSTITUTION, OrganizationKind.EXAM_POINT, OrganizationKind.ENTERPRISE)
 
 
+class EnterpriseScope(models.TextChoices):
+    """Which enterprises an indicator set grades: those of high-risk industries (煤矿、非煤矿山、危险化学品、烟花爆竹、
+    金属冶炼…, registry Industry.high_risk) first, or every enterprise once a province widens it."""
+
+    HIGH_RISK = "high_risk", pgettext_lazy("enterprises graded", "Enterprises of high-risk industries")
+    ALL = "all", pgettext_lazy("enterprises graded", "Every enterprise")
+
+
 class GradeChange(models.TextChoices):
     COMPUTED = "computed", pgettext_lazy("grade change", "Computed")
     OVERRIDE = "override", pgettext_lazy("grade change", "Overridden")

@@ -15,6 +15,7 @@ from peikao.core.scoping import ScopedQuerySet, ScopeSpec
 from peikao.oversight.grading import rules
 from peikao.oversight.grading.choices import (
     CommitmentStatus,
+    EnterpriseScope,
     ExitMeasure,
     GradeChange,
     GradeLetter,
@@ -48,6 +49,13 @@ class IndicatorSet(DatedReference):
     max_a = models.DecimalField(_("highest score of grade A"), max_digits=7, decimal_places=2)
     max_b = models.DecimalField(_("highest score of grade B"), max_digits=7, decimal_places=2)
     max_c = models.DecimalField(_("highest score of grade C"), max_digits=7, decimal_places=2)
+    enterprises = models.CharField(
+        _("enterprises graded"),
+        max_length=16,
+        choices=EnterpriseScope.choices,
+        default=EnterpriseScope.HIGH_RISK,
+        help_text=_("High-risk industries first; a province widens grading to every enterprise by its own version."),
+    )
 
     class Meta:
         ordering = ["-valid_from", "version"]
