@@ -10,6 +10,9 @@ from django.utils.translation import gettext_lazy as _
 
 from peikao.core.models import Region
 from peikao.core.scoping import region_code_range
+from peikao.reports.selectors import PRACTICES
+
+RECORD_KINDS = ("inspections", "decisions", "fines", "practice")
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -50,9 +53,43 @@ class NoticeForm(forms.Form):
         return cleaned
 
 
+MAX_DASHBOARD_DAYS = 5 * 366
+
+
 class DashboardForm(forms.Form):
-    region = forms.ChoiceField(label=_("Region"))
+    """The dashboard's region and period (without a period: the twelve months up to today)."""
+
+    region = forms.ChoiceField(label=_("Region"), required=False)
+    date_from = forms.DateField(label=_("From"), widget=DATE, required=False)
+    date_to = forms.DateField(label=_("Until"), widget=DATE, required=False)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["region"].choices = region_choices(user)
+        choices = region_choices(user)
+        # a region deeper than the list offers (a county of a city of the nation's), followed from a link
+        code = str(self.data.get("region") or "").strip() if self.is_bound else ""
+        if code and code not in dict(choices):
+            region = Region.objects.select_related("parent__parent").filter(code=code).first()
+            inside = user.sees_everything or (user.is_regulator and user.region_id and user.region.contains(code))
+            if region is not None and inside:
+                choices.append((code, f"{region.full_name}（{code}）"))
+        self.fields["region"].choices = choices
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("date_from"), cleaned.get("date_to")
+        if start and end and end < start:
+            self.add_error("date_to", _("The period ends before it starts."))
+        elif start and end and (end - start).days > MAX_DASHBOARD_DAYS:
+            self.add_error("date_to", _("A dashboard covers at most five years."))
+        return cleaned
+
+
+class DashboardRecordsForm(DashboardForm):
+    """The records behind a figure of the dashboard: which records, the region, the period, the practice."""
+
+    kind = forms.ChoiceField(label=_("Records"), choices=[(kind, kind) for kind in RECORD_KINDS])
+    practice = forms.ChoiceField(label=_("Practice"), choices=[("", "")] + [(p, p) for p in PRACTICES], required=False)
+    region = forms.ChoiceField(label=_("Region"))
+    date_from = forms.DateField(label=_("From"), widget=DATE)
+    date_to = forms.DateField(label=_("Until"), widget=DATE)

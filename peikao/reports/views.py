@@ -7,15 +7,17 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from peikao.core.errors import DomainError
 from peikao.core.http import with_file_name
+from peikao.core.models import Region
+from peikao.core.paging import paginate
 from peikao.reports import dashboards
+from peikao.reports.dashboards import charts, records
 from peikao.reports.documents import FORMATS, notice_content
 from peikao.reports.documents import render as render_notice
 from peikao.reports.documents.content import cases_sentence, figures_sentence
-from peikao.reports.forms import DashboardForm, NoticeForm
+from peikao.reports.forms import DashboardForm, DashboardRecordsForm, NoticeForm
 from peikao.reports.selectors import Period, notice_figures, notice_region
 
 
@@ -79,32 +81,68 @@ def notice_download(request, fmt: str):
     return with_file_name(response, f"{content.file_stem}.{fmt}", fallback=fallback)
 
 
+def _dashboard_window(request, form) -> tuple[Region, Period | None]:
+    """The region and the period the dashboard form asks for; an invalid form shows the defaults (its errors
+    beside its fields)."""
+    data = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    region = notice_region(user=request.user, code=data.get("region") or None)
+    start, end = data.get("date_from"), data.get("date_to")
+    if start or end:
+        today = timezone.localdate()
+        end = end or today
+        start = start or dashboards.default_period(end).start
+        if end < start:
+            start = end
+        return region, Period(start, end)
+    return region, None
+
+
 @login_required
 def dashboard(request):
-    """The dashboard of a region of the user's jurisdiction (default: its own): trends, the rectification loop
-    and the sub-regions ranked, each chart with its table."""
+    """The dashboard of a region of the user's jurisdiction (default: its own) over a period (default: the twelve
+    months up to today): trends, the rectification loop, fines against the legal maximum, pass rates per exam
+    point, alerts by detector and state, the soft-enforcement practices and the sub-regions ranked — each chart
+    with its table and the links down to the records."""
     _regulator_only(request.user)
     form = DashboardForm(request.GET or None, user=request.user)
-    code = form.cleaned_data["region"] if form.is_bound and form.is_valid() else None
-    region = notice_region(user=request.user, code=code)
-    data = dashboards.dashboard(user=request.user, region=region, today=timezone.localdate())
-    charts = {
-        "trend": {
-            "id": "chart-trend",
-            "months": [row["month"] for row in data["trend"]],
-            "series": [
-                {"name": str(_("Inspections")), "data": [row["inspections"] for row in data["trend"]]},
-                {"name": str(_("Findings")), "data": [row["findings"] for row in data["trend"]]},
-                {"name": str(_("Decisions")), "data": [row["decisions"] for row in data["trend"]]},
-            ],
-        },
-        "ranking": {
-            "id": "chart-ranking",
-            "names": [row["name"] for row in data["subregions"]],
-            "series": [
-                {"name": str(_("Organisations inspected")), "data": [row["inspected"] for row in data["subregions"]]},
-                {"name": str(_("Problems found")), "data": [row["problems"] for row in data["subregions"]]},
-            ],
-        },
+    region, period = _dashboard_window(request, form)
+    data = dashboards.dashboard(user=request.user, region=region, today=timezone.localdate(), period=period)
+    context = {"form": form, "data": data, "charts": charts.dashboard(data)}
+    return render(request, "reports/dashboard.html", context)
+
+
+@login_required
+def dashboard_records(request):
+    """The records behind one figure of the dashboard (the same conditions as its count), paginated."""
+    _regulator_only(request.user)
+    form = DashboardRecordsForm(request.GET, user=request.user)
+    if not form.is_valid():
+        return render(request, "reports/dashboard_records.html", {"form": form}, status=400)
+    data = form.cleaned_data
+    try:
+        region = notice_region(user=request.user, code=data["region"])
+        period = Period(data["date_from"], data["date_to"])
+    except DomainError as error:
+        form.add_error(None, error.text)
+        return render(request, "reports/dashboard_records.html", {"form": form}, status=400)
+    window = dashboards.window(user=request.user, region=region, today=timezone.localdate(), period=period)
+    kind = data["kind"]
+    context: dict = {
+        "form": form,
+        "kind": kind,
+        "title": records.KINDS[kind],
+        "region": region,
+        "period": period,
+        "back": dashboards.link("reports:dashboard", window.query()),
     }
-    return render(request, "reports/dashboard.html", {"form": form, "data": data, "charts": charts})
+    if kind == "practice":
+        context |= {"regions": records.practice_regions(window, data["practice"]),
+                    "practice": records.practice_label(data["practice"])}  # fmt: skip
+    else:
+        rows = {
+            "inspections": records.inspections,
+            "decisions": records.decisions,
+            "fines": records.fines,
+        }[kind](window)
+        context |= paginate(request, rows)
+    return render(request, "reports/dashboard_records.html", context)
