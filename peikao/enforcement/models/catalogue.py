@@ -27,6 +27,12 @@ class ViolationItem(DatedReference):
     keeps the text, basis and fine range it was judged by."""
 
     code = models.CharField(_("code"), max_length=40)
+    name = models.CharField(
+        _("name"),
+        max_length=100,
+        blank=True,
+        help_text=_("The short name a person reads, in the words of the law."),
+    )
     version = models.PositiveSmallIntegerField(_("version"), default=1)
     subject_type = models.CharField(_("subject"), max_length=24, choices=SubjectType.choices)
     check_text = models.TextField(_("what is checked"))
@@ -102,7 +108,13 @@ class ViolationItem(DatedReference):
         ]
 
     def __str__(self) -> str:
-        return f"{self.code} {self.check_text[:40]}"
+        return f"{self.label}（{self.code}）"
+
+    @property
+    def label(self) -> str:
+        """What a person reads for the item: its short name (an item an administrator added without one: the
+        beginning of what is checked). The code is at most a small tag beside it."""
+        return self.name or self.check_text[:40]
 
     @property
     def basis_title(self) -> str:
