@@ -21,14 +21,16 @@ SUBJECTS = {
 
 
 def catalogue_rows() -> list[dict]:
-    """The items of violations.yaml as field values, ``same_as`` penalties resolved (with the fine of the
-    person directly responsible for a violation not corrected in time), surface items coded; each item's source:
-    the campaign list it is traced to, or the rule it comes from."""
+    """The items of violations.yaml as field values, each with its short Chinese name (violations_zh.yaml
+    ``names``), ``same_as`` penalties resolved (with the fine of the person directly responsible for a violation
+    not corrected in time), surface items coded; each item's source: the campaign list it is traced to, or the
+    rule it comes from."""
     instruments = {item.code: item.pk for item in LegalInstrument.objects.all()}
     domain = read_domain("violations.yaml")
     chinese = read_domain("violations_zh.yaml")  # what inspectors read; the domain file stays as published
     zh_checks, zh_surface = chinese.get("checks", {}), chinese.get("surface_items", [])
     zh_sources = chinese.get("sources", {})  # sources that are not an instrument's code, in Chinese
+    names, surface_names = chinese.get("names", {}), chinese.get("surface_names", [])
     by_code = {}
     for subject in SUBJECTS:
         for item in domain.get(subject, []):
@@ -44,6 +46,7 @@ def catalogue_rows() -> list[dict]:
             rows.append(
                 {
                     "code": item["code"],
+                    "name": names.get(item["code"], ""),
                     "subject_type": subject_type,
                     "check_text": zh_checks.get(item["code"], item["check"]),
                     "basis": str(item.get("basis", "")),
@@ -70,6 +73,7 @@ def catalogue_rows() -> list[dict]:
         rows.append(
             {
                 "code": f"SURFACE-{number}",
+                "name": surface_names[number - 1] if number <= len(surface_names) else "",
                 "subject_type": "any",
                 "check_text": zh_surface[number - 1] if number <= len(zh_surface) else text,
                 "basis": "",

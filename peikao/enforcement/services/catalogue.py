@@ -15,6 +15,7 @@ from peikao.core.permissions import Perm, require_perm
 from peikao.enforcement.models import ViolationItem
 
 CATALOGUE_FIELDS = (
+    "name",
     "subject_type",
     "check_text",
     "basis",
