@@ -57,6 +57,12 @@ class ExportForm(forms.Form):
     headers = forms.ChoiceField(label=_("Header"), choices=[("en", _("English keys")), ("zh", _("Chinese labels"))])
     region = forms.CharField(label=_("Region code (optional)"), required=False, max_length=6)
     as_of = forms.DateField(label=_("As of (optional)"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = forms.DateField(
+        label=_("Period from (optional, analyses)"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label=_("Period to (optional, analyses)"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -105,6 +105,8 @@ def export(request):
             region=region,
             as_of=data["as_of"],
             headers=data["headers"],
+            date_from=data["date_from"],
+            date_to=data["date_to"],
         )
     except DomainError as error:
         messages.error(request, error.text)

@@ -49,6 +49,9 @@ class ExportContext:
     user: Any
     region: Any = None  # a Region: only rows in it
     as_of: dt.date = field(default_factory=timezone.localdate)
+    # A period, for the kinds that cover one (injury_analysis); the others ignore it.
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
 
     @property
     def unrestricted(self) -> bool:

@@ -448,14 +448,19 @@ def run_export(
     region=None,
     as_of=None,
     headers: str = "en",
+    date_from=None,
+    date_to=None,
 ) -> int:
-    """Write an exchange file for ``user`` (scoped) and return the number of rows written."""
+    """Write an exchange file for ``user`` (scoped) and return the number of rows written. ``date_from`` and
+    ``date_to`` are the period of a kind that covers one (injury_analysis)."""
     kind = get_kind(kind_name)
     if kind is None or not kind.exportable:
         raise unknown_kind(kind_name)
     if user is not None:
         kind.require_export(user)
-    ctx = ExportContext(user=user, region=region)
+    if date_from is not None and date_to is not None and date_from > date_to:
+        raise DomainError("bad_period", _("The period starts after it ends."))
+    ctx = ExportContext(user=user, region=region, date_from=date_from, date_to=date_to)
     if as_of is not None:
         ctx.as_of = as_of
     header = [column.label if headers == "zh" else column.key for column in kind.columns]
@@ -478,7 +483,9 @@ def run_export(
     return count
 
 
-def export_response(*, kind_name: str, fmt: str, user, region=None, as_of=None, headers: str = "en"):
+def export_response(
+    *, kind_name: str, fmt: str, user, region=None, as_of=None, headers: str = "en", date_from=None, date_to=None
+):
     """An exchange file as a download (spooled to disk beyond 16 MiB)."""
     import tempfile
 
@@ -490,7 +497,15 @@ def export_response(*, kind_name: str, fmt: str, user, region=None, as_of=None, 
     spool = tempfile.SpooledTemporaryFile(max_size=16 * 1024 * 1024)  # noqa: SIM115 - closed by the response
     try:
         run_export(
-            kind_name=kind_name, target=spool, filename=filename, user=user, region=region, as_of=as_of, headers=headers
+            kind_name=kind_name,
+            target=spool,
+            filename=filename,
+            user=user,
+            region=region,
+            as_of=as_of,
+            headers=headers,
+            date_from=date_from,
+            date_to=date_to,
         )
     except BaseException:
         spool.close()

@@ -13,7 +13,7 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
-from peikao.core.errors import PermissionDenied
+from peikao.core.errors import DomainError, PermissionDenied
 from peikao.core.exchange import Column, ExchangeKind, ExportContext, ImportContext, Row, WriteCounts, register
 from peikao.core.validators import normalise_id_number
 from peikao.oversight.injuries import (
@@ -156,8 +156,9 @@ def _number(value: float | None, places: int) -> str:
 
 @register
 class InjuryAnalysisKind(ExchangeKind):
-    """injury_analysis — 工伤与培训交叉分析 (export only): one row per group of each dimension, over three years up to
-    ``--as-of`` (the page chooses any period)."""
+    """injury_analysis — 工伤与培训交叉分析 (export only): one row per group of each dimension, over the period
+    ``--from``/``--to`` (the page's link passes the period chosen on the page); without them, three years up to
+    ``--to`` or ``--as-of``, and from ``--from`` up to ``--as-of``."""
 
     name = "injury_analysis"
     title = _("Injuries against training")
@@ -183,7 +184,10 @@ class InjuryAnalysisKind(ExchangeKind):
             )
 
     def export_rows(self, ctx: ExportContext) -> Iterator[dict[str, str]]:
-        date_from, date_to = analysis.default_period(ctx.as_of)
+        date_to = ctx.date_to or ctx.as_of
+        date_from = ctx.date_from or analysis.default_period(date_to)[0]
+        if date_from > date_to:
+            raise DomainError("bad_period", _("The period starts after it ends."))
         result = analysis.injury_analysis(user=ctx.user, region=ctx.region, date_from=date_from, date_to=date_to)
         for row in result.rows():
             yield {

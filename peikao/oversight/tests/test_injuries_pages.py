@@ -65,10 +65,11 @@ def test_the_analysis_page_carries_its_chart_data_and_no_inline_script(client, c
     # Every script is a static file or JSON data.
     assert all("src=" in tag or "application/json" in tag for tag in re.findall(r"<script[^>]*>", html))
     assert 'id="dimension-enterprise"' in html
-    # The export link says its period and asks for the page's end day (the export covers three years up to it).
+    # The export link says its period and passes the period chosen on the page.
     response = client.get("/oversight/injuries/?region=350100&from=2025-01-01&to=2025-06-30")
     link = re.search(r'<a href="([^"]*)" id="export-analysis">([^<]*)</a>', response.content.decode())
-    assert "as_of=2025-06-30" in link.group(1) and "2025-06-30" in link.group(2)
+    assert "date_from=2025-01-01" in link.group(1) and "date_to=2025-06-30" in link.group(1)
+    assert "2025-01-01" in link.group(2) and "2025-06-30" in link.group(2)
 
 
 def test_org_members_and_other_regions_are_kept_out(client, city):

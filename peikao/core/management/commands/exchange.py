@@ -34,6 +34,12 @@ class Command(BaseCommand):
         parser.add_argument("--report", help="Write the report of bad rows to this CSV/XLSX file.")
         parser.add_argument("--region", help="Export only this region (code) and below.")
         parser.add_argument("--as-of", type=dt.date.fromisoformat, help="Export as of this date (YYYY-MM-DD).")
+        parser.add_argument(
+            "--from", dest="date_from", type=dt.date.fromisoformat, help="Period's first day, for an analysis export."
+        )
+        parser.add_argument(
+            "--to", dest="date_to", type=dt.date.fromisoformat, help="Period's last day, for an analysis export."
+        )
         parser.add_argument("--headers", choices=["en", "zh"], default="en", help="Export header language.")
         parser.add_argument("--user", help="Act as this user (scoped to its jurisdiction); default: the system.")
         parser.add_argument(
@@ -113,5 +119,7 @@ class Command(BaseCommand):
                 region=region,
                 as_of=options["as_of"],
                 headers=options["headers"],
+                date_from=options["date_from"],
+                date_to=options["date_to"],
             )
         self.stdout.write(f"exported {count} rows to {file}")
