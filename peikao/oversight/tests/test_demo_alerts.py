@@ -5,7 +5,7 @@ from collections import Counter
 import pytest
 from django.core.management import call_command
 
-from peikao.oversight.models import Alert
+from peikao.oversight.models import Alert, Detector
 from peikao.oversight.services import alerts_detect
 
 pytestmark = pytest.mark.django_db
@@ -20,7 +20,21 @@ def test_the_demo_province_has_alerts_of_the_planted_cases(capsys):
     assert found["TRN-TEACHER-TWO-PLACES"] == 2
     assert found["TRN-CLONED-CHECKINS"] == 1
     assert found["EXM-TOO-FAST"] == 1
+    # the earlier quarter's imported results: two of 福清's candidates hand in the same paper, and 福清 passes all
+    # 40 of its first attempts where 鼓楼 and 湖里 pass six in ten
+    assert found["EXM-IDENTICAL-ANSWERS"] == 1
+    copied = Alert.objects.select_related("organization").get(detector_id="EXM-IDENTICAL-ANSWERS")
+    assert copied.organization.name == "福清市安全生产考试点"
+    assert (copied.evidence["common"], copied.evidence["agree"], copied.evidence["same_wrong"]) == (60, 59, 11)
+    assert found["EXM-PASS-RATE-OUTLIER"] == 1
+    outlier = Alert.objects.select_related("organization").get(detector_id="EXM-PASS-RATE-OUTLIER")
+    assert outlier.organization.name == "福清市安全生产考试点"
+    assert (outlier.evidence["first_attempts"], outlier.evidence["passed"]) == (40, 40)
+    assert (outlier.evidence["others_first_attempts"], outlier.evidence["others_passed"]) == (80, 49)
+    assert outlier.evidence["quarter"] == "2026Q2" and outlier.evidence["bh_adjusted_p"] <= 0.01
     assert found["EXM-TRAINING-NOT-SEPARATED"] >= 1
+    # every detector has a planted case: a new user sees each kind of alert in the queue
+    assert set(Detector.objects.values_list("code", flat=True)) == set(found)
     cloned = Alert.objects.get(detector_id="TRN-CLONED-CHECKINS")
     assert cloned.evidence["instants"][0]["people"] == 8 and "有8人" in cloned.explanation
     # the demo's run is the first: running again finds the same alerts, none new
