@@ -4,24 +4,26 @@ day, and never changed silently (every change leaves a GradeEvent, the subject's
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections import Counter
 from decimal import Decimal
 
-from django.db import transaction
-from django.db.models import F, QuerySet
+from django.db import connection, transaction
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from peikao.core.audit import audited_create, audited_update, current_context, record_bulk_rows, snapshot
+from peikao.core.bulk import insert_rows, reserve_ids
 from peikao.core.errors import DomainError, PermissionDenied
 from peikao.core.events import current_request_id
 from peikao.core.models import Region, User
 from peikao.core.permissions import Perm, require_perm
 from peikao.core.scoping import region_code_range
 from peikao.oversight.grading import indicators, rules
-from peikao.oversight.grading.choices import GRADED_KINDS, GradeChange, GradeLetter
+from peikao.oversight.grading.choices import GRADED_KINDS, EnterpriseScope, GradeChange, GradeLetter
 from peikao.oversight.grading.models import Grade, GradeEvent, IndicatorSet
-from peikao.registry.choices import OrganizationStatus
+from peikao.registry.choices import OrganizationKind, OrganizationStatus
 from peikao.registry.models import Organization
 
 BATCH = 2000
@@ -39,12 +41,21 @@ def indicator_set_on(day: dt.date) -> IndicatorSet:
     return found
 
 
-def subjects_of(kind: str, region: Region | None) -> QuerySet[Organization]:
-    """The organisations of ``kind`` that are graded: in ``region`` (and below), not closed."""
+def subjects_of(kind: str, region: Region | None, indicator_set: IndicatorSet | None = None) -> QuerySet[Organization]:
+    """The organisations of ``kind`` that are graded: in ``region`` (and below), not closed. Enterprises: those of
+    the high-risk industries unless ``indicator_set`` grades every enterprise — and any enterprise graded already
+    (its grade is kept up to date, never left stale nor dropped without notice)."""
     qs = Organization.objects.filter(kind=kind).exclude(status=OrganizationStatus.CLOSED)
     if region is not None:
         qs = qs.filter(region__code__range=region_code_range(region.prefix))
-    return qs
+    if (
+        kind == OrganizationKind.ENTERPRISE
+        and indicator_set is not None
+        and indicator_set.enterprises != EnterpriseScope.ALL
+    ):
+        graded = Grade.objects.filter(organization=OuterRef("pk"))
+        qs = qs.filter(Q(industry__high_risk=True) | Exists(graded))
+    return qs.order_by()
 
 
 def _jsonable(measured: indicators.Measured, earned: Decimal) -> dict:
@@ -61,20 +72,61 @@ def _jsonable(measured: indicators.Measured, earned: Decimal) -> dict:
 def score_subjects(
     indicator_set: IndicatorSet, kind: str, subjects: QuerySet[Organization], as_of: dt.date
 ) -> dict[int, tuple[Decimal, dict]]:
-    """Score and details per subject pk: one aggregate query per indicator over all the subjects at once."""
-    ids = list(subjects.values_list("pk", flat=True))
-    details: dict[int, dict] = {pk: {} for pk in ids}
-    scores: dict[int, Decimal] = dict.fromkeys(ids, Decimal(0))
+    """Score and details per subject pk: one aggregate query per indicator over all the subjects at once. Only the
+    subjects something was counted of are touched here; the others score 0 with no details."""
+    ids = subjects.values_list("pk", flat=True).order_by()
+    details: dict[int, dict] = {}
+    scores: dict[int, Decimal] = {}
     for indicator in indicator_set.indicators.all():
         if kind not in indicator.kinds or indicator.code not in indicators.INDICATOR_CODES:
             continue
         for pk, measured in indicators.measure(indicator, subjects, as_of).items():
-            if pk not in details:
-                continue
             earned = indicators.points(indicator, measured)
-            details[pk][indicator.code] = _jsonable(measured, earned)
-            scores[pk] += earned
-    return {pk: (scores[pk], details[pk]) for pk in ids}
+            details.setdefault(pk, {})[indicator.code] = _jsonable(measured, earned)
+            scores[pk] = scores.get(pk, ZERO) + earned
+    return {pk: (scores.get(pk, ZERO), details.get(pk, {})) for pk in ids.iterator(chunk_size=BATCH)}
+
+
+ZERO = Decimal(0)
+
+
+def _dump(details: dict) -> str:
+    return json.dumps(details) if details else "{}"  # most subjects: nothing counted
+
+# The columns the recomputation writes, in the order of its rows (database column names).
+GRADE_COLUMNS = (
+    "organization_id",
+    "kind",
+    "computed",
+    "score",
+    "details",
+    "indicator_set_id",
+    "as_of",
+    "computed_at",
+    "streak",
+    "override",
+    "override_reason",
+    "override_until",
+    "override_by_id",
+    "override_region_id",
+    "updated_at",
+)
+UPDATE_COLUMNS = ("computed", "score", "details", "indicator_set_id", "as_of", "computed_at", "updated_at", "streak")
+EVENT_COLUMNS = (
+    "grade_id",
+    "transition",
+    "change",
+    "old_status",
+    "new_status",
+    "reason",
+    "score",
+    "indicator_set_version",
+    "as_of",
+    "actor_id",
+    "actor_label",
+    "time",
+    "request_id",
+)
 
 
 def _event(grade_id: int, old: str, new: str, change: str, **fields) -> GradeEvent:
@@ -93,12 +145,53 @@ def _event(grade_id: int, old: str, new: str, change: str, **fields) -> GradeEve
     )
 
 
+def _insert_grades(rows: list[tuple], subjects: QuerySet[Organization]) -> dict[int, int]:
+    """Insert new grades (rows in ``GRADE_COLUMNS`` order) in one COPY; their pks by subject pk."""
+    ids = reserve_ids(Grade, len(rows))
+    if ids is not None:
+        insert_rows(Grade, ("id", *GRADE_COLUMNS), ((pk, *row) for pk, row in zip(ids, rows, strict=True)))
+        return {row[0]: pk for pk, row in zip(ids, rows, strict=True)}
+    insert_rows(Grade, GRADE_COLUMNS, rows)  # no sequence to reserve from (SQLite): read the keys back
+    return dict(Grade.objects.filter(organization__in=subjects).values_list("organization_id", "id"))
+
+
+def _update_grades(rows: list[tuple]) -> None:
+    """Write the recomputed fields (``UPDATE_COLUMNS``, after the pk) of changed grades: PostgreSQL copies them into
+    a temporary table and updates from it in one statement; elsewhere one statement per row (small regions)."""
+    if not rows:
+        return
+    names = ", ".join(UPDATE_COLUMNS)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "CREATE TEMPORARY TABLE IF NOT EXISTS grading_recomputed ON COMMIT DROP AS "
+                f"SELECT id, {names} FROM oversight_grade WITH NO DATA"
+            )
+            cursor.execute("TRUNCATE grading_recomputed")
+            with cursor.cursor.copy(f"COPY grading_recomputed (id, {names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            sets = ", ".join(f"{column} = s.{column}" for column in UPDATE_COLUMNS)
+            cursor.execute(f"UPDATE oversight_grade g SET {sets} FROM grading_recomputed s WHERE g.id = s.id")
+            return
+    grades = [Grade(pk=row[0], **dict(zip(_UPDATE_ATTNAMES, row[1:], strict=True))) for row in rows]
+    for grade in grades:
+        grade.details = json.loads(grade.details)
+    Grade.objects.bulk_update(grades, list(_UPDATE_ATTNAMES), batch_size=BATCH)
+
+
+_UPDATE_ATTNAMES = tuple(Grade._meta.get_field(c.removesuffix("_id")).attname for c in UPDATE_COLUMNS)
+
+
 @transaction.atomic
 def grades_recompute(*, actor: User | None, region: Region | None = None, as_of: dt.date | None = None) -> dict:
     """Recompute the grades of every graded kind in ``region`` (all regions: None) from the record up to
     ``as_of`` (today by default), by the indicator set in force that day. A new or changed grade is written with
     an event (its notice); an override that ended before ``as_of`` is lifted with an event. Returns the count per
-    grade of each kind: ``{kind: {"A": n, ...}}``."""
+    grade of each kind: ``{kind: {"A": n, ...}}``.
+
+    Set-based: one aggregate query per indicator over all the subjects of a kind; the new grades, the changed
+    ones, their events and the change log are each written in one bulk statement (COPY on PostgreSQL)."""
     if actor is not None:
         require_perm(actor, Perm.PLAN_MANAGE)
         own = actor.region
@@ -106,15 +199,26 @@ def grades_recompute(*, actor: User | None, region: Region | None = None, as_of:
             raise PermissionDenied("outside_jurisdiction", _("The region is outside your jurisdiction."))
     as_of = as_of or timezone.localdate()
     indicator_set = indicator_set_on(as_of)
+    version = indicator_set.version
     bands = {"max_a": indicator_set.max_a, "max_b": indicator_set.max_b, "max_c": indicator_set.max_c}
+    context = current_context()
+    actor_id = context.actor.pk if getattr(context.actor, "is_authenticated", False) else None
+    label, request_id = context.actor_label[:150], current_request_id()
     now = timezone.now()
+    day = as_of.isoformat()
     summary: dict[str, dict[str, int]] = {}
+
+    def event(grade_id: int, old: str, new: str, change: str, score: Decimal, reason: str = "") -> tuple:
+        """A row of ``EVENT_COLUMNS``: the grade's change, by whoever runs the recomputation."""
+        return (grade_id, change, change, old, new, reason, score, version, as_of, actor_id, label, now, request_id)
+
     for kind in GRADED_KINDS:
-        subjects = subjects_of(kind, region)
+        subjects = subjects_of(kind, region, indicator_set)
         scored = score_subjects(indicator_set, kind, subjects, as_of)
         existing = {
-            row["organization_id"]: row
-            for row in Grade.objects.filter(organization__in=subjects).values(
+            row[1]: row
+            for row in Grade.objects.filter(organization__in=subjects)
+            .values_list(
                 "id",
                 "organization_id",
                 "computed",
@@ -126,144 +230,66 @@ def grades_recompute(*, actor: User | None, region: Region | None = None, as_of:
                 "streak",
                 "as_of",
             )
+            .order_by()
+            .iterator(chunk_size=BATCH)
         }
         # A later day's grading that keeps the computed grade lengthens its streak (exit rule GRADE_D_TWICE);
         # one statement for all, before the changed rows are written back with a streak of one.
         Grade.objects.filter(organization__in=subjects, as_of__lt=as_of).update(streak=F("streak") + 1, as_of=as_of)
-        creates: list[Grade] = []
-        updates: list[Grade] = []
-        events: list[GradeEvent] = []
+        creates: list[tuple] = []
+        updates: list[tuple] = []
+        events: list[tuple] = []
         log: list[tuple[str, int, str, dict | None, dict | None]] = []
         counts: Counter[str] = Counter()
+
         for pk, (score, details) in scored.items():
             grade_letter = rules.letter(score, **bands)
             old = existing.get(pk)
             if old is None:
                 creates.append(
-                    Grade(
-                        organization_id=pk,
-                        kind=kind,
-                        computed=grade_letter,
-                        score=score,
-                        details=details,
-                        indicator_set_id=indicator_set.version,
-                        as_of=as_of,
-                        computed_at=now,
-                        updated_at=now,
-                    )
-                )
+                    (pk, kind, grade_letter, score, _dump(details), version, as_of, now, 1, "", "", None, None,
+                     None, now)
+                )  # fmt: skip
                 counts[grade_letter] += 1
                 continue
-            until: dt.date | None = old["override_until"]
-            override_live = bool(old["override"]) and until is not None
-            ended = until is not None and override_live and until < as_of
-            counts[old["override"] if override_live and not ended else grade_letter] += 1
-            same = (
-                old["computed"] == grade_letter
-                and Decimal(old["score"]) == score
-                and old["details"] == details
-                and old["indicator_set_id"] == indicator_set.version
-            )
-            later = old["as_of"] < as_of
-            streak = 1 if old["computed"] != grade_letter else old["streak"] + (1 if later else 0)
-            kept = {"streak": old["streak"], "as_of": old["as_of"].isoformat()}
+            grade_id, _org, old_letter, old_score, old_details, old_set, override, until, old_streak, old_as_of = old
+            override_live = bool(override) and until is not None
+            ended = override_live and until < as_of
+            counts[override if override_live and not ended else grade_letter] += 1
+            same = old_letter == grade_letter and old_score == score and old_details == details and old_set == version
+            later = old_as_of < as_of
+            streak = 1 if old_letter != grade_letter else old_streak + (1 if later else 0)
+            kept = {"streak": old_streak, "as_of": old_as_of.isoformat()}
             if same and not ended:
                 if later:  # the statement above lengthened its streak: a change like any other, logged
-                    log.append(
-                        (
-                            "update",
-                            old["id"],
-                            f"{pk} {grade_letter}",
-                            kept,
-                            {"streak": streak, "as_of": as_of.isoformat()},
-                        )
-                    )
+                    log.append(("update", grade_id, f"{pk} {grade_letter}", kept, {"streak": streak, "as_of": day}))
                 continue
-            grade = Grade(
-                pk=old["id"],
-                organization_id=pk,
-                kind=kind,
-                computed=grade_letter,
-                score=score,
-                details=details,
-                indicator_set_id=indicator_set.version,
-                as_of=as_of,
-                computed_at=now,
-                updated_at=now,
-                override="" if ended else old["override"],
-                override_until=None if ended else old["override_until"],
-                streak=streak,
-            )
-            updates.append(grade)
-            before = {"computed": old["computed"], "score": str(old["score"]), "set": old["indicator_set_id"], **kept}
-            after = {"computed": grade_letter, "score": str(score), "set": indicator_set.version}
-            after |= {"streak": streak, "as_of": as_of.isoformat()}
+            updates.append((grade_id, grade_letter, score, _dump(details), version, as_of, now, now, streak))
+            before = {"computed": old_letter, "score": str(old_score), "set": old_set, **kept}
+            after = {"computed": grade_letter, "score": str(score), "set": version, "streak": streak, "as_of": day}
             if ended:
-                before["override"], after["override"] = old["override"], ""
-                events.append(
-                    _event(
-                        old["id"],
-                        old["override"],
-                        grade_letter,
-                        GradeChange.OVERRIDE_ENDED,
-                        score=score,
-                        indicator_set_version=indicator_set.version,
-                        as_of=as_of,
-                        reason=str(_("The override ended on %(day)s.") % {"day": old["override_until"]}),
-                    )
-                )
-            if old["computed"] != grade_letter:
-                events.append(
-                    _event(
-                        old["id"],
-                        old["computed"],
-                        grade_letter,
-                        GradeChange.COMPUTED,
-                        score=score,
-                        indicator_set_version=indicator_set.version,
-                        as_of=as_of,
-                    )
-                )
-            log.append(("update", old["id"], f"{pk} {grade_letter}", before, after))
-        Grade.objects.bulk_create(creates, batch_size=BATCH)
+                before["override"], after["override"] = override, ""
+                reason = str(_("The override ended on %(day)s.") % {"day": until})
+                events.append(event(grade_id, override, grade_letter, GradeChange.OVERRIDE_ENDED, score, reason))
+            if old_letter != grade_letter:
+                events.append(event(grade_id, old_letter, grade_letter, GradeChange.COMPUTED, score))
+            log.append(("update", grade_id, f"{pk} {grade_letter}", before, after))
         if creates:
-            if any(grade.pk is None for grade in creates):  # a database that returns no keys from a bulk insert
-                made = dict(Grade.objects.filter(organization__in=subjects).values_list("organization_id", "id"))
-                for grade in creates:
-                    grade.pk = made[grade.organization_id]
-            for grade in creates:
-                events.append(
-                    _event(
-                        grade.pk,
-                        "",
-                        grade.computed,
-                        GradeChange.COMPUTED,
-                        score=grade.score,
-                        indicator_set_version=indicator_set.version,
-                        as_of=as_of,
-                    )
-                )
+            made = _insert_grades(creates, subjects)
+            for row in creates:
+                pk, _kind, grade_letter, score = row[:4]
+                events.append(event(made[pk], "", grade_letter, GradeChange.COMPUTED, score))
                 log.append(
-                    (
-                        "create",
-                        grade.pk,
-                        f"{grade.organization_id} {grade.computed}",
-                        None,
-                        {"computed": grade.computed, "score": str(grade.score), "set": indicator_set.version},
-                    )
-                )
-        if updates:
-            # Only the fields a recomputation sets: an override made meanwhile is not overwritten by a stale one.
-            Grade.objects.bulk_update(
-                updates,
-                ["computed", "score", "details", "indicator_set", "as_of", "computed_at", "updated_at", "streak"],
-                batch_size=BATCH,
-            )
+                    ("create", made[pk], f"{pk} {grade_letter}", None,
+                     {"computed": grade_letter, "score": str(score), "set": version})
+                )  # fmt: skip
+        # Only the fields a recomputation sets: an override made meanwhile is not overwritten by a stale one.
+        _update_grades(updates)
         # Overrides that ended before the as-of day (each has its event above) are lifted in one statement.
         Grade.objects.filter(organization__in=subjects, override_until__lt=as_of).exclude(override="").update(
             override="", override_reason="", override_until=None, override_by=None, override_region=None
         )
-        GradeEvent.objects.bulk_create(events, batch_size=BATCH)
+        insert_rows(GradeEvent, EVENT_COLUMNS, events)
         record_bulk_rows(Grade, log)
         summary[kind] = {letter: counts.get(letter, 0) for letter in GradeLetter.values}
     return summary
