@@ -23,6 +23,7 @@ from peikao.exams.models import Result
 from peikao.oversight.choices import AlertState
 from peikao.oversight.grading.choices import CommitmentStatus
 from peikao.oversight.grading.models import Commitment, Indicator
+from peikao.oversight.injuries.models import InspectionPriority
 from peikao.oversight.models import Alert
 from peikao.registry.choices import PracticalDevice
 from peikao.registry.models import Assignment, Organization
@@ -146,6 +147,17 @@ def _commitments_breached(ind: Indicator, subjects, as_of: dt.date) -> tuple[Que
     return qs, "organization_id"
 
 
+def _priorities(ind: Indicator, subjects, as_of: dt.date) -> tuple[QuerySet, str]:
+    """Inspection priorities raised on the subject from the injury analysis (issue 18) within the window, whether or
+    not the draw has taken it since: the regulator judged it at high risk."""
+    qs = InspectionPriority.objects.filter(
+        organization__in=subjects,
+        raised_at__gte=day_start(_since(ind, as_of) + dt.timedelta(days=1)),
+        raised_at__lt=day_start(as_of + dt.timedelta(days=1)),
+    )
+    return qs, "organization_id"
+
+
 RECORDS: dict[str, Callable[[Indicator, QuerySet, dt.date], tuple[QuerySet, str]]] = {
     "FINDINGS": _findings,
     "SERIOUS_DECISIONS": _decisions(SEVERE_MEASURES),
@@ -156,6 +168,7 @@ RECORDS: dict[str, Callable[[Indicator, QuerySet, dt.date], tuple[QuerySet, str]
     "COMPLIANCE_GAPS": _gaps,
     "SIMULATED_DEVICE": _devices,
     "PASS_RATE_ABOVE_PEERS": _results,
+    "INSPECTION_PRIORITY": _priorities,
     "COMMITMENT_KEPT": _commitments_kept,
     "COMMITMENT_BREACHED": _commitments_breached,
 }

@@ -6,6 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from peikao.core.refdata import as_date, loader, read_domain, sync_rows
+from peikao.oversight.grading.choices import EnterpriseScope
 from peikao.oversight.grading.models import (
     CommitmentTemplate,
     DrawRule,
@@ -21,6 +22,12 @@ def _one_line(text: str) -> str:
 
 def _dec(value, places: str = "0.01") -> Decimal:
     return Decimal(str(value)).quantize(Decimal(places))
+
+
+def _scope(value) -> str:
+    if value not in EnterpriseScope.values:
+        raise ValueError(f"oversight_grading.yaml: enterprises must be one of {EnterpriseScope.values}, not {value!r}")
+    return str(value)
 
 
 def _dates(item: dict) -> dict:
@@ -44,6 +51,7 @@ def grading_rows() -> dict[str, list[dict]]:
                 "max_a": _dec(item["max_a"]),
                 "max_b": _dec(item["max_b"]),
                 "max_c": _dec(item["max_c"]),
+                "enterprises": _scope(item.get("enterprises", EnterpriseScope.HIGH_RISK)),
                 **_dates(item),
             }
         )

@@ -32,6 +32,7 @@ from peikao.oversight.grading.models import (
     GradeEvent,
     Indicator,
 )
+from peikao.oversight.injuries.models import InspectionPriority
 from peikao.oversight.models import Alert
 from peikao.registry.choices import OrganizationKind
 from peikao.registry.models import Organization
@@ -145,6 +146,9 @@ def describe(record) -> dict:
             "text": record.registration.sitting.sitting_code,
             "url": None,
         }
+    if isinstance(record, InspectionPriority):
+        text = f"{gettext('Injury analysis')}（{record.get_dimension_display()}）· {record.reason[:80]}"
+        return {"day": timezone.localtime(record.raised_at).date(), "text": text, "url": None}
     if isinstance(record, Commitment):
         text = f"{record.valid_from:%Y-%m-%d}～{record.valid_to:%Y-%m-%d} · {record.get_status_display()}"
         return {"day": record.signed_on, "text": text, "url": None}
