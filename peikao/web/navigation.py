@@ -52,6 +52,7 @@ MENU: list[MenuItem] = [
     MenuItem(_("Risk grades"), "grading:grade_list", condition=GRADED),
     MenuItem(_("Alerts"), "oversight:alert_list", regulator_only=True),
     MenuItem(_("Injury analysis"), "oversight_injuries:analysis", regulator_only=True),
+    MenuItem(_("Dashboard"), "reports:dashboard", regulator_only=True),
     MenuItem(_("Campaign notice"), "reports:notice", regulator_only=True),
     MenuItem(_("Question banks"), "exams:bank_list", condition=may_see_banks),
     MenuItem(_("Archives"), "training:archives", perm=Perm.ARCHIVE_VERIFY),

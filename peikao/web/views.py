@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -15,16 +16,21 @@ from peikao.core.permissions import Perm, has_perm
 from peikao.core.selectors import import_run_list
 from peikao.core.services import api_token_create, api_token_revoke
 from peikao.enforcement import selectors as enforcement_selectors
+from peikao.reports import dashboards
+from peikao.reports.dashboards import charts as dashboard_charts
 from peikao.web.worklist import REGION, WORK, cards_for
 
 
 @login_required
 def home(request):
     """The viewer's work list: counts of what waits for them, each linking to its rows; a regulator's region in
-    figures; the viewer's recent imports."""
+    figures and the key panels of its dashboard; the viewer's recent imports."""
     user = request.user
     cards = cards_for(user)
     context = {"work_cards": cards[WORK], "region_cards": cards[REGION]}
+    if user.is_regulator or user.is_system_admin:
+        summary = dashboards.summary(user=user, today=timezone.localdate())
+        context |= {"dashboard": summary, "dashboard_charts": dashboard_charts.summary(summary)}
     if has_perm(user, Perm.IMPORT):
         context["recent_imports"] = import_run_list(user=user)[:5]
     return render(request, "web/home.html", context)

@@ -318,3 +318,31 @@ def test_the_period_is_chosen_on_the_page(records):
     assert data["fines"]["total"]["decisions"] == 2  # 厦门's July fine is before the period
     assert reversed_.status_code == 200 and reversed_.context["form"].errors["date_to"]
     assert len(reversed_.context["data"]["trend"]) == 12  # the default period, the error beside the field
+
+
+def test_a_regulators_landing_page_shows_the_key_panels_of_its_region(records):
+    client = client_of(records.users["city_inspector"])  # 福州
+
+    response = client.get(reverse("web:home"))
+
+    page = response.content.decode()
+    summary = response.context["dashboard"]
+    assert summary["region"]["code"] == "350100" and 'id="dashboard-summary"' in page
+    assert summary["url"] in page.replace("&amp;", "&")  # the full dashboard of its region and period
+    assert (summary["fines"]["decisions"], summary["fines"]["ratio"]) == (2, 34.4)
+    assert summary["pass_overall"]["theory"] == {"sat": 6, "passed": 4, "rate": 66.7}
+    assert (summary["alerts"]["open"], summary["alerts"]["total"]) == (2, 3)
+    assert summary["rectifications"] == {"total": 2, "closed": 0, "overdue": 2, "closure_rate": 0.0}
+    assert 'id="work-list"' in page or 'id="region-figures"' in page  # the work-list cards stay
+    specs = json.loads(re.search(r'id="dashboard-data"[^>]*>(.*?)</script>', page, re.S).group(1))
+    assert [spec["id"] for spec in specs] == ["chart-trend", "chart-alerts"]
+    assert rows_behind(client, summary["fines"]["url"]) == 2
+    assert reverse("reports:dashboard") in [item["url"] for item in response.context["nav_menu"]]
+
+
+def test_the_landing_page_of_an_organisation_has_no_dashboard(records):
+    response = client_of(records.users["ti_admin"]).get(reverse("web:home"))
+
+    assert response.status_code == 200 and "dashboard" not in response.context
+    assert 'id="dashboard-summary"' not in response.content.decode()
+    assert reverse("reports:dashboard") not in [item["url"] for item in response.context["nav_menu"]]
