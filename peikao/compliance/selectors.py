@@ -80,7 +80,7 @@ def enriched(rows: list[tuple], *, show_id_numbers: bool = False) -> list[dict]:
                 "gap": record.gap,
                 "gap_label": str(GapType(record.gap).label),
                 "violation_code": record.violation_code,
-                "violation_name": violation.check_text if violation else "",
+                "violation_name": violation.label if violation else "",
                 "violation_basis": str(violation.basis_title) if violation else "",
                 "rule": record.rule,
                 "basis": cite_reference(record.rule, titles) or record.rule,
@@ -173,13 +173,15 @@ def region_summary(*, user: User, scan: ComplianceScan, region=None) -> dict:
     }
 
 
-def gap_violations() -> list[tuple[str, object, str, str]]:
+def gap_violations() -> list[tuple[str, object, str, str, str]]:
+    """(gap, its label, the violation's code, its short name, its basis as cited) for every gap type."""
     bases = violation_bases()
     return [
         (
             value,
             label,
             GAP_VIOLATIONS[value][0],
+            bases[GAP_VIOLATIONS[value][0]].label if GAP_VIOLATIONS[value][0] in bases else "",
             bases[GAP_VIOLATIONS[value][0]].basis_title if GAP_VIOLATIONS[value][0] in bases else "",
         )
         for value, label in GapType.choices

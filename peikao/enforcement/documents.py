@@ -58,9 +58,10 @@ def decision_docx(decision: Decision) -> tuple[bytes, str]:
     findings = list(decision.findings.select_related("violation__instrument"))
     authority = issuing_authority(inspection.region)
     names = "、".join(inspector.name for inspector in inspection.inspectors.all())
+    facts = [_fact(f) for f in findings]
     rows = [
-        [str(n), f.description, f.violation.basis_title if f.violation_id else ""]
-        for n, f in enumerate(findings, start=1)
+        [str(n), fact, f.violation.basis_title if f.violation_id else ""]
+        for n, (f, fact) in enumerate(zip(findings, facts, strict=True), start=1)
     ]
     if decision.measure == Measure.RECTIFY_ORDER:
         context = {
@@ -95,7 +96,7 @@ def decision_docx(decision: Decision) -> tuple[bytes, str]:
         "subject_code": organization.uscc or mask_id_number(organization.org_code),
         "subject_address": organization.address or "—",
         "legal_representative": "—",
-        "facts": "\n".join(f"{n}. {f.description}" for n, f in enumerate(findings, start=1)),
+        "facts": "\n".join(f"{n}. {fact}" for n, fact in enumerate(facts, start=1)),
         "evidence": f"现场检查记录（{inspection.code}）及证据材料 {inspection.evidence.count()} 份",
         "legal_basis": decision.basis_cited or "—",
         "measure": measure_text,
@@ -107,6 +108,13 @@ def decision_docx(decision: Decision) -> tuple[bytes, str]:
     }
     body = render(TEMPLATE_DIR / PENALTY_DECISION, context)
     return body, f"{decision.code}-行政处罚决定书.docx"
+
+
+def _fact(finding) -> str:
+    """A finding as a document states it: the violation by its name, then what was found."""
+    if not finding.violation_id:
+        return finding.description
+    return f"{finding.violation.label}：{finding.description}" if finding.description else finding.violation.label
 
 
 def render(

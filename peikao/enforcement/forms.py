@@ -47,7 +47,7 @@ class FindingForm(forms.Form):
     def __init__(self, *args, items=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["violation"].choices = [("", _("Other (describe it)"))] + [
-            (str(item.pk), f"{item.code} {item.check_text[:60]}") for item in items
+            (str(item.pk), f"{item.label}（{item.code}）") for item in items
         ]
 
 
@@ -92,7 +92,7 @@ class DecisionForm(forms.Form):
     def __init__(self, *args, findings=(), persons=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["findings"].choices = [
-            (str(f.pk), f"{f.code} · {f.violation.basis_title if f.violation else _('other')} · {f.description[:50]}")
+            (str(f.pk), f"{f.code} · {f.violation.label if f.violation else _('other')} · {f.description[:50]}")
             for f in findings
         ]
         # Registered persons of the subject, shown as everywhere: name and masked ID number.
@@ -117,6 +117,7 @@ class VerifyForm(forms.Form):
 
 class ViolationForm(forms.Form):
     code = forms.CharField(label=_("Code"), max_length=40)
+    name = forms.CharField(label=_("Short name"), max_length=100, help_text=_("In the words of the rule it cites."))
     subject_type = forms.ChoiceField(label=_("Subject"), choices=SubjectType.choices)
     check_text = forms.CharField(label=_("What is checked"), widget=TEXT)
     basis = forms.CharField(label=_("Legal basis"), max_length=200)

@@ -21,8 +21,7 @@ def _case(decision) -> dict:
         "organization": decision.inspection.organization,
         "findings": [
             {
-                "code": f.violation.code if f.violation_id else "",
-                "check": f.violation.check_text if f.violation_id else "",
+                "name": f.violation.label if f.violation_id else "",
                 "basis": f.violation.basis_title if f.violation_id else "",
                 "description": mask_text(f.description, names),
             }
@@ -45,7 +44,12 @@ def case_list(request):
 
 @require_GET
 def case_detail(request, decision_code: str):
-    decision = selectors.public_cases().filter(code=decision_code).prefetch_related("findings__person").first()
+    decision = (
+        selectors.public_cases()
+        .filter(code=decision_code)
+        .prefetch_related("findings__person", "findings__violation__instrument")
+        .first()
+    )
     if decision is None:
         raise Http404
     return _public(render(request, "enforcement/public_case.html", _case(decision)))

@@ -434,7 +434,7 @@ def test_a_fine_is_written_on_a_penalty_decision_in_capital_numerals(site):
     assert filename == f"{fine.code}-行政处罚决定书.docx"
     texts = [p.text for p in docx.Document(io.BytesIO(body)).paragraphs]
     assert "罚款人民币叁万元整" in texts and "罚款金额：人民币叁万元整（小写：30,000元）。" in texts
-    assert "1. 未经培训上岗" in texts and fine.code in texts
+    assert "1. 未按照规定对从业人员进行安全生产教育和培训：未经培训上岗" in texts and fine.code in texts
 
 
 # -- rectification -----------------------------------------------------------------------------------------------

@@ -125,6 +125,7 @@ def rectification_detail(request, rect_id: int):
     context = {
         "rectification": rectification,
         "decision": rectification.decision,
+        "findings": rectification.decision.findings.select_related("violation").order_by("id"),
         "events": rectification.events.order_by("time", "id"),
         "evidence": rectification.evidence.order_by("uploaded_at"),
         "overdue": rectification.is_overdue(),
