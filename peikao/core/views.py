@@ -26,7 +26,9 @@ from peikao.core.selectors import can_view_changelog, changelog_list, import_run
 @login_required
 def import_start(request):
     require_perm(request.user, Perm.IMPORT)
-    form = ImportForm(request.POST or None, request.FILES or None, user=request.user)
+    form = ImportForm(
+        request.POST or None, request.FILES or None, user=request.user, initial={"kind": request.GET.get("kind", "")}
+    )  # a page's "import …" link names the kind
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         check_upload_size(upload)
