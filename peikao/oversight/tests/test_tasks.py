@@ -12,23 +12,35 @@ from peikao.core.schedule import schedule_due
 from peikao.oversight import tasks
 from peikao.oversight.models import Alert
 from peikao.oversight.tests.helpers import exam_point, result, sitting
-from peikao.oversight.tests.test_exam_detectors import bank, sheets  # noqa: F401 — the fixture
 from peikao.registry.choices import OrganizationKind
+from peikao.registry.models import OperationItem
+from peikao.testing.exams import make_bank
 
 pytestmark = pytest.mark.django_db
 
 IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
 
-def _copied_papers(bank):  # noqa: F811
+@pytest.fixture
+def bank():
+    """60 true/false questions: code → correct answer."""
+    questions = make_bank(OperationItem.objects.get(code="1.2"), judge=60, single=0)
+    return {q.question_code: q.answer for q in questions}
+
+
+def _copied_papers(bank):
+    """Two papers of one sitting: 12 identical wrong answers, one question answered apart, the rest right."""
     the_sitting = sitting(exam_point())
-    a, b = sheets(bank, common=60, disagree=1, same_wrong=12)
+    codes = list(bank)
+    flip = {"T": "F", "F": "T"}
+    a = {code: flip[bank[code]] if index < 12 else bank[code] for index, code in enumerate(codes)}
+    b = {**a, codes[12]: flip[bank[codes[12]]]}
     result(the_sitting, answers=a, seconds=3000)
     result(the_sitting, answers=b, seconds=3300)
 
 
 @override_settings(TASKS=IMMEDIATE)
-def test_enqueueing_the_detect_task_runs_the_detectors(bank):  # noqa: F811
+def test_enqueueing_the_detect_task_runs_the_detectors(bank):
     _copied_papers(bank)
     outcome = tasks.detect.enqueue()
     assert outcome.status == TaskResultStatus.SUCCESSFUL, outcome.errors
@@ -51,7 +63,7 @@ def test_enqueueing_the_grade_task_recomputes_the_grades():
 
 
 @override_settings(TASKS=IMMEDIATE)
-def test_the_nightly_detectors_run_is_enqueued_once_and_keeps_its_counts(bank):  # noqa: F811
+def test_the_nightly_detectors_run_is_enqueued_once_and_keeps_its_counts(bank):
     _copied_papers(bank)
     now = dt.datetime(2026, 12, 7, 2, 5, tzinfo=dt.timezone(dt.timedelta(hours=8)))
     [first] = schedule_due(now=now, only=["detect"])
