@@ -9,8 +9,9 @@ only divides the counts of a few hundred groups (rates.py).
   being done is the case's operation item, else the item of the person's special-operator assignment there.
 - Roster baseline (workers): persons with a special-operator assignment in an enterprise of the region overlapping
   the period, counted once per group.
-- Training at the time: a valid certificate for the item on the day; a certificate that was no longer valid
-  (expired, suspended, revoked); no certificate but a class for the item started before the day; none.
+- Training at the time: a valid certificate for the item on the day (its dates and its status on that day, from
+  its recorded changes); a certificate that was no longer valid (expired, suspended, revoked); no certificate but a
+  class for the item started before the day; none.
 - Last training institution / exam point: of the latest class / sitting for the item before the day (cases) or the
   period's end (workers).
 """
@@ -37,10 +38,10 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Cast, Coalesce, ExtractYear
+from django.db.models.functions import Cast, Coalesce, ExtractYear, NullIf
 
 from peikao.certificates.choices import CertificateStatus
-from peikao.certificates.models import Certificate
+from peikao.certificates.models import Certificate, CertificateEvent
 from peikao.core.scoping import region_code_range
 from peikao.exams.models import Registration
 from peikao.oversight.injuries import rates
@@ -166,15 +167,30 @@ def _band(age: Any) -> Case:
     )
 
 
+def _status_on_the_day() -> Coalesce:
+    """A certificate's status on the case's day, not today (as compliance reads it): the first change recorded after
+    the day says what it was before (its old status); without a later change, its status now. A certificate revoked
+    after the injury was valid at the time; one suspended on the day and reinstated since was not."""
+    after = CertificateEvent.objects.filter(
+        certificate=OuterRef("pk"), time__date__gt=OuterRef(OuterRef("occurred_on"))
+    ).order_by("time", "pk")
+    return Coalesce(
+        NullIf(Subquery(after.values("old_status")[:1]), Value("")),
+        Subquery(after.values("new_status")[:1]),
+        F("status"),
+        output_field=CharField(),
+    )
+
+
 def _training_status(cases: QuerySet) -> dict[str, int]:
     day = OuterRef("occurred_on")
     of_person = {"person": OuterRef("person"), "operation_item": OuterRef("item")}
     rows = (
         cases.annotate(
             valid=Exists(
-                Certificate.objects.filter(
-                    **of_person, status=CertificateStatus.VALID, valid_from__lte=day, valid_until__gte=day
-                )
+                Certificate.objects.filter(**of_person, valid_from__lte=day, valid_until__gte=day)
+                .annotate(status_then=_status_on_the_day())
+                .filter(status_then=CertificateStatus.VALID)
             ),
             held=Exists(Certificate.objects.filter(**of_person, first_issued_on__lte=day)),
             trained=Exists(

@@ -196,3 +196,44 @@ def test_the_pages_export_link_exports_the_period_chosen_on_the_page(client):
     link = re.search(r'<a href="([^"]*)" id="export-analysis">', page)
     text = b"".join(client.get(html.unescape(link.group(1))).streaming_content).decode("utf-8-sig")
     assert all(row["工伤人数"] == "0" for row in csv.DictReader(io.StringIO(text)))
+
+
+@pytest.mark.django_db
+def test_training_status_reads_the_certificate_as_it_stood_on_the_day():
+    """Revoked after the injury: valid at the time. Suspended before it and reinstated since: not valid then."""
+    from django.utils import timezone
+
+    from peikao.certificates.models import CertificateEvent
+
+    works = OrganizationFactory()
+    item = OperationItem.objects.get(code="1.2")
+    people = [
+        AssignmentFactory(
+            organization=works, role="special_operator", operation_item=item, start_date=dt.date(2022, 1, 1)
+        ).person
+        for _ in range(3)
+    ]
+    day = dt.date(2025, 5, 10)
+
+    def step(certificate, old, new, on):
+        CertificateEvent.objects.create(
+            certificate=certificate, transition=new, old_status=old, new_status=new, actor_label="test",
+            time=timezone.make_aware(dt.datetime.combine(on, dt.time(10))),
+        )  # fmt: skip
+        certificate.status = new
+        certificate.save(update_fields=["status"])
+
+    revoked_later = legacy(people[0], item="1.2", issued=dt.date(2022, 3, 1))
+    step(revoked_later, "valid", "revoked", dt.date(2025, 8, 1))
+    suspended_then = legacy(people[1], item="1.2", issued=dt.date(2022, 3, 1))
+    step(suspended_then, "valid", "suspended", dt.date(2025, 3, 1))
+    step(suspended_then, "suspended", "valid", dt.date(2025, 9, 1))
+    suspended_on_the_day = legacy(people[2], item="1.2", issued=dt.date(2022, 3, 1))
+    step(suspended_on_the_day, "valid", "suspended", day)  # in force from that day: not valid at the time
+    for n, person in enumerate(people):
+        InjuryCase.objects.create(
+            case_no=f"S{n}", id_number=person.id_number, organization=works, occurred_on=day, severity="minor",
+            person=person, link_status=LinkStatus.EXACT,
+        )  # fmt: skip
+    result = injury_analysis(user=None, region=None, date_from=dt.date(2025, 1, 1), date_to=dt.date(2025, 12, 31))
+    assert result.training_status == {"valid": 1, "expired": 2, "trained": 0, "none": 0}
