@@ -10,6 +10,10 @@ from peikao.core import formfields
 from peikao.oversight.grading.choices import GRADED_KINDS, GradeLetter
 from peikao.registry.choices import OrganizationKind
 
+INDUSTRY_FILTERS = [
+    ("high_risk", _("Enterprises of high-risk industries")),
+    ("other", _("Enterprises of other industries")),
+]
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TEXT = forms.Textarea(attrs={"rows": 2})
 
@@ -21,6 +25,12 @@ class GradeFilterForm(forms.Form):
         choices=[("", _("All kinds"))] + [(k, OrganizationKind(k).label) for k in GRADED_KINDS],
     )
     grade = forms.ChoiceField(label=_("Grade"), required=False, choices=[("", _("All grades")), *GradeLetter.choices])
+    industry = forms.ChoiceField(
+        label=_("Industry"),
+        required=False,
+        choices=[("", _("All industries")), *INDUSTRY_FILTERS],
+        help_text=_("Enterprises of the high-risk industries are graded and listed first."),
+    )
     q = forms.CharField(label=_("Name or code"), required=False, max_length=100)
 
 

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Case, Count, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -40,44 +40,75 @@ from peikao.registry.models import Organization
 RECORDS_SHOWN = 50
 
 
+HIGH_RISK_ENTERPRISE = Q(kind=OrganizationKind.ENTERPRISE, organization__industry__high_risk=True)
+
+
 def grade_list(*, user: User, filters: dict | None = None) -> QuerySet[Grade]:
-    """The grades ``user`` may see, filtered by kind, effective grade and a name or code."""
+    """The grades ``user`` may see, filtered by kind, effective grade, industry (enterprises of the high-risk
+    industries or of the others) and a name or code. Riskiest first; a list of enterprises puts those of the
+    high-risk industries first (they are graded first), then by points."""
     filters = filters or {}
-    qs = Grade.objects.visible_to(user).select_related("organization__region", "indicator_set")
+    qs = Grade.objects.visible_to(user).select_related("organization__region", "organization__industry")
     if filters.get("kind"):
         qs = qs.filter(kind=filters["kind"])
     if filters.get("grade") in GradeLetter.values:
         qs = qs.filter(rules.effective_q(timezone.localdate(), filters["grade"]))
+    if filters.get("industry") == "high_risk":
+        qs = qs.filter(HIGH_RISK_ENTERPRISE)
+    elif filters.get("industry") == "other":
+        qs = qs.filter(kind=OrganizationKind.ENTERPRISE).exclude(organization__industry__high_risk=True)
     q = (filters.get("q") or "").strip()
     if q:
         qs = qs.filter(Q(organization__name__icontains=q) | Q(organization__org_code__iexact=q))
-    return qs.order_by("-score", "organization__name", "pk")
+    high_risk_first = Case(When(HIGH_RISK_ENTERPRISE, then=Value(0)), default=Value(1))
+    qs = qs.annotate(high_risk_first=high_risk_first)
+    if filters.get("kind") == OrganizationKind.ENTERPRISE:
+        return qs.order_by("high_risk_first", "-score", "organization__name", "pk")
+    return qs.order_by("-score", "high_risk_first", "organization__name", "pk")
 
 
 def grade_summary(*, user: User) -> list[dict]:
-    """Per graded kind, the count of each effective grade among the grades ``user`` sees (one query per grade)."""
+    """Per graded kind, the count of each effective grade among the grades ``user`` sees (one query per grade); the
+    enterprises of the high-risk industries on a row of their own under the enterprises (``industry``: the filter
+    that lists them)."""
     today = timezone.localdate()
-    base = Grade.objects.visible_to(user)
-    counts = {
-        letter: dict(
-            base.filter(rules.effective_q(today, letter)).values_list("kind").annotate(n=Count("pk")).order_by()
-        )
-        for letter in GradeLetter.values
-    }
-    return [
+    base = Grade.objects.visible_to(user).annotate(
+        high_risk=Case(When(HIGH_RISK_ENTERPRISE, then=Value(True)), default=Value(False))
+    )
+    counts: dict[str, Counter] = {}
+    for letter in GradeLetter.values:
+        rows = base.filter(rules.effective_q(today, letter)).values_list("kind", "high_risk").annotate(n=Count("pk"))
+        counts[letter] = Counter()
+        for kind, high_risk, n in rows.order_by():
+            counts[letter][kind] += n
+            if high_risk:
+                counts[letter]["high_risk"] += n
+    summary = [
         {
             "kind": kind,
+            "industry": "",
             "label": OrganizationKind(kind).label,
-            "counts": [(letter, counts[letter].get(kind, 0)) for letter in GradeLetter.values],
+            "counts": [(letter, counts[letter][kind]) for letter in GradeLetter.values],
         }
         for kind in GRADED_KINDS
     ]
+    summary.append(
+        {
+            "kind": OrganizationKind.ENTERPRISE,
+            "industry": "high_risk",
+            "label": gettext("of which: high-risk industries"),
+            "counts": [(letter, counts[letter]["high_risk"]) for letter in GradeLetter.values],
+        }
+    )
+    return summary
 
 
 def grade_get(*, user: User, org_code: str) -> Grade:
     grade = (
         Grade.objects.visible_to(user)
-        .select_related("organization__region", "indicator_set", "override_by", "override_region")
+        .select_related(
+            "organization__region", "organization__industry", "indicator_set", "override_by", "override_region"
+        )
         .filter(organization__org_code=org_code)
         .first()
     )

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from peikao.enforcement.models import Decision, Finding, Inspection, Rectification, SpotExam, ViolationItem
 from peikao.oversight.grading.models import Commitment
+from peikao.oversight.injuries.models import InspectionPriority
 from peikao.testing.factories import PersonFactory
 
 _codes = itertools.count(1)
@@ -83,3 +84,10 @@ def commitment(org, *, start: dt.date, end: dt.date, status: str = "in_force", f
         status=status,
         breach_finding=finding,
     )
+
+
+def priority(org, *, day: dt.date = AS_OF - dt.timedelta(days=30), reason: str = "工伤集中于该单位从业人员"):
+    """An inspection priority raised on ``org`` from the injury analysis at noon (Beijing) of ``day``."""
+    raised = timezone.make_aware(dt.datetime.combine(day, dt.time(12)))
+    dimension = "enterprise" if org.kind == "enterprise" else "training_institution"
+    return InspectionPriority.objects.create(organization=org, dimension=dimension, reason=reason, raised_at=raised)

@@ -187,3 +187,30 @@ def test_a_commitment_in_force_takes_three_points_off_and_a_breach_adds_ten():
 def test_every_indicator_of_the_reference_data_has_its_sql():
     codes = set(Indicator.objects.values_list("code", flat=True))
     assert codes and codes <= indicators.INDICATOR_CODES
+
+
+def test_inspection_priority_five_points_each_up_to_ten_within_twelve_months():
+    once, twice, thrice, old, later, never = (institution() for _ in range(6))
+    rec.priority(once)
+    for _ in range(2):
+        rec.priority(twice)
+    for _ in range(3):
+        rec.priority(thrice)
+    rec.priority(old, day=AS_OF - dt.timedelta(days=370))  # raised 13 months before: out of the window
+    rec.priority(later, day=AS_OF + dt.timedelta(days=1))  # after the as-of day: not yet
+    assert points_of("INSPECTION_PRIORITY", once) == 5
+    assert points_of("INSPECTION_PRIORITY", twice) == 10
+    assert points_of("INSPECTION_PRIORITY", thrice) == 10  # the cap
+    assert points_of("INSPECTION_PRIORITY", old) == 0
+    assert points_of("INSPECTION_PRIORITY", later) == 0
+    assert points_of("INSPECTION_PRIORITY", never) == 0
+    assert points_of("INSPECTION_PRIORITY", old, as_of=AS_OF - dt.timedelta(days=300)) == 5  # in its window then
+
+
+def test_inspection_priority_counts_for_enterprises_and_institutions_not_exam_points():
+    ind = indicator("INSPECTION_PRIORITY")
+    assert set(ind.kinds) == {"training_institution", "enterprise"}
+    assert ind.description.startswith("近12个月工伤事故与培训关联分析") and (ind.points, ind.cap) == (5, 10)
+    enterprise = OrganizationFactory(kind=OrganizationKind.ENTERPRISE, region=region("350102"))
+    rec.priority(enterprise)
+    assert points_of("INSPECTION_PRIORITY", enterprise) == 5
