@@ -107,6 +107,8 @@ def dashboard(request):
     form = DashboardForm(request.GET or None, user=request.user)
     region, period = _dashboard_window(request, form)
     data = dashboards.dashboard(user=request.user, region=region, today=timezone.localdate(), period=period)
+    if not form.is_bound:  # the form shows the region and the period shown
+        form.initial = {"region": region.code, "date_from": data["period"]["from"], "date_to": data["period"]["to"]}
     context = {"form": form, "data": data, "charts": charts.dashboard(data)}
     return render(request, "reports/dashboard.html", context)
 
