@@ -28,7 +28,7 @@ def home(request):
     user = request.user
     cards = cards_for(user)
     context = {"work_cards": cards[WORK], "region_cards": cards[REGION]}
-    if user.is_regulator or user.is_system_admin:
+    if user.is_regulator:  # its region's dashboard, the key panels (a system administrator opens the page)
         summary = dashboards.summary(user=user, today=timezone.localdate())
         context |= {"dashboard": summary, "dashboard_charts": dashboard_charts.summary(summary)}
     if has_perm(user, Perm.IMPORT):

@@ -38,13 +38,15 @@ def dashboard(
     w = window(user=user, region=region, today=today, period=period, months=months)
     figures = notice_figures(user=user, region=region, period=w.period)
     rates = exams.pass_rates(w)
+    rows, left_out = exams.shown(rates)
     return {
         **_head(w),
         "trend": trend.trend(w),
         "rectifications": trend.rectifications(w),
         "rectification_links": trend.rectification_links(),
         "fines": fines.fines(w),
-        "pass_rates": rates,
+        "pass_rates": rows,
+        "pass_rates_left_out": left_out,
         "pass_overall": exams.overall(rates),
         "alerts": alerts.alerts(w),
         "subregions": regions.ranking(w, figures),
@@ -63,7 +65,7 @@ def summary(*, user: User, today: dt.date) -> dict[str, Any]:
         "trend": trend.trend(w),
         "rectifications": trend.rectifications(w),
         "rectification_links": trend.rectification_links(),
-        "fines": fines.fines(w)["total"],
+        "fines": fines.total(w),
         "pass_overall": exams.overall(rates),
         "alerts": alerts.alerts(w),
     }

@@ -17,11 +17,13 @@ from peikao.reports.dashboards.common import Window, in_region, link, percent
 
 PARTS = (ExamPart.THEORY, ExamPart.PRACTICAL)
 SAT = (ResultStatus.VALID, ResultStatus.CANCELLED)
+SHOWN = 40  # exam points on the page: beyond, the highest and the lowest rates (the whole list is a query away)
 
 
 def pass_rates(window: Window) -> list[dict[str, Any]]:
     """One row per exam point of the region with a sitting in the period: sittings, and per part the candidates
-    at their first attempt, those who passed and the rate (None without a candidate). Two grouped queries."""
+    at their first attempt, those who passed and the rate (None without a candidate). Two grouped queries, and
+    one for the names of the exam points."""
     low, high = window.period.instants()
     sittings = (
         Sitting.objects.filter(
@@ -67,6 +69,17 @@ def pass_rates(window: Window) -> list[dict[str, Any]]:
         rows.append(row)
     rows.sort(key=lambda row: (row["theory"]["rate"] is None, -(row["theory"]["rate"] or 0), row["org_code"]))
     return rows
+
+
+def shown(rows: list[dict[str, Any]], limit: int = SHOWN) -> tuple[list[dict[str, Any]], int]:
+    """The rows a page shows — all of them up to ``limit``, else the highest and the lowest rates, half each — and
+    how many are left out."""
+    if len(rows) <= limit:
+        return rows, 0
+    rated = [row for row in rows if row["theory"]["rate"] is not None]
+    top = rated[: limit // 2]
+    bottom = rated[limit // 2 :][-(limit - len(top)) :]
+    return top + bottom, len(rows) - len(top) - len(bottom)
 
 
 def overall(rows: list[dict[str, Any]]) -> dict[str, Any]:

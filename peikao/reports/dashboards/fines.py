@@ -47,14 +47,21 @@ def _figures(row: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def total(window: Window) -> dict[str, Any]:
+    """The region's total alone (one query)."""
+    figures = _figures(_decisions(window).aggregate(**FIGURES))
+    figures["url"] = records_link(window, "fines")
+    return figures
+
+
+def _decisions(window: Window):
+    return Decision.objects.filter(in_region(ORG, window.region), decided_on__range=window.dates, measure=Measure.FINE)
+
+
 def fines(window: Window) -> dict[str, Any]:
     """The region's total, per month (every month of the period) and per sub-region ranked by the ratio (highest
     first): three grouped queries."""
-    decisions = Decision.objects.filter(
-        in_region(ORG, window.region), decided_on__range=window.dates, measure=Measure.FINE
-    )
-    total = _figures(decisions.aggregate(**FIGURES))
-    total["url"] = records_link(window, "fines")
+    decisions = _decisions(window)
     months = {
         row["month"].strftime("%Y-%m"): row
         for row in decisions.annotate(month=TruncMonth("decided_on")).values("month").annotate(**FIGURES).order_by()
@@ -84,4 +91,4 @@ def fines(window: Window) -> dict[str, Any]:
                 }
             )
         by_subregion.sort(key=lambda row: (-(row["ratio"] or -1), row["code"]))
-    return {"total": total, "by_month": by_month, "by_subregion": by_subregion}
+    return {"total": total(window), "by_month": by_month, "by_subregion": by_subregion}

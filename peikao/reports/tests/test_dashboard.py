@@ -27,7 +27,7 @@ from peikao.enforcement.models import Decision, Finding, Inspection, Rectificati
 from peikao.exams.models import Registration, Result, Sitting
 from peikao.oversight.models import Alert
 from peikao.registry.models import OperationItem
-from peikao.reports.dashboards import dashboard
+from peikao.reports.dashboards import dashboard, exams
 from peikao.reports.selectors import Period
 from peikao.testing.factories import BEIJING, PersonFactory
 
@@ -346,3 +346,16 @@ def test_the_landing_page_of_an_organisation_has_no_dashboard(records):
     assert response.status_code == 200 and "dashboard" not in response.context
     assert 'id="dashboard-summary"' not in response.content.decode()
     assert reverse("reports:dashboard") not in [item["url"] for item in response.context["nav_menu"]]
+
+
+def test_a_long_list_of_exam_points_shows_the_highest_and_the_lowest_rates():
+    rows = [{"org_code": f"P{n:02d}", "theory": {"rate": float(100 - n)}} for n in range(45)]
+    rows.append({"org_code": "P99", "theory": {"rate": None}})  # no theory candidate: last
+
+    shown, left_out = exams.shown(rows, limit=40)
+
+    assert [row["theory"]["rate"] for row in shown] == [float(r) for r in range(100, 80, -1)] + [
+        float(r) for r in range(75, 55, -1)
+    ]
+    assert left_out == 6  # 80 … 76 and the exam point without a rate
+    assert exams.shown(rows[:40], limit=40) == (rows[:40], 0)
