@@ -73,6 +73,14 @@ class Region(models.Model):
     def contains(self, code: str) -> bool:
         return code.startswith(self.prefix)
 
+    @property
+    def authority(self) -> str:
+        """The emergency-management authority of the region, as a person names it: 应急管理部, 福建省应急管理厅,
+        鼓楼区应急管理局."""
+        if self.level == RegionLevel.NATION:
+            return "应急管理部"
+        return f"{self.name}应急管理{'厅' if self.level == RegionLevel.PROVINCE else '局'}"
+
 
 class DatedReferenceQuerySet(models.QuerySet):
     def in_force(self, on: dt.date) -> DatedReferenceQuerySet:
@@ -181,6 +189,33 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.full_name or self.username
+
+    @property
+    def office(self) -> str:
+        """Where the account works: its region's authority (a regulator), its organisation (a member), else nothing."""
+        if self.region_id is not None and self.region is not None:
+            return self.region.authority
+        organization = self.organization if self.is_org_member else None
+        return organization.name if organization is not None else ""
+
+    @property
+    def personal_name(self) -> str:
+        """The person's name in ``full_name``: all of it, unless it describes the post — the office and the post,
+        perhaps the name after them (鼓楼区应急管理局 执法员 王五, as the demo's accounts are named) — then its last
+        part when that is no post (a post ends in 员 or 人: 执法员, 经办人)."""
+        parts = self.full_name.split()
+        if len(parts) == 1:
+            return "" if parts[0] == self.office else parts[0]
+        if len(parts) > 1 and not parts[-1].endswith(("员", "人")) and parts[-1] not in self.office:
+            return parts[-1]
+        return ""
+
+    @property
+    def label(self) -> str:
+        """How a list or a select names the account: the person's name (with none, the username) and the office —
+        王五（鼓楼区应急管理局）, gl-inspector（鼓楼区应急管理局）."""
+        who, office = self.personal_name or self.username, self.office
+        return f"{who}（{office}）" if office else who
 
     @property
     def account_link(self) -> Any:

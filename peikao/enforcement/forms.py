@@ -37,7 +37,7 @@ class InspectionForm(forms.Form):
 
     def __init__(self, *args, inspectors=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["inspectors"].choices = [(str(u.pk), u.full_name or u.username) for u in inspectors]
+        self.fields["inspectors"].choices = [(str(u.pk), u.label) for u in inspectors]
 
 
 class FindingForm(forms.Form):

@@ -88,7 +88,7 @@ class ConfirmForm(forms.Form):
             (i.code, f"{i.code} · {i.get_kind_display()} · {i.inspected_on:%Y-%m-%d} · {i.get_status_display()}")
             for i in inspections
         ]
-        self.fields["inspectors"].choices = [(str(u.pk), u.full_name or u.username) for u in inspectors]
+        self.fields["inspectors"].choices = [(str(u.pk), u.label) for u in inspectors]
         self.fields["kind"].initial = InspectionKind.SPECIAL
 
     def clean(self):

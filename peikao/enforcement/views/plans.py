@@ -49,7 +49,9 @@ def plan_detail(request, plan_id: int):
     user = request.user
     regulator_only(user)
     plan = selectors.plan_get(user=user, plan_id=plan_id)
-    subjects = plan.subjects.select_related("organization__region").prefetch_related("inspectors", "inspections")
+    subjects = plan.subjects.select_related("organization__region").prefetch_related(
+        "inspectors__region", "inspections"
+    )
     context = {
         "plan": plan,
         "subjects": subjects,
