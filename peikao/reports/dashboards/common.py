@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from urllib.parse import urlencode
 
 from django.db.models import Count
@@ -81,7 +81,7 @@ def percent(part: int | Decimal, whole: int | Decimal) -> float | None:
     """``part`` of ``whole`` in per cent with one decimal; None for nothing to compare with."""
     if not whole:
         return None
-    return float((Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1")))
+    return float((Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
 
 
 def link(name: str, query: dict | None = None, **kwargs) -> str:
