@@ -59,7 +59,8 @@ class InspectionsKind(ExchangeKind):
             o.org_code: o
             for o in _visible(Organization, ctx.user).filter(org_code__in={r.raw("org_code") for r in rows})
         }
-        ctx.cache.setdefault("regions", {r.code: r for r in Region.objects.all()})
+        if "regions" not in ctx.cache:  # once per import, not per chunk
+            ctx.cache["regions"] = {r.code: r for r in Region.objects.all()}
         numbers = {n.upper() for r in rows for n in r.items("inspectors")}
         ctx.cache["persons"] = {p.id_number: p for p in Person.objects.filter(id_number__in=numbers)}
         ctx.cache["existing"] = {
@@ -164,7 +165,8 @@ class FindingsKind(ExchangeKind):
         ctx.cache["inspections"] = {
             i.code: i for i in _visible(Inspection, ctx.user).filter(code__in={r.raw("inspection_code") for r in rows})
         }
-        ctx.cache.setdefault("items", {i.code: i for i in ViolationItem.objects.filter(retired=False)})
+        if "items" not in ctx.cache:  # once per import, not per chunk
+            ctx.cache["items"] = {i.code: i for i in ViolationItem.objects.filter(retired=False)}
         ctx.cache["existing"] = {
             f.code: f for f in Finding.objects.filter(code__in={r.raw("finding_code") for r in rows})
         }
@@ -264,6 +266,10 @@ class DecisionsKind(ExchangeKind):
         }
         codes = {c for r in rows for c in r.items("finding_codes")}
         ctx.cache["findings"] = {f.code: f for f in Finding.objects.filter(code__in=codes).select_related("violation")}
+        # Whether an order to rectify these findings was not complied with, for every fine of the chunk in one
+        # query (the records before the chunk, as a query per row would see them); the ranges once per items.
+        ctx.cache["overdue"] = selectors.OverdueOrders(f.pk for f in ctx.cache["findings"].values())
+        ctx.cache.setdefault("ranges", services.FineRanges())
 
     def clean(self, row: Row, ctx: ImportContext) -> dict[str, Any]:
         code = row.text("decision_code", required=True, max_length=48)
@@ -296,8 +302,8 @@ class DecisionsKind(ExchangeKind):
                 row.fail("fine_yuan", rules.FINE_AMOUNT_REQUIRED, code="required")
             elif findings and decided and not row.problems:
                 try:
-                    overdue = selectors.rectification_overdue(findings, on=decided)
-                    allowed = rules.fine_range(findings, overdue=overdue)
+                    overdue = ctx.cache["overdue"].overdue(findings, on=decided)
+                    allowed = ctx.cache["ranges"].fine_range(findings, overdue=overdue)
                 except DomainError as error:  # no fine provided for a violation
                     row.fail("fine_yuan", error.message, error.params, code="no_fine_provided")
                 else:

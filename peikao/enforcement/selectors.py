@@ -283,6 +283,31 @@ def rectification_overdue(findings: Iterable[Finding], *, on: dt.date) -> bool:
     )
 
 
+class OverdueOrders:
+    """``rectification_overdue`` for many decisions at once (imports): the orders to rectify of the given findings
+    that are or may become not complied with, read in one query per few thousand findings; then ``overdue``
+    answers for any of those findings on any day, as ``rectification_overdue`` would, without a query."""
+
+    def __init__(self, finding_ids: Iterable[int]) -> None:
+        self.orders: dict[int, list[tuple[bool, dt.date]]] = {}
+        ids = sorted(set(finding_ids))
+        for start in range(0, len(ids), 5000):
+            found = (
+                Rectification.objects.filter(decision__findings__in=ids[start : start + 5000])
+                .filter(
+                    Q(status__in=[RectificationStatus.OPEN, RectificationStatus.SUBMITTED])
+                    | Q(status=RectificationStatus.CLOSED, closed_on__gt=F("due_on"))
+                )
+                .values_list("decision__findings", "status", "due_on")
+            )
+            for finding_id, status, due_on in found:
+                self.orders.setdefault(finding_id, []).append((status == RectificationStatus.CLOSED, due_on))
+
+    def overdue(self, findings: Iterable[Finding], *, on: dt.date) -> bool:
+        """Closed late, or still open after its deadline on ``on``."""
+        return any(closed_late or due_on < on for f in findings for closed_late, due_on in self.orders.get(f.pk, ()))
+
+
 def lookback_candidates(*, region: Region, since: dt.date, until: dt.date) -> list[Rectification]:
     """The rectifications of a region closed in a period and not looked back at yet, by pk."""
     return list(

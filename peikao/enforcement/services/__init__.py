@@ -7,7 +7,7 @@ Reads are in ``peikao.enforcement.selectors``, pure rules (the draws, the legal 
 """
 
 from peikao.enforcement.services.catalogue import violation_save, violations_load
-from peikao.enforcement.services.decisions import DecisionRecord, decision_issue, decision_record_bulk
+from peikao.enforcement.services.decisions import DecisionRecord, FineRanges, decision_issue, decision_record_bulk
 from peikao.enforcement.services.inspections import (
     FindingRecord,
     InspectionRecord,
@@ -31,6 +31,7 @@ from peikao.enforcement.services.spot_exams import spot_draw, spot_relink, spot_
 
 __all__ = [
     "DecisionRecord",
+    "FineRanges",
     "FindingRecord",
     "InspectionRecord",
     "check_record",

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from peikao.certificates import services as certificate_services
 from peikao.certificates.models import Certificate
 from peikao.core.audit import audited_create
+from peikao.core.bulk import insert_rows
 from peikao.core.errors import DomainError
 from peikao.core.exchange import WriteCounts
 from peikao.core.i18n import Bilingual
@@ -24,6 +25,7 @@ from peikao.core.transitions import apply_transition
 from peikao.enforcement import rules, selectors
 from peikao.enforcement.choices import SEVERE_MEASURES, Measure, RectificationStatus
 from peikao.enforcement.models import Decision, Finding, Inspection, Rectification
+from peikao.enforcement.services._bulk import create_logged
 from peikao.enforcement.services._common import _next_code, _require_jurisdiction
 from peikao.registry.choices import ORGANIZATION_TRANSITIONS, OrganizationKind, OrganizationStatus
 from peikao.registry.models import Organization, OrganizationEvent, Person
@@ -241,17 +243,51 @@ class DecisionRecord:
     publicized: bool = False
 
 
+class FineRanges:
+    """``rules.fine_range`` and ``rules.decision_basis`` for many decisions (imports): the range depends only on the
+    findings' catalogue items (in their order) and on whether the violations were not corrected in time, so it is
+    worked out once per such combination (a few dozen in a national file), not once per decision."""
+
+    def __init__(self) -> None:
+        self._ranges: dict[tuple, rules.FineRange] = {}
+        self._bases: dict[tuple, str] = {}
+
+    def fine_range(self, findings: list[Finding], *, overdue: bool) -> rules.FineRange:
+        key = (tuple(f.violation_id for f in findings), overdue)
+        found = self._ranges.get(key)
+        if found is None:
+            found = rules.fine_range(findings, overdue=overdue)  # raises for a violation no rule fines: not kept
+            self._ranges[key] = found
+        return found
+
+    def basis(self, findings: list[Finding]) -> str:
+        key = tuple(sorted({f.violation_id for f in findings if f.violation_id is not None}))
+        found = self._bases.get(key)
+        if found is None:
+            found = self._bases[key] = rules.decision_basis(findings)
+        return found
+
+
 @transaction.atomic
 def decision_record_bulk(*, actor: User | None, rows: Iterable[DecisionRecord]) -> WriteCounts:
     """Record past decisions, matched on their code. A decision is a legal record: a known code is left as it is.
     They are records of what was decided: they change no subject's status again (organizations.csv carries it).
     The legal range of a fine is the reader's to check, against the records before the file
-    (``rules.fine_range``), as the rows are read; the other rules of ``decision_issue`` are checked here."""
+    (``rules.fine_range``), as the rows are read; the other rules of ``decision_issue`` are checked here. Written in
+    bulk: decisions, their findings and orders to rectify in a few statements for the whole list, each logged."""
     if actor is not None:
         require_perm(actor, Perm.DECIDE)
     rows = list(rows)
     existing = set(Decision.objects.filter(code__in={row.code for row in rows}).values_list("code", flat=True))
     counts = WriteCounts()
+    fined = [row for row in rows if row.code not in existing and row.measure == Measure.FINE]
+    orders = selectors.OverdueOrders(f.pk for row in fined for f in row.findings)
+    ranges = FineRanges()
+    # Orders to rectify of this list count as written before the rows after them (as when written one by one).
+    earlier: dict[int, list[tuple[bool, dt.date]]] = {}
+    new: list[dict] = []
+    links: list[tuple[str, list[Finding]]] = []
+    rectifications: list[tuple[str, dict]] = []
     for row in rows:
         if row.code in existing:
             counts.unchanged += 1  # a decision is a legal record: never rewritten by an import
@@ -266,33 +302,59 @@ def decision_record_bulk(*, actor: User | None, rows: Iterable[DecisionRecord]) 
             raise DomainError("invalid", _("Only an order to rectify is closed."))
         allowed = None
         if measure == Measure.FINE:  # the range it was set in, as the reader checked it
-            overdue = selectors.rectification_overdue(row.findings, on=row.decided_on)
-            allowed = rules.fine_range(row.findings, overdue=overdue)
-        decision = audited_create(
-            Decision(
-                code=row.code,
-                inspection=row.inspection,
-                measure=measure,
-                fine_yuan=row.fine_yuan if measure == Measure.FINE else None,
-                overdue_range=allowed.overdue if allowed else False,
-                fine_low=allowed.low if allowed else None,
-                fine_high=allowed.high if allowed else None,
-                basis=allowed.basis if allowed else rules.decision_basis(row.findings),
-                decided_on=row.decided_on,
-                due_on=row.due_on if measure == Measure.RECTIFY_ORDER else None,
-                publicized=row.publicized,
+            overdue = orders.overdue(row.findings, on=row.decided_on) or any(
+                closed_late or due_on < row.decided_on
+                for f in row.findings
+                for closed_late, due_on in earlier.get(f.pk, ())
             )
+            allowed = ranges.fine_range(row.findings, overdue=overdue)
+        new.append(
+            {
+                "code": row.code,
+                "inspection_id": row.inspection.pk,
+                "measure": measure.value,
+                "fine_yuan": row.fine_yuan if measure == Measure.FINE else None,
+                "overdue_range": allowed.overdue if allowed else False,
+                "fine_low": allowed.low if allowed else None,
+                "fine_high": allowed.high if allowed else None,
+                "basis": allowed.basis if allowed else ranges.basis(row.findings),
+                "decided_on": row.decided_on,
+                "due_on": row.due_on if measure == Measure.RECTIFY_ORDER else None,
+                "publicized": row.publicized,
+            }
         )
-        decision.findings.set(row.findings)
+        links.append((row.code, row.findings))
         if measure == Measure.RECTIFY_ORDER:
             assert row.due_on is not None, "refused above: deadline_missing holds for a missing deadline"
-            audited_create(
-                Rectification(
-                    decision=decision,
-                    due_on=row.due_on,
-                    status=RectificationStatus.CLOSED if row.closed_on else RectificationStatus.OPEN,
-                    closed_on=row.closed_on,
+            closed = row.closed_on is not None
+            rectifications.append(
+                (
+                    row.code,
+                    {
+                        "due_on": row.due_on,
+                        "status": (RectificationStatus.CLOSED if closed else RectificationStatus.OPEN).value,
+                        "closed_on": row.closed_on,
+                    },
                 )
             )
+            if not closed or row.closed_on > row.due_on:  # type: ignore[operator]
+                for f in row.findings:
+                    earlier.setdefault(f.pk, []).append((closed, row.due_on))
         counts.imported += 1
+    created = create_logged(
+        Decision, new, key_fields=("code",), describe=lambda v: f"{v['code']} {Measure(v['measure']).label}"
+    )
+    ids = {values["code"]: values["id"] for values in created}
+    through = Decision.findings.through
+    insert_rows(
+        through,
+        ["decision_id", "finding_id"],
+        ((ids[code], pk) for code, findings in links for pk in dict.fromkeys(f.pk for f in findings)),
+    )
+    create_logged(
+        Rectification,
+        [{"decision_id": ids[code], **values} for code, values in rectifications],
+        key_fields=("decision_id",),
+        describe=lambda v: f"{v['decision_id']} {v['status']}",
+    )
     return counts

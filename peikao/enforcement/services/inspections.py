@@ -44,6 +44,7 @@ from peikao.enforcement.models import (
     ViolationItem,
     evidence_path,
 )
+from peikao.enforcement.services._bulk import create_logged, update_logged
 from peikao.enforcement.services._common import _next_code, _require_jurisdiction, _require_open
 from peikao.registry.models import Organization, Person
 
@@ -287,40 +288,56 @@ class InspectionRecord:
 def inspection_record_bulk(*, actor: User | None, rows: Iterable[InspectionRecord]) -> WriteCounts:
     """Record past inspections, completed, matched on their code: a new code is created; a known one (of the same
     subject) takes the row's authority, kind and date. Inspectors not on it yet are added, none is removed.
-    ``actor`` None: the system (a command). The records name no author: the change log names who imported them."""
+    ``actor`` None: the system (a command). The records name no author: the change log names who imported them.
+    Written in bulk (a few statements for the whole list), every record logged as it is created or changed."""
     if actor is not None:
         require_perm(actor, Perm.INSPECT)
     rows = list(rows)
-    existing = {i.code: i for i in Inspection.objects.filter(code__in={row.code for row in rows})}
-    counts = WriteCounts()
     for row in rows:
         if len({person.pk for person in row.inspectors}) < 2:
             raise DomainError("two_inspectors", rules.TWO_INSPECTORS)
+    existing = {i.code: i for i in Inspection.objects.filter(code__in={row.code for row in rows})}
+    counts = WriteCounts()
+    new: list[dict] = []
+    changes: list[tuple[Inspection, dict]] = []
+    for row in rows:
+        kind = InspectionKind(row.kind).value
         inspection = existing.get(row.code)
         if inspection is None:
-            inspection = audited_create(
-                Inspection(
-                    code=row.code,
-                    organization=row.organization,
-                    region=row.region,
-                    kind=InspectionKind(row.kind),
-                    inspected_on=row.inspected_on,
-                    status=InspectionStatus.COMPLETED,
-                )
+            new.append(
+                {
+                    "code": row.code,
+                    "organization_id": row.organization.pk,
+                    "region_id": row.region.pk,
+                    "kind": kind,
+                    "inspected_on": row.inspected_on,
+                    "status": InspectionStatus.COMPLETED.value,
+                }
             )
-            counts.imported += 1
-        else:
-            if inspection.organization_id != row.organization.pk:
-                raise Conflict("conflict", _("This inspection code belongs to another subject."))
-            before = snapshot(inspection)
-            inspection.region, inspection.kind, inspection.inspected_on = row.region, row.kind, row.inspected_on
-            changed = audited_update(inspection, before)
-            counts.updated += int(changed)
-            counts.unchanged += int(not changed)
-        known = set(inspection.inspectors.values_list("person_id", flat=True))
+            continue
+        if inspection.organization_id != row.organization.pk:
+            raise Conflict("conflict", _("This inspection code belongs to another subject."))
+        before = snapshot(inspection)
+        inspection.region, inspection.kind, inspection.inspected_on = row.region, kind, row.inspected_on
+        changes.append((inspection, before))
+    created = create_logged(Inspection, new, key_fields=("code",), describe=lambda values: values["code"])
+    counts.imported = len(created)
+    counts.updated = update_logged(Inspection, changes, ["region", "kind", "inspected_on"])
+    counts.unchanged = len(changes) - counts.updated
+    ids = {values["code"]: values["id"] for values in created} | {i.code: i.pk for i in existing.values()}
+    known = set(
+        Inspector.objects.filter(inspection_id__in=[i.pk for i in existing.values()]).values_list(
+            "inspection_id", "person_id"
+        )
+    )
+    team: list[dict] = []
+    for row in rows:
+        inspection_id = ids[row.code]
         for person in row.inspectors:
-            if person.pk not in known:
-                audited_create(Inspector(inspection=inspection, person=person, name=person.name))
+            if (inspection_id, person.pk) not in known:
+                known.add((inspection_id, person.pk))
+                team.append({"inspection_id": inspection_id, "person_id": person.pk, "name": person.name})
+    create_logged(Inspector, team, key_fields=("inspection_id", "person_id"), describe=lambda values: values["name"])
     return counts
 
 
@@ -338,37 +355,52 @@ class FindingRecord:
 @transaction.atomic
 def finding_record_bulk(*, actor: User | None, rows: Iterable[FindingRecord]) -> WriteCounts:
     """Record past findings, matched on their code: a new code is created (as ``finding_record`` does, by the
-    same rules), a known one (of the same inspection) takes the row's item, description and digests."""
+    same rules), a known one (of the same inspection) takes the row's item, description and digests. Written in
+    bulk, every record logged as it is created or changed."""
     if actor is not None:
         require_perm(actor, Perm.INSPECT)
     rows = list(rows)
     existing = {f.code: f for f in Finding.objects.filter(code__in={row.code for row in rows})}
     counts = WriteCounts()
+    new: list[dict] = []
+    changes: list[tuple[Finding, dict]] = []
     for row in rows:
+        violation = row.violation
+        if violation is None and not row.description.strip():
+            raise DomainError("other_needs_text", rules.OTHER_NEEDS_TEXT)
         finding = existing.get(row.code)
         if finding is None:
-            _finding_create(
-                inspection=row.inspection,
-                violation=row.violation,
-                description=row.description,
-                person=None,
-                source=FindingSource.IMPORTED,
-                code=row.code,
-                created_by=None,
-                evidence_sha256=row.evidence_sha256,
+            if violation is not None and violation.retired:
+                raise DomainError("retired_item", _("This catalogue item has been replaced by a newer version."))
+            description = row.description.strip() or (violation.check_text if violation else "")
+            if not description:
+                raise DomainError("other_needs_text", rules.OTHER_NEEDS_TEXT)
+            new.append(
+                {
+                    "code": row.code,
+                    "inspection_id": row.inspection.pk,
+                    "violation_id": violation.pk if violation else None,
+                    "description": description,
+                    "surface": bool(violation and violation.surface),
+                    "source": FindingSource.IMPORTED.value,
+                    "evidence_sha256": row.evidence_sha256 or [],
+                }
             )
-            counts.imported += 1
             continue
         if finding.inspection_id != row.inspection.pk:
             raise Conflict("conflict", _("This finding code belongs to another inspection."))
-        if row.violation is None and not row.description.strip():
-            raise DomainError("other_needs_text", rules.OTHER_NEEDS_TEXT)
         before = snapshot(finding)
-        finding.violation = row.violation
-        finding.description = row.description or (row.violation.check_text if row.violation else "")
-        finding.surface = bool(row.violation and row.violation.surface)
+        finding.violation = violation
+        finding.description = row.description or (violation.check_text if violation else "")
+        finding.surface = bool(violation and violation.surface)
         finding.evidence_sha256 = row.evidence_sha256
-        changed = audited_update(finding, before)
-        counts.updated += int(changed)
-        counts.unchanged += int(not changed)
+        changes.append((finding, before))
+    items = {row.violation.pk: row.violation.code for row in rows if row.violation is not None}
+
+    def describe(values: dict) -> str:  # str(finding)
+        return f"{values['code']} {items[values['violation_id']] if values['violation_id'] else 'other'}"
+
+    counts.imported = len(create_logged(Finding, new, key_fields=("code",), describe=describe))
+    counts.updated = update_logged(Finding, changes, ["violation", "description", "surface", "evidence_sha256"])
+    counts.unchanged = len(changes) - counts.updated
     return counts
