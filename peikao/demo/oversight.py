@@ -52,7 +52,7 @@ HISTORY_SITTING = 20  # candidates a sitting (two sittings a point)
 COPIED_SAME_WRONG = 11  # identical wrong answers of the two copied papers (one more question answered apart)
 
 
-def _plant_training(ctx: DemoContext, admin: User) -> str:
+def _plant_training(ctx: DemoContext, admin: User) -> TrainingClass:
     year = ctx.today.year
     sealed = TrainingClass.objects.select_related("organization").get(class_code=f"GL-{year}-DY03")
     cangshan = Organization.objects.get(org_code=ctx.data["training"][1])
@@ -207,7 +207,8 @@ def _plant_history(ctx: DemoContext, admin: User) -> str:
     )
     rng.shuffle(pool)
     quarter = _quarter_start(ctx.today, 2)
-    sittings, results = [], []
+    sittings: list[exam_services.SittingRecord] = []
+    results: list[tuple[exam_services.SittingRecord, Person, dict[str, str], dt.datetime]] = []
     for number, (index, passed, failed) in enumerate(HISTORY):
         point = points[ctx.data["exam_points"][index]]
         proctors = _staff(point, "proctor")[:2]
@@ -229,12 +230,12 @@ def _plant_history(ctx: DemoContext, admin: User) -> str:
             for passes in outcomes[half : half + HISTORY_SITTING]:
                 right = rng.randint(49, 59) if passes else rng.randint(33, 46)
                 wrong_at = set(rng.sample(range(len(questions)), len(questions) - right))
-                results.append([record, pool.pop(), _sheet(questions, wrong_at, rng), _at(day, 9, rng.randint(1, 6))])
+                results.append((record, pool.pop(), _sheet(questions, wrong_at, rng), _at(day, 9, rng.randint(1, 6))))
     # Two candidates of 福清's first sitting hand in the same paper: 11 identical wrong answers, one more apart.
-    first, second = results[0], results[1]
-    copied = set(range(COPIED_SAME_WRONG))
-    first[2] = _sheet(questions, copied, rng)
-    second[2] = {**first[2], **_sheet(questions[COPIED_SAME_WRONG : COPIED_SAME_WRONG + 1], {0}, rng)}
+    copied = _sheet(questions, set(range(COPIED_SAME_WRONG)), rng)
+    apart = _sheet(questions[COPIED_SAME_WRONG : COPIED_SAME_WRONG + 1], {0}, rng)
+    results[0] = (*results[0][:2], copied, results[0][3])
+    results[1] = (*results[1][:2], {**copied, **apart}, results[1][3])
     exam_services.sitting_record_bulk(actor=admin, rows=sittings)
     planned = Sitting.objects.in_bulk([record.sitting_code for record in sittings], field_name="sitting_code")
     rows = []
