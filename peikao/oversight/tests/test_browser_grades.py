@@ -36,9 +36,19 @@ def _scene():
     rec.decision(school, "fine", day=today - dt.timedelta(days=50))
     rec.decision(school, "fine", day=today - dt.timedelta(days=40))
     rec.commitment(school, start=today - dt.timedelta(days=300), end=today + dt.timedelta(days=60))
+    from peikao.registry.models import Industry
+
+    mine = OrganizationFactory(
+        kind=OrganizationKind.ENTERPRISE,
+        region=county,
+        name="鼓楼永安煤矿",
+        industry=Industry.objects.get(code="coal_mine"),
+    )
+    rec.priority(mine, day=today - dt.timedelta(days=20), reason="井下电工作业工伤集中，持证情况待查")
     for persona in ("province_admin", "city_inspector"):  # fj-admin, fz-inspector
         world.users[persona].set_password(PASSWORD)
         world.users[persona].save()
+    world.orgs["mine"] = mine
     return world, school
 
 
@@ -82,6 +92,19 @@ def test_grades_overrides_exit_proposals_and_commitments_in_the_browser(live_ser
     assert page.inner_text("#grade-effective") == "D"
     assert "人工调整" in page.inner_text("#grade-events")
     page.screenshot(path=str(ARTIFACTS / "i17-grade-overridden.png"), full_page=True)
+
+    # Enterprises of the high-risk industries: their own row in the counts, a filter, and the raised priority of
+    # the injury analysis behind the coal mine's points.
+    mine = world.orgs["mine"]
+    page.goto(f"{url}/oversight/grades/")
+    page.click("#grade-summary-high-risk a[href*='grade=B']")
+    page.wait_for_selector(f"#grade-table a[href='/oversight/grades/{mine.org_code}/']")
+    assert "高危行业" in page.inner_text("#grade-table") and "其他行业" not in page.inner_text("#grade-table")
+    page.screenshot(path=str(ARTIFACTS / "i17-grades-high-risk.png"), full_page=True)
+    page.click(f"#grade-table a[href='/oversight/grades/{mine.org_code}/']")
+    row = page.inner_text("#indicator-INSPECTION_PRIORITY")
+    assert "井下电工作业工伤集中" in row and "工伤事故与培训关联分析" in row
+    page.screenshot(path=str(ARTIFACTS / "i17-grade-priority.png"), full_page=True)
 
     # The city inspector runs the exit rules and reads the proposal put to the city.
     _login(page, url, "fz-inspector")
