@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from peikao.core.choices import (
     ORGANIZATION_ROLES,
@@ -427,27 +428,27 @@ class RateCounter(models.Model):
 
 
 class ScheduledRunStatus(models.TextChoices):
-    ENQUEUED = "enqueued", _("enqueued")
-    RUNNING = "running", _("running")
-    SUCCEEDED = "succeeded", _("succeeded")
-    FAILED = "failed", _("failed")
+    ENQUEUED = "enqueued", pgettext_lazy("scheduled run", "enqueued")
+    RUNNING = "running", pgettext_lazy("scheduled run", "running")
+    SUCCEEDED = "succeeded", pgettext_lazy("scheduled run", "succeeded")
+    FAILED = "failed", pgettext_lazy("scheduled run", "failed")
 
 
 class ScheduledRun(models.Model):
     """One run of a scheduled job (peikao.core.schedule) for one period, named by the instant it fell due. The unique
     constraint is the guard: two schedulers (or two workers) never enqueue the same run twice."""
 
-    job = models.CharField(_("job"), max_length=64)
-    due_at = models.DateTimeField(_("due"))
-    enqueued_at = models.DateTimeField(_("enqueued"), default=timezone.now)
+    job = models.CharField(pgettext_lazy("scheduled run", "job"), max_length=64)
+    due_at = models.DateTimeField(_("due at"))
+    enqueued_at = models.DateTimeField(_("enqueued at"), default=timezone.now)
     started_at = models.DateTimeField(_("started"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
     status = models.CharField(
         _("status"), max_length=16, choices=ScheduledRunStatus.choices, default=ScheduledRunStatus.ENQUEUED
     )
-    summary = models.JSONField(_("result"), default=dict, blank=True)
+    summary = models.JSONField(pgettext_lazy("scheduled run", "result"), default=dict, blank=True)
     error = models.TextField(_("error"), blank=True, default="")
-    task_id = models.CharField(_("task"), max_length=64, blank=True, default="")
+    task_id = models.CharField(pgettext_lazy("scheduled run", "task"), max_length=64, blank=True, default="")
 
     class Meta:
         ordering = ["-due_at", "job"]

@@ -16,8 +16,8 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('job', models.CharField(max_length=64, verbose_name='job')),
-                ('due_at', models.DateTimeField(verbose_name='due')),
-                ('enqueued_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='enqueued')),
+                ('due_at', models.DateTimeField(verbose_name='due at')),
+                ('enqueued_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='enqueued at')),
                 ('started_at', models.DateTimeField(blank=True, null=True, verbose_name='started')),
                 ('finished_at', models.DateTimeField(blank=True, null=True, verbose_name='finished')),
                 ('status', models.CharField(choices=[('enqueued', 'enqueued'), ('running', 'running'), ('succeeded', 'succeeded'), ('failed', 'failed')], default='enqueued', max_length=16, verbose_name='status')),

@@ -10,8 +10,13 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from django.db import close_old_connections
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
+from peikao.core.i18n import bilingual
 from peikao.core.schedule import jobs, schedule_due
+
+UNKNOWN_JOB = _("No scheduled job is named %(names)s (known: %(known)s).")
+BAD_INTERVAL = _("The interval must be a positive number of seconds.")
 
 
 class Command(BaseCommand):
@@ -26,9 +31,9 @@ class Command(BaseCommand):
         known = {job.name for job in jobs()}
         unknown = sorted(set(only or ()) - known)
         if unknown:
-            raise CommandError(f"No scheduled job is named {', '.join(unknown)} (known: {', '.join(sorted(known))}).")
+            raise CommandError(bilingual(UNKNOWN_JOB, {"names": ", ".join(unknown), "known": ", ".join(sorted(known))}))
         if interval <= 0:
-            raise CommandError("--interval must be positive.")
+            raise CommandError(bilingual(BAD_INTERVAL))
         while True:
             for outcome in schedule_due(only=only):
                 due = timezone.localtime(outcome.due_at).strftime("%Y-%m-%d %H:%M")
