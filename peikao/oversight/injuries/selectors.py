@@ -12,6 +12,7 @@ from django.http import Http404
 from peikao.core.scoping import region_code_range
 from peikao.oversight.injuries.choices import LinkStatus
 from peikao.oversight.injuries.models import InjuryCase
+from peikao.registry.models import Assignment
 
 if TYPE_CHECKING:
     from peikao.core.models import Region, User
@@ -90,3 +91,16 @@ def shown_numbers(*, person_id: int | None, person_number: str | None, given: st
     if len(given) == 18 and given != person_number:
         shown.append((person_id, given))
     return shown
+
+
+def employed_pairs(pairs: list[tuple[int | None, int]]) -> set[tuple[int, int]]:
+    """Which (person, organisation) pairs have an assignment there (one query): the review shows whether the
+    proposed person is on the employer's roster."""
+    persons = {person for person, _org in pairs if person}
+    orgs = {org for _person, org in pairs}
+    if not persons:
+        return set()
+    found = Assignment.objects.filter(person_id__in=persons, organization_id__in=orgs).values_list(
+        "person_id", "organization_id"
+    )
+    return set(found.distinct())

@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from peikao.core.audit import record_id_number_views
@@ -21,11 +22,18 @@ from peikao.core.models import Region
 from peikao.core.permissions import Perm, has_perm
 from peikao.core.privacy import mask_id_number
 from peikao.core.validators import within_calendar
-from peikao.oversight.injuries import analysis, priorities, selectors, services
+from peikao.oversight.injuries import analysis, linkage, priorities, selectors, services
 from peikao.oversight.injuries.choices import Dimension, LinkStatus, TrainingStatus
 
 CHARTED = (Dimension.OPERATION_ITEM, Dimension.AGE_BAND, Dimension.ENTERPRISE, Dimension.TRAINING_INSTITUTION)
 PRIORITY_DIMENSIONS = (Dimension.ENTERPRISE, Dimension.TRAINING_INSTITUTION)
+# Training at the time in the pie: valid green, lapsed orange, trained only amber, nothing red.
+STATUS_COLOURS = {
+    TrainingStatus.VALID: "#2e7d32",
+    TrainingStatus.EXPIRED: "#e67e22",
+    TrainingStatus.TRAINED: "#b7950b",
+    TrainingStatus.NONE: "#c0392b",
+}
 
 
 def _regulator(user) -> None:
@@ -87,11 +95,19 @@ def _chart_data(result: analysis.Analysis) -> dict:
                 "rate": [round(row.rate_per_1000 or 0, 2) for row in ranked],
             }
         )
-    status = [{"name": str(label), "value": result.training_status[value]} for value, label in TrainingStatus.choices]
+    status = [
+        {"name": str(label), "value": result.training_status[value], "itemStyle": {"color": STATUS_COLOURS[value]}}
+        for value, label in TrainingStatus.choices
+    ]
     return {
         "charts": charts,
         "status": {"id": "chart-status", "title": _("Training at the time of the injury"), "data": status},
-        "labels": {"rr": _("Relative risk"), "ci": _("95% CI"), "rate": _("per 1,000 workers")},
+        "labels": {
+            "rr": _("Relative risk"),
+            "ci": _("95% CI"),
+            "rate": _("per 1,000 workers"),
+            "baseline": _("Rest = 1"),
+        },
     }
 
 
@@ -111,10 +127,13 @@ def analysis_page(request):
         {
             "dimension": dimension,
             "title": str(label),
-            "rows": result.dimensions.get(dimension, []),
+            "rows": rows,
             "can_raise": dimension in PRIORITY_DIMENSIONS and has_perm(user, Perm.PLAN_MANAGE),
+            # Every case and worker without a group here (no class, exam or dispatch on record): nothing to rank.
+            "all_unknown": bool(rows) and all(row.group == "" for row in rows),
         }
         for dimension, label in Dimension.choices
+        for rows in [result.dimensions.get(dimension, [])]
     ]
     context = {
         "region": region,
@@ -135,6 +154,31 @@ def analysis_page(request):
     return render(request, "oversight/injuries/analysis.html", context)
 
 
+ID_LEVELS = {
+    "check_digit": gettext_lazy("only the check character differs"),
+    "transposition": gettext_lazy("two neighbouring digits swapped"),
+    "one_digit": gettext_lazy("one digit differs"),
+    "other": gettext_lazy("more than one typing error apart"),
+}
+
+
+def _comparison(case, proposed, employed: bool) -> list[tuple[str, bool]]:
+    """What the clerk weighs, as the linkage compared it (ADR 0010): (sentence, agrees)."""
+    level = linkage.id_level(case.id_number, proposed.id_number)
+    said = linkage.birth_date_of(case.id_number)
+    lines = [(_("ID number: %(level)s") % {"level": ID_LEVELS[level]}, level != "other")]
+    if level == "other":
+        lines.append(
+            (_("Same birth date"), True) if said == proposed.birth_date else (_("Different birth date"), False)
+        )
+    if not case.name:
+        lines.append((_("No name given"), False))
+    else:
+        lines.append((_("Same name"), True) if case.name == proposed.name else (_("Different name"), False))
+    lines.append((_("On the employer's roster"), True) if employed else (_("Not on the employer's roster"), False))
+    return lines
+
+
 @login_required
 def review_page(request):
     user = request.user
@@ -142,15 +186,22 @@ def review_page(request):
     region = _region(user, request.GET.get("region"))
     cases = list(selectors.review_queue(user=user, region=region)[:200])
     full = has_perm(user, Perm.VIEW_FULL_ID_NUMBER)
+    employed = selectors.employed_pairs([(case.person_id, case.organization_id) for case in cases])
     rows = []
     for case in cases:
         proposed = case.person
+        given = case.id_number if full else mask_id_number(case.id_number)
         rows.append(
             {
                 "case": case,
-                "given": case.id_number if full else mask_id_number(case.id_number),
+                # The number as given, its characters marked where they differ from the proposed person's.
+                "given": [
+                    (char, full and (i >= len(proposed.id_number) or char != proposed.id_number[i]))
+                    for i, char in enumerate(given)
+                ],
                 "proposed": proposed.id_number if full else proposed.masked_id_number,
                 "person": proposed,
+                "compare": _comparison(case, proposed, (case.person_id, case.organization_id) in employed),
             }
         )
     if full and cases:

@@ -176,4 +176,5 @@ def test_a_city_analyst_imports_injuries_reviews_the_grey_zone_and_reads_the_ran
     # At 仓山永盛: 4 exact, 1 wrong check character and now the accepted case (the rejected one does not count).
     site = page.locator(f"#dimension-enterprise tr[data-group='{scene['site'].org_code}'] td")
     assert site.nth(1).inner_text() == "6"
+    page.wait_for_timeout(1500)  # the charts' entrance animation
     page.screenshot(path=str(ARTIFACTS / f"i18-analysis-ranked-{tag}.png"), full_page=True)

@@ -88,8 +88,12 @@ def test_a_clerk_accepts_or_rejects_a_proposed_link(client, city):
     page = client.get("/oversight/injuries/review/?region=350100").content.decode()
     assert 'data-case="R1"' in page
     case = city["proposed"]
-    # Both full numbers on the page are logged: the proposed person's and the number as given.
-    assert case.id_number in page and case.person.id_number in page
+    # Both full numbers on the page are logged: the proposed person's and the number as given, whose characters
+    # that differ from the proposed person's are marked (here the check character alone).
+    assert re.sub(r"</?mark>", "", page).count(case.id_number) == 1 and case.person.id_number in page
+    if case.id_number != case.person.id_number:
+        assert f"{case.id_number[:17]}<mark>{case.id_number[17]}</mark>" in page
+    assert re.search(r'<li class="agrees">✓ [^<]*</li>', page)  # what the linkage compared, agreeing or not
     logged = IdNumberView.objects.filter(user=city["inspector"], purpose="injury link review")
     assert {(v.person_id, v.masked_id_number) for v in logged} == {
         (case.person_id, mask_id_number(case.person.id_number)),
