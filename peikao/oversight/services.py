@@ -32,6 +32,7 @@ from peikao.oversight.choices import ALERT_TRANSITIONS, AlertState, DismissReaso
 from peikao.oversight.detectors import REGISTRY, Found, RunScope
 from peikao.oversight.detectors.base import fingerprint
 from peikao.oversight.models import Alert, AlertEvent, Detector, DetectorRun
+from peikao.registry.models import Organization
 
 CHUNK = 1000
 REFRESHED = ("period_from", "period_to", "severity", "evidence", "explanation", "violation_code", "last_seen")
@@ -187,6 +188,11 @@ def _upsert(detector: Detector, found: list[Found]) -> tuple[int, int]:
             Alert.objects.bulk_update(changed, [*REFRESHED, "updated_at"], batch_size=CHUNK)
     Alert.objects.bulk_create(created, batch_size=CHUNK)
     log.extend((ChangeAction.CREATE, alert, None, snapshot(alert)) for alert in created)
+    # The change log names each alert by its subject (Alert.__str__): the subjects are fetched in one query,
+    # not one an alert.
+    subjects = Organization.objects.in_bulk({alert.organization_id for _action, alert, _b, _a in log})
+    for _action, alert, _before, _after in log:
+        alert.organization = subjects[alert.organization_id]
     record_bulk(log)
     return len(rows), len(created)
 

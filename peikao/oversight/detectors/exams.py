@@ -5,17 +5,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
-
-from django.db import connection, transaction
 
 from peikao.core.i18n import render
 from peikao.lib.binomial import benjamini_hochberg, binomial_upper_tail
 from peikao.oversight.detectors import names
 from peikao.oversight.detectors.base import (
     FAR_DATE,
+    SCAN_SETTINGS,
     Found,
     RunScope,
     as_aware,
@@ -46,26 +43,9 @@ def _sitting_scope(scope: RunScope) -> tuple[str, list]:
     return f"{time} AND {region}", [*time_params, *region_params]
 
 
-# The pair count of EXM-IDENTICAL-ANSWERS groups ~10 pairs a paper: on PostgreSQL it gets the memory to hash them
-# (instead of spilling them to disk in batches), and no JIT (compiling the plan costs seconds, saves nothing here).
-PAIR_SETTINGS = {"work_mem": "128MB", "jit": "off"}
-
-
-@contextmanager
-def _postgres_settings(settings: dict[str, str]) -> Iterator[None]:
-    """Planner settings for one statement on PostgreSQL, in a savepoint, put back after it (an error rolls the
-    savepoint back, which puts them back too). Nothing on SQLite."""
-    if not postgres():
-        yield
-        return
-    with transaction.atomic(), connection.cursor() as cursor:
-        before = {}
-        for name, value in settings.items():
-            cursor.execute("SELECT current_setting(%s), set_config(%s, %s, true)", [name, name, value])
-            before[name] = cursor.fetchone()[0]
-        yield
-        for name, value in before.items():
-            cursor.execute("SELECT set_config(%s, %s, true)", [name, value])
+# The pair count of EXM-IDENTICAL-ANSWERS groups ~10 pairs a paper: the settings of every scan (base.SCAN_SETTINGS:
+# the memory to hash them instead of spilling them to disk in batches, and no JIT).
+PAIR_SETTINGS = dict(SCAN_SETTINGS)
 
 
 @detector("EXM-IDENTICAL-ANSWERS")
@@ -77,8 +57,7 @@ def identical_answers(scope: RunScope) -> list[Found]:
     question) and the answer; the pairs of one sitting are counted by a self-join on that key (the CTE, used twice,
     is computed once), grouped on the two result ids alone. Only the pairs sharing enough identical wrong answers
     (few) are then compared on every answer, looked up by question in the other paper: comparing every pair of a
-    sitting on every question would read 50·49/2·100 rows a sitting. On PostgreSQL the pair count runs with the
-    memory to hash its groups and without JIT (see PAIR_SETTINGS).
+    sitting on every question would read 50·49/2·100 rows a sitting.
 
     (Filtering first the papers with fewer wrong answers than the threshold was measured slower: it reads the
     wrong answers twice and removes few pair rows.)"""
@@ -133,8 +112,7 @@ def identical_answers(scope: RunScope) -> list[Found]:
     min_common = int(scope.threshold("min_common"))
     ratio = scope.threshold("min_agree_ratio")
     min_wrong = int(scope.threshold("min_same_wrong"))
-    with _postgres_settings(PAIR_SETTINGS):
-        rows = fetch(sql, [*params, min_wrong, min_common, int(ratio * 10000)])
+    rows = fetch(sql, [*params, min_wrong, min_common, int(ratio * 10000)], PAIR_SETTINGS)
     persons = names.persons(row[k] for row in rows for k in ("person_a", "person_b"))
     orgs = names.organizations(row["org_id"] for row in rows)
     sittings = names.sittings(row["sitting_id"] for row in rows)
@@ -185,12 +163,13 @@ def identical_answers(scope: RunScope) -> list[Found]:
 @detector("EXM-TOO-FAST")
 def too_fast(scope: RunScope) -> list[Found]:
     """A passed, valid theory paper whose time from start to submission averages under the threshold per
-    question (the questions of its paper, else those it answered)."""
+    question (the questions of its paper, else those it answered). The count of questions is computed once a
+    paper (the CTE is materialized: inlined, its two tests would count the answers twice)."""
     where, params = _sitting_scope(scope)
     seconds = f"{epoch('COALESCE(r.submitted_at, sh.submitted_at)')} - {epoch('COALESCE(r.started_at, sh.started_at)')}"
     questions = f"COALESCE({json_array_size('p.items')}, {json_object_size('r.answers')})"
     sql = f"""
-    WITH timed AS (
+    WITH timed AS MATERIALIZED (
         SELECT r.id AS result_id, g.person_id, s.id AS sitting_id, s.exam_point_id AS org_id, r.score,
                {seconds} AS seconds, {questions} AS questions, {epoch("s.starts_at")} AS starts
         FROM exams_result r

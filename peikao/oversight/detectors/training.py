@@ -20,8 +20,88 @@ from peikao.oversight.detectors.base import (
     greatest,
     least,
     local_time,
+    postgres,
 )
-from peikao.training.hours import intervals_sql
+
+# The first step of every credited interval is to bring a person's events in a lesson together. Nearly every
+# (lesson, person) has one ``in`` and one ``out``: its interval is [in, out] clipped to the lesson, computed from
+# the group's aggregates in one streaming pass over the events in the order of their unique key (lesson, person,
+# event, at) — no sort of the ten million events, no window over them. Only the other groups (a second
+# ``in``, a missing ``out`` …) take the window path of training.hours (in → next out, union of overlaps). On
+# PostgreSQL the grouping must stream (GroupAggregate): its planner, which cannot know that nearly every
+# (lesson, person) is its own group, would otherwise hash the events and spill the table to disk.
+STREAM_SETTINGS = {"enable_hashagg": "off"}
+
+
+def _intervals_sql(lesson_filter: str) -> str:
+    """CTEs ending in ``iv(lesson_id, person_id, s, f, ls, simple)``: every credited interval (f > s) as
+    ``training.hours.intervals_sql`` clips it — in → next out, clipped to the lesson [ls, le] — in epoch
+    seconds; ``simple`` is 1 for the interval of a (lesson, person) with just one in and one out, which is then
+    that pair's only interval (its length is the pair's credited time), 0 for the intervals of the others.
+    ``lesson_filter`` restricts ``l`` (lessons)."""
+    t_in = epoch("MIN(CASE WHEN e.event = 'in' THEN e.at END)")
+    t_out = epoch("MAX(CASE WHEN e.event = 'out' THEN e.at END)")
+    return f"""
+    grouped AS (
+        SELECT l.id AS lesson_id, e.person_id, COUNT(*) AS n, SUM(CASE WHEN e.event = 'in' THEN 1 ELSE 0 END) AS ins,
+               {t_in} AS t_in, {t_out} AS t_out, {epoch("l.starts_at")} AS ls, {epoch("l.ends_at")} AS le
+        FROM training_attendanceevent e
+        JOIN training_lesson l ON l.id = e.lesson_id
+        WHERE {lesson_filter}
+        GROUP BY l.id, e.person_id, l.starts_at, l.ends_at
+    ),
+    ev AS (
+        SELECT e.lesson_id, e.person_id, e.event, {epoch("e.at")} AS t, g.ls, g.le
+        FROM grouped g
+        JOIN training_attendanceevent e ON e.lesson_id = g.lesson_id AND e.person_id = g.person_id
+        WHERE NOT (g.n = 2 AND g.ins = 1)
+    ),
+    paired AS (
+        SELECT lesson_id, person_id, event, t, ls, le,
+               MIN(CASE WHEN event = 'out' THEN t END) OVER (
+                   PARTITION BY lesson_id, person_id ORDER BY t, event
+                   ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING
+               ) AS next_out
+        FROM ev
+    ),
+    iv AS (
+        SELECT lesson_id, person_id, s, f, ls, 1 AS simple
+        FROM (
+            SELECT lesson_id, person_id, {greatest("t_in", "ls")} AS s, {least("t_out", "le")} AS f, ls
+            FROM grouped WHERE n = 2 AND ins = 1
+        ) one
+        WHERE f > s
+        UNION ALL
+        SELECT lesson_id, person_id, s, f, ls, 0 AS simple
+        FROM (
+            SELECT lesson_id, person_id, {greatest("t", "ls")} AS s, {least("next_out", "le")} AS f, ls
+            FROM paired
+            WHERE event = 'in' AND next_out IS NOT NULL
+        ) other
+        WHERE f > s
+    )"""
+
+
+def _lesson_seconds_sql(lesson_filter: str) -> str:
+    """CTEs ending in ``lesson_seconds(lesson_id, person_id, ls, seconds)``: each person's credited seconds in
+    each lesson (the union of its intervals), as ``training.hours.per_lesson_sql`` counts them."""
+    contribution = f"CASE WHEN prev_f IS NULL THEN f - s ELSE {greatest('0', 'f - ' + greatest('s', 'prev_f'))} END"
+    return f"""{_intervals_sql(lesson_filter)},
+    counted AS (
+        SELECT lesson_id, person_id, s, f, ls,
+               MAX(f) OVER (
+                   PARTITION BY lesson_id, person_id ORDER BY s, f
+                   ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING
+               ) AS prev_f
+        FROM iv
+        WHERE simple = 0
+    ),
+    lesson_seconds AS (
+        SELECT lesson_id, person_id, ls, f - s AS seconds FROM iv WHERE simple = 1
+        UNION ALL
+        SELECT lesson_id, person_id, MIN(ls), SUM({contribution}) FROM counted GROUP BY lesson_id, person_id
+    )"""
+
 
 PAIR_COLUMNS = """
     la.training_class_id AS class_a, lb.training_class_id AS class_b,
@@ -123,24 +203,41 @@ def _pair_alerts(scope: RunScope, rows: list[dict[str, Any]], person_role: str) 
 
 @detector("TRN-PERSON-TWO-PLACES")
 def person_two_places(scope: RunScope) -> list[Found]:
-    """Credited intervals of one person in lessons of two different classes overlapping by the threshold."""
+    """Credited intervals of one person in lessons of two different classes overlapping by the threshold.
+
+    Only the persons with two overlapping intervals at all are paired: one pass over everyone's intervals in
+    time order (the latest end before each start) finds them, instead of pairing every interval of every person
+    with all the others."""
     lesson_time, time_params = scope.time_sql("l.starts_at")
     region, region_params = _region_of_pair(scope)
     sql = f"""
-    WITH {intervals_sql(lesson_time)},
+    WITH {_intervals_sql(lesson_time)},
+    overlapping AS (
+        SELECT DISTINCT person_id
+        FROM (
+            SELECT person_id, s, MAX(f) OVER (
+                PARTITION BY person_id ORDER BY s ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING
+            ) AS before
+            FROM iv
+        ) ordered
+        WHERE before > s
+    ),
+    suspect AS (
+        SELECT iv.lesson_id, iv.person_id, iv.s, iv.f FROM iv JOIN overlapping o ON o.person_id = iv.person_id
+    ),
     pairs AS (
         SELECT a.person_id, a.lesson_id AS lesson_a, b.lesson_id AS lesson_b,
                SUM({least("a.f", "b.f")} - {greatest("a.s", "b.s")}) AS overlap,
                MIN(a.s) AS sa, MAX(a.f) AS fa, MIN(b.s) AS sb, MAX(b.f) AS fb
-        FROM counted a
-        JOIN counted b ON b.person_id = a.person_id AND b.lesson_id > a.lesson_id AND b.s < a.f AND a.s < b.f
+        FROM suspect a
+        JOIN suspect b ON b.person_id = a.person_id AND b.lesson_id > a.lesson_id AND b.s < a.f AND a.s < b.f
         GROUP BY a.person_id, a.lesson_id, b.lesson_id
     )
     SELECT p.person_id, p.lesson_a, p.lesson_b, p.overlap, p.sa, p.fa, p.sb, p.fb, {PAIR_COLUMNS}
     FROM pairs p {PAIR_JOINS}
     WHERE la.training_class_id <> lb.training_class_id AND p.overlap >= %s AND {region}"""
     minimum = int(scope.threshold("min_overlap_minutes")) * 60
-    rows = fetch(sql, [*time_params, minimum, *region_params])
+    rows = fetch(sql, [*time_params, minimum, *region_params], STREAM_SETTINGS)
     return _pair_alerts(scope, rows, "trainee")
 
 
@@ -175,16 +272,10 @@ def day_overload(scope: RunScope) -> list[Found]:
     """One person's credited minutes on one Beijing calendar day, all lessons together, above the threshold:
     one alert for each organisation whose lessons credited part of that day."""
     lesson_time, time_params = scope.time_sql("l.starts_at")
-    contribution = f"CASE WHEN prev_f IS NULL THEN f - s ELSE {greatest('0', 'f - ' + greatest('s', 'prev_f'))} END"
-    day = beijing_day(epoch("l.starts_at"))
     sql = f"""
-    WITH {intervals_sql(lesson_time)},
-    per_lesson AS (
-        SELECT lesson_id, person_id, SUM({contribution}) AS seconds FROM counted GROUP BY lesson_id, person_id
-    ),
+    WITH {_lesson_seconds_sql(lesson_time)},
     lesson_day AS (
-        SELECT pl.lesson_id, pl.person_id, pl.seconds, {day} AS day
-        FROM per_lesson pl JOIN training_lesson l ON l.id = pl.lesson_id
+        SELECT lesson_id, person_id, seconds, {beijing_day("ls")} AS day FROM lesson_seconds
     ),
     per_day AS (
         SELECT person_id, day, SUM(seconds) AS seconds FROM lesson_day
@@ -199,7 +290,7 @@ def day_overload(scope: RunScope) -> list[Found]:
     JOIN training_trainingclass c ON c.id = l.training_class_id
     JOIN registry_organization o ON o.id = c.organization_id"""
     maximum = int(scope.threshold("max_minutes_per_day"))
-    rows = fetch(sql, [*time_params, maximum * 60])
+    rows = fetch(sql, [*time_params, maximum * 60], STREAM_SETTINGS)
     groups: dict[tuple[int, int], list[dict[str, Any]]] = defaultdict(list)
     for row in rows:
         groups[(row["person_id"], int(row["day"]))].append(row)
@@ -259,22 +350,35 @@ def day_overload(scope: RunScope) -> list[Found]:
 
 @detector("TRN-CLONED-CHECKINS")
 def cloned_checkins(scope: RunScope) -> list[Found]:
-    """In one lesson, at least the threshold's number of trainees signing in at the same instant (to the second)."""
+    """In one lesson, at least the threshold's number of trainees signing in at the same instant (to the second).
+
+    The sign-ins are counted per lesson and second first (on PostgreSQL the second is the timestamp truncated,
+    cheaper than its epoch, and the events come in the order of their unique key, lesson first, so each lesson's
+    few are sorted alone); only the instants found are joined to their class and institution."""
     lesson_time, time_params = scope.time_sql("l.starts_at")
     region, region_params = scope.region_sql("o.region_id")
-    instant = epoch("e.at")
+    if postgres():
+        instant, seconds = "date_trunc('second', e.at)", epoch("i.instant")
+    else:
+        instant, seconds = epoch("e.at"), "i.instant"
     sql = f"""
-    SELECT e.lesson_id, {instant} AS t, COUNT(DISTINCT e.person_id) AS people,
+    WITH instants AS (
+        SELECT e.lesson_id, {instant} AS instant, COUNT(DISTINCT e.person_id) AS people
+        FROM training_attendanceevent e
+        JOIN training_lesson l ON l.id = e.lesson_id
+        WHERE e.event = 'in' AND {lesson_time}
+        GROUP BY e.lesson_id, {instant}
+        HAVING COUNT(DISTINCT e.person_id) >= %s
+    )
+    SELECT i.lesson_id, {seconds} AS t, i.people,
            l.training_class_id AS class_id, c.organization_id AS org_id, {epoch("l.starts_at")} AS starts
-    FROM training_attendanceevent e
-    JOIN training_lesson l ON l.id = e.lesson_id
+    FROM instants i
+    JOIN training_lesson l ON l.id = i.lesson_id
     JOIN training_trainingclass c ON c.id = l.training_class_id
     JOIN registry_organization o ON o.id = c.organization_id
-    WHERE e.event = 'in' AND {lesson_time} AND {region}
-    GROUP BY e.lesson_id, {instant}, l.training_class_id, c.organization_id, l.starts_at
-    HAVING COUNT(DISTINCT e.person_id) >= %s"""
+    WHERE {region}"""
     minimum = int(scope.threshold("min_same_instant"))
-    rows = fetch(sql, [*time_params, *region_params, minimum])
+    rows = fetch(sql, [*time_params, minimum, *region_params])
     groups: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for row in rows:
         groups[row["lesson_id"]].append(row)
