@@ -42,6 +42,9 @@ class InspectionsKind(ExchangeKind):
     def row_key(self, cleaned: dict[str, Any]) -> tuple:
         return (cleaned["code"],)
 
+    # Cleaning needs only committed records (organisations, persons, inspections): the next chunk is cleaned while
+    # this one is written (PostgreSQL, outside a larger transaction).
+    pipelined = True
     import_perm = Perm.INSPECT
     exports_id_numbers = True  # the inspectors, by ID number
     columns = (
@@ -55,17 +58,20 @@ class InspectionsKind(ExchangeKind):
     )
 
     def prepare(self, rows: list[Row], ctx: ImportContext) -> None:
+        codes = list({r.raw("org_code") for r in rows})
         ctx.cache["orgs"] = {
             o.org_code: o
-            for o in _visible(Organization, ctx.user).filter(org_code__in={r.raw("org_code") for r in rows})
+            for o in _visible(Organization, ctx.user).filter(org_code__any=codes).only("pk", "org_code", "region_id")
         }
         if "regions" not in ctx.cache:  # once per import, not per chunk
             ctx.cache["regions"] = {r.code: r for r in Region.objects.all()}
         numbers = {n.upper() for r in rows for n in r.items("inspectors")}
-        ctx.cache["persons"] = {p.id_number: p for p in Person.objects.filter(id_number__in=numbers)}
-        ctx.cache["existing"] = {
-            i.code: i for i in Inspection.objects.filter(code__in={r.raw("inspection_code") for r in rows})
-        }
+        ctx.cache["persons"] = {p.id_number: p for p in Person.objects.filter(id_number__any=list(numbers))}
+        ctx.cache["existing"] = dict(  # code → the subject's pk
+            Inspection.objects.filter(code__any=list({r.raw("inspection_code") for r in rows})).values_list(
+                "code", "organization_id"
+            )
+        )
 
     def clean(self, row: Row, ctx: ImportContext) -> dict[str, Any]:
         code = row.text("inspection_code", required=True, max_length=40)
@@ -91,7 +97,7 @@ class InspectionsKind(ExchangeKind):
         if len({p.pk for p in inspectors}) < 2 and not row.problems:
             row.fail("inspectors", rules.TWO_INSPECTORS, code="two_inspectors")
         existing = ctx.cache["existing"].get(code)
-        if existing is not None and org is not None and existing.organization_id != org.pk:
+        if existing is not None and org is not None and existing != org.pk:
             row.fail("org_code", _("This inspection code belongs to another subject."), code="conflict")
         return {
             "code": code,
@@ -152,6 +158,9 @@ class FindingsKind(ExchangeKind):
     def row_key(self, cleaned: dict[str, Any]) -> tuple:
         return (cleaned["code"],)
 
+    # Cleaning needs only committed records (organisations, persons, inspections): the next chunk is cleaned while
+    # this one is written (PostgreSQL, outside a larger transaction).
+    pipelined = True
     import_perm = Perm.INSPECT
     columns = (
         Column("finding_code", "问题编号", required=True),
@@ -162,14 +171,17 @@ class FindingsKind(ExchangeKind):
     )
 
     def prepare(self, rows: list[Row], ctx: ImportContext) -> None:
+        codes = list({r.raw("inspection_code") for r in rows})
         ctx.cache["inspections"] = {
-            i.code: i for i in _visible(Inspection, ctx.user).filter(code__in={r.raw("inspection_code") for r in rows})
+            i.code: i for i in _visible(Inspection, ctx.user).filter(code__any=codes).only("pk", "code")
         }
         if "items" not in ctx.cache:  # once per import, not per chunk
             ctx.cache["items"] = {i.code: i for i in ViolationItem.objects.filter(retired=False)}
-        ctx.cache["existing"] = {
-            f.code: f for f in Finding.objects.filter(code__in={r.raw("finding_code") for r in rows})
-        }
+        ctx.cache["existing"] = dict(  # code → the inspection's pk
+            Finding.objects.filter(code__any=list({r.raw("finding_code") for r in rows})).values_list(
+                "code", "inspection_id"
+            )
+        )
 
     def clean(self, row: Row, ctx: ImportContext) -> dict[str, Any]:
         code = row.text("finding_code", required=True, max_length=48)
@@ -197,7 +209,7 @@ class FindingsKind(ExchangeKind):
         if any(not _SHA256.match(d) for d in digests):
             row.fail("evidence_sha256", _("A SHA-256 digest is 64 hexadecimal characters."), code="sha256")
         existing = ctx.cache["existing"].get(code)
-        if existing is not None and inspection is not None and existing.inspection_id != inspection.pk:
+        if existing is not None and inspection is not None and existing != inspection.pk:
             row.fail("inspection_code", _("This finding code belongs to another inspection."), code="conflict")
         return {
             "code": code,
@@ -261,11 +273,14 @@ class DecisionsKind(ExchangeKind):
     )
 
     def prepare(self, rows: list[Row], ctx: ImportContext) -> None:
+        inspection_codes = list({r.raw("inspection_code") for r in rows})
         ctx.cache["inspections"] = {
-            i.code: i for i in _visible(Inspection, ctx.user).filter(code__in={r.raw("inspection_code") for r in rows})
+            i.code: i for i in _visible(Inspection, ctx.user).filter(code__any=inspection_codes).only("pk", "code")
         }
-        codes = {c for r in rows for c in r.items("finding_codes")}
-        ctx.cache["findings"] = {f.code: f for f in Finding.objects.filter(code__in=codes).select_related("violation")}
+        codes = list({c for r in rows for c in r.items("finding_codes")})
+        ctx.cache["findings"] = {
+            f.code: f for f in Finding.objects.filter(code__any=codes).select_related("violation", "person")
+        }
         # Whether an order to rectify these findings was not complied with, for every fine of the chunk in one
         # query (the records before the chunk, as a query per row would see them); the ranges once per items.
         ctx.cache["overdue"] = selectors.OverdueOrders(f.pk for f in ctx.cache["findings"].values())

@@ -42,27 +42,37 @@ def create_logged(
     values = [{**defaults, **row} for row in rows]
     json_fields = {f.attname for f in fields if f.get_internal_type() == "JSONField"}
 
-    def cell(name: str, value: Any) -> Any:
-        return json.dumps(value) if name in json_fields and value is not None else value
-
     names = [f.attname for f in fields]
+    columns = [f.column for f in fields]
     ids = reserve_ids(model, len(values))
     if ids is not None:
         for row, key in zip(values, ids, strict=True):
             row[pk.attname] = key
-        columns = [pk.column, *(f.column for f in fields)]
-        insert_rows(model, columns, ([row[pk.attname], *(cell(n, row.get(n)) for n in names)] for row in values))
-    else:
-        insert_rows(model, [f.column for f in fields], ([cell(n, row.get(n)) for n in names] for row in values))
+        names.insert(0, pk.attname)
+        columns.insert(0, pk.column)
+    json_indices = [index for index, name in enumerate(names) if name in json_fields]
+
+    def cells(row: dict[str, Any]) -> list[Any]:
+        out = [row.get(name) for name in names]
+        for index in json_indices:
+            if out[index] is not None:
+                out[index] = json.dumps(out[index])
+        return out
+
+    insert_rows(model, columns, map(cells, values))
+    if ids is None:
         found = fetch_pks(model, key_fields, [tuple(row[k] for k in key_fields) for row in values])
         for row in values:
             row[pk.attname] = found[tuple(row[k] for k in key_fields)]
+    # The snapshots hold JSON values only (``snapshot_rows``): one encoder serialises them, as ``dump_json`` would.
+    encode = json.JSONEncoder(ensure_ascii=False).encode
     record_bulk_rows(
         model,
         (
-            (ChangeAction.CREATE, row[pk.attname], describe(row), None, after)
+            (ChangeAction.CREATE, row[pk.attname], describe(row), None, encode(after))
             for row, after in zip(values, snapshot_rows(model, values), strict=True)
         ),
+        serialised=True,
     )
     return values
 
