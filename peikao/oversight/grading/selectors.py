@@ -60,11 +60,10 @@ def grade_list(*, user: User, filters: dict | None = None) -> QuerySet[Grade]:
     q = (filters.get("q") or "").strip()
     if q:
         qs = qs.filter(Q(organization__name__icontains=q) | Q(organization__org_code__iexact=q))
-    high_risk_first = Case(When(HIGH_RISK_ENTERPRISE, then=Value(0)), default=Value(1))
-    qs = qs.annotate(high_risk_first=high_risk_first)
+    high_risk_first = Case(When(HIGH_RISK_ENTERPRISE, then=Value(0)), default=Value(1)).asc()
     if filters.get("kind") == OrganizationKind.ENTERPRISE:
-        return qs.order_by("high_risk_first", "-score", "organization__name", "pk")
-    return qs.order_by("-score", "high_risk_first", "organization__name", "pk")
+        return qs.order_by(high_risk_first, "-score", "organization__name", "pk")
+    return qs.order_by("-score", high_risk_first, "organization__name", "pk")
 
 
 def grade_summary(*, user: User) -> list[dict]:

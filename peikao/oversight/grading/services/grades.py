@@ -93,6 +93,7 @@ ZERO = Decimal(0)
 def _dump(details: dict) -> str:
     return json.dumps(details) if details else "{}"  # most subjects: nothing counted
 
+
 # The columns the recomputation writes, in the order of its rows (database column names).
 GRADE_COLUMNS = (
     "organization_id",
@@ -174,13 +175,10 @@ def _update_grades(rows: list[tuple]) -> None:
             sets = ", ".join(f"{column} = s.{column}" for column in UPDATE_COLUMNS)
             cursor.execute(f"UPDATE oversight_grade g SET {sets} FROM grading_recomputed s WHERE g.id = s.id")
             return
-    grades = [Grade(pk=row[0], **dict(zip(_UPDATE_ATTNAMES, row[1:], strict=True))) for row in rows]
+    grades = [Grade(pk=row[0], **dict(zip(UPDATE_COLUMNS, row[1:], strict=True))) for row in rows]  # attnames too
     for grade in grades:
         grade.details = json.loads(grade.details)
-    Grade.objects.bulk_update(grades, list(_UPDATE_ATTNAMES), batch_size=BATCH)
-
-
-_UPDATE_ATTNAMES = tuple(Grade._meta.get_field(c.removesuffix("_id")).attname for c in UPDATE_COLUMNS)
+    Grade.objects.bulk_update(grades, list(UPDATE_COLUMNS), batch_size=BATCH)
 
 
 @transaction.atomic
@@ -254,7 +252,7 @@ def grades_recompute(*, actor: User | None, region: Region | None = None, as_of:
                 continue
             grade_id, _org, old_letter, old_score, old_details, old_set, override, until, old_streak, old_as_of = old
             override_live = bool(override) and until is not None
-            ended = override_live and until < as_of
+            ended = until is not None and override_live and until < as_of
             counts[override if override_live and not ended else grade_letter] += 1
             same = old_letter == grade_letter and old_score == score and old_details == details and old_set == version
             later = old_as_of < as_of
