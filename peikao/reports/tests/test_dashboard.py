@@ -359,3 +359,22 @@ def test_a_long_list_of_exam_points_shows_the_highest_and_the_lowest_rates():
     ]
     assert left_out == 6  # 80 … 76 and the exam point without a rate
     assert exams.shown(rows[:40], limit=40) == (rows[:40], 0)
+
+
+def test_the_number_of_queries_does_not_grow_with_the_records(records):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as before:
+        province(records)
+    for n in range(6):  # more inspections, fines, sittings and alerts, in more regions and months
+        org = records.orgs[("ti_a", "ent_a", "ent_b")[n % 3]]
+        inspection(f"Q-{n}", org, dt.date(2026, 4 + n, 3), findings=2)
+        fine(f"Q-F{n}", f"Q-{n}", dt.date(2026, 4 + n, 4), 1000 * (n + 1), 500, 10000)
+        sat(sitting(f"Q-S{n}", records.orgs[("ep_a", "ep_b")[n % 2]], "theory", dt.date(2026, 4 + n, 5)), passed=True)
+        alert(f"q-{n}", ("EXM-TOO-FAST", "TRN-DAY-OVERLOAD")[n % 2], org)
+    with CaptureQueriesContext(connection) as after:
+        grown = province(records)
+
+    assert grown["fines"]["total"]["decisions"] == 9
+    assert len(after.captured_queries) == len(before.captured_queries) < 40
