@@ -380,6 +380,10 @@ EXPECTED = {
         "exam_point": "考试点",
         "dispatch_company": "劳务派遣单位",
     },
+    "oversight.EnterpriseScope": {
+        "high_risk": "高危行业企业",
+        "all": "全部企业",
+    },
     "oversight.ExitMeasure": {
         "suspend": "暂停",
         "cancel_exam_point": "取消考点",
