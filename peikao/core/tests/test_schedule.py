@@ -142,3 +142,23 @@ def test_the_command_says_what_it_enqueued_and_refuses_an_unknown_job(capsys):
     assert "nightly: already enqueued" in capsys.readouterr().out
     with pytest.raises(CommandError, match="monthly"):
         call_command("schedule", "--job", "monthly")
+
+
+class _Stop(Exception):
+    pass
+
+
+@override_settings(TASKS=IMMEDIATE, PEIKAO_SCHEDULE=SCHEDULE)
+def test_the_loop_checks_every_interval_and_enqueues_each_period_once(monkeypatch, capsys):
+    naps = []
+
+    def nap(seconds):
+        naps.append(seconds)
+        if len(naps) == 3:
+            raise _Stop
+
+    monkeypatch.setattr("peikao.core.management.commands.schedule.time.sleep", nap)
+    with pytest.raises(_Stop):
+        call_command("schedule", "--loop", "--interval", "5", "--job", "nightly")
+    assert naps == [5, 5, 5] and CALLS == ["nightly"]  # three checks, one run
+    assert capsys.readouterr().out.count("nightly: enqueued") == 1
