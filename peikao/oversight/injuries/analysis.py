@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import (
@@ -72,6 +72,8 @@ class GroupRow:
     ci_high: float | None
     ranked: bool
     organization_id: int | None = None  # for training institutions and enterprises: the subject of "raise priority"
+    # The group's cases by training status at the time (valid, expired, trained, none).
+    training: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass
@@ -182,39 +184,38 @@ def _status_on_the_day() -> Coalesce:
     )
 
 
-def _training_status(cases: QuerySet) -> dict[str, int]:
+def _with_status(cases: QuerySet) -> QuerySet:
+    """The cases, each with its training status at the time (``status``)."""
     day = OuterRef("occurred_on")
     of_person = {"person": OuterRef("person"), "operation_item": OuterRef("item")}
-    rows = (
-        cases.annotate(
-            valid=Exists(
-                Certificate.objects.filter(**of_person, valid_from__lte=day, valid_until__gte=day)
-                .annotate(status_then=_status_on_the_day())
-                .filter(status_then=CertificateStatus.VALID)
-            ),
-            held=Exists(Certificate.objects.filter(**of_person, first_issued_on__lte=day)),
-            trained=Exists(
-                Enrolment.objects.filter(
-                    person=OuterRef("person"),
-                    training_class__operation_item=OuterRef("item"),
-                    training_class__status__in=HELD_CLASSES,
-                    training_class__start_date__lte=day,
-                )
-            ),
-        )
-        .annotate(
-            status=Case(
-                When(valid=True, then=Value(TrainingStatus.VALID)),
-                When(held=True, then=Value(TrainingStatus.EXPIRED)),
-                When(trained=True, then=Value(TrainingStatus.TRAINED)),
-                default=Value(TrainingStatus.NONE),
-                output_field=CharField(),
+    return cases.annotate(
+        valid=Exists(
+            Certificate.objects.filter(**of_person, valid_from__lte=day, valid_until__gte=day)
+            .annotate(status_then=_status_on_the_day())
+            .filter(status_then=CertificateStatus.VALID)
+        ),
+        held=Exists(Certificate.objects.filter(**of_person, first_issued_on__lte=day)),
+        trained=Exists(
+            Enrolment.objects.filter(
+                person=OuterRef("person"),
+                training_class__operation_item=OuterRef("item"),
+                training_class__status__in=HELD_CLASSES,
+                training_class__start_date__lte=day,
             )
+        ),
+    ).annotate(
+        status=Case(
+            When(valid=True, then=Value(TrainingStatus.VALID)),
+            When(held=True, then=Value(TrainingStatus.EXPIRED)),
+            When(trained=True, then=Value(TrainingStatus.TRAINED)),
+            default=Value(TrainingStatus.NONE),
+            output_field=CharField(),
         )
-        .order_by()
-        .values("status")
-        .annotate(n=Count("pk"))
     )
+
+
+def _training_status(cases: QuerySet) -> dict[str, int]:
+    rows = _with_status(cases).order_by().values("status").annotate(n=Count("pk"))
     return dict.fromkeys(TrainingStatus.values, 0) | {row["status"]: row["n"] for row in rows}
 
 
@@ -223,42 +224,62 @@ def _grouped(queryset: QuerySet, group: Any, count: str, distinct: bool) -> dict
     return {row["g"]: row["n"] for row in rows}
 
 
-def _counts(cases: QuerySet, roster: QuerySet, date_to: dt.date) -> dict[str, tuple[dict, dict]]:
-    """(cases by group, workers by group) for every dimension."""
+def _grouped_cases(cases: QuerySet, group: Any) -> tuple[dict[Any, int], dict[Any, dict[str, int]]]:
+    """Cases by group, and by group and training status at the time (one query)."""
+    rows = cases.annotate(g=group).order_by().values("g", "status").annotate(n=Count("pk"))
+    total: dict[Any, int] = {}
+    by_status: dict[Any, dict[str, int]] = {}
+    for row in rows:
+        total[row["g"]] = total.get(row["g"], 0) + row["n"]
+        by_status.setdefault(row["g"], dict.fromkeys(TrainingStatus.values, 0))[row["status"]] = row["n"]
+    return total, by_status
+
+
+Counts = tuple[dict[Any, int], dict[Any, int], dict[Any, dict[str, int]]]
+
+
+def _counts(cases: QuerySet, roster: QuerySet, date_to: dt.date) -> dict[str, Counts]:
+    """(cases by group, workers by group, cases by group and training status) for every dimension."""
+    cases = _with_status(cases)
     cases_age = cases.annotate(age=_age(ExtractYear("occurred_on"), "person__birth_date"))
     roster_age = roster.annotate(age=_age(Value(date_to.year), "person__birth_date"))
-    return {
+    groups = {
         Dimension.OPERATION_ITEM: (
-            _grouped(cases, F("item"), "pk", False),
+            (cases, F("item")),
             _grouped(roster, F("operation_item"), "person", True),
         ),
         Dimension.AGE_BAND: (
-            _grouped(cases_age, _band(F("age")), "pk", False),
+            (cases_age, _band(F("age"))),
             _grouped(roster_age, _band(F("age")), "person", True),
         ),
         Dimension.ENTERPRISE: (
-            _grouped(cases, F("organization"), "pk", False),
+            (cases, F("organization")),
             _grouped(roster, F("organization"), "person", True),
         ),
         Dimension.TRAINING_INSTITUTION: (
-            _grouped(cases, _last_class_org("person", "item", OuterRef("occurred_on")), "pk", False),
+            (cases, _last_class_org("person", "item", OuterRef("occurred_on"))),
             _grouped(roster, _last_class_org("person", "operation_item", date_to), "person", True),
         ),
         Dimension.EXAM_POINT: (
-            _grouped(cases, _last_exam_point("person", "item", OuterRef("occurred_on")), "pk", False),
+            (cases, _last_exam_point("person", "item", OuterRef("occurred_on"))),
             _grouped(roster, _last_exam_point("person", "operation_item", date_to), "person", True),
         ),
         Dimension.DISPATCH_COMPANY: (
-            _grouped(cases, F("dispatched_by"), "pk", False),
+            (cases, F("dispatched_by")),
             _grouped(roster, F("dispatched_by"), "person", True),
         ),
     }
+    counts: dict[str, Counts] = {}
+    for dimension, ((queryset, group), by_worker) in groups.items():
+        by_case, by_status = _grouped_cases(queryset, group)
+        counts[dimension] = (by_case, by_worker, by_status)
+    return counts
 
 
-def _labels(counts: dict[str, tuple[dict, dict]]) -> dict[str, dict[Any, tuple[str, str]]]:
+def _labels(counts: dict[str, Counts]) -> dict[str, dict[Any, tuple[str, str]]]:
     """(code, label) of every group key: organisations and items by their codes and names."""
     org_ids, item_ids = set(), set()
-    for dimension, (by_case, by_worker) in counts.items():
+    for dimension, (by_case, by_worker, _status) in counts.items():
         keys = {k for k in [*by_case, *by_worker] if k is not None}
         if dimension == Dimension.OPERATION_ITEM:
             item_ids |= keys
@@ -273,7 +294,7 @@ def _labels(counts: dict[str, tuple[dict, dict]]) -> dict[str, dict[Any, tuple[s
         for pk, code, name in OperationItem.objects.filter(pk__in=item_ids).values_list("pk", "code", "name")
     }
     labels: dict[str, dict[Any, tuple[str, str]]] = {}
-    for dimension, (by_case, by_worker) in counts.items():
+    for dimension, (by_case, by_worker, _status) in counts.items():
         known = items if dimension == Dimension.OPERATION_ITEM else orgs
         labels[dimension] = {
             key: (key, key) if dimension == Dimension.AGE_BAND else known.get(key, ("", ""))
@@ -282,7 +303,9 @@ def _labels(counts: dict[str, tuple[dict, dict]]) -> dict[str, dict[Any, tuple[s
     return labels
 
 
-def _rows(dimension: str, by_case: dict, by_worker: dict, labels: dict, min_cases: int) -> list[GroupRow]:
+def _rows(
+    dimension: str, by_case: dict, by_worker: dict, by_status: dict, labels: dict, min_cases: int
+) -> list[GroupRow]:
     total_cases = sum(by_case.values())
     total_workers = sum(by_worker.values())
     rows = []
@@ -306,6 +329,7 @@ def _rows(dimension: str, by_case: dict, by_worker: dict, labels: dict, min_case
                 # Ranked: enough cases, a known group, and a baseline to compare with.
                 ranked=a >= min_cases and code != "" and risk is not None,
                 organization_id=key if dimension not in (Dimension.OPERATION_ITEM, Dimension.AGE_BAND) else None,
+                training=by_status.get(key, dict.fromkeys(TrainingStatus.values, 0)),
             )
         )
     rows.sort(key=lambda r: (not r.ranked, -(r.relative_risk or 0), -r.cases, r.group))
@@ -327,8 +351,8 @@ def injury_analysis(
     counts = _counts(cases, roster, date_to)
     labels = _labels(counts)
     dimensions = {
-        dimension: _rows(dimension, by_case, by_worker, labels[dimension], minimum)
-        for dimension, (by_case, by_worker) in counts.items()
+        dimension: _rows(dimension, by_case, by_worker, by_status, labels[dimension], minimum)
+        for dimension, (by_case, by_worker, by_status) in counts.items()
     }
     return Analysis(
         region=region,

@@ -134,6 +134,9 @@ def test_analysis_of_a_hand_built_city():
     assert round(low.relative_risk, 4) == 8.0
     assert round(low.ci_low, 3) == round(math.exp(math.log(8) - 1.959964 * math.sqrt(0.625)), 3) == 1.699
     assert round(low.ci_high, 2) == 37.67
+    # Each group's cases by training at the time: 1.2 one of each; the welders neither trained nor certified.
+    assert low.training == {"valid": 1, "expired": 1, "trained": 1, "none": 1}
+    assert by_item["4.1"].training == {"valid": 0, "expired": 0, "trained": 0, "none": 2}
     weld = by_item["4.1"]
     assert (weld.cases, weld.workers, weld.rate_per_1000, weld.ranked) == (2, 40, 50.0, False)  # shown, not ranked
     assert round(weld.relative_risk, 4) == 0.125
@@ -142,6 +145,7 @@ def test_analysis_of_a_hand_built_city():
     assert (by_enterprise[e1.org_code].cases, by_enterprise[e1.org_code].workers) == (4, 10)
     by_institution = {row.group: row for row in result.dimensions["training_institution"]}
     assert (by_institution[institute.org_code].cases, by_institution[institute.org_code].workers) == (1, 2)
+    assert by_institution[institute.org_code].training["trained"] == 1  # trained there, no certificate
     assert (by_institution[""].cases, by_institution[""].workers) == (5, 48)  # no class for the item: unranked
     assert not by_institution[""].ranked
     by_band = {row.group: (row.cases, row.workers) for row in result.dimensions["age_band"]}

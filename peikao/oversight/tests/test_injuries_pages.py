@@ -65,6 +65,9 @@ def test_the_analysis_page_carries_its_chart_data_and_no_inline_script(client, c
     # Every script is a static file or JSON data.
     assert all("src=" in tag or "application/json" in tag for tag in re.findall(r"<script[^>]*>", html))
     assert 'id="dimension-enterprise"' in html
+    # Each group's cases by training at the time: the five exact cases at the works hold no certificate.
+    works_row = re.search(rf'<tr data-group="{city["works"].org_code}".*?</tr>', html, re.S).group(0)
+    assert re.search(r'<span class="st st-none"[^>]*>5</span>', works_row)
     # The export link says its period and passes the period chosen on the page.
     response = client.get("/oversight/injuries/?region=350100&from=2025-01-01&to=2025-06-30")
     link = re.search(r'<a href="([^"]*)" id="export-analysis">([^<]*)</a>', response.content.decode())
