@@ -1,5 +1,6 @@
 """The notice page: a regulator chooses a region of its jurisdiction and a period, previews the figures and the
-sentence, and downloads the notice as Word, PDF, Excel or JSON (Chinese file names, RFC 6266)."""
+sentence, and downloads the notice as Word, PDF, Excel or JSON (Chinese file names, RFC 6266). The dashboard of
+a region and the records behind each of its figures."""
 
 from __future__ import annotations
 
