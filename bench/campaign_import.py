@@ -265,6 +265,21 @@ def expected_written(expected: dict) -> dict[str, int]:
     }
 
 
+def _backend_cpu() -> float | None:
+    """CPU seconds the import's database connection (its PostgreSQL backend, on this machine) has used: beside the
+    wall time, what the figures would be on a machine whose cores are not shared with other work."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:  # a database on another machine
+        return None
+    return round((int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK"), 2)
+
+
 def _worker() -> None:
     """python -m bench.campaign_import setup SCALE DIR | import KIND FILE | count: one step, its JSON last."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "peikao.settings")
@@ -288,7 +303,8 @@ def _worker() -> None:
         else:
             outcome = import_file(kind, path)
         result = {"ok": outcome.ok, "summary": outcome.summary, "rows": outcome.rows,
-                  "problems": [str(p) for p in outcome.problems[:5]]}  # fmt: skip
+                  "problems": [str(p) for p in outcome.problems[:5]],
+                  "database_cpu_seconds": _backend_cpu()}  # fmt: skip
     elif action == "count":
         result = {"written": written()}
     else:
