@@ -43,13 +43,13 @@ def create_logged(
     json_fields = {f.attname for f in fields if f.get_internal_type() == "JSONField"}
 
     names = [f.attname for f in fields]
-    columns = [f.column for f in fields]
+    columns = [str(f.column) for f in fields]
     ids = reserve_ids(model, len(values))
     if ids is not None:
         for row, key in zip(values, ids, strict=True):
             row[pk.attname] = key
         names.insert(0, pk.attname)
-        columns.insert(0, pk.column)
+        columns.insert(0, str(pk.column))
     json_indices = [index for index, name in enumerate(names) if name in json_fields]
 
     def cells(row: dict[str, Any]) -> list[Any]:
@@ -77,7 +77,7 @@ def create_logged(
     return values
 
 
-def update_logged(model: type[models.Model], changes: list[tuple[models.Model, dict]], fields: list[str]) -> int:
+def update_logged(model: type[models.Model], changes: Sequence[tuple[models.Model, dict]], fields: list[str]) -> int:
     """Write ``changes`` ((instance changed in memory, its snapshot before)) in bulk, each logged with its before and
     after state as ``audited_update`` logs it; instances that did not change are left alone. Return how many
     changed."""
