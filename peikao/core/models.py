@@ -200,23 +200,11 @@ class User(AbstractUser):
         return organization.name if organization is not None else ""
 
     @property
-    def personal_name(self) -> str:
-        """The person's name in ``full_name``: all of it, unless it describes the post — the office and the post,
-        perhaps the name after them (鼓楼区应急管理局 执法员 王五, as the demo's accounts are named) — then its last
-        part when that is no post (a post ends in 员 or 人: 执法员, 经办人)."""
-        parts = self.full_name.split()
-        if len(parts) == 1:
-            return "" if parts[0] == self.office else parts[0]
-        if len(parts) > 1 and not parts[-1].endswith(("员", "人")) and parts[-1] not in self.office:
-            return parts[-1]
-        return ""
-
-    @property
     def label(self) -> str:
         """How a list or a select names the account: the person's name (with none, the username) and the office —
         王五（鼓楼区应急管理局）, gl-inspector（鼓楼区应急管理局）."""
-        who, office = self.personal_name or self.username, self.office
-        return f"{who}（{office}）" if office else who
+        who, office = self.full_name or self.username, self.office
+        return f"{who}（{office}）" if office and office not in who else who
 
     @property
     def account_link(self) -> Any:

@@ -327,16 +327,16 @@ def _demo_users(ctx: DemoContext, training: dict, exam_point: dict, enterprises:
         .first()
     )
     accounts = [
-        ("ministry", Role.REGULATOR_ADMIN, "应急管理部 管理员", {"region": regions["000000"]}),
-        ("fj-admin", Role.REGULATOR_ADMIN, "福建省应急管理厅 管理员", {"region": regions["350000"]}),
-        ("fj-analyst", Role.ANALYST, "福建省应急管理厅 分析员", {"region": regions["350000"]}),
-        ("fz-inspector", Role.INSPECTOR, "福州市应急管理局 执法员", {"region": regions["350100"]}),
-        ("gl-inspector", Role.INSPECTOR, "鼓楼区应急管理局 执法员", {"region": regions["350102"]}),
-        ("xm-inspector", Role.INSPECTOR, "厦门市应急管理局 执法员", {"region": regions["350200"]}),
-        ("ti-admin", Role.ORG_ADMIN, "培训机构 管理员", {"organization": orgs[training["org_code"]]}),
-        ("ti-clerk", Role.ORG_CLERK, "培训机构 经办人", {"organization": orgs[training["org_code"]]}),
-        ("ep-admin", Role.ORG_ADMIN, "考点 管理员", {"organization": orgs[exam_point["org_code"]]}),
-        ("ent-admin", Role.ORG_ADMIN, "企业 安全管理员", {"organization": orgs[chemical["org_code"]]}),
+        ("ministry", Role.REGULATOR_ADMIN, "周立群", {"region": regions["000000"]}),
+        ("fj-admin", Role.REGULATOR_ADMIN, "陈建华", {"region": regions["350000"]}),
+        ("fj-analyst", Role.ANALYST, "郑晓梅", {"region": regions["350000"]}),
+        ("fz-inspector", Role.INSPECTOR, "林志强", {"region": regions["350100"]}),
+        ("gl-inspector", Role.INSPECTOR, "黄文斌", {"region": regions["350102"]}),
+        ("xm-inspector", Role.INSPECTOR, "吴海燕", {"region": regions["350200"]}),
+        ("ti-admin", Role.ORG_ADMIN, "刘雅琴", {"organization": orgs[training["org_code"]]}),
+        ("ti-clerk", Role.ORG_CLERK, "张丽", {"organization": orgs[training["org_code"]]}),
+        ("ep-admin", Role.ORG_ADMIN, "王国栋", {"organization": orgs[exam_point["org_code"]]}),
+        ("ent-admin", Role.ORG_ADMIN, "李建军", {"organization": orgs[chemical["org_code"]]}),
         ("candidate", Role.CANDIDATE, operator.name, {"person": operator}),
     ]
     users = {}
@@ -384,7 +384,7 @@ def _county_inspectors(ctx: DemoContext) -> int:
                     username=f"{county.code}-inspector-{number}",
                     password=DEMO_PASSWORD,
                     role=Role.INSPECTOR,
-                    full_name=f"{county.name}应急管理局 执法员 {synthetic.chinese_name(rng)}",
+                    full_name=synthetic.chinese_name(rng),
                     region=county,
                 )
                 created += 1

@@ -141,7 +141,7 @@ def describe(record) -> dict:
     """One record behind an indicator, as the grade page lists it: a line of text, its date and, for a regulator,
     the page it lives on (a URL name and its argument). Persons are not named."""
     if isinstance(record, Finding):
-        item = record.violation.code if record.violation is not None else ""
+        item = record.violation.label if record.violation is not None else ""
         text = f"{record.inspection.code} {item} {record.description[:80]}".strip()
         return {
             "day": record.inspection.inspected_on,
