@@ -253,6 +253,9 @@ def _plant_history(ctx: DemoContext, admin: User) -> str:
             )
         )
     exam_services.result_record_bulk(actor=admin, rows=rows)
+    for planned_sitting in planned.values():  # held long ago: closed, as the old system reported them
+        exam_services.sitting_open(actor=admin, sitting=planned_sitting)
+        exam_services.sitting_close(actor=admin, sitting=planned_sitting)
     return f"{len(sittings)} earlier sittings with {len(rows)} results"
 
 
