@@ -55,6 +55,17 @@ def test_a_second_import_of_the_same_files_changes_nothing(campaign):
         again = campaign_import.import_file(kind, path / f"{kind}.csv")
         assert again.ok and again.counts.imported == 0 and again.counts.unchanged == expected[kind]
     assert ChangeLog.objects.count() == logged
+    # A known inspection with another date and kind is changed, and the change logged with its before and after.
+    lines = (path / "inspections.csv").read_text(encoding="utf-8").splitlines()
+    cells = lines[1].split(",")
+    cells[3], cells[4] = "2023-12-30", "cross"
+    (path / "changed.csv").write_text("\n".join([lines[0], ",".join(cells)]) + "\n", encoding="utf-8")
+    changed = campaign_import.import_file("inspections", path / "changed.csv")
+    assert changed.ok and (changed.counts.updated, changed.counts.imported) == (1, 0)
+    inspection = Inspection.objects.get(code=cells[0])
+    assert (inspection.inspected_on.isoformat(), inspection.kind) == ("2023-12-30", "cross")
+    entry = ChangeLog.objects.get(object_id=str(inspection.pk), content_type__model="inspection", action="update")
+    assert entry.before["kind"] != "cross" and entry.after["kind"] == "cross" and entry.object_repr == cells[0]
 
 
 def test_a_fine_outside_its_range_rejects_the_whole_file(campaign):
