@@ -163,13 +163,13 @@ def identical_answers(scope: RunScope) -> list[Found]:
 @detector("EXM-TOO-FAST")
 def too_fast(scope: RunScope) -> list[Found]:
     """A passed, valid theory paper whose time from start to submission averages under the threshold per
-    question (the questions of its paper, else those it answered). The count of questions is computed once a
-    paper (the CTE is materialized: inlined, its two tests would count the answers twice)."""
+    question (the questions of its paper, else those it answered; on PostgreSQL counted by a path query, a few
+    times cheaper than the rows of jsonb_object_keys)."""
     where, params = _sitting_scope(scope)
     seconds = f"{epoch('COALESCE(r.submitted_at, sh.submitted_at)')} - {epoch('COALESCE(r.started_at, sh.started_at)')}"
     questions = f"COALESCE({json_array_size('p.items')}, {json_object_size('r.answers')})"
     sql = f"""
-    WITH timed AS MATERIALIZED (
+    WITH timed AS (
         SELECT r.id AS result_id, g.person_id, s.id AS sitting_id, s.exam_point_id AS org_id, r.score,
                {seconds} AS seconds, {questions} AS questions, {epoch("s.starts_at")} AS starts
         FROM exams_result r
