@@ -10,8 +10,8 @@ join reported. Planted cases of each detector are in the data; the run must find
 
 Each figure is wall time; ``db_cpu_seconds`` is the CPU time the database backend spent on it (read from /proc
 when the server is local; parallel workers not counted), which a machine loaded by other work does not inflate as
-it does the wall time. The data is vacuumed after loading (the state autovacuum keeps a live database in): the detectors read the
-attendance in the order of its unique key from the index alone.
+it does the wall time. The data is vacuumed after loading (the state autovacuum keeps a live database in): the
+detectors read the attendance in the order of its unique key from the index alone.
 """
 
 from __future__ import annotations
