@@ -5,11 +5,12 @@ several per row."""
 
 from __future__ import annotations
 
+import contextlib
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
-from django.db import models
+from django.db import connection, models
 from django.utils import timezone
 
 from peikao.core.audit import record_bulk_rows, snapshot, snapshot_rows
@@ -59,22 +60,41 @@ def create_logged(
                 out[index] = json.dumps(out[index])
         return out
 
-    insert_rows(model, columns, map(cells, values))
+    with _checked_now():
+        insert_rows(model, columns, map(cells, values))
     if ids is None:
         found = fetch_pks(model, key_fields, [tuple(row[k] for k in key_fields) for row in values])
         for row in values:
             row[pk.attname] = found[tuple(row[k] for k in key_fields)]
     # The snapshots hold JSON values only (``snapshot_rows``): one encoder serialises them, as ``dump_json`` would.
     encode = json.JSONEncoder(ensure_ascii=False).encode
-    record_bulk_rows(
-        model,
-        (
-            (ChangeAction.CREATE, row[pk.attname], describe(row), None, encode(after))
-            for row, after in zip(values, snapshot_rows(model, values), strict=True)
-        ),
-        serialised=True,
-    )
+    with _checked_now():
+        record_bulk_rows(
+            model,
+            (
+                (ChangeAction.CREATE, row[pk.attname], describe(row), None, encode(after))
+                for row, after in zip(values, snapshot_rows(model, values), strict=True)
+            ),
+            serialised=True,
+        )
     return values
+
+
+@contextlib.contextmanager
+def _checked_now() -> Iterator[None]:
+    """The foreign keys of the rows written inside checked as they are written, not all at the commit (Django's
+    foreign keys are deferred on PostgreSQL): the same checks, but done while the next chunk is being read instead
+    of in one long commit at the end of a large import; then deferred again, as Django declares them."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
 
 
 def update_logged(model: type[models.Model], changes: Sequence[tuple[models.Model, dict]], fields: list[str]) -> int:
