@@ -26,6 +26,7 @@ BENCHMARKS = [
     "notice",
     "oversight",
     "grading",
+    "campaign_import",
 ]
 
 
