@@ -33,6 +33,12 @@ ALLOWED: dict[str, dict[str, str]] = {
         "insert_rows": "apply_upsert, the framework's generic bulk writer, called only from services",
     },
     # -- the framework's own bookkeeping, not domain data --------------------------------------------------------
+    "peikao/core/schedule.py": {
+        "ScheduledRun.objects.create": "a scheduled run's own record (ScheduledRun), one per job and period: the "
+        "scheduler's bookkeeping, not domain data (the job's own writes go through its services)",
+        "ScheduledRun.objects.filter(pk=run.pk).update": "a scheduled run's own record: its task, status, times and "
+        "counts as the worker runs it",
+    },
     "peikao/core/exchange/runner.py": {
         "ImportRun.objects.create": "an import's own record (ImportRun), written outside the import's transaction "
         "so that it stays even when the file is rejected",
