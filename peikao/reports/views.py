@@ -4,7 +4,10 @@ a region and the records behind each of its figures."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib.auth.decorators import login_required
+from django.db.models import QuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -14,7 +17,7 @@ from peikao.core.http import with_file_name
 from peikao.core.models import Region
 from peikao.core.paging import paginate
 from peikao.reports import dashboards
-from peikao.reports.dashboards import charts, records
+from peikao.reports.dashboards import Window, charts, records
 from peikao.reports.documents import FORMATS, notice_content
 from peikao.reports.documents import render as render_notice
 from peikao.reports.documents.content import cases_sentence, figures_sentence
@@ -142,10 +145,10 @@ def dashboard_records(request):
         context |= {"regions": records.practice_regions(window, data["practice"]),
                     "practice": records.practice_label(data["practice"])}  # fmt: skip
     else:
-        rows = {
+        listed: dict[str, Callable[[Window], QuerySet]] = {
             "inspections": records.inspections,
             "decisions": records.decisions,
             "fines": records.fines,
-        }[kind](window)
-        context |= paginate(request, rows)
+        }
+        context |= paginate(request, listed[kind](window))
     return render(request, "reports/dashboard_records.html", context)

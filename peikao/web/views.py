@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
@@ -27,7 +29,7 @@ def home(request):
     figures and the key panels of its dashboard; the viewer's recent imports."""
     user = request.user
     cards = cards_for(user)
-    context = {"work_cards": cards[WORK], "region_cards": cards[REGION]}
+    context: dict[str, Any] = {"work_cards": cards[WORK], "region_cards": cards[REGION]}
     if user.is_regulator:  # its region's dashboard, the key panels (a system administrator opens the page)
         summary = dashboards.summary(user=user, today=timezone.localdate())
         context |= {"dashboard": summary, "dashboard_charts": dashboard_charts.summary(summary)}

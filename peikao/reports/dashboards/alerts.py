@@ -30,7 +30,7 @@ def alerts(window: Window) -> dict[str, Any]:
     )
     counts: dict[str, dict[str, int]] = {}
     for row in rows:
-        counts.setdefault(row["detector"], {})[row["state"]] = row["n"]
+        counts.setdefault(str(row["detector"]), {})[row["state"]] = row["n"]
     base = {
         "region": window.region.code,
         "period_from": window.period.start.isoformat(),

@@ -47,12 +47,13 @@ def pass_rates(window: Window) -> list[dict[str, Any]]:
         .order_by()
     )
     parts: dict[int, dict[str, dict[str, int]]] = {}
-    for row in results:
-        point = row["registration__sitting__exam_point"]
-        parts.setdefault(point, {})[row["registration__sitting__part"]] = {"sat": row["sat"], "passed": row["passed"]}
+    for result in results:
+        point_id = result["registration__sitting__exam_point"]
+        found = {"sat": result["sat"], "passed": result["passed"]}
+        parts.setdefault(point_id, {})[result["registration__sitting__part"]] = found
     points = Organization.objects.select_related("region__parent__parent").in_bulk(list(held))
     since, until = window.period.start.isoformat(), window.period.end.isoformat()
-    rows = []
+    rows: list[dict[str, Any]] = []
     for pk, count in held.items():
         point = points[pk]
         row: dict[str, Any] = {
@@ -64,8 +65,8 @@ def pass_rates(window: Window) -> list[dict[str, Any]]:
             "sittings_url": link("exams:sitting_list", {"q": point.name, "starts_from": since, "starts_to": until}),
         }
         for part in PARTS:
-            found = parts.get(pk, {}).get(part, {"sat": 0, "passed": 0})
-            row[part] = {**found, "rate": percent(found["passed"], found["sat"])}
+            counts = parts.get(pk, {}).get(part, {"sat": 0, "passed": 0})
+            row[part] = {**counts, "rate": percent(counts["passed"], counts["sat"])}
         rows.append(row)
     rows.sort(key=lambda row: (row["theory"]["rate"] is None, -(row["theory"]["rate"] or 0), row["org_code"]))
     return rows
