@@ -20,7 +20,6 @@ from peikao.oversight.detectors.base import (
     greatest,
     least,
     local_time,
-    postgres,
 )
 
 # The first step of every credited interval is to bring a person's events in a lesson together. Nearly every
@@ -350,35 +349,22 @@ def day_overload(scope: RunScope) -> list[Found]:
 
 @detector("TRN-CLONED-CHECKINS")
 def cloned_checkins(scope: RunScope) -> list[Found]:
-    """In one lesson, at least the threshold's number of trainees signing in at the same instant (to the second).
-
-    The sign-ins are counted per lesson and second first (on PostgreSQL the second is the timestamp truncated,
-    cheaper than its epoch, and the events come in the order of their unique key, lesson first, so each lesson's
-    few are sorted alone); only the instants found are joined to their class and institution."""
+    """In one lesson, at least the threshold's number of trainees signing in at the same instant (to the second)."""
     lesson_time, time_params = scope.time_sql("l.starts_at")
     region, region_params = scope.region_sql("o.region_id")
-    if postgres():
-        instant, seconds = "date_trunc('second', e.at)", epoch("i.instant")
-    else:
-        instant, seconds = epoch("e.at"), "i.instant"
+    instant = epoch("e.at")
     sql = f"""
-    WITH instants AS (
-        SELECT e.lesson_id, {instant} AS instant, COUNT(DISTINCT e.person_id) AS people
-        FROM training_attendanceevent e
-        JOIN training_lesson l ON l.id = e.lesson_id
-        WHERE e.event = 'in' AND {lesson_time}
-        GROUP BY e.lesson_id, {instant}
-        HAVING COUNT(DISTINCT e.person_id) >= %s
-    )
-    SELECT i.lesson_id, {seconds} AS t, i.people,
+    SELECT e.lesson_id, {instant} AS t, COUNT(DISTINCT e.person_id) AS people,
            l.training_class_id AS class_id, c.organization_id AS org_id, {epoch("l.starts_at")} AS starts
-    FROM instants i
-    JOIN training_lesson l ON l.id = i.lesson_id
+    FROM training_attendanceevent e
+    JOIN training_lesson l ON l.id = e.lesson_id
     JOIN training_trainingclass c ON c.id = l.training_class_id
     JOIN registry_organization o ON o.id = c.organization_id
-    WHERE {region}"""
+    WHERE e.event = 'in' AND {lesson_time} AND {region}
+    GROUP BY e.lesson_id, {instant}, l.training_class_id, c.organization_id, l.starts_at
+    HAVING COUNT(DISTINCT e.person_id) >= %s"""
     minimum = int(scope.threshold("min_same_instant"))
-    rows = fetch(sql, [*time_params, minimum, *region_params])
+    rows = fetch(sql, [*time_params, *region_params, minimum])
     groups: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for row in rows:
         groups[row["lesson_id"]].append(row)
