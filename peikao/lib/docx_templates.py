@@ -452,6 +452,11 @@ def repeat_as_header(row: _Row) -> None:
     tr_pr.append(OxmlElement("w:cantSplit"))
 
 
+def keep_row_whole(row: _Row) -> None:
+    """Never split the row across pages (a split leaves an empty sliver of it above the next page's rows)."""
+    row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
+
+
 def add_field(paragraph: Paragraph, instruction: str, style: RunStyle, cached: str = "1") -> None:
     """Append a simple field (``PAGE``, ``NUMPAGES`` …) whose cached result, shown until Word updates it, is
     ``cached`` in ``style``."""

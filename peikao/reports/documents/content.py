@@ -105,9 +105,13 @@ def _tables(figures: dict[str, Any], level: str) -> list[Table]:
     rows = figures["by_subregion"]
     unit = "地区"
     total = {**figures, "region": {"name": "合计"}}
+    own = figures["region"]["name"] if level != "nation" else ""
+
+    def short(name: str) -> str:  # 漳州市 in Fujian's notice, not 福建省漳州市
+        return name[len(own) :] if own and name.startswith(own) and name != own else name
 
     def lines(pick) -> list[list[str]]:
-        return [[row["region"]["name"], *map(str, pick(row))] for row in [*rows, total]]
+        return [[short(row["region"]["name"]), *map(str, pick(row))] for row in [*rows, total]]
 
     return [
         Table(

@@ -136,6 +136,7 @@ def _table(document: DocxDocument, table: Table) -> None:
     for cell, width, text in zip(grid.rows[0].cells, widths, table.headings, strict=True):
         docx_templates.fill_cell(cell, text, bold, width=width, align=WD_ALIGN_PARAGRAPH.CENTER, **cell_format)
     for row, values in zip(grid.rows[1:], table.rows, strict=True):
+        docx_templates.keep_row_whole(row)
         for n, (cell, width, text) in enumerate(zip(row.cells, widths, values, strict=True)):
             align = WD_ALIGN_PARAGRAPH.LEFT if n == 0 else WD_ALIGN_PARAGRAPH.RIGHT
             docx_templates.fill_cell(cell, text, TABLE, width=width, align=align, **cell_format)

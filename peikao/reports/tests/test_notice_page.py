@@ -162,3 +162,18 @@ def test_a_download_without_a_query_is_the_users_region_this_year(client, record
     assert data["region"]["code"] == "350102"
     assert data["period"]["to"] == timezone.localdate().isoformat()
     assert data["period"]["from"] == timezone.localdate().replace(month=1, day=1).isoformat()
+
+
+def test_the_word_tables_name_the_cities_without_the_province_and_keep_each_row_on_one_page(client, records):
+    from docx import Document
+    from docx.oxml.ns import qn
+
+    login(client, records, "province_admin")
+    body = client.get(reverse("reports:notice_docx"), {"region": "350000", **PERIOD}).content
+
+    tables = Document(io.BytesIO(body)).tables
+    assert len(tables) == 3
+    for table in tables:
+        assert [row.cells[0].text for row in table.rows[1:]] == ["福州市", "厦门市", "合计"]
+        assert all(row._tr.trPr.find(qn("w:cantSplit")) is not None for row in table.rows)  # no row split by a page
+    assert tables[0].rows[1].cells[4].text == "0" and tables[0].rows[1].cells[3].text == "1"  # 福州 closed one
