@@ -177,3 +177,45 @@ def test_the_word_tables_name_the_cities_without_the_province_and_keep_each_row_
         assert [row.cells[0].text for row in table.rows[1:]] == ["福州市", "厦门市", "合计"]
         assert all(row._tr.trPr.find(qn("w:cantSplit")) is not None for row in table.rows)  # no row split by a page
     assert tables[0].rows[1].cells[4].text == "0" and tables[0].rows[1].cells[3].text == "1"  # 福州 closed one
+
+
+def test_the_word_notice_opens_in_libreoffice_laid_out_as_an_official_notice(client, records, tmp_path):
+    """The DOCX as LibreOffice lays it out (converted to PDF): the red mark and rule on the first page, the title,
+    the addressees, the tables and the issuing authority, on A4."""
+    import subprocess
+
+    from PIL import Image
+
+    from peikao.testing.pdf import require_tools
+
+    require_tools(("soffice", "pdftotext", "pdftoppm"))
+    login(client, records, "province_admin")
+    (tmp_path / "notice.docx").write_bytes(
+        client.get(reverse("reports:notice_docx"), {"region": "350000", **PERIOD}).content
+    )
+    subprocess.run(
+        ["soffice", "--headless", "--norestore", f"-env:UserInstallation=file://{tmp_path}/profile",
+         "--convert-to", "pdf", "--outdir", str(tmp_path), str(tmp_path / "notice.docx")],
+        check=True, capture_output=True, timeout=240,
+    )  # fmt: skip
+    pdf = tmp_path / "notice.pdf"
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    flat = "".join(text.split())
+    for expected in (
+        "福建省应急管理厅文件",
+        "关于安全培训考试专项整治",
+        "各设区市应急管理局：",
+        "表1",
+        "福州市",
+        "合计",
+    ):
+        assert expected in flat, expected
+    subprocess.run(
+        ["pdftoppm", "-r", "40", "-f", "1", "-l", "1", "-png", "-singlefile", str(pdf), str(tmp_path / "p1")],
+        check=True,
+    )
+    page = Image.open(tmp_path / "p1.png").convert("RGB")
+    assert abs(page.width / page.height - 210 / 297) < 0.01  # A4 portrait
+    top = page.crop((0, 0, page.width, page.height // 3))
+    red = sum(1 for r, g, b in top.getdata() if r > 180 and g < 80 and b < 80)
+    assert red > 200  # the red mark and the red rule under the document number
