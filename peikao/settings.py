@@ -284,6 +284,8 @@ PEIKAO["XLSX_MAX_ROWS"] = int(os.environ.get("PEIKAO_XLSX_MAX_ROWS", "200000"))
 PEIKAO["IMPORT_MAX_CELL_CHARS"] = int(os.environ.get("PEIKAO_IMPORT_MAX_CELL_CHARS", "32767"))
 # An import still running after this many minutes (its process was killed) is marked failed.
 PEIKAO["IMPORT_STALE_MINUTES"] = int(os.environ.get("PEIKAO_IMPORT_STALE_MINUTES", "360"))
+# A scheduled run still running after this many minutes (its worker was killed) is marked failed by the scheduler.
+PEIKAO["SCHEDULE_STALE_MINUTES"] = int(os.environ.get("PEIKAO_SCHEDULE_STALE_MINUTES", "360"))
 # Behind this many reverse proxies that append to X-Forwarded-For, the client is the entry that many places from
 # the right (0: the socket's peer, REMOTE_ADDR; X-Forwarded-For is then ignored).
 # The client address is what rate limits, login throttling and the lookup log count (peikao.core.http.client_address);

@@ -92,9 +92,24 @@ class Outcome:
     enqueued: bool
 
 
+def fail_stale_runs(*, now: dt.datetime) -> int:
+    """Mark failed the runs still "running" after ``PEIKAO_SCHEDULE_STALE_MINUTES``: their worker was stopped (a
+    killed process records nothing), so the row says so instead of "running" for ever. Returns how many."""
+    minutes = settings.PEIKAO["SCHEDULE_STALE_MINUTES"]
+    return ScheduledRun.objects.filter(
+        status=ScheduledRunStatus.RUNNING, started_at__lt=now - dt.timedelta(minutes=minutes)
+    ).update(
+        status=ScheduledRunStatus.FAILED,
+        finished_at=now,
+        error=f"工作进程中断：{minutes} 分钟内未完成 (the worker stopped: no result within {minutes} minutes)",
+    )
+
+
 def schedule_due(*, now: dt.datetime | None = None, only: list[str] | None = None) -> list[Outcome]:
-    """Enqueue each job (of ``only``, or all) whose period has no run yet. Idempotent per period."""
+    """Enqueue each job (of ``only``, or all) whose period has no run yet. Idempotent per period. Runs whose worker
+    stopped are marked failed first (``fail_stale_runs``)."""
     now = now or timezone.now()
+    fail_stale_runs(now=now)
     outcomes = []
     for job in jobs():
         if only and job.name not in only:

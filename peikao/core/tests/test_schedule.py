@@ -5,6 +5,7 @@ backend."""
 import datetime as dt
 
 import pytest
+from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
 from django.core.management.base import CommandError
@@ -105,6 +106,25 @@ def test_a_failing_job_is_recorded_failed_with_its_error_and_not_retried_in_its_
     assert run.finished_at is not None
     schedule_due(now=at("2026-12-10", "12:00"), only=["weekly"])
     assert CALLS == ["weekly"]
+
+
+@override_settings(TASKS=IMMEDIATE, PEIKAO_SCHEDULE=SCHEDULE)
+def test_a_run_whose_worker_stopped_is_marked_failed_after_the_stale_time_not_before():
+    def running(job, started):
+        return ScheduledRun.objects.create(
+            job=job, due_at=at("2026-12-07", "02:00"), enqueued_at=started, started_at=started,
+            status=ScheduledRunStatus.RUNNING,
+        )  # fmt: skip
+
+    stopped = running("nightly", at("2026-12-07", "02:00"))
+    working = running("weekly", at("2026-12-07", "05:01"))
+    with override_settings(PEIKAO={**settings.PEIKAO, "SCHEDULE_STALE_MINUTES": 180}):
+        schedule_due(now=at("2026-12-07", "08:00"), only=["nobody"])
+    stopped.refresh_from_db()
+    working.refresh_from_db()
+    assert stopped.status == ScheduledRunStatus.FAILED and "180" in stopped.error
+    assert stopped.finished_at == at("2026-12-07", "08:00")
+    assert working.status == ScheduledRunStatus.RUNNING  # started 179 minutes ago: still within its time
 
 
 def test_the_database_refuses_a_second_run_of_one_job_in_one_period():

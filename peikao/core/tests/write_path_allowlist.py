@@ -38,6 +38,7 @@ ALLOWED: dict[str, dict[str, str]] = {
         "scheduler's bookkeeping, not domain data (the job's own writes go through its services)",
         "ScheduledRun.objects.filter(pk=run.pk).update": "a scheduled run's own record: its task, status, times and "
         "counts as the worker runs it",
+        "ScheduledRun.objects.filter(status=ScheduledRunStatus.RUNNING, started_at__lt=now - dt.timedelta(minutes=minutes)).update": "a scheduled run's own record: a run whose worker stopped is marked failed",
     },
     "peikao/core/exchange/runner.py": {
         "ImportRun.objects.create": "an import's own record (ImportRun), written outside the import's transaction "
