@@ -346,6 +346,12 @@ EXPECTED = {
         "training": "培训",
         "exam": "考试",
     },
+    "core.ScheduledRun.status": {
+        "enqueued": "已排队",
+        "running": "运行中",
+        "succeeded": "成功",
+        "failed": "失败",
+    },
     "core.LegalInstrument.strength": {
         "law": "法律法规",
         "standard": "标准",
