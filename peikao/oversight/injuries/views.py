@@ -127,7 +127,10 @@ def analysis_page(request):
         {
             "dimension": dimension,
             "title": str(label),
-            "rows": rows,
+            "rows": [row for row in rows if row.cases],
+            # Groups with workers but no injury in the period: folded under the table, not mixed into the ranking.
+            "quiet": [row for row in rows if not row.cases],
+            "quiet_workers": sum(row.workers for row in rows if not row.cases),
             "can_raise": dimension in PRIORITY_DIMENSIONS and has_perm(user, Perm.PLAN_MANAGE),
             # Every case and worker without a group here (no class, exam or dispatch on record): nothing to rank.
             "all_unknown": bool(rows) and all(row.group == "" for row in rows),

@@ -143,3 +143,20 @@ def test_raise_priority_forces_the_subject_into_the_next_draw_once(client, city)
     # Drawn once: the priority is spent; the next plan draws as usual.
     assert works.pk not in priorities.open_priority_ids(user=None)
     assert priorities.forced_subjects(plan=plan, organization_ids=[works.pk]) is None
+
+
+def test_groups_without_an_injury_are_folded_under_the_table_not_ranked_in_it(client, city):
+    quiet = OrganizationFactory(kind="enterprise", name="平安无事机械厂")
+    item = OperationItem.objects.get(code="1.2")
+    for _ in range(3):
+        AssignmentFactory(
+            organization=quiet, role="special_operator", operation_item=item, start_date=dt.date(2022, 1, 1)
+        )
+    client.force_login(city["inspector"])
+    html = client.get("/oversight/injuries/?region=350100").content.decode()
+
+    main = re.search(r'<table[^>]*id="dimension-enterprise".*?</table>', html, re.S).group(0)
+    folded = re.search(r'<table[^>]*id="dimension-enterprise-quiet".*?</table>', html, re.S).group(0)
+    assert city["works"].org_code in main and quiet.org_code not in main
+    assert re.search(rf'<tr data-group="{quiet.org_code}"><td>平安无事机械厂</td><td>3</td></tr>', folded)
+    assert city["works"].org_code not in folded
