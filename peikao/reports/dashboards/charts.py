@@ -10,6 +10,11 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 
+def _short(name: str, within: str) -> str:
+    """A sub-region's name on a chart's axis without the name of the region shown (鼓楼区, not 福建省福州市鼓楼区)."""
+    return name[len(within) :] if within and name.startswith(within) and name != within else name
+
+
 def _spec(chart_id: str, kind: str, categories: list[str], series: list[dict[str, Any]]) -> dict[str, Any]:
     return {"id": chart_id, "kind": kind, "categories": categories, "series": series}
 
@@ -42,12 +47,12 @@ def fines_by_month(fines: dict[str, Any]) -> dict[str, Any]:
     )
 
 
-def fines_by_subregion(fines: dict[str, Any]) -> dict[str, Any]:
+def fines_by_subregion(fines: dict[str, Any], within: str = "") -> dict[str, Any]:
     rows = fines["by_subregion"]
     return _spec(
         "chart-fines-regions",
         "hbar",
-        [row["name"] for row in rows],
+        [_short(row["name"], within) for row in rows],
         [{"name": _("Share of the maximum"), "data": [row["ratio"] for row in rows], "unit": "%"}],
     )
 
@@ -72,12 +77,12 @@ def alerts(data: dict[str, Any]) -> dict[str, Any]:
     )
 
 
-def practices(data: dict[str, Any]) -> dict[str, Any]:
+def practices(data: dict[str, Any], within: str = "") -> dict[str, Any]:
     rows = data["rows"]
     return _spec(
         "chart-practices",
         "hbar",
-        [row["name"] for row in rows],
+        [_short(row["name"], within) for row in rows],
         [
             {"name": column["label"], "data": [row["cells"][index]["n"] for row in rows]}
             for index, column in enumerate(data["columns"])
@@ -85,11 +90,11 @@ def practices(data: dict[str, Any]) -> dict[str, Any]:
     )
 
 
-def ranking(rows: list[dict[str, Any]]) -> dict[str, Any]:
+def ranking(rows: list[dict[str, Any]], within: str = "") -> dict[str, Any]:
     return _spec(
         "chart-ranking",
         "hbar",
-        [row["name"] for row in rows],
+        [_short(row["name"], within) for row in rows],
         [
             {"name": _("Organisations inspected"), "data": [row["inspected"] for row in rows]},
             {"name": _("Problems found"), "data": [row["problems"] for row in rows]},
@@ -98,15 +103,16 @@ def ranking(rows: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def dashboard(data: dict[str, Any]) -> list[dict[str, Any]]:
-    """The charts of the full dashboard, in the page's order."""
+    """The charts of the full dashboard, in the page's order; sub-regions named within the region shown."""
+    within = data["region"]["name"]
     return [
         trend(data),
         fines_by_month(data["fines"]),
-        fines_by_subregion(data["fines"]),
+        fines_by_subregion(data["fines"], within),
         pass_rates(data["pass_rates"]),
         alerts(data["alerts"]),
-        practices(data["practices"]),
-        ranking(data["subregions"]),
+        practices(data["practices"], within),
+        ranking(data["subregions"], within),
     ]
 
 
