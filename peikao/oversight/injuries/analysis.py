@@ -214,11 +214,6 @@ def _with_status(cases: QuerySet) -> QuerySet:
     )
 
 
-def _training_status(cases: QuerySet) -> dict[str, int]:
-    rows = _with_status(cases).order_by().values("status").annotate(n=Count("pk"))
-    return dict.fromkeys(TrainingStatus.values, 0) | {row["status"]: row["n"] for row in rows}
-
-
 def _grouped(queryset: QuerySet, group: Any, count: str, distinct: bool) -> dict[Any, int]:
     rows = queryset.annotate(g=group).order_by().values("g").annotate(n=Count(count, distinct=distinct))
     return {row["g"]: row["n"] for row in rows}
@@ -236,6 +231,16 @@ def _grouped_cases(cases: QuerySet, group: Any) -> tuple[dict[Any, int], dict[An
 
 
 Counts = tuple[dict[Any, int], dict[Any, int], dict[Any, dict[str, int]]]
+
+
+def _training_status(counts: Counts) -> dict[str, int]:
+    """Every case by training status at the time: the sum over the groups of one dimension (each case falls in
+    exactly one group of each, the unknown group included), so the status subqueries are not run once more."""
+    total = dict.fromkeys(TrainingStatus.values, 0)
+    for by_status in counts[2].values():
+        for status, n in by_status.items():
+            total[status] += n
+    return total
 
 
 def _counts(cases: QuerySet, roster: QuerySet, date_to: dt.date) -> dict[str, Counts]:
@@ -359,9 +364,9 @@ def injury_analysis(
         date_from=date_from,
         date_to=date_to,
         min_cases=minimum,
-        cases=cases.count(),
+        cases=sum(counts[Dimension.OPERATION_ITEM][0].values()),  # every case in one group of each dimension
         workers=roster.order_by().values("person").distinct().count(),
-        training_status=_training_status(cases),
+        training_status=_training_status(counts[Dimension.OPERATION_ITEM]),
         dimensions=dimensions,
     )
 
