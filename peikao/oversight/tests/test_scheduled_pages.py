@@ -69,7 +69,10 @@ def test_a_failed_or_running_run_says_so(client, world):
         assert str(ScheduledRunStatus.RUNNING.label) in running
 
 
-def test_the_grades_page_shows_the_last_recomputation(client, world):
+def test_the_grades_page_shows_the_last_recomputation_and_its_counts_to_the_ministry_only(client, world):
     _run("grade", summary={"grades": {}, "exit_proposals": 2})
-    line = _line(client, world, "province_admin", reverse("grading:grade_list"))
-    assert "2026-12-07 02:00" in line and "12.4" in line and _figures(line) == ["2"]
+    ministry = _line(client, world, "ministry_admin", reverse("grading:grade_list"))
+    assert "2026-12-07 02:00" in ministry and "12.4" in ministry and _figures(ministry) == ["2"]
+    province = _line(client, world, "province_admin", reverse("grading:grade_list"))
+    assert "2026-12-07 02:00" in province and "12.4" in province
+    assert _figures(province) == []  # the country's new exit proposals are not a province's
