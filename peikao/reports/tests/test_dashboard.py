@@ -378,3 +378,23 @@ def test_the_number_of_queries_does_not_grow_with_the_records(records):
 
     assert grown["fines"]["total"]["decisions"] == 9
     assert len(after.captured_queries) == len(before.captured_queries) < 40
+
+
+def test_the_records_behind_a_figure_are_scoped_to_what_the_user_may_see(records):
+    """The records page lists rows through ``visible_to``: a window on a region outside the user's jurisdiction
+    (which ``dashboards.window`` refuses) lists nothing, however it was made."""
+    from peikao.reports.dashboards import Window
+    from peikao.reports.dashboards import records as behind
+
+    county = records.users["county_inspector"]  # 鼓楼
+    year = Period(dt.date(2026, 1, 1), TODAY)
+    foreign = Window(user=county, region=Region.objects.get(code="350103"), period=year, today=TODAY)  # 台江
+    own = Window(user=county, region=Region.objects.get(code="350102"), period=year, today=TODAY)
+
+    assert Inspection.objects.filter(organization__region_id="350103").exists()  # 台江 has rows to hide
+    assert (behind.inspections(foreign).count(), behind.decisions(foreign).count(), behind.fines(foreign).count()) == (
+        0,
+        0,
+        0,
+    )
+    assert behind.inspections(own).count() == 1 and behind.fines(own).count() == 1  # 鼓楼's own rows
