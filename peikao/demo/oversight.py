@@ -33,9 +33,7 @@ from peikao.demo.steps import DemoContext, step
 from peikao.demo.training import ClassBuilder, _people
 from peikao.exams import services as exam_services
 from peikao.exams.models import Question, Sitting
-from peikao.oversight.grading.services.commitments import commitments_refresh
-from peikao.oversight.grading.services.exits import exit_proposals_detect
-from peikao.oversight.grading.services.grades import grades_recompute
+from peikao.oversight.grading.services.cycle import grading_run
 from peikao.oversight.services import alerts_detect
 from peikao.registry import services as registry_services
 from peikao.registry.models import OperationItem, Organization, Person
@@ -278,9 +276,7 @@ def build_grades(ctx: DemoContext) -> str:
     commitments brought up to date, every subject graded, the exit rules run — so that a new user sees grades
     on the plan, the grade pages and any exit proposal waiting for a decision."""
     with audit_context(label="command:demo"):
-        commitments_refresh(actor=None, on=ctx.today)
-        summary = grades_recompute(actor=None, as_of=ctx.today)
-        proposals = exit_proposals_detect(actor=None, on=ctx.today)
+        summary, proposals = grading_run(as_of=ctx.today)
     graded = "; ".join(
         f"{kind} " + " ".join(f"{letter}={n}" for letter, n in counts.items() if n) for kind, counts in summary.items()
     )

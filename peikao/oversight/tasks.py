@@ -11,9 +11,7 @@ from django_tasks import task
 
 from peikao.core.audit import audit_context
 from peikao.core.models import Region
-from peikao.oversight.grading.services.commitments import commitments_refresh
-from peikao.oversight.grading.services.exits import exit_proposals_detect
-from peikao.oversight.grading.services.grades import grades_recompute
+from peikao.oversight.grading.services.cycle import grading_run
 from peikao.oversight.services import alerts_detect
 
 
@@ -38,8 +36,6 @@ def grade(region: str | None = None, as_of: str | None = None) -> dict:
     place = Region.objects.get(code=region) if region else None
     day = dt.date.fromisoformat(as_of) if as_of else None
     with audit_context(label="task:grade"):
-        commitments_refresh(actor=None, on=day)
-        summary = grades_recompute(actor=None, region=place, as_of=day)
-        proposals = exit_proposals_detect(actor=None, region=place, on=day)
+        summary, proposals = grading_run(region=place, as_of=day)
     grades = {str(kind): {str(letter): int(n) for letter, n in counts.items()} for kind, counts in summary.items()}
     return {"grades": grades, "exit_proposals": proposals}

@@ -15,9 +15,7 @@ from peikao.core.audit import audit_context
 from peikao.core.errors import DomainError
 from peikao.core.i18n import bilingual
 from peikao.core.models import Region
-from peikao.oversight.grading.services.commitments import commitments_refresh
-from peikao.oversight.grading.services.exits import exit_proposals_detect
-from peikao.oversight.grading.services.grades import grades_recompute
+from peikao.oversight.grading.services.cycle import grading_run
 from peikao.registry.choices import OrganizationKind
 
 BAD_DATE = _("%(value)s is not a date (YYYY-MM-DD).")
@@ -46,9 +44,7 @@ class Command(BaseCommand):
                 raise CommandError(bilingual(NO_REGION, {"code": region}))
         try:
             with audit_context(label="command:grade"):
-                commitments_refresh(actor=None, on=day)
-                summary = grades_recompute(actor=None, region=place, as_of=day)
-                proposals = exit_proposals_detect(actor=None, region=place, on=day)
+                summary, proposals = grading_run(region=place, as_of=day)
         except DomainError as error:
             raise CommandError(error.bilingual) from None
         for kind, counts in summary.items():
