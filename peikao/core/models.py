@@ -78,9 +78,16 @@ class Region(models.Model):
     def authority(self) -> str:
         """The emergency-management authority of the region, as a person names it: 应急管理部, 福建省应急管理厅,
         鼓楼区应急管理局."""
-        if self.level == RegionLevel.NATION:
-            return "应急管理部"
-        return f"{self.name}应急管理{'厅' if self.level == RegionLevel.PROVINCE else '局'}"
+        return authority_name(self.name, self.level)
+
+
+def authority_name(name: str, level: str) -> str:
+    """The emergency-management authority of the region ``name`` at ``level`` (nation, province, city, county), as
+    printed on a certificate or a document and named on a page: the one rule (``Region.authority``; the public
+    look-up names it from cached rows)."""
+    if level == RegionLevel.NATION:
+        return "应急管理部"
+    return f"{name}应急管理{'厅' if level == RegionLevel.PROVINCE else '局'}"
 
 
 class DatedReferenceQuerySet(models.QuerySet):

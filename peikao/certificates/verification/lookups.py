@@ -24,8 +24,9 @@ from peikao.certificates import publishing, rules
 from peikao.certificates.choices import CertificateType, LookupOutcome, Standing
 from peikao.certificates.models import Certificate
 from peikao.certificates.signing import token_from_url
-from peikao.certificates.verification.reference import authority_name, reference
+from peikao.certificates.verification.reference import reference
 from peikao.core.conf import peikao
+from peikao.core.models import authority_name
 from peikao.core.privacy import mask_certificate_number
 from peikao.lib import jws
 from peikao.registry.choices import Sex

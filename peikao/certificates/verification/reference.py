@@ -11,8 +11,8 @@ from peikao.registry.models import Industry, OperationItem
 
 
 def issuing_authority(region: Region) -> str:
-    """福建省应急管理厅, 福州市应急管理局: the authority of a region as it is printed."""
-    return authority_name(region.name, region.level)
+    """福建省应急管理厅, 福州市应急管理局: the authority of a region as it is printed (``Region.authority``)."""
+    return region.authority
 
 
 @dataclass(frozen=True)
@@ -52,10 +52,3 @@ def reset_reference() -> None:
     """Forget the tables (the reference data was reloaded)."""
     global _reference
     _reference = None
-
-
-def authority_name(name: str, level: str) -> str:
-    """The authority of the region ``name`` at ``level`` (nation, province, city, county)."""
-    if level == "nation":
-        return "应急管理部"
-    return f"{name}应急管理{'厅' if level == 'province' else '局'}"
