@@ -8,9 +8,10 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from peikao.core.errors import DomainError
 from peikao.core.models import Region
 from peikao.core.scoping import region_code_range
-from peikao.reports.selectors import PRACTICES
+from peikao.reports.selectors import PRACTICES, notice_region
 
 RECORD_KINDS = ("inspections", "decisions", "fines", "practice")
 
@@ -69,9 +70,11 @@ class DashboardForm(forms.Form):
         # a region deeper than the list offers (a county of a city of the nation's), followed from a link
         code = str(self.data.get("region") or "").strip() if self.is_bound else ""
         if code and code not in dict(choices):
-            region = Region.objects.select_related("parent__parent").filter(code=code).first()
-            inside = user.sees_everything or (user.is_regulator and user.region_id and user.region.contains(code))
-            if region is not None and inside:
+            try:  # the notice's own check of the user's jurisdiction
+                region = notice_region(user=user, code=code)
+            except DomainError:
+                pass  # unknown, or outside the jurisdiction: not a choice, the field refuses it
+            else:
                 choices.append((code, f"{region.full_name}（{code}）"))
         self.fields["region"].choices = choices
 

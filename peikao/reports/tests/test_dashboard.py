@@ -398,3 +398,21 @@ def test_the_records_behind_a_figure_are_scoped_to_what_the_user_may_see(records
         0,
     )
     assert behind.inspections(own).count() == 1 and behind.fines(own).count() == 1  # 鼓楼's own rows
+
+
+def test_a_region_deeper_than_the_form_lists_is_shown_when_it_lies_in_the_jurisdiction(records):
+    """The ministry's form lists provinces and cities; a county followed from a city's ranking is shown all the
+    same. A region outside the jurisdiction is not added to the choices: the records page refuses it."""
+    ministry = client_of(records.users["ministry_admin"])
+    city = client_of(records.users["city_inspector"])  # 福州
+
+    county = ministry.get(reverse("reports:dashboard"), {"region": "350102"})  # 鼓楼
+    fines = {"kind": "fines", "date_from": "2026-01-01", "date_to": "2026-11-30"}
+    behind = ministry.get(reverse("reports:dashboard_records"), {**fines, "region": "350102"})
+    foreign = city.get(reverse("reports:dashboard_records"), {**fines, "region": "350203"})  # 厦门's 思明
+
+    assert county.context["data"]["region"]["code"] == "350102"
+    assert ("350102", "福建省福州市鼓楼区（350102）") in county.context["form"].fields["region"].choices
+    assert behind.status_code == 200 and behind.context["page_obj"].paginator.count == 1
+    assert foreign.status_code == 400 and "region" in foreign.context["form"].errors
+    assert "350203" not in dict(foreign.context["form"].fields["region"].choices)
