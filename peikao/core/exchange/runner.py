@@ -452,17 +452,18 @@ def run_export(
     date_to=None,
 ) -> int:
     """Write an exchange file for ``user`` (scoped) and return the number of rows written. ``date_from`` and
-    ``date_to`` are the period of a kind that covers one (injury_analysis)."""
+    ``date_to`` are the period of a kind that covers one (injury_analysis); without ``date_to`` it ends on the
+    export's day (``as_of``). The period is checked here, once, for every kind and every caller."""
     kind = get_kind(kind_name)
     if kind is None or not kind.exportable:
         raise unknown_kind(kind_name)
     if user is not None:
         kind.require_export(user)
-    if date_from is not None and date_to is not None and date_from > date_to:
-        raise DomainError("bad_period", _("The period starts after it ends."))
     ctx = ExportContext(user=user, region=region, date_from=date_from, date_to=date_to)
     if as_of is not None:
         ctx.as_of = as_of
+    if date_from is not None and date_from > (date_to or ctx.as_of):
+        raise DomainError("bad_period", _("The period starts after it ends."))
     header = [column.label if headers == "zh" else column.key for column in kind.columns]
     keys = [column.key for column in kind.columns]
     log_views = user is not None and kind.exports_id_numbers and has_perm(user, Perm.VIEW_FULL_ID_NUMBER)

@@ -13,7 +13,7 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
-from peikao.core.errors import DomainError, PermissionDenied
+from peikao.core.errors import PermissionDenied
 from peikao.core.exchange import Column, ExchangeKind, ExportContext, ImportContext, Row, WriteCounts, register
 from peikao.core.validators import normalise_id_number
 from peikao.oversight.injuries import (
@@ -185,9 +185,7 @@ class InjuryAnalysisKind(ExchangeKind):
 
     def export_rows(self, ctx: ExportContext) -> Iterator[dict[str, str]]:
         date_to = ctx.date_to or ctx.as_of
-        date_from = ctx.date_from or analysis.default_period(date_to)[0]
-        if date_from > date_to:
-            raise DomainError("bad_period", _("The period starts after it ends."))
+        date_from = ctx.date_from or analysis.default_period(date_to)[0]  # the period is checked by run_export
         result = analysis.injury_analysis(user=ctx.user, region=ctx.region, date_from=date_from, date_to=date_to)
         for row in result.rows():
             yield {
