@@ -132,14 +132,6 @@ def schedule_due(*, now: dt.datetime | None = None, only: list[str] | None = Non
     return outcomes
 
 
-def last_runs() -> dict[str, ScheduledRun]:
-    """The latest run of each job (for a page's "last run" line)."""
-    latest: dict[str, ScheduledRun] = {}
-    for run in ScheduledRun.objects.filter(job__in=[job.name for job in jobs()]).order_by("job", "-due_at")[:200]:
-        latest.setdefault(run.job, run)
-    return latest
-
-
 @task()
 def run_scheduled_job(run_id: int) -> dict:
     """Run one scheduled run's job and record it. The job's writes are one savepoint: a failure leaves none of them,
