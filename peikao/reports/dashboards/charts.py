@@ -19,87 +19,60 @@ def _spec(chart_id: str, kind: str, categories: list[str], series: list[dict[str
     return {"id": chart_id, "kind": kind, "categories": categories, "series": series}
 
 
+def _columns(rows: list[dict[str, Any]], *columns: tuple[str, str], **extra: str) -> list[dict[str, Any]]:
+    """A series per (name, key): the key's value in every row (``extra``: ``unit``, ``axis``)."""
+    return [{"name": name, "data": [row[key] for row in rows], **extra} for name, key in columns]
+
+
+def _cells(rows: list[dict[str, Any]], heads: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A series per column of a table of counted cells (alerts by state, practices): the column's counts."""
+    return [{"name": head["label"], "data": [row["cells"][n]["n"] for row in rows]} for n, head in enumerate(heads)]
+
+
 def trend(data: dict[str, Any]) -> dict[str, Any]:
     rows = data["trend"]
-    return _spec(
-        "chart-trend",
-        "line",
-        [row["month"] for row in rows],
-        [
-            {"name": _("Inspections"), "data": [row["inspections"] for row in rows]},
-            {"name": _("Findings"), "data": [row["findings"] for row in rows]},
-            {"name": _("Decisions"), "data": [row["decisions"] for row in rows]},
-        ],
+    series = _columns(
+        rows, (_("Inspections"), "inspections"), (_("Findings"), "findings"), (_("Decisions"), "decisions")
     )
+    return _spec("chart-trend", "line", [row["month"] for row in rows], series)
 
 
 def fines_by_month(fines: dict[str, Any]) -> dict[str, Any]:
     rows = fines["by_month"]
-    return _spec(
-        "chart-fines",
-        "bar",
-        [row["month"] for row in rows],
-        [
-            {"name": _("Fines imposed (yuan)"), "data": [row["fined_yuan"] for row in rows]},
-            {"name": _("Legal maximum (yuan)"), "data": [row["maximum_yuan"] for row in rows]},
-            {"name": _("Share of the maximum"), "data": [row["ratio"] for row in rows], "axis": "percent"},
-        ],
-    )
+    series = _columns(rows, (_("Fines imposed (yuan)"), "fined_yuan"), (_("Legal maximum (yuan)"), "maximum_yuan"))
+    series += _columns(rows, (_("Share of the maximum"), "ratio"), axis="percent")
+    return _spec("chart-fines", "bar", [row["month"] for row in rows], series)
 
 
 def fines_by_subregion(fines: dict[str, Any], within: str = "") -> dict[str, Any]:
     rows = fines["by_subregion"]
-    return _spec(
-        "chart-fines-regions",
-        "hbar",
-        [_short(row["name"], within) for row in rows],
-        [{"name": _("Share of the maximum"), "data": [row["ratio"] for row in rows], "unit": "%"}],
-    )
+    series = _columns(rows, (_("Share of the maximum"), "ratio"), unit="%")
+    return _spec("chart-fines-regions", "hbar", [_short(row["name"], within) for row in rows], series)
 
 
 def pass_rates(rows: list[dict[str, Any]]) -> dict[str, Any]:
-    series = [{"name": _("Theory"), "data": [row["theory"]["rate"] for row in rows], "unit": "%"}]
+    parts = [("theory", _("Theory"))]
     if any(row["practical"]["sat"] for row in rows):
-        series.append({"name": _("Practical"), "data": [row["practical"]["rate"] for row in rows], "unit": "%"})
+        parts.append(("practical", _("Practical")))
+    series = [{"name": name, "data": [row[part]["rate"] for row in rows], "unit": "%"} for part, name in parts]
     return _spec("chart-pass-rates", "hbar", [row["name"] for row in rows], series)
 
 
 def alerts(data: dict[str, Any]) -> dict[str, Any]:
     rows = data["rows"]
-    return _spec(
-        "chart-alerts",
-        "hstack",
-        [row["name"] for row in rows],
-        [
-            {"name": state["label"], "data": [row["cells"][index]["n"] for row in rows]}
-            for index, state in enumerate(data["states"])
-        ],
-    )
+    return _spec("chart-alerts", "hstack", [row["name"] for row in rows], _cells(rows, data["states"]))
 
 
 def practices(data: dict[str, Any], within: str = "") -> dict[str, Any]:
     rows = data["rows"]
     return _spec(
-        "chart-practices",
-        "hbar",
-        [_short(row["name"], within) for row in rows],
-        [
-            {"name": column["label"], "data": [row["cells"][index]["n"] for row in rows]}
-            for index, column in enumerate(data["columns"])
-        ],
+        "chart-practices", "hbar", [_short(row["name"], within) for row in rows], _cells(rows, data["columns"])
     )
 
 
 def ranking(rows: list[dict[str, Any]], within: str = "") -> dict[str, Any]:
-    return _spec(
-        "chart-ranking",
-        "hbar",
-        [_short(row["name"], within) for row in rows],
-        [
-            {"name": _("Organisations inspected"), "data": [row["inspected"] for row in rows]},
-            {"name": _("Problems found"), "data": [row["problems"] for row in rows]},
-        ],
-    )
+    series = _columns(rows, (_("Organisations inspected"), "inspected"), (_("Problems found"), "problems"))
+    return _spec("chart-ranking", "hbar", [_short(row["name"], within) for row in rows], series)
 
 
 def dashboard(data: dict[str, Any]) -> list[dict[str, Any]]:
