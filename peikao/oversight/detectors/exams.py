@@ -12,7 +12,6 @@ from peikao.lib.binomial import benjamini_hochberg, binomial_upper_tail
 from peikao.oversight.detectors import names
 from peikao.oversight.detectors.base import (
     FAR_DATE,
-    SCAN_SETTINGS,
     Found,
     RunScope,
     as_aware,
@@ -41,11 +40,6 @@ def _sitting_scope(scope: RunScope) -> tuple[str, list]:
     time, time_params = scope.time_sql("s.starts_at")
     region, region_params = scope.region_sql("o.region_id")
     return f"{time} AND {region}", [*time_params, *region_params]
-
-
-# The pair count of EXM-IDENTICAL-ANSWERS groups ~10 pairs a paper: the settings of every scan (base.SCAN_SETTINGS:
-# the memory to hash them instead of spilling them to disk in batches, and no JIT).
-PAIR_SETTINGS = dict(SCAN_SETTINGS)
 
 
 @detector("EXM-IDENTICAL-ANSWERS")
@@ -112,7 +106,8 @@ def identical_answers(scope: RunScope) -> list[Found]:
     min_common = int(scope.threshold("min_common"))
     ratio = scope.threshold("min_agree_ratio")
     min_wrong = int(scope.threshold("min_same_wrong"))
-    rows = fetch(sql, [*params, min_wrong, min_common, int(ratio * 10000)], PAIR_SETTINGS)
+    # ~10 pairs a paper: hashed in the memory of every scan (base.SCAN_SETTINGS), not spilled to disk in batches.
+    rows = fetch(sql, [*params, min_wrong, min_common, int(ratio * 10000)])
     persons = names.persons(row[k] for row in rows for k in ("person_a", "person_b"))
     orgs = names.organizations(row["org_id"] for row in rows)
     sittings = names.sittings(row["sitting_id"] for row in rows)

@@ -7,7 +7,7 @@ import pytest
 from django.db import connection
 from django.utils import translation
 
-from peikao.oversight.detectors.exams import PAIR_SETTINGS
+from peikao.oversight.detectors.base import SCAN_SETTINGS
 from peikao.oversight.tests.helpers import DAY, exam_point, institution, result, run, sitting, training_class
 from peikao.registry.models import OperationItem
 from peikao.testing.exams import make_bank
@@ -101,7 +101,7 @@ def test_the_pair_count_puts_the_planner_settings_back(bank):
         assert len(run("EXM-IDENTICAL-ANSWERS")) == 1
         cursor.execute("SELECT current_setting('work_mem'), current_setting('jit')")
         assert cursor.fetchone() == before
-    assert before[0] != PAIR_SETTINGS["work_mem"]  # else the test could not see them left changed
+    assert before[0] != SCAN_SETTINGS["work_mem"]  # else the test could not see them left changed
 
 
 # -- EXM-TOO-FAST ------------------------------------------------------------------------------------------------
