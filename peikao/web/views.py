@@ -44,7 +44,7 @@ def subjects_to_inspect(request):
     inspection is opened with the inspectors drawn for it)."""
     if not (request.user.is_regulator or request.user.is_system_admin):
         raise Http404
-    rows = enforcement_selectors.subjects_to_inspect(user=request.user).prefetch_related("inspectors")
+    rows = enforcement_selectors.subjects_to_inspect(user=request.user).prefetch_related("inspectors__region")
     return render(request, "web/subjects_to_inspect.html", paginate(request, rows))
 
 

@@ -351,3 +351,29 @@ def test_the_recent_imports_name_their_file_kind_in_words(busy):
     page = client_of(admin).get("/").content.decode()
     assert "<td>机构</td>" in page and "orgs.csv" in page
     assert ">organizations<" not in page
+
+
+def test_the_subjects_to_inspect_name_their_inspectors_with_their_office_in_a_fixed_number_of_queries(busy):
+    """Each drawn inspector is named with the authority it works for (王五（鼓楼区应急管理局）), read with the
+    inspectors, not one query per inspector."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    inspector = busy.users["county_inspector"]
+    subject = busy.own["county_inspector"]["plan"].subjects.get()
+    subject.inspectors.set([inspector])
+    client = client_of(inspector)
+    client.get("/work/subjects-to-inspect/")  # the session and the caches of the first request
+
+    def page() -> tuple[int, str]:
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get("/work/subjects-to-inspect/")
+        assert response.status_code == 200
+        return len(captured), response.content.decode()
+
+    before, html = page()
+    assert f"{inspector.full_name or inspector.username}（{inspector.region.authority}）" in html
+    others = [UserFactory(role=Role.INSPECTOR, region=inspector.region) for _ in range(3)]
+    subject.inspectors.add(*others)
+    after, html = page()
+    assert after == before and all(other.label in html for other in others)
