@@ -56,6 +56,7 @@ __all__ = [
     "GROUPS",
     "PRACTICES",
     "Period",
+    "name_within",
     "notice_figures",
     "notice_region",
     "returns_figures",
@@ -129,6 +130,12 @@ def subregion_length(region: Region) -> int:
     """Length of the code prefix that names a sub-region: 2 (provinces of the nation), 4 (cities of a province),
     6 (counties of a city; a county is its own only sub-region)."""
     return min(len(region.prefix) + 2, 6) if region.prefix else 2
+
+
+def name_within(name: str, within: str) -> str:
+    """A sub-region's full name without the name of the region it is shown in (鼓楼区 on 福州市's dashboard, 漳州市
+    in 福建省's notice, not 福建省福州市鼓楼区); the region's own name, and any other, unchanged."""
+    return name[len(within) :] if within and name.startswith(within) and name != within else name
 
 
 def notice_region(*, user: User | None, code: str | None) -> Region:

@@ -9,10 +9,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-
-def _short(name: str, within: str) -> str:
-    """A sub-region's name on a chart's axis without the name of the region shown (鼓楼区, not 福建省福州市鼓楼区)."""
-    return name[len(within) :] if within and name.startswith(within) and name != within else name
+from peikao.reports.selectors import name_within
 
 
 def _spec(chart_id: str, kind: str, categories: list[str], series: list[dict[str, Any]]) -> dict[str, Any]:
@@ -47,7 +44,7 @@ def fines_by_month(fines: dict[str, Any]) -> dict[str, Any]:
 def fines_by_subregion(fines: dict[str, Any], within: str = "") -> dict[str, Any]:
     rows = fines["by_subregion"]
     series = _columns(rows, (_("Share of the maximum"), "ratio"), unit="%")
-    return _spec("chart-fines-regions", "hbar", [_short(row["name"], within) for row in rows], series)
+    return _spec("chart-fines-regions", "hbar", [name_within(row["name"], within) for row in rows], series)
 
 
 def pass_rates(rows: list[dict[str, Any]]) -> dict[str, Any]:
@@ -66,13 +63,13 @@ def alerts(data: dict[str, Any]) -> dict[str, Any]:
 def practices(data: dict[str, Any], within: str = "") -> dict[str, Any]:
     rows = data["rows"]
     return _spec(
-        "chart-practices", "hbar", [_short(row["name"], within) for row in rows], _cells(rows, data["columns"])
+        "chart-practices", "hbar", [name_within(row["name"], within) for row in rows], _cells(rows, data["columns"])
     )
 
 
 def ranking(rows: list[dict[str, Any]], within: str = "") -> dict[str, Any]:
     series = _columns(rows, (_("Organisations inspected"), "inspected"), (_("Problems found"), "problems"))
-    return _spec("chart-ranking", "hbar", [_short(row["name"], within) for row in rows], series)
+    return _spec("chart-ranking", "hbar", [name_within(row["name"], within) for row in rows], series)
 
 
 def dashboard(data: dict[str, Any]) -> list[dict[str, Any]]:

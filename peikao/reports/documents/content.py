@@ -10,6 +10,7 @@ from typing import Any
 from peikao.certificates.verification import issuing_authority
 from peikao.core.models import Region
 from peikao.lib.notice_numbers import count_text, wan_yuan_text
+from peikao.reports.selectors import name_within
 
 # Sub-regions as the addressees and the body name them, by the level of the region of the notice.
 ADDRESSEES = {
@@ -19,6 +20,14 @@ ADDRESSEES = {
     "county": "各乡镇（街道）、各有关单位：",
 }
 UNITS = {"nation": "省份", "province": "设区市", "city": "县（市、区）", "county": "县（市、区）"}
+# The practices as the notice words them (the sentence and the workbook), in the order of ``PRACTICES``.
+PRACTICE_PHRASES = {
+    "regions_with_exit_decision": "作出淘汰退出决定",
+    "regions_with_grading": "实行分级分类监管",
+    "regions_with_commitments": "推行自律承诺制",
+    "regions_with_spot_exams": "开展“逢查必考”",
+    "regions_with_lookback_inspections": "开展整改“回头看”",
+}
 
 
 def wan_yuan(yuan: int) -> int:
@@ -91,13 +100,7 @@ def practices_sentence(figures: dict[str, Any], level: str) -> str:
     sub-regions."""
     practices = figures["practices"]
     unit = UNITS.get(level, "地区")
-    parts = [
-        f"{practices['regions_with_exit_decision']}个{unit}作出淘汰退出决定",
-        f"{practices['regions_with_grading']}个{unit}实行分级分类监管",
-        f"{practices['regions_with_commitments']}个{unit}推行自律承诺制",
-        f"{practices['regions_with_spot_exams']}个{unit}开展“逢查必考”",
-        f"{practices['regions_with_lookback_inspections']}个{unit}开展整改“回头看”",
-    ]
+    parts = [f"{practices[key]}个{unit}{phrase}" for key, phrase in PRACTICE_PHRASES.items()]
     return "，".join(parts) + "。"
 
 
@@ -107,11 +110,8 @@ def _tables(figures: dict[str, Any], level: str) -> list[Table]:
     total = {**figures, "region": {"name": "合计"}}
     own = figures["region"]["name"] if level != "nation" else ""
 
-    def short(name: str) -> str:  # 漳州市 in Fujian's notice, not 福建省漳州市
-        return name[len(own) :] if own and name.startswith(own) and name != own else name
-
-    def lines(pick) -> list[list[str]]:
-        return [[short(row["region"]["name"]), *map(str, pick(row))] for row in [*rows, total]]
+    def lines(pick) -> list[list[str]]:  # 漳州市 in Fujian's notice, not 福建省漳州市
+        return [[name_within(row["region"]["name"], own), *map(str, pick(row))] for row in [*rows, total]]
 
     return [
         Table(

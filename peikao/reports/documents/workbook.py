@@ -10,7 +10,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.writer.excel import save_workbook
 
 from peikao.lib.notice_numbers import count_text, wan_yuan_text
-from peikao.reports.documents.content import NoticeContent, figures_sentence
+from peikao.reports.documents.content import PRACTICE_PHRASES, NoticeContent, figures_sentence
 
 LABELS = {
     "training_institutions": (
@@ -49,15 +49,6 @@ LABELS = {
 }
 
 
-PRACTICES = {
-    "regions_with_exit_decision": "作出淘汰退出决定",
-    "regions_with_grading": "实行分级分类监管",
-    "regions_with_commitments": "推行自律承诺制",
-    "regions_with_spot_exams": "开展“逢查必考”",
-    "regions_with_lookback_inspections": "开展整改“回头看”",
-}
-
-
 def notice_xlsx(content: NoticeContent) -> bytes:
     figures = content.figures
     book = Workbook()
@@ -75,7 +66,7 @@ def notice_xlsx(content: NoticeContent) -> bytes:
             written = f"{wan_yuan_text(value)}元" if key == "fines_yuan" else count_text(value)
             summary.append([label, name, value, written])
     summary.append(["曝光", "典型案例（起）", figures["cases_publicized"], count_text(figures["cases_publicized"])])
-    for key, label in PRACTICES.items():
+    for key, label in PRACTICE_PHRASES.items():
         value = figures["practices"][key]
         summary.append(["工作举措", f"{label}的下级地区（个）", value, count_text(value)])
     summary.append([])
