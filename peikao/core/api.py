@@ -6,7 +6,7 @@
 import datetime as dt
 
 from django.utils.translation import gettext_lazy as _
-from ninja import File, Query, Router, Schema, Status
+from ninja import Field, File, Query, Router, Schema, Status
 from ninja.decorators import decorate_view
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
@@ -74,6 +74,9 @@ class ExportFilters(Schema):
     region: str | None = None
     as_of: dt.date | None = None
     headers: str = "en"
+    # The period of a kind that covers one (injury_analysis), as the export page and `exchange export --from/--to`
+    date_from: dt.date | None = Field(None, alias="from")
+    date_to: dt.date | None = Field(None, alias="to")
 
 
 @router.get("/me", response=MeOut, summary="The authenticated user")
@@ -158,4 +161,6 @@ def export_file(request, kind: str, options: Query[ExportFilters]):
         region=region,
         as_of=options.as_of,
         headers=options.headers,
+        date_from=options.date_from,
+        date_to=options.date_to,
     )

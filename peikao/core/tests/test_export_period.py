@@ -49,3 +49,31 @@ def test_the_export_form_says_why_a_reversed_period_is_refused(client, world):
     with translation.override("zh-hans"):
         text = translation.gettext("The period starts after it ends.")
     assert [str(m) for m in get_messages(response.wsgi_request)] == [text]
+
+
+def test_the_api_exports_the_period_asked_and_refuses_a_reversed_one(client):
+    """``/api/exports/injury_analysis?from=…&to=…`` covers that period, as the export page and the command do."""
+    import csv
+
+    from peikao.core.models import Region
+    from peikao.core.services import api_token_create
+    from peikao.oversight.tests.test_injuries_analysis import _city
+    from peikao.testing.factories import UserFactory
+    from peikao.testing.http import read_download
+
+    _city()  # four cases of item 1.2 and two of 4.1 on 2025-05-10, one of 4.1 in 2023
+    inspector = UserFactory(role="inspector", region=Region.objects.get(code="350100"))
+    _token, raw = api_token_create(user=inspector, name="t")
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
+
+    def cases(**period) -> dict[str, str]:
+        response = client.get("/api/exports/injury_analysis", {"format": "csv", "region": "350100", **period}, **auth)
+        assert response.status_code == 200
+        rows = csv.DictReader(io.StringIO(read_download(response).decode("utf-8-sig")))
+        return {row["group"]: row["cases"] for row in rows if row["dimension"] == "operation_item"}
+
+    assert cases(**{"from": "2025-01-01", "to": "2025-12-31"})["4.1"] == "2"
+    assert cases(**{"from": "2023-01-01", "to": "2025-12-31"})["4.1"] == "3"
+    assert set(cases(**{"from": "2025-06-01", "to": "2025-12-31"}).values()) == {"0"}
+    refused = client.get("/api/exports/injury_analysis", {"from": "2025-12-31", "to": "2025-01-01"}, **auth)
+    assert refused.status_code == 400 and refused.json()["code"] == "bad_period"
