@@ -127,7 +127,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DATABASES["default"].setdefault("TEST", {})
 
 # Background tasks (django-tasks) are queued in the database: nothing else to run or install. A web request or
-# `manage.py schedule` enqueues; `manage.py db_worker` runs them (README, "Scheduled runs"). Tests run them at once.
+# `manage.py schedule` enqueues; `manage.py db_worker` runs them (README, "Scheduled runs"). A test that runs them
+# overrides TASKS with django-tasks' immediate backend.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 # Scheduled jobs (peikao.core.schedule), in Beijing time: `manage.py schedule` enqueues a job once per period when its
 # time has come. "every": "day" (at "at") or "week" (on ISO "weekday", 1 = Monday, at "at"); "task": a task's path.
