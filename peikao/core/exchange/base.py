@@ -9,10 +9,12 @@ is bad. ``bulk_upsert`` is the generic bulk writer the services use.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator, Sequence
+import json
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils import timezone
 from django.utils.functional import Promise
@@ -264,9 +266,7 @@ def apply_upsert(staged: StagedUpsert) -> WriteCounts:
             staged.created_log = _created_log(model, staged.new_rows)
         else:
             fields = model._meta.concrete_fields  # the primary key included: reserved by stage_upsert
-            insert_rows(
-                model, [f.column for f in fields], ([values[f.attname] for f in fields] for values in staged.new_rows)
-            )
+            insert_rows(model, [f.column for f in fields], map(_cells(fields), staged.new_rows))
         record_bulk_rows(model, staged.created_log, serialised=True)
     return staged.counts
 
@@ -287,6 +287,22 @@ def _full_values(model: type[models.Model], rows: list[dict[str, Any]], now) -> 
     return [{**defaults, **row} for row in rows]
 
 
+def _cells(fields: Sequence[models.Field]) -> Callable[[dict[str, Any]], list[Any]]:
+    """A new row's values in the order of ``fields``, JSON fields as JSON text (neither COPY nor executemany takes
+    a Python list or dict; NULL stays NULL)."""
+    names = [f.attname for f in fields]
+    encoded = [index for index, f in enumerate(fields) if f.get_internal_type() == "JSONField"]
+
+    def cells(values: dict[str, Any]) -> list[Any]:
+        out = [values[name] for name in names]
+        for index in encoded:
+            if out[index] is not None:
+                out[index] = json.dumps(out[index], ensure_ascii=False, cls=DjangoJSONEncoder)
+        return out
+
+    return cells
+
+
 def _created_log(model: type[models.Model], rows: list[dict[str, Any]]) -> list[tuple]:
     pk_name = model._meta.pk.attname
     return [
@@ -299,7 +315,7 @@ def _insert_fetching_pks(model: type[models.Model], key_fields: Sequence[str], r
     """Where keys cannot be reserved (SQLite): insert without them, then read them back by natural key."""
     pk = model._meta.pk
     concrete = [f for f in model._meta.concrete_fields if f is not pk]
-    insert_rows(model, [f.column for f in concrete], ([values[f.attname] for f in concrete] for values in rows))
+    insert_rows(model, [f.column for f in concrete], map(_cells(concrete), rows))
     keys = fetch_pks(model, key_fields, [tuple(values[k] for k in key_fields) for values in rows])
     for values in rows:
         values[pk.attname] = keys[tuple(values[k] for k in key_fields)]

@@ -97,6 +97,10 @@ class Decision(models.Model):
     def __str__(self) -> str:
         return f"{self.code} {self.get_measure_display()}"
 
+    @classmethod
+    def audit_repr(cls, values: dict) -> str:  # str() of a row written in bulk
+        return f"{values['code']} {Measure(values['measure']).label}"
+
     @property
     def fine_range_text(self) -> str:
         """The lawful range the fine was set in, as shown beside it: 100,000–200,000."""
@@ -146,6 +150,10 @@ class Rectification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.decision_id} {self.status}"
+
+    @classmethod
+    def audit_repr(cls, values: dict) -> str:  # str() of a row written in bulk
+        return f"{values['decision_id']} {values['status']}"
 
     def is_overdue(self, today=None) -> bool:
         today = today or timezone.localdate()

@@ -59,6 +59,11 @@ class Finding(models.Model):
     def __str__(self) -> str:
         return f"{self.code} {self.violation.code if self.violation_id else 'other'}"
 
+    @classmethod
+    def audit_repr(cls, values: dict) -> str:  # str() of a row written in bulk: it carries its item as ``violation``
+        violation = values.get("violation")
+        return f"{values['code']} {violation.code if violation is not None else 'other'}"
+
 
 def evidence_path(instance: Evidence, filename: str) -> str:
     """Content-addressed: a file is stored under its SHA-256 and never overwritten by another."""

@@ -120,6 +120,10 @@ class Inspection(models.Model):
     def __str__(self) -> str:
         return self.code
 
+    @classmethod
+    def audit_repr(cls, values: dict) -> str:  # str() of a row written in bulk
+        return values["code"]
+
 
 class InspectionEvent(TransitionEvent):
     """A status change of an inspection (started, completed, …)."""
@@ -158,6 +162,10 @@ class Inspector(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @classmethod
+    def audit_repr(cls, values: dict) -> str:  # str() of a row written in bulk
+        return values["name"]
 
 
 class CheckResult(models.Model):

@@ -341,9 +341,7 @@ def decision_record_bulk(*, actor: User | None, rows: Iterable[DecisionRecord]) 
                 for f in row.findings:
                     earlier.setdefault(f.pk, []).append((closed, row.due_on))
         counts.imported += 1
-    created = create_logged(
-        Decision, new, key_fields=("code",), describe=lambda v: f"{v['code']} {Measure(v['measure']).label}"
-    )
+    created = create_logged(Decision, new, key_fields=("code",))
     ids = {values["code"]: values["id"] for values in created}
     through = Decision.findings.through
     insert_rows(
@@ -355,6 +353,5 @@ def decision_record_bulk(*, actor: User | None, rows: Iterable[DecisionRecord]) 
         Rectification,
         [{"decision_id": ids[code], **values} for code, values in rectifications],
         key_fields=("decision_id",),
-        describe=lambda v: f"{v['decision_id']} {v['status']}",
     )
     return counts

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from peikao.core.audit import audited_create, audited_update, snapshot
 from peikao.core.errors import Conflict, DomainError
-from peikao.core.exchange import WriteCounts
+from peikao.core.exchange import WriteCounts, stage_upsert
 from peikao.core.exchange.uploads import upload_too_large
 from peikao.core.models import Region, User
 from peikao.core.permissions import Perm, require_perm
@@ -44,7 +44,7 @@ from peikao.enforcement.models import (
     ViolationItem,
     evidence_path,
 )
-from peikao.enforcement.services._bulk import create_logged, update_logged
+from peikao.enforcement.services._bulk import create_logged, write
 from peikao.enforcement.services._common import _next_code, _require_jurisdiction, _require_open
 from peikao.registry.models import Organization, Person
 
@@ -297,34 +297,30 @@ def inspection_record_bulk(*, actor: User | None, rows: Iterable[InspectionRecor
         if len({person.pk for person in row.inspectors}) < 2:
             raise DomainError("two_inspectors", rules.TWO_INSPECTORS)
     existing = {i.code: i for i in Inspection.objects.filter(code__in={row.code for row in rows})}
-    counts = WriteCounts()
-    new: list[dict] = []
-    changes: list[tuple[Inspection, dict]] = []
+    values: list[dict] = []
     for row in rows:
-        kind = InspectionKind(row.kind).value
         inspection = existing.get(row.code)
-        if inspection is None:
-            new.append(
-                {
-                    "code": row.code,
-                    "organization_id": row.organization.pk,
-                    "region_id": row.region.pk,
-                    "kind": kind,
-                    "inspected_on": row.inspected_on,
-                    "status": InspectionStatus.COMPLETED.value,
-                }
-            )
-            continue
-        if inspection.organization_id != row.organization.pk:
+        if inspection is not None and inspection.organization_id != row.organization.pk:
             raise Conflict("conflict", _("This inspection code belongs to another subject."))
-        before = snapshot(inspection)
-        inspection.region, inspection.kind, inspection.inspected_on = row.region, kind, row.inspected_on
-        changes.append((inspection, before))
-    created = create_logged(Inspection, new, key_fields=("code",), describe=lambda values: values["code"])
-    counts.imported = len(created)
-    counts.updated = update_logged(Inspection, changes, ["region", "kind", "inspected_on"])
-    counts.unchanged = len(changes) - counts.updated
-    ids = {values["code"]: values["id"] for values in created} | {i.code: i.pk for i in existing.values()}
+        values.append(
+            {
+                "code": row.code,
+                "organization_id": row.organization.pk,
+                "region_id": row.region.pk,
+                "kind": InspectionKind(row.kind).value,
+                "inspected_on": row.inspected_on,
+                "status": InspectionStatus.COMPLETED.value,
+            }
+        )
+    staged = stage_upsert(
+        Inspection,
+        ["code"],
+        values,
+        existing={(code,): inspection for code, inspection in existing.items()},
+        compare_fields=["region_id", "kind", "inspected_on"],
+    )
+    counts = write(staged)
+    ids = {row["code"]: row["id"] for row in staged.new_rows} | {i.code: i.pk for i in existing.values()}
     known = set(
         Inspector.objects.filter(inspection_id__in=[i.pk for i in existing.values()]).values_list(
             "inspection_id", "person_id"
@@ -337,7 +333,7 @@ def inspection_record_bulk(*, actor: User | None, rows: Iterable[InspectionRecor
             if (inspection_id, person.pk) not in known:
                 known.add((inspection_id, person.pk))
                 team.append({"inspection_id": inspection_id, "person_id": person.pk, "name": person.name})
-    create_logged(Inspector, team, key_fields=("inspection_id", "person_id"), describe=lambda values: values["name"])
+    create_logged(Inspector, team, key_fields=("inspection_id", "person_id"))
     return counts
 
 
@@ -361,46 +357,34 @@ def finding_record_bulk(*, actor: User | None, rows: Iterable[FindingRecord]) ->
         require_perm(actor, Perm.INSPECT)
     rows = list(rows)
     existing = {f.code: f for f in Finding.objects.filter(code__in={row.code for row in rows})}
-    counts = WriteCounts()
-    new: list[dict] = []
-    changes: list[tuple[Finding, dict]] = []
+    values: list[dict] = []
     for row in rows:
         violation = row.violation
-        if violation is None and not row.description.strip():
-            raise DomainError("other_needs_text", rules.OTHER_NEEDS_TEXT)
         finding = existing.get(row.code)
-        if finding is None:
-            if violation is not None and violation.retired:
-                raise DomainError("retired_item", _("This catalogue item has been replaced by a newer version."))
-            description = row.description.strip() or (violation.check_text if violation else "")
-            if not description:
-                raise DomainError("other_needs_text", rules.OTHER_NEEDS_TEXT)
-            new.append(
-                {
-                    "code": row.code,
-                    "inspection_id": row.inspection.pk,
-                    "violation_id": violation.pk if violation else None,
-                    "description": description,
-                    "surface": bool(violation and violation.surface),
-                    "source": FindingSource.IMPORTED.value,
-                    "evidence_sha256": row.evidence_sha256 or [],
-                }
-            )
-            continue
-        if finding.inspection_id != row.inspection.pk:
+        if finding is None and violation is not None and violation.retired:
+            raise DomainError("retired_item", _("This catalogue item has been replaced by a newer version."))
+        if finding is not None and finding.inspection_id != row.inspection.pk:
             raise Conflict("conflict", _("This finding code belongs to another inspection."))
-        before = snapshot(finding)
-        finding.violation = violation
-        finding.description = row.description or (violation.check_text if violation else "")
-        finding.surface = bool(violation and violation.surface)
-        finding.evidence_sha256 = row.evidence_sha256
-        changes.append((finding, before))
-    items = {row.violation.pk: row.violation.code for row in rows if row.violation is not None}
-
-    def describe(values: dict) -> str:  # str(finding)
-        return f"{values['code']} {items[values['violation_id']] if values['violation_id'] else 'other'}"
-
-    counts.imported = len(create_logged(Finding, new, key_fields=("code",), describe=describe))
-    counts.updated = update_logged(Finding, changes, ["violation", "description", "surface", "evidence_sha256"])
-    counts.unchanged = len(changes) - counts.updated
-    return counts
+        description = row.description.strip() or (violation.check_text if violation else "")
+        if not description:
+            raise DomainError("other_needs_text", rules.OTHER_NEEDS_TEXT)
+        values.append(
+            {
+                "code": row.code,
+                "inspection_id": row.inspection.pk,
+                "violation_id": violation.pk if violation else None,
+                "violation": violation,  # for the change log's name of a new finding (``Finding.audit_repr``)
+                "description": description,
+                "surface": bool(violation and violation.surface),
+                "source": FindingSource.IMPORTED.value,
+                "evidence_sha256": row.evidence_sha256 or [],
+            }
+        )
+    staged = stage_upsert(
+        Finding,
+        ["code"],
+        values,
+        existing={(code,): finding for code, finding in existing.items()},
+        compare_fields=["violation", "description", "surface", "evidence_sha256"],
+    )
+    return write(staged)
