@@ -13,7 +13,7 @@ from django.test import override_settings
 from bench import campaign_import
 from peikao.core.exchange.runner import run_import
 from peikao.core.models import ChangeLog, User
-from peikao.enforcement.models import Decision, Finding, Inspection, Rectification
+from peikao.enforcement.models import Decision, Finding, Inspection, Rectification, ViolationItem
 
 pytestmark = pytest.mark.django_db
 
@@ -66,6 +66,25 @@ def test_a_second_import_of_the_same_files_changes_nothing(campaign):
     assert (inspection.inspected_on.isoformat(), inspection.kind) == ("2023-12-30", "cross")
     entry = ChangeLog.objects.get(object_id=str(inspection.pk), content_type__model="inspection", action="update")
     assert entry.before["kind"] != "cross" and entry.after["kind"] == "cross" and entry.object_repr == cells[0]
+
+
+def test_a_known_finding_takes_the_row_s_item_text_and_digests_logged_before_and_after(campaign):
+    _expected, _results, path = campaign
+    lines = (path / "findings.csv").read_text(encoding="utf-8").splitlines()
+    cells = next(line.split(",") for line in lines[1:] if line.split(",")[2] != "other")
+    finding = Finding.objects.get(code=cells[0])
+    other = ViolationItem.objects.filter(retired=False).exclude(pk=finding.violation_id).order_by("code").first()
+    digests = ["ab" * 32, "cd" * 32]
+    cells[2], cells[3], cells[4] = other.code, "改后的问题描述", ";".join(digests)
+    (path / "changed.csv").write_text("\n".join([lines[0], ",".join(cells)]) + "\n", encoding="utf-8")
+    changed = campaign_import.import_file("findings", path / "changed.csv")
+    assert changed.ok and (changed.counts.updated, changed.counts.imported) == (1, 0), changed.problems
+    finding.refresh_from_db()
+    assert (finding.violation_id, finding.description, finding.evidence_sha256) == (other.pk, "改后的问题描述", digests)
+    entry = ChangeLog.objects.get(object_id=str(finding.pk), content_type__model="finding", action="update")
+    assert entry.object_repr == str(finding) == f"{finding.code} {other.code}"
+    assert entry.before["violation_id"] != other.pk and entry.after["violation_id"] == other.pk
+    assert entry.after["evidence_sha256"] == digests and entry.before["evidence_sha256"] != digests
 
 
 def test_a_fine_outside_its_range_rejects_the_whole_file(campaign):
