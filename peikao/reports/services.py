@@ -128,6 +128,17 @@ def return_key_add(*, actor: User | None, region: Region, jwks: dict) -> list[Re
     ]
 
 
+# Why a return is refused, in words (``InvalidReturn.code``: a ``lib.jws.TokenErrorCode`` or ``too_large``).
+RETURN_REFUSALS = {
+    "malformed": _("it is not a readable signed return"),
+    "too_large": _("it is larger than a return may be (5 MB)"),
+    "bad_alg": _("it is not signed with EdDSA"),
+    "bad_typ": _("it is a signed document of another kind"),
+    "unknown_kid": _("it is not signed with a key of a province"),
+    "bad_signature": _("its signature does not match: it was altered, or signed by another key"),
+}
+
+
 @transaction.atomic
 def return_import(*, actor: User | None, text: str | bytes, now: dt.datetime | None = None) -> ProvincialReturn:
     """Receive a province's return: its signature must be one of that province's keys, the region it states that
@@ -141,9 +152,8 @@ def return_import(*, actor: User | None, text: str | bytes, now: dt.datetime | N
         # no key of a province: verify_token refuses it as unknown_kid, after the checks of the header
         payload = verify_return(token, PublicKeySet.from_jwks({"keys": [key.jwk] if key else []}))
     except InvalidReturn as error:
-        raise DomainError(
-            f"return_{error.code}", _("The return is refused: %(reason)s."), {"reason": str(error)}
-        ) from None
+        reason = RETURN_REFUSALS.get(error.code, RETURN_REFUSALS["malformed"])
+        raise DomainError(f"return_{error.code}", _("The return is refused: %(reason)s."), {"reason": reason}) from None
     assert key is not None and kid is not None  # verified with its key
     if payload["region"] != key.region_id or payload["figures"].get("region", {}).get("code") != key.region_id:
         raise DomainError(

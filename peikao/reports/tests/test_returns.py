@@ -164,7 +164,10 @@ def test_the_api_uploads_returns_to_the_ministry_and_refuses_a_tampered_one(fuji
     accepted = upload({"return": token}, ministry)
 
     assert refused.status_code == 400 and refused.json()["code"] == "return_bad_signature"
-    assert refused.json()["message_zh"].startswith("报送数据被拒绝")
+    assert refused.json()["message_zh"] == "报送数据被拒绝：签名不符，数据已被改动或由其他密钥签名。"  # no English
+    assert refused.json()["message_en"] == (
+        "The return is refused: its signature does not match: it was altered, or signed by another key."
+    )
     assert by_province.status_code == 403
     assert accepted.status_code == 201 and accepted.json()["region"] == "350000"
     national = client.get("/api/reports/returns/notice", {"from": "2025-01-01", "to": "2025-12-31"}, **ministry)
