@@ -43,6 +43,11 @@ def _figures(line: str) -> list[str]:
     return re.findall(r"\d+", line.replace("2026-12-07 02:00", "").replace("12.4", ""))
 
 
+def _english(line: str) -> list[str]:
+    """Latin words of a line's text (its tags aside): the pages speak Chinese."""
+    return re.findall(r"[A-Za-z]{2,}", re.sub(r"<[^>]*>", " ", line.split(">", 1)[1]))
+
+
 def test_no_line_before_the_first_scheduled_run(client, world):
     assert _line(client, world, "province_admin", reverse("oversight:alert_list")) == ""
     assert _line(client, world, "province_admin", reverse("grading:grade_list")) == ""
@@ -57,6 +62,7 @@ def test_the_queue_shows_the_last_detectors_run_and_its_counts_to_the_ministry_o
     county = _line(client, world, "county_inspector", reverse("oversight:alert_list"))
     assert "2026-12-07 02:00" in county and "12.4" in county
     assert _figures(county) == []  # no province-wide counts for a county
+    assert _english(ministry) == _english(county) == []
 
 
 def test_a_failed_or_running_run_says_so(client, world):
@@ -76,3 +82,4 @@ def test_the_grades_page_shows_the_last_recomputation_and_its_counts_to_the_mini
     province = _line(client, world, "province_admin", reverse("grading:grade_list"))
     assert "2026-12-07 02:00" in province and "12.4" in province
     assert _figures(province) == []  # the country's new exit proposals are not a province's
+    assert _english(ministry) == _english(province) == []
