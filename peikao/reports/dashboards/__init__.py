@@ -49,7 +49,7 @@ def dashboard(
         "pass_rates_left_out": left_out,
         "pass_overall": exams.overall(rates),
         "alerts": alerts.alerts(w),
-        "subregions": regions.ranking(w, figures),
+        "subregions": regions.ranking(figures),
         "practices": regions.practices(w, figures),
     }
 

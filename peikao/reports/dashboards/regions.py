@@ -22,7 +22,7 @@ PRACTICE_LABELS = {
 }
 
 
-def ranking(window: Window, figures: dict[str, Any]) -> list[dict[str, Any]]:
+def ranking(figures: dict[str, Any]) -> list[dict[str, Any]]:
     """Per sub-region with any figure: inspected, problems, fines, cases publicised; most inspected first."""
     rows = [
         {
