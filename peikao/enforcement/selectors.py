@@ -273,14 +273,8 @@ def rectification_list(
 def rectification_overdue(findings: Iterable[Finding], *, on: dt.date) -> bool:
     """Was an order to rectify these findings not complied with by its deadline (still open after it on ``on``,
     or closed late)? Then a fine for them takes the range for violations not corrected in time."""
-    return (
-        Rectification.objects.filter(decision__findings__in=[f.pk for f in findings])
-        .filter(
-            Q(status__in=[RectificationStatus.OPEN, RectificationStatus.SUBMITTED], due_on__lt=on)
-            | Q(status=RectificationStatus.CLOSED, closed_on__gt=F("due_on"))
-        )
-        .exists()
-    )
+    findings = list(findings)
+    return OverdueOrders(f.pk for f in findings).overdue(findings, on=on)
 
 
 class OverdueOrders:
@@ -302,6 +296,11 @@ class OverdueOrders:
             )
             for finding_id, status, due_on in found:
                 self.orders.setdefault(finding_id, []).append((status == RectificationStatus.CLOSED, due_on))
+
+    def add(self, findings: Iterable[Finding], *, due_on: dt.date, closed_late: bool) -> None:
+        """An order to rectify ``findings`` written since (an earlier row of an import): open, or closed late."""
+        for f in findings:
+            self.orders.setdefault(f.pk, []).append((closed_late, due_on))
 
     def overdue(self, findings: Iterable[Finding], *, on: dt.date) -> bool:
         """Closed late, or still open after its deadline on ``on``."""

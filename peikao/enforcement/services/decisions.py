@@ -283,8 +283,6 @@ def decision_record_bulk(*, actor: User | None, rows: Iterable[DecisionRecord]) 
     fined = [row for row in rows if row.code not in existing and row.measure == Measure.FINE]
     orders = selectors.OverdueOrders(f.pk for row in fined for f in row.findings)
     ranges = FineRanges()
-    # Orders to rectify of this list count as written before the rows after them (as when written one by one).
-    earlier: dict[int, list[tuple[bool, dt.date]]] = {}
     new: list[dict] = []
     links: list[tuple[str, list[Finding]]] = []
     rectifications: list[tuple[str, dict]] = []
@@ -302,11 +300,7 @@ def decision_record_bulk(*, actor: User | None, rows: Iterable[DecisionRecord]) 
             raise DomainError("invalid", _("Only an order to rectify is closed."))
         allowed = None
         if measure == Measure.FINE:  # the range it was set in, as the reader checked it
-            overdue = orders.overdue(row.findings, on=row.decided_on) or any(
-                closed_late or due_on < row.decided_on
-                for f in row.findings
-                for closed_late, due_on in earlier.get(f.pk, ())
-            )
+            overdue = orders.overdue(row.findings, on=row.decided_on)
             allowed = ranges.fine_range(row.findings, overdue=overdue)
         new.append(
             {
@@ -338,8 +332,8 @@ def decision_record_bulk(*, actor: User | None, rows: Iterable[DecisionRecord]) 
                 )
             )
             if not closed or row.closed_on > row.due_on:  # type: ignore[operator]
-                for f in row.findings:
-                    earlier.setdefault(f.pk, []).append((closed, row.due_on))
+                # Counts for the rows after it, as when the decisions were written one by one.
+                orders.add(row.findings, due_on=row.due_on, closed_late=closed)
         counts.imported += 1
     created = create_logged(Decision, new, key_fields=("code",))
     ids = {values["code"]: values["id"] for values in created}
