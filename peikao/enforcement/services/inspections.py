@@ -163,6 +163,16 @@ def check_record(
     return result
 
 
+def _finding_description(violation: ViolationItem | None, description: str, *, new: bool = True) -> str:
+    """What a finding states (what its item checks, where nothing was written), by the rules of a finding: an
+    "other" problem is described; a new finding names a current item (a known one may keep a replaced item)."""
+    if violation is None and not description.strip():
+        raise DomainError("other_needs_text", rules.OTHER_NEEDS_TEXT)
+    if new and violation is not None and violation.retired:
+        raise DomainError("retired_item", _("This catalogue item has been replaced by a newer version."))
+    return description.strip() or (violation.check_text if violation else "")
+
+
 def _finding_create(
     *,
     inspection: Inspection,
@@ -174,16 +184,13 @@ def _finding_create(
     created_by: User | None,
     evidence_sha256: list[str] | None = None,
 ) -> Finding:
-    if violation is None and not description.strip():
-        raise DomainError("other_needs_text", rules.OTHER_NEEDS_TEXT)
-    if violation is not None and violation.retired:
-        raise DomainError("retired_item", _("This catalogue item has been replaced by a newer version."))
+    description = _finding_description(violation, description)
     return audited_create(
         Finding(
             code=code or _next_code(f"{inspection.code}-F", Finding),
             inspection=inspection,
             violation=violation,
-            description=description.strip() or (violation.check_text if violation else ""),
+            description=description,
             surface=bool(violation and violation.surface),
             person=person,
             source=source,
@@ -361,13 +368,9 @@ def finding_record_bulk(*, actor: User | None, rows: Iterable[FindingRecord]) ->
     for row in rows:
         violation = row.violation
         finding = existing.get(row.code)
-        if finding is None and violation is not None and violation.retired:
-            raise DomainError("retired_item", _("This catalogue item has been replaced by a newer version."))
         if finding is not None and finding.inspection_id != row.inspection.pk:
             raise Conflict("conflict", _("This finding code belongs to another inspection."))
-        description = row.description.strip() or (violation.check_text if violation else "")
-        if not description:
-            raise DomainError("other_needs_text", rules.OTHER_NEEDS_TEXT)
+        description = _finding_description(violation, row.description, new=finding is None)
         values.append(
             {
                 "code": row.code,
