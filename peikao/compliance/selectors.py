@@ -176,13 +176,9 @@ def region_summary(*, user: User, scan: ComplianceScan, region=None) -> dict:
 def gap_violations() -> list[tuple[str, object, str, str, str]]:
     """(gap, its label, the violation's code, its short name, its basis as cited) for every gap type."""
     bases = violation_bases()
-    return [
-        (
-            value,
-            label,
-            GAP_VIOLATIONS[value][0],
-            bases[GAP_VIOLATIONS[value][0]].label if GAP_VIOLATIONS[value][0] in bases else "",
-            bases[GAP_VIOLATIONS[value][0]].basis_title if GAP_VIOLATIONS[value][0] in bases else "",
-        )
-        for value, label in GapType.choices
-    ]
+    rows: list[tuple[str, object, str, str, str]] = []
+    for value, label in GapType.choices:
+        code = GAP_VIOLATIONS[value][0]
+        item = bases.get(code)
+        rows.append((value, label, code, item.label if item else "", item.basis_title if item else ""))
+    return rows
