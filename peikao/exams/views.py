@@ -18,7 +18,6 @@ from peikao.core.errors import DomainError
 from peikao.core.forms import add_domain_error
 from peikao.core.paging import paginate
 from peikao.core.permissions import Perm, has_perm, require_perm
-from peikao.core.validators import validate_id_number
 from peikao.exams import selectors, services
 from peikao.exams.choices import ExamPart, Sanction, SittingStatus, StaffRole
 from peikao.exams.forms import (
@@ -32,7 +31,6 @@ from peikao.exams.forms import (
 )
 from peikao.exams.models import PracticalSheet, Question, Registration, SittingStaff
 from peikao.registry import selectors as registry_selectors
-from peikao.registry.models import Person
 
 EXAM_SESSION_KEY = "exam_registration"
 
@@ -136,15 +134,6 @@ def sitting_transition(request, sitting_code: str, action: str):
     return redirect("exams:sitting_detail", sitting_code=sitting_code)
 
 
-def _staff_by_id_number(sitting, raw: str) -> Person:
-    """The staff member the form names, among those who may staff the sitting: the same refusal for anyone else,
-    registered or not."""
-    person = selectors.exam_staff(sitting=sitting).filter(id_number=validate_id_number(raw)).first()
-    if person is None:
-        raise DomainError("not_exam_staff", selectors.NOT_EXAM_STAFF)
-    return person
-
-
 @login_required
 @require_POST
 def staff_add(request, sitting_code: str):
@@ -155,7 +144,7 @@ def staff_add(request, sitting_code: str):
             services.staff_assign(
                 actor=request.user,
                 sitting=sitting,
-                person=_staff_by_id_number(sitting, form.cleaned_data["id_number"]),
+                id_number=form.cleaned_data["id_number"],
                 role=form.cleaned_data["role"],
                 override_reason=form.cleaned_data["override_reason"],
             )

@@ -16,6 +16,7 @@ from peikao.core.exchange import WriteCounts
 from peikao.core.models import User
 from peikao.core.permissions import Perm, require_perm
 from peikao.core.transitions import apply_transition
+from peikao.core.validators import validate_id_number
 from peikao.exams.choices import SITTING_TRANSITIONS, ExamPart, ResultStatus, SittingStatus, StaffRole
 from peikao.exams.models import AnswerSheet, Blueprint, Result, Sitting, SittingEvent, SittingStaff
 from peikao.exams.selectors import (
@@ -105,10 +106,18 @@ def _new_sitting(
 
 @transaction.atomic
 def staff_assign(
-    *, actor: User, sitting: Sitting, person: Person, role: str, override_reason: str = ""
+    *,
+    actor: User,
+    sitting: Sitting,
+    role: str,
+    person: Person | None = None,
+    id_number: str = "",
+    override_reason: str = "",
 ) -> SittingStaff:
-    """Assign a proctor or examiner. Someone employed by a training institution whose trainees sit here is
-    refused, with the reason; only a regulator may override, recording why (教考分离)."""
+    """Assign a proctor or examiner (``person``, or the one of the exam point's staff with ``id_number``: looked up
+    only once the actor may assign, so the refusal tells nobody else whether a number is on the staff). Someone
+    employed by a training institution whose trainees sit here is refused, with the reason; only a regulator may
+    override, recording why (教考分离)."""
     if override_reason.strip():
         # Only a regulator overrides a conflict, and says why.
         require_perm(actor, Perm.PATROL)
@@ -119,7 +128,10 @@ def staff_assign(
         require_own(actor, sitting.exam_point)
     if sitting.status != SittingStatus.PLANNED:
         raise Conflict("sitting_not_planned", _("Staff are assigned before the sitting opens."))
-    if not exam_staff(sitting=sitting).filter(pk=person.pk).exists():
+    staff_of_the_point = exam_staff(sitting=sitting)
+    if person is None:
+        person = staff_of_the_point.filter(id_number=validate_id_number(id_number)).first()
+    if person is None or not staff_of_the_point.filter(pk=person.pk).exists():
         raise DomainError("not_exam_staff", NOT_EXAM_STAFF)
     conflicts = staff_conflicts(sitting=sitting, person=person)
     conflict_text = "、".join(conflicts)

@@ -181,6 +181,24 @@ def test_a_proctor_employed_by_the_candidates_training_institution_is_refused(ex
     assert staff.conflict == exam_world["school"].name and staff.override_by == exam_world["regulator"]
 
 
+def test_who_may_not_assign_staff_learns_nothing_of_the_staff_from_the_form(client, exam_world):
+    """An inspector sees the sitting but does not run it: the staff member's number and an unknown one get the same
+    refusal (the right to assign is checked before any look-up), and nothing is assigned."""
+    from peikao.exams.models import SittingStaff
+    from peikao.testing.factories import PersonFactory
+
+    sitting = sitting_at(exam_world)
+    client.force_login(exam_world["regulator"])
+    url = f"/exams/sittings/{sitting.sitting_code}/staff/"
+    answers = []
+    for number in (exam_world["proctor"].id_number, PersonFactory.build().id_number):
+        response = client.post(url, {"id_number": number, "role": "proctor"}, follow=True)
+        answers.append([str(m) for m in response.context["messages"]])
+    assert answers[0] == answers[1] and len(answers[0]) == 1
+    assert answers[0] != [str(selectors.NOT_EXAM_STAFF)]
+    assert not SittingStaff.objects.filter(sitting=sitting).exists()
+
+
 def test_the_staff_form_is_no_lookup_of_the_register(client, exam_world):
     """An exam point names its proctor by ID number; a registered stranger and an unregistered number get the same
     refusal, and nothing is assigned."""
