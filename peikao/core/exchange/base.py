@@ -9,7 +9,6 @@ is bad. ``bulk_upsert`` is the generic bulk writer the services use.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
@@ -19,7 +18,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.functional import Promise
 
-from peikao.core.audit import dump_json, record_bulk_rows, repr_values, snapshot, snapshot_rows
+from peikao.core.audit import record_bulk_rows, repr_values, snapshot, snapshot_rows
 from peikao.core.bulk import insert_rows, reserve_ids
 from peikao.core.choices import ChangeAction
 from peikao.core.exchange.rows import Column, Problem, Row
@@ -287,6 +286,10 @@ def _full_values(model: type[models.Model], rows: list[dict[str, Any]], now) -> 
     return [{**defaults, **row} for row in rows]
 
 
+#: ``dump_json`` with one encoder for all the rows of an import (snapshots, and the values of JSON fields).
+_encode = DjangoJSONEncoder(ensure_ascii=False).encode
+
+
 def _cells(fields: Sequence[models.Field]) -> Callable[[dict[str, Any]], list[Any]]:
     """A new row's values in the order of ``fields``, JSON fields as JSON text (neither COPY nor executemany takes
     a Python list or dict; NULL stays NULL)."""
@@ -297,7 +300,7 @@ def _cells(fields: Sequence[models.Field]) -> Callable[[dict[str, Any]], list[An
         out = [values[name] for name in names]
         for index in encoded:
             if out[index] is not None:
-                out[index] = json.dumps(out[index], ensure_ascii=False, cls=DjangoJSONEncoder)
+                out[index] = _encode(out[index])
         return out
 
     return cells
@@ -306,7 +309,7 @@ def _cells(fields: Sequence[models.Field]) -> Callable[[dict[str, Any]], list[An
 def _created_log(model: type[models.Model], rows: list[dict[str, Any]]) -> list[tuple]:
     pk_name = model._meta.pk.attname
     return [
-        (ChangeAction.CREATE, values[pk_name], repr_values(model, values), None, dump_json(after))
+        (ChangeAction.CREATE, values[pk_name], repr_values(model, values), None, _encode(after))
         for values, after in zip(rows, snapshot_rows(model, rows), strict=True)
     ]
 
