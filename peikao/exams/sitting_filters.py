@@ -19,7 +19,10 @@ Sittings = TypeVar("Sittings", bound=QuerySet[Sitting])
 
 
 def apply(queryset: Sittings, filters) -> Sittings:
-    """``starts_from`` / ``starts_to`` (days, local time), ``conflicts``, ``findings`` of a sitting list's filters."""
+    """``exam_point`` (its org code), ``starts_from`` / ``starts_to`` (days, local time), ``conflicts``, ``findings``
+    of a sitting list's filters."""
+    if filters.get("exam_point"):
+        queryset = queryset.filter(exam_point__org_code=str(filters["exam_point"]).strip())
     for name, lookup in (("starts_from", "gte"), ("starts_to", "lte")):
         day = _day(filters.get(name))
         if day is not None:

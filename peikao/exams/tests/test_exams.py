@@ -505,3 +505,31 @@ def test_a_practical_sheet_is_added_by_the_bank_authority_with_points_adding_up_
     sheet.tasks = [*tasks, {"code": "K3", "name": "作业现场应急处置", "points": 10}]
     created = services.practical_sheet_create(actor=exam_world["admin"], sheet=sheet)
     assert ChangeLog.objects.filter(content_type__model="practicalsheet", object_id=str(created.pk)).exists()
+
+
+def test_the_sitting_list_filtered_by_exam_point_lists_that_point_only(client, exam_world):
+    """The dashboard's link to an exam point's sittings: by its code, so a point whose name holds another's name does
+    not bring the other's sittings along (a name search would)."""
+    from peikao.core.choices import Role
+    from peikao.registry.choices import OrganizationKind
+    from peikao.testing.factories import OrganizationFactory, UserFactory
+
+    point = exam_world["point"]
+    branch = OrganizationFactory(
+        kind=OrganizationKind.EXAM_POINT, region=point.region, parent=exam_world["centre"], items=["1.2"],
+        name=f"{point.name}分部",
+    )  # fmt: skip
+    start = dt.datetime(2026, 9, 16, 9, tzinfo=BEIJING)
+    services.sitting_create(
+        actor=UserFactory(role=Role.ORG_CLERK, organization=branch), exam_point=branch, sitting_code="B-1",
+        part="theory", starts_at=start, ends_at=start + dt.timedelta(hours=2), operation_item=exam_world["item"],
+    )  # fmt: skip
+    sitting_at(exam_world)
+    client.force_login(exam_world["admin"])
+
+    page = client.get("/exams/sittings/", {"exam_point": point.org_code}).content.decode()
+    assert "S-1" in page and "B-1" not in page
+    assert (
+        f"{point.name}的考试场次" in page or point.name in page.split('class="filter-note"', 1)[1].split("</p>", 1)[0]
+    )
+    assert "B-1" in client.get("/exams/sittings/", {"q": point.name}).content.decode()  # what the name would match

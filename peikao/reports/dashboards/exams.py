@@ -62,7 +62,9 @@ def pass_rates(window: Window) -> list[dict[str, Any]]:
             "region": point.region.full_name,
             "sittings": count,
             "url": link("registry:organization_detail", org_code=point.org_code),
-            "sittings_url": link("exams:sitting_list", {"q": point.name, "starts_from": since, "starts_to": until}),
+            "sittings_url": link(
+                "exams:sitting_list", {"exam_point": point.org_code, "starts_from": since, "starts_to": until}
+            ),
         }
         for part in PARTS:
             counts = parts.get(pk, {}).get(part, {"sat": 0, "passed": 0})
