@@ -17,7 +17,7 @@ from peikao.core.audit import audit_context
 from peikao.core.exchange.runner import run_import
 from peikao.core.exchange.tables import write_table
 from peikao.core.models import User
-from peikao.demo.steps import DemoContext, step
+from peikao.demo.steps import DemoContext, imported, step
 from peikao.exams.models import Result
 from peikao.registry.models import Assignment
 
@@ -141,7 +141,7 @@ def build_certificates(ctx: DemoContext) -> str:
         filename="legacy-certificates.csv",
         label="command:demo",
     )
-    assert result.ok, result.problems[:3]
+    imported(result, "certificates")
     summary.append(f"{result.counts.imported} legacy certificates")
 
     # Issued by Peikao from the demo exams: every candidate who passed the theory and the practical.

@@ -25,11 +25,10 @@ from django.utils import timezone
 
 from peikao.certificates.models import Certificate
 from peikao.core import synthetic
-from peikao.core.errors import DomainError
 from peikao.core.exchange import get_kind
 from peikao.core.exchange.runner import run_import
 from peikao.core.validators import id_check_char
-from peikao.demo.steps import DemoContext, step
+from peikao.demo.steps import DemoContext, imported, step
 from peikao.oversight.injuries import selectors
 from peikao.registry.models import Assignment
 from peikao.training.models import Enrolment
@@ -224,11 +223,7 @@ def build_injuries(ctx: DemoContext) -> str:
         user=None,
         label="command:demo",
     )
-    if not result.ok:
-        first_problem = result.problems[0]
-        raise DomainError(
-            "demo_failed", f"demo injuries: row {first_problem.row} {first_problem.column}: {first_problem.en}"
-        )
+    imported(result, "injuries")
     statuses = selectors.injury_list(user=None).order_by().values("link_status").annotate(n=Count("pk"))
     by_status = {row["link_status"]: row["n"] for row in statuses}
     linked = ", ".join(f"{status} {n}" for status, n in sorted(by_status.items()))

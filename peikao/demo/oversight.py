@@ -29,7 +29,7 @@ from peikao.core.errors import DomainError
 from peikao.core.exchange.runner import run_import
 from peikao.core.models import User
 from peikao.demo.exams import _at, _staff, _take, eligible
-from peikao.demo.steps import DemoContext, step
+from peikao.demo.steps import DemoContext, imported, step
 from peikao.demo.training import ClassBuilder, _people
 from peikao.exams import services as exam_services
 from peikao.exams.models import Question, Sitting
@@ -161,7 +161,7 @@ def _history_questions() -> list[tuple[str, str, str, int]]:
         filename="history-bank.csv",
         label="command:demo",
     )
-    assert result.ok, result.problems[:3]
+    imported(result, "questions")
     questions = Question.objects.filter(operation_item__code="1.2", question_code__startswith="DEMO-1.2-")
     return [(q.question_code, q.qtype, q.answer, len(q.options)) for q in questions.order_by("question_code")]
 

@@ -13,6 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from peikao.core.errors import DomainError
+
 DEMO_PASSWORD = "Peikao-demo-2026"
 DEMO_PROVINCE = "350000"  # 福建省
 
@@ -47,3 +49,12 @@ def step(order: int, name: str):
 
 def steps() -> list[tuple[int, str, Callable[[DemoContext], str]]]:
     return sorted(_STEPS)
+
+
+def imported(result, kind: str):
+    """``result`` of a demo file's import, refused with its first bad row if any: the demo's own data is wrong (an
+    error, not an ``assert`` that ``python -O`` would drop)."""
+    if not result.ok:
+        first = result.problems[0]
+        raise DomainError("demo_failed", f"demo {kind}: row {first.row} {first.column}: {first.en}")
+    return result
