@@ -335,6 +335,10 @@ class DecisionsKind(ExchangeKind):
             row.fail("due_on", rules.DEADLINE_REQUIRED, code="required")
         if closed and measure != Measure.RECTIFY_ORDER:
             row.fail("closed_on", _("Only an order to rectify is closed."), code="invalid")
+        if measure == Measure.RECTIFY_ORDER and due and findings and not row.problems and (not closed or closed > due):
+            # An order of this file not complied with counts for the fines of the rows after it, as the writer
+            # counts it (decision_record_bulk) and as it would had the file been imported a row at a time.
+            ctx.cache["overdue"].add(findings, due_on=due, closed_late=bool(closed))
         return {
             "code": code,
             "inspection": inspection,

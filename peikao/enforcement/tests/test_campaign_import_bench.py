@@ -48,6 +48,17 @@ def test_the_generated_campaign_imports_whole_with_every_row_logged(campaign):
     assert order.closed_on and order.decision.findings.exists()
 
 
+def test_an_order_not_complied_with_counts_for_the_fines_after_it_in_the_same_chunk(tmp_path):
+    """The whole decisions file in one chunk: an order to rectify closed late, read before the fines of the range
+    for violations not corrected in time, makes them lawful, as it would imported a row at a time."""
+    expected = campaign_import.build(0.0002, tmp_path)
+    assert settings.PEIKAO["IMPORT_CHUNK_SIZE"] > expected["decisions"]
+    for kind in campaign_import.KINDS:
+        result = campaign_import.import_file(kind, tmp_path / f"{kind}.csv")
+        assert result.ok, (kind, result.problems)
+    assert Decision.objects.filter(overdue_range=True).count() == expected["overdue_fines"] >= 1
+
+
 def test_a_second_import_of_the_same_files_changes_nothing(campaign):
     expected, _results, path = campaign
     logged = ChangeLog.objects.count()
