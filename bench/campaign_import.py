@@ -270,14 +270,13 @@ def _backend_cpu() -> float | None:
     wall time, what the figures would be on a machine whose cores are not shared with other work."""
     from django.db import connection
 
+    from bench.harness import cpu_seconds_of
+
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_backend_pid()")
         pid = cursor.fetchone()[0]
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:  # a database on another machine
-        return None
-    return round((int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK"), 2)
+    seconds = cpu_seconds_of(pid)
+    return None if seconds is None else round(seconds, 2)
 
 
 def _worker() -> None:

@@ -63,6 +63,16 @@ def measured(command: list[str | Path], *, extra_env: dict | None = None) -> dic
     return result
 
 
+def cpu_seconds_of(pid: int) -> float | None:
+    """CPU seconds (user + system) a process of this machine has used so far (a PostgreSQL server or backend
+    process, beside a benchmark's wall time); None where it cannot be read (a database on another machine)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def sql_scalar(sql: str, *, database: str | None = None):
     import psycopg
 

@@ -23,7 +23,7 @@ import random
 import sys
 import time
 
-from bench.harness import DATABASE_URL, PYTHON, fresh_database, measured, write_result
+from bench.harness import DATABASE_URL, PYTHON, cpu_seconds_of, fresh_database, measured, write_result
 from bench.training_data import LESSONS_PER_CLASS, TRAINEES_PER_CLASS, lesson_times, load_base
 
 NAME = "oversight"
@@ -223,7 +223,7 @@ def worker(action: str, code: str) -> dict:
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_backend_pid()")
         backend = cursor.fetchone()[0]
-    cpu_before = _server_cpu(backend)
+    cpu_before = cpu_seconds_of(backend)
     started = time.perf_counter()
     if action == "detect":
         with audit_context(label="bench"):
@@ -234,20 +234,10 @@ def worker(action: str, code: str) -> dict:
             cursor.execute(BARE[code].format(intervals=intervals_sql("1 = 1")).replace("%%", "%"))
             rows = cursor.fetchone()[0]
         figures = {"seconds": round(time.perf_counter() - started, 3), "rows": rows}
-    cpu_after = _server_cpu(backend)
+    cpu_after = cpu_seconds_of(backend)
     if cpu_before is not None and cpu_after is not None:
         figures["db_cpu_seconds"] = round(cpu_after - cpu_before, 2)
     return figures
-
-
-def _server_cpu(pid: int) -> float | None:
-    """CPU seconds (user + system) of a local database server process so far; None if it cannot be read."""
-    try:
-        with open(f"/proc/{pid}/stat") as fh:
-            fields = fh.read().rsplit(")", 1)[1].split()
-    except OSError:
-        return None
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def build(scale: float) -> dict:

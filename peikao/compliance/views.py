@@ -77,5 +77,5 @@ def enterprise(request, org_code: str):
     return render(
         request,
         "compliance/enterprise.html",
-        {"organization": organization, "rows": rows, "as_of": as_of, "gap_violations": selectors.gap_violations()},
+        {"organization": organization, "rows": rows, "as_of": as_of},
     )
