@@ -52,7 +52,7 @@ lock:
 	$(BIN)/pip-compile --quiet --strip-extras --generate-hashes --allow-unsafe -o requirements/dev.txt requirements/dev.in
 
 messages: install
-	cd peikao && ../$(PY) ../manage.py makemessages -l zh_Hans --no-obsolete --no-location
+	cd peikao && ../$(PY) ../manage.py makemessages -l zh_Hans --no-obsolete --no-location --no-wrap
 	cd peikao && ../$(PY) ../manage.py compilemessages -l zh_Hans
 
 clean:
