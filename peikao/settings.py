@@ -169,6 +169,7 @@ AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "password", "id_number", 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "peikao" / "locale"]
+FORMAT_MODULE_PATH = ["peikao.core.formats"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True

@@ -16,6 +16,7 @@ import json
 from decimal import Decimal
 
 import docx
+import lxml.html
 import pytest
 
 from peikao.core.errors import DomainError
@@ -222,6 +223,10 @@ def test_the_responsible_person_is_named_masked_on_the_page_and_the_document(sit
     decision = late.decisions.get(measure="fine")
     detail = client.get(f"/enforcement/decisions/{decision.code}/").content.decode()
     assert principal.name in detail and principal.masked_id_number in detail and principal.id_number not in detail
+    # amounts grouped by thousands like the lawful range beside them (Django's zh_Hans data groups by none)
+    shown = lxml.html.fromstring(detail)
+    assert shown.get_element_by_id("fine").text_content().startswith("150,000 · ")
+    assert "罚款 30,000 · 法定幅度 20,000–50,000" in shown.get_element_by_id("responsible").text_content()
     body, _name = decision_docx(decision)
     joined = "\n".join(p.text for p in docx.Document(io.BytesIO(body)).paragraphs)
     assert (
