@@ -430,11 +430,13 @@ class ScheduledRunStatus(models.TextChoices):
 
 
 class ScheduledRun(models.Model):
-    """One run of a scheduled job (peikao.core.schedule) for one period, named by the instant it fell due. The unique
-    constraint is the guard: two schedulers (or two workers) never enqueue the same run twice."""
+    """One attempt of a scheduled job (peikao.core.schedule) for one period, named by the instant it fell due and its
+    attempt number (1, then 2, 3… when an attempt failed and the job allows retries). The unique constraint is the
+    guard: two schedulers (or two workers) never enqueue the same attempt twice."""
 
     job = models.CharField(pgettext_lazy("scheduled run", "job"), max_length=64)
     due_at = models.DateTimeField(_("due at"))
+    attempt = models.PositiveIntegerField(pgettext_lazy("scheduled run", "attempt"), default=1)
     enqueued_at = models.DateTimeField(_("enqueued at"), default=timezone.now)
     started_at = models.DateTimeField(_("started"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
@@ -446,13 +448,20 @@ class ScheduledRun(models.Model):
     task_id = models.CharField(pgettext_lazy("scheduled run", "task"), max_length=64, blank=True, default="")
 
     class Meta:
-        ordering = ["-due_at", "job"]
+        ordering = ["-due_at", "-attempt", "job"]
         verbose_name = _("scheduled run")
         verbose_name_plural = _("scheduled runs")
-        constraints = [models.UniqueConstraint(fields=["job", "due_at"], name="scheduledrun_once_per_period")]
+        constraints = [
+            models.UniqueConstraint(fields=["job", "due_at", "attempt"], name="scheduledrun_once_per_attempt"),
+            models.CheckConstraint(condition=Q(attempt__gte=1), name="scheduledrun_attempt_from_one"),
+        ]
 
     def __str__(self) -> str:
-        return f"{self.job} {self.due_at:%Y-%m-%d %H:%M}"
+        """The job and its due time in Beijing time (the schedule's time), and the attempt after the first."""
+        if self.due_at is None:
+            return self.job
+        due = timezone.localtime(self.due_at, timezone.get_default_timezone())
+        return f"{self.job} {due:%Y-%m-%d %H:%M}" + (f" #{self.attempt}" if self.attempt > 1 else "")
 
     @property
     def seconds(self) -> float | None:
