@@ -16,6 +16,7 @@ import re
 from decimal import Decimal
 from urllib.parse import urlsplit
 
+import lxml.html
 import pytest
 import time_machine
 from django.test import Client
@@ -301,6 +302,10 @@ def test_the_dashboard_page_shows_charts_and_tables_of_the_users_region(records)
         ["鼓楼区", "台江区"],
         [58.3, 20.0],
     )
+    shown = lxml.html.fromstring(page)  # the tables name the sub-regions as their charts do
+    for table in ("ranking-table", "fines-region-table"):
+        names = [cell.text_content() for cell in shown.xpath(f"//table[@id='{table}']/tbody/tr/td[1]")]
+        assert sorted(names) == ["台江区", "鼓楼区"], (table, names)
     assert "福建省福州市" in foreign.content.decode() and "厦门" not in foreign.content.decode()
     client.force_login(records.users["ti_admin"])
     assert client.get(reverse("reports:dashboard")).status_code == 404
