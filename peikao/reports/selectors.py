@@ -33,11 +33,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce, Substr
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -59,6 +60,7 @@ __all__ = [
     "name_within",
     "notice_figures",
     "notice_region",
+    "practice_codes",
     "returns_figures",
     "subregion_length",
 ]
@@ -168,7 +170,7 @@ def notice_figures(*, user: User | None, region: Region, period: Period) -> dict
         notice_region(user=user, code=region.code)  # refuses a region out of the user's jurisdiction
     length = subregion_length(region)
     rows = _figures_by_prefix(region, period, length)
-    codes = _practice_codes(region, period)
+    codes = practice_codes(region, period)
     practices = _practice_counts(codes, length)
     keys = sorted(set(rows) | {key for key, counts in practices.items() if any(counts.values())})
     regions = Region.objects.select_related("parent__parent").in_bulk([key.ljust(6, "0") for key in keys])
@@ -324,35 +326,38 @@ def _figures_by_prefix(region: Region, period: Period, length: int) -> dict[str,
     return dict(rows)
 
 
-def _practice_codes(region: Region, period: Period) -> dict[str, set[str]]:
-    """For each practice the platform records, the county-level region codes where it was seen in the period:
-    one query per practice, returning at most one row per county."""
+def practice_codes(region: Region, period: Period, *, only: str | None = None) -> dict[str, set[str]]:
+    """For each practice the platform records (or the one named ``only``), the county-level region codes where it
+    was seen in the period: one query per practice, returning at most one row per county."""
     dates = (period.start, period.end)
     org = "inspection__organization__region_id"
-
-    def codes(queryset, path: str) -> set[str]:
-        return set(queryset.filter(_in_region(path, region)).values_list(path, flat=True).distinct().order_by())
-
-    return {
-        "regions_with_exit_decision": codes(
-            Decision.objects.filter(decided_on__range=dates, measure__in=EXIT_MEASURES), org
+    sources: dict[str, Callable[[], tuple[QuerySet, str]]] = {
+        "regions_with_exit_decision": lambda: (
+            Decision.objects.filter(decided_on__range=dates, measure__in=EXIT_MEASURES),
+            org,
         ),
-        "regions_with_grading": codes(
+        "regions_with_grading": lambda: (
             Grade.objects.filter(Q(as_of__lte=period.end) | Q(events__time__lt=period.instants()[1])),
             "organization__region_id",
         ),
-        "regions_with_commitments": codes(
+        "regions_with_commitments": lambda: (
             Commitment.objects.filter(signed_on__lte=period.end, valid_to__gte=period.start),
             "organization__region_id",
         ),
-        "regions_with_spot_exams": codes(SpotExam.objects.filter(inspection__inspected_on__range=dates), org),
-        "regions_with_lookback_inspections": codes(
+        "regions_with_spot_exams": lambda: (SpotExam.objects.filter(inspection__inspected_on__range=dates), org),
+        "regions_with_lookback_inspections": lambda: (
             Inspection.objects.filter(
                 Q(kind=InspectionKind.LOOKBACK) | Q(lookback_of__isnull=False), inspected_on__range=dates
             ),
             "organization__region_id",
         ),
     }
+
+    def codes(queryset: QuerySet, path: str) -> set[str]:
+        return set(queryset.filter(_in_region(path, region)).values_list(path, flat=True).distinct().order_by())
+
+    wanted = [only] if only is not None else list(sources)
+    return {practice: codes(*sources[practice]()) for practice in wanted}
 
 
 def _practice_counts(codes: dict[str, set[str]], length: int) -> dict[str, dict[str, int]]:

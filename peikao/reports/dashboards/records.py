@@ -15,7 +15,7 @@ from peikao.enforcement.choices import Measure
 from peikao.enforcement.models import Decision, Inspection
 from peikao.reports.dashboards.common import Window, in_region, sub_code
 from peikao.reports.dashboards.regions import PRACTICE_LABELS
-from peikao.reports.selectors import PRACTICES, _practice_codes, subregion_length
+from peikao.reports.selectors import PRACTICES, practice_codes, subregion_length
 
 KINDS = {
     "inspections": _("Inspections"),
@@ -54,7 +54,8 @@ def practice_regions(window: Window, practice: str) -> list[dict[str, Any]]:
     if practice not in PRACTICES:
         return []
     length = subregion_length(window.region)
-    codes = sorted({sub_code(code[:length]) for code in _practice_codes(window.region, window.period)[practice]})
+    seen = practice_codes(window.region, window.period, only=practice)[practice]
+    codes = sorted({sub_code(code[:length]) for code in seen})
     names = Region.objects.select_related("parent__parent").in_bulk(codes)
     return [{"code": code, "name": names[code].full_name if code in names else code} for code in codes]
 

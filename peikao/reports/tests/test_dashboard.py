@@ -29,7 +29,7 @@ from peikao.exams.models import Registration, Result, Sitting
 from peikao.oversight.models import Alert
 from peikao.registry.models import OperationItem
 from peikao.reports.dashboards import dashboard, exams
-from peikao.reports.selectors import Period
+from peikao.reports.selectors import Period, practice_codes
 from peikao.testing.factories import BEIJING, PersonFactory
 
 TODAY = dt.date(2026, 11, 30)
@@ -234,6 +234,18 @@ def test_the_practices_are_shown_per_region_below(records):
     assert rows == {"350100": [1, 2, 2, 0, 0], "350200": [0, 0, 0, 0, 1]}
     assert [row["code"] for row in practices["rows"]] == ["350100", "350200"]  # most practices shown first
     assert [cell["n"] for cell in practices["total"]] == [1, 1, 1, 0, 1]  # in cities
+
+
+def test_the_records_of_one_practice_read_that_practice_only(records, django_assert_num_queries):
+    fujian = Region.objects.get(code="350000")
+    period = Period(dt.date(2025, 12, 1), TODAY)
+    every = practice_codes(fujian, period)
+
+    with django_assert_num_queries(1):
+        grading = practice_codes(fujian, period, only="regions_with_grading")
+
+    assert grading == {"regions_with_grading": every["regions_with_grading"]} and len(every) == 5
+    assert {code[:4] for code in grading["regions_with_grading"]} == {"3501"}  # 鼓楼 and 台江
 
 
 def test_every_link_leads_to_the_rows_its_figure_counts(records):
