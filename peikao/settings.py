@@ -131,7 +131,8 @@ DATABASES["default"].setdefault("TEST", {})
 # overrides TASKS with django-tasks' immediate backend.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 # Scheduled jobs (peikao.core.schedule), in Beijing time: `manage.py schedule` enqueues a job once per period when its
-# time has come. "every": "day" (at "at") or "week" (on ISO "weekday", 1 = Monday, at "at"); "task": a task's path.
+# time has come. "every": "day" (at "at") or "week" (on ISO "weekday", 1 = Monday, at "at"); "task": a task's path;
+# "attempts" (default 3) per period and "retry_minutes" (default 15) between a failed attempt and the next.
 PEIKAO_SCHEDULE = {
     "detect": {"task": "peikao.oversight.tasks.detect", "every": "day", "at": "02:00"},
     "grade": {"task": "peikao.oversight.tasks.grade", "every": "week", "weekday": 1, "at": "03:00"},

@@ -5,6 +5,7 @@ backend."""
 import datetime as dt
 
 import pytest
+import time_machine
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
@@ -13,6 +14,8 @@ from django.db import IntegrityError, transaction
 from django.test import override_settings
 from django_tasks_db.models import DBTaskResult
 
+from peikao.core.i18n import render
+from peikao.core.management.commands.schedule import SKIPPED
 from peikao.core.models import ScheduledRun, ScheduledRunStatus
 from peikao.core.schedule import Job, jobs, schedule_due
 
@@ -97,15 +100,157 @@ def test_a_due_job_is_enqueued_once_per_period_and_its_run_recorded():
 
 
 @override_settings(TASKS=IMMEDIATE, PEIKAO_SCHEDULE=SCHEDULE)
-def test_a_failing_job_is_recorded_failed_with_its_error_and_not_retried_in_its_period():
-    [outcome] = schedule_due(now=at("2026-12-09", "12:00"), only=["weekly"])
-    assert outcome.enqueued
-    run = ScheduledRun.objects.get(job="weekly")
-    assert run.due_at == at("2026-12-07", "03:00")
-    assert run.status == ScheduledRunStatus.FAILED and "RuntimeError: the data is not there" in run.error
-    assert run.finished_at is not None
-    schedule_due(now=at("2026-12-10", "12:00"), only=["weekly"])
+def test_a_failed_run_is_retried_in_its_period_after_the_delay_up_to_its_attempts():
+    def check(day, hhmm):
+        with time_machine.travel(at(day, hhmm), tick=False):
+            [outcome] = schedule_due(only=["weekly"])
+        return outcome
+
+    first = check("2026-12-09", "12:00")
+    assert first.enqueued and first.run.attempt == 1 and first.attempts == 3
+    assert first.run.due_at == at("2026-12-07", "03:00")
+    assert first.run.status == ScheduledRunStatus.FAILED and "RuntimeError: the data is not there" in first.run.error
+    assert first.run.finished_at == at("2026-12-09", "12:00") and first.retry_at == at("2026-12-09", "12:15")
+    waiting = check("2026-12-09", "12:14")  # the delay has not passed
+    assert not waiting.enqueued and waiting.run.pk == first.run.pk and waiting.retry_at == at("2026-12-09", "12:15")
     assert CALLS == ["weekly"]
+    second = check("2026-12-09", "12:15")
+    assert second.enqueued and second.run.attempt == 2 and second.run.status == ScheduledRunStatus.FAILED
+    assert second.run.due_at == first.run.due_at and CALLS == ["weekly", "weekly"]
+    third = check("2026-12-09", "12:40")
+    assert third.enqueued and third.run.attempt == 3 and third.retry_at is None  # the last one
+    for later in (("2026-12-09", "13:00"), ("2026-12-13", "23:59")):  # no attempt left in this period
+        spent = check(*later)
+        assert not spent.enqueued and spent.run.pk == third.run.pk and spent.retry_at is None
+    assert CALLS == ["weekly"] * 3
+    runs = list(ScheduledRun.objects.filter(job="weekly"))
+    assert [run.attempt for run in runs] == [3, 2, 1]  # each attempt its row: its own times, error and task
+    assert len({run.task_id for run in runs}) == 3 and all("the data is not there" in run.error for run in runs)
+    # the next period starts again at attempt 1
+    following = check("2026-12-14", "03:00")
+    assert following.enqueued and following.run.attempt == 1 and following.run.due_at == at("2026-12-14", "03:00")
+
+
+@override_settings(TASKS=IMMEDIATE)
+def test_a_job_sets_its_attempts_and_their_delay_and_one_attempt_means_no_retry():
+    entry = SCHEDULE["weekly"]
+    with override_settings(PEIKAO_SCHEDULE={"weekly": {**entry, "attempts": 1}}):
+        [job] = jobs()
+        assert job.attempts == 1
+        with time_machine.travel(at("2026-12-07", "03:00"), tick=False):
+            [outcome] = schedule_due()
+        assert outcome.enqueued and outcome.retry_at is None
+        with time_machine.travel(at("2026-12-07", "09:00"), tick=False):
+            [outcome] = schedule_due()
+        assert not outcome.enqueued and CALLS == ["weekly"]
+    with override_settings(PEIKAO_SCHEDULE={"weekly": {**entry, "attempts": 2, "retry_minutes": 120}}):
+        with time_machine.travel(at("2026-12-07", "04:59"), tick=False):
+            [outcome] = schedule_due()
+        assert not outcome.enqueued and outcome.retry_at == at("2026-12-07", "05:00")
+    assert {job.name: (job.attempts, job.retry_minutes) for job in jobs()} == {"detect": (3, 15), "grade": (3, 15)}
+
+
+@pytest.mark.parametrize(
+    ("entry", "key"),
+    [({"attempts": 0}, "attempts"), ({"attempts": "3"}, "attempts"), ({"attempts": True}, "attempts"),
+     ({"retry_minutes": -1}, "retry_minutes"), ({"retry_minutes": 1.5}, "retry_minutes")],
+)  # fmt: skip
+def test_a_wrong_number_of_attempts_or_delay_is_a_configuration_error(entry, key):
+    with (
+        override_settings(PEIKAO_SCHEDULE={"weekly": {**SCHEDULE["weekly"], **entry}}),
+        pytest.raises(ImproperlyConfigured, match=key),
+    ):
+        jobs()
+
+
+@override_settings(TASKS=IMMEDIATE, PEIKAO_SCHEDULE=SCHEDULE)
+def test_a_run_whose_worker_stopped_is_retried_once_marked_failed():
+    ScheduledRun.objects.create(
+        job="nightly", due_at=at("2026-12-07", "02:00"), enqueued_at=at("2026-12-07", "02:00"),
+        started_at=at("2026-12-07", "02:00"), status=ScheduledRunStatus.RUNNING,
+    )  # fmt: skip
+    with override_settings(PEIKAO={**settings.PEIKAO, "SCHEDULE_STALE_MINUTES": 60}):
+        [marked] = schedule_due(now=at("2026-12-07", "03:01"), only=["nightly"])
+        assert not marked.enqueued and marked.run.status == ScheduledRunStatus.FAILED
+        assert marked.retry_at == at("2026-12-07", "03:16") and CALLS == []
+        [retried] = schedule_due(now=at("2026-12-07", "03:16"), only=["nightly"])
+    assert retried.enqueued and retried.run.attempt == 2 and retried.run.status == ScheduledRunStatus.SUCCEEDED
+    assert CALLS == ["nightly"]
+
+
+@override_settings(TASKS=DATABASE, PEIKAO_SCHEDULE=SCHEDULE)
+def test_two_schedulers_retrying_one_failed_run_enqueue_one_attempt(monkeypatch):
+    due = at("2026-12-07", "02:00")
+    failed = ScheduledRun.objects.create(
+        job="nightly", due_at=due, status=ScheduledRunStatus.FAILED, finished_at=at("2026-12-07", "02:01")
+    )
+    [winner] = schedule_due(now=at("2026-12-07", "02:30"), only=["nightly"])
+    assert winner.enqueued and winner.run.attempt == 2
+    # a second scheduler that read the period's attempts before the first wrote its retry
+    monkeypatch.setattr("peikao.core.schedule.latest_attempt", lambda job, due: failed)
+    [loser] = schedule_due(now=at("2026-12-07", "02:30"), only=["nightly"])
+    assert not loser.enqueued and loser.run.pk == winner.run.pk
+    assert ScheduledRun.objects.filter(job="nightly").count() == 2 and DBTaskResult.objects.count() == 1
+
+
+@override_settings(TASKS=IMMEDIATE, PEIKAO_SCHEDULE=SCHEDULE)
+def test_after_missed_periods_one_run_catches_up_named_by_the_latest_due_time_and_the_command_says_so(capsys):
+    with time_machine.travel(at("2026-12-06", "02:05"), tick=False):
+        call_command("schedule", "--job", "nightly")
+    assert "skipped" not in capsys.readouterr().out  # the first run ever skips nothing
+    # the scheduler was down for the nights of 7, 8 and 9 December and comes back in the morning of the 9th
+    with time_machine.travel(at("2026-12-09", "08:00"), tick=False):
+        call_command("schedule", "--job", "nightly")
+        [again] = schedule_due(only=["nightly"])
+    out = capsys.readouterr().out
+    assert CALLS == ["nightly", "nightly"]  # one catch-up run, not three
+    assert list(ScheduledRun.objects.values_list("due_at", flat=True)) == [
+        at("2026-12-09", "02:00"),
+        at("2026-12-06", "02:00"),
+    ]
+    assert not again.enqueued and again.skipped == 0
+    assert out.startswith("nightly: enqueued (due 2026-12-09 02:00) — ")
+    for language in ("zh-hans", "en"):
+        assert render(SKIPPED, language, {"count": 2}) in out  # the nights of the 7th and the 8th
+    assert "2" in render(SKIPPED, "en", {"count": 2})
+
+
+@override_settings(TASKS=DATABASE)
+def test_missed_periods_are_counted_in_the_schedule_calendar():
+    nightly = Job(name="nightly", task_path="x", every="day", at=dt.time(2))
+    weekly = Job(name="weekly", task_path="x", every="week", at=dt.time(3), weekday=1)
+    assert nightly.periods_skipped(at("2026-12-06", "02:00"), at("2026-12-07", "02:00")) == 0
+    assert nightly.periods_skipped(at("2026-12-06", "02:00"), at("2026-12-09", "02:00")) == 2
+    assert nightly.periods_skipped(at("2026-12-06", "01:00"), at("2026-12-07", "02:00")) == 0  # the hour changed
+    assert weekly.periods_skipped(at("2026-11-30", "03:00"), at("2026-12-21", "03:00")) == 2
+    with override_settings(PEIKAO_SCHEDULE=SCHEDULE):
+        ScheduledRun.objects.create(job="weekly", due_at=at("2026-11-16", "03:00"))
+        [outcome] = schedule_due(now=at("2026-12-09", "12:00"), only=["weekly"])
+    assert outcome.enqueued and outcome.due_at == at("2026-12-07", "03:00") and outcome.skipped == 2
+
+
+def test_a_run_names_its_due_time_in_beijing_time_and_its_attempt_after_the_first():
+    ScheduledRun.objects.create(job="nightly", due_at=at("2026-12-07", "02:00"))
+    ScheduledRun.objects.create(job="nightly", due_at=at("2026-12-07", "02:00"), attempt=2)
+    first, second = ScheduledRun.objects.order_by("attempt")  # read back: the database gives UTC
+    assert first.due_at.utcoffset() == dt.timedelta(0)
+    assert str(first) == "nightly 2026-12-07 02:00" and str(second) == "nightly 2026-12-07 02:00 #2"
+
+
+@override_settings(TASKS=IMMEDIATE, PEIKAO_SCHEDULE=SCHEDULE)
+def test_the_command_says_which_attempt_it_enqueued_and_when_the_next_may_go(capsys):
+    with time_machine.travel(at("2026-12-07", "03:00"), tick=False):
+        call_command("schedule", "--job", "weekly")
+        call_command("schedule", "--job", "weekly")
+    with time_machine.travel(at("2026-12-07", "03:15"), tick=False):
+        call_command("schedule", "--job", "weekly")
+    first, waiting, retried = capsys.readouterr().out.splitlines()
+    assert first == "weekly: enqueued (due 2026-12-07 03:00)"
+    assert (
+        waiting
+        == "weekly: already enqueued (due 2026-12-07 03:00, failed, attempt 1 of 3, next attempt from 2026-12-07 03:15)"
+    )
+    assert retried == "weekly: enqueued attempt 2 of 3 (due 2026-12-07 03:00)"
 
 
 @override_settings(TASKS=IMMEDIATE, PEIKAO_SCHEDULE=SCHEDULE)
@@ -127,11 +272,16 @@ def test_a_run_whose_worker_stopped_is_marked_failed_after_the_stale_time_not_be
     assert working.status == ScheduledRunStatus.RUNNING  # started 179 minutes ago: still within its time
 
 
-def test_the_database_refuses_a_second_run_of_one_job_in_one_period():
+def test_the_database_refuses_a_second_run_of_one_attempt_of_one_job_in_one_period():
     due = at("2026-12-07", "02:00")
     ScheduledRun.objects.create(job="nightly", due_at=due)
     with pytest.raises(IntegrityError), transaction.atomic():
         ScheduledRun.objects.create(job="nightly", due_at=due)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ScheduledRun.objects.create(job="nightly", due_at=due, attempt=0)
+    ScheduledRun.objects.create(job="nightly", due_at=due, attempt=2)  # a retry is a row of its own
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ScheduledRun.objects.create(job="nightly", due_at=due, attempt=2)
 
 
 @override_settings(TASKS=DATABASE, PEIKAO_SCHEDULE=SCHEDULE)

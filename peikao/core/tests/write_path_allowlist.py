@@ -34,7 +34,7 @@ ALLOWED: dict[str, dict[str, str]] = {
     },
     # -- the framework's own bookkeeping, not domain data --------------------------------------------------------
     "peikao/core/schedule.py": {
-        "ScheduledRun.objects.create": "a scheduled run's own record (ScheduledRun), one per job and period: the "
+        "ScheduledRun.objects.create": "a scheduled run's own record (ScheduledRun), one per job, period and attempt: the "
         "scheduler's bookkeeping, not domain data (the job's own writes go through its services)",
         "ScheduledRun.objects.filter(pk=run.pk).update": "a scheduled run's own record: its task, status, times and "
         "counts as the worker runs it",

@@ -1,7 +1,9 @@
 """manage.py schedule [--job NAME ...] [--loop [--interval SECONDS]]: enqueue the scheduled jobs whose time has
-come (settings.PEIKAO_SCHEDULE), once per period, for ``manage.py db_worker`` to run. One line per job:
-``detect: enqueued (due 2026-12-05 02:00)`` or ``detect: already enqueued (due …, succeeded)``. With ``--loop`` it
-checks again every interval (default 60 s) until stopped: production runs it beside the worker (README)."""
+come (settings.PEIKAO_SCHEDULE), once per period, and a failed run's retries, for ``manage.py db_worker`` to run.
+One line per job: ``detect: enqueued (due 2026-12-05 02:00)``, ``detect: enqueued attempt 2 of 3 (due …)`` or
+``detect: already enqueued (due …, succeeded)``; when earlier periods had no run, the line says how many were skipped
+(in Chinese and English: only the latest period is caught up, peikao.core.schedule). With ``--loop`` it checks again
+every interval (default 60 s) until stopped: production runs it beside the worker (README)."""
 
 from __future__ import annotations
 
@@ -13,10 +15,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from peikao.core.i18n import bilingual
-from peikao.core.schedule import jobs, schedule_due
+from peikao.core.models import ScheduledRunStatus
+from peikao.core.schedule import Outcome, jobs, schedule_due
 
 UNKNOWN_JOB = _("No scheduled job is named %(names)s (known: %(known)s).")
 BAD_INTERVAL = _("The interval must be a positive number of seconds.")
+SKIPPED = _("Missed periods skipped: %(count)s (this one run catches up for them).")
 
 
 class Command(BaseCommand):
@@ -36,12 +40,36 @@ class Command(BaseCommand):
             raise CommandError(bilingual(BAD_INTERVAL))
         while True:
             for outcome in schedule_due(only=only):
-                due = timezone.localtime(outcome.due_at).strftime("%Y-%m-%d %H:%M")
-                if outcome.enqueued:
-                    self.stdout.write(f"{outcome.job}: enqueued (due {due})")
-                elif not loop:
-                    self.stdout.write(f"{outcome.job}: already enqueued (due {due}, {outcome.run.status})")
+                if outcome.enqueued or not loop:
+                    self.stdout.write(line(outcome))
             if not loop:
                 return
             close_old_connections()
             time.sleep(interval)
+
+
+def line(outcome: Outcome) -> str:
+    """One job's line: what was enqueued (which attempt, which periods it skipped), or what is there already (its
+    status, its attempt, when the next attempt may go)."""
+    due = _local(outcome.due_at)
+    run = outcome.run
+    attempt = f"attempt {run.attempt} of {outcome.attempts}"
+    if outcome.enqueued:
+        text = (
+            f"{outcome.job}: enqueued (due {due})"
+            if run.attempt == 1
+            else f"{outcome.job}: enqueued {attempt} (due {due})"
+        )
+        if outcome.skipped:
+            text += " — " + bilingual(SKIPPED, {"count": outcome.skipped})
+        return text
+    details = [f"due {due}", str(run.status)]
+    if run.attempt > 1 or run.status == ScheduledRunStatus.FAILED:
+        details.append(attempt)
+    if outcome.retry_at is not None:
+        details.append(f"next attempt from {_local(outcome.retry_at)}")
+    return f"{outcome.job}: already enqueued ({', '.join(details)})"
+
+
+def _local(moment) -> str:
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
