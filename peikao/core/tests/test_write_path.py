@@ -3,7 +3,7 @@
 The test reads every module of ``peikao/`` outside the services (and outside migrations, tests and the shared
 test factories; the demo province is held to it like any other caller) with ``ast`` and fails on any call that
 writes — a model's ``save``/``create``/``update``/``delete``/``bulk_create``/``bulk_update``/``get_or_create``/
-``update_or_create``, or the change-log and bulk writers ``audited_*``, ``record_bulk*``, ``apply_upsert``, ``bulk_upsert``, ``insert_rows*`` — unless
+``update_or_create``, or the change-log and bulk writers ``audited_*``, ``record_bulk*``, ``apply_upsert``, ``bulk_upsert``, ``insert_rows*``, ``update_rows`` — unless
 ``write_path_allowlist.py`` names it with its reason. A method of the same name on something that is not a model
 (``dict.update``, a hash's ``update``, a workbook's ``save``) is reshaped where that is easy (``a |= b``) or
 allowlisted as "not a model".
@@ -21,7 +21,9 @@ ROOT = Path(__file__).resolve().parents[3]
 WRITE_METHODS = frozenset(
     {"save", "create", "update", "delete", "bulk_create", "bulk_update", "get_or_create", "update_or_create"}
 )
-WRITE_FUNCTIONS = frozenset({"apply_upsert", "bulk_upsert", "insert_rows", "insert_rows_ignoring_duplicates"})
+WRITE_FUNCTIONS = frozenset(
+    {"apply_upsert", "bulk_upsert", "insert_rows", "insert_rows_ignoring_duplicates", "update_rows"}
+)
 WRITE_PREFIXES = ("audited_", "record_bulk")
 SKIPPED_DIRECTORIES = frozenset({"migrations", "tests", "services"})
 SKIPPED_FILES = frozenset({"services.py", "conftest.py"})
@@ -121,6 +123,7 @@ def view(request, org):
     record_bulk_rows(Lesson, [])
     apply_upsert(staged)
     insert_rows(Lesson, [], [])
+    update_rows(Lesson, ["code"], [])
     org.refresh_from_db()
     Organization.objects.filter(pk=org.pk).exists()
     created = org.created_at
@@ -135,6 +138,7 @@ def view(request, org):
         (8, "record_bulk_rows"),
         (9, "apply_upsert"),
         (10, "insert_rows"),
+        (11, "update_rows"),
     ]
 
 

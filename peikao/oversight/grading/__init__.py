@@ -20,4 +20,5 @@ concentrate). Each has points, a cap and a plain Chinese description in domain/o
 page lists the records behind every point.
 
 Recomputation (services/grades.py) is set-based and writes in bulk: PostgreSQL COPY for the new grades, their
-events and the change log, one UPDATE from a copied table for the changed grades."""
+events and the change log, one UPDATE from a copied table for the changed grades
+(``core.bulk.update_rows``)."""

@@ -8,13 +8,13 @@ import json
 from collections import Counter
 from decimal import Decimal
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from peikao.core.audit import audited_create, audited_update, current_context, record_bulk_rows, snapshot
-from peikao.core.bulk import insert_rows, reserve_ids
+from peikao.core.bulk import insert_rows, reserve_ids, update_rows
 from peikao.core.errors import DomainError, PermissionDenied
 from peikao.core.events import current_request_id
 from peikao.core.models import Region, User
@@ -156,31 +156,6 @@ def _insert_grades(rows: list[tuple], subjects: QuerySet[Organization]) -> dict[
     return dict(Grade.objects.filter(organization__in=subjects).values_list("organization_id", "id"))
 
 
-def _update_grades(rows: list[tuple]) -> None:
-    """Write the recomputed fields (``UPDATE_COLUMNS``, after the pk) of changed grades: PostgreSQL copies them into
-    a temporary table and updates from it in one statement; elsewhere one statement per row (small regions)."""
-    if not rows:
-        return
-    names = ", ".join(UPDATE_COLUMNS)
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(
-                "CREATE TEMPORARY TABLE IF NOT EXISTS grading_recomputed ON COMMIT DROP AS "
-                f"SELECT id, {names} FROM oversight_grade WITH NO DATA"
-            )
-            cursor.execute("TRUNCATE grading_recomputed")
-            with cursor.cursor.copy(f"COPY grading_recomputed (id, {names}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-            sets = ", ".join(f"{column} = s.{column}" for column in UPDATE_COLUMNS)
-            cursor.execute(f"UPDATE oversight_grade g SET {sets} FROM grading_recomputed s WHERE g.id = s.id")
-            return
-    grades = [Grade(pk=row[0], **dict(zip(UPDATE_COLUMNS, row[1:], strict=True))) for row in rows]  # attnames too
-    for grade in grades:
-        grade.details = json.loads(grade.details)
-    Grade.objects.bulk_update(grades, list(UPDATE_COLUMNS), batch_size=BATCH)
-
-
 @transaction.atomic
 def grades_recompute(*, actor: User | None, region: Region | None = None, as_of: dt.date | None = None) -> dict:
     """Recompute the grades of every graded kind in ``region`` (all regions: None) from the record up to
@@ -281,8 +256,9 @@ def grades_recompute(*, actor: User | None, region: Region | None = None, as_of:
                     ("create", made[pk], f"{pk} {grade_letter}", None,
                      {"computed": grade_letter, "score": str(score), "set": version})
                 )  # fmt: skip
-        # Only the fields a recomputation sets: an override made meanwhile is not overwritten by a stale one.
-        _update_grades(updates)
+        # Only the fields a recomputation sets: an override made meanwhile is not overwritten by a stale one. One
+        # set-based statement (PostgreSQL: an UPDATE from the copied rows).
+        update_rows(Grade, UPDATE_COLUMNS, updates)
         # Overrides that ended before the as-of day (each has its event above) are lifted in one statement.
         Grade.objects.filter(organization__in=subjects, override_until__lt=as_of).exclude(override="").update(
             override="", override_reason="", override_until=None, override_by=None, override_region=None
