@@ -1,6 +1,6 @@
 """Detectors of fake training: a trainee in two classes at once, more hours in a day than a day holds, a teacher in
-two classes at once, sign-ins cloned to the second. Credited intervals are those of ``class_hours``
-(training.hours.intervals_sql: in → next out, clipped to the lesson)."""
+two classes at once, sign-ins cloned to the second. Credited intervals are those of ``class_hours`` (in → next out,
+clipped to the lesson), from training.hours itself (``grouped_intervals_sql``, ``grouped_lesson_seconds_sql``)."""
 
 from __future__ import annotations
 
@@ -21,86 +21,7 @@ from peikao.oversight.detectors.base import (
     least,
     local_time,
 )
-
-# The first step of every credited interval is to bring a person's events in a lesson together. Nearly every
-# (lesson, person) has one ``in`` and one ``out``: its interval is [in, out] clipped to the lesson, computed from
-# the group's aggregates in one streaming pass over the events in the order of their unique key (lesson, person,
-# event, at) — no sort of the ten million events, no window over them. Only the other groups (a second
-# ``in``, a missing ``out`` …) take the window path of training.hours (in → next out, union of overlaps). On
-# PostgreSQL the grouping must stream (GroupAggregate): its planner, which cannot know that nearly every
-# (lesson, person) is its own group, would otherwise hash the events and spill the table to disk.
-STREAM_SETTINGS = {"enable_hashagg": "off"}
-
-
-def _intervals_sql(lesson_filter: str) -> str:
-    """CTEs ending in ``iv(lesson_id, person_id, s, f, ls, simple)``: every credited interval (f > s) as
-    ``training.hours.intervals_sql`` clips it — in → next out, clipped to the lesson [ls, le] — in epoch
-    seconds; ``simple`` is 1 for the interval of a (lesson, person) with just one in and one out, which is then
-    that pair's only interval (its length is the pair's credited time), 0 for the intervals of the others.
-    ``lesson_filter`` restricts ``l`` (lessons)."""
-    t_in = epoch("MIN(CASE WHEN e.event = 'in' THEN e.at END)")
-    t_out = epoch("MAX(CASE WHEN e.event = 'out' THEN e.at END)")
-    return f"""
-    grouped AS (
-        SELECT l.id AS lesson_id, e.person_id, COUNT(*) AS n, SUM(CASE WHEN e.event = 'in' THEN 1 ELSE 0 END) AS ins,
-               {t_in} AS t_in, {t_out} AS t_out, {epoch("l.starts_at")} AS ls, {epoch("l.ends_at")} AS le
-        FROM training_attendanceevent e
-        JOIN training_lesson l ON l.id = e.lesson_id
-        WHERE {lesson_filter}
-        GROUP BY l.id, e.person_id, l.starts_at, l.ends_at
-    ),
-    ev AS (
-        SELECT e.lesson_id, e.person_id, e.event, {epoch("e.at")} AS t, g.ls, g.le
-        FROM grouped g
-        JOIN training_attendanceevent e ON e.lesson_id = g.lesson_id AND e.person_id = g.person_id
-        WHERE NOT (g.n = 2 AND g.ins = 1)
-    ),
-    paired AS (
-        SELECT lesson_id, person_id, event, t, ls, le,
-               MIN(CASE WHEN event = 'out' THEN t END) OVER (
-                   PARTITION BY lesson_id, person_id ORDER BY t, event
-                   ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING
-               ) AS next_out
-        FROM ev
-    ),
-    iv AS (
-        SELECT lesson_id, person_id, s, f, ls, 1 AS simple
-        FROM (
-            SELECT lesson_id, person_id, {greatest("t_in", "ls")} AS s, {least("t_out", "le")} AS f, ls
-            FROM grouped WHERE n = 2 AND ins = 1
-        ) one
-        WHERE f > s
-        UNION ALL
-        SELECT lesson_id, person_id, s, f, ls, 0 AS simple
-        FROM (
-            SELECT lesson_id, person_id, {greatest("t", "ls")} AS s, {least("next_out", "le")} AS f, ls
-            FROM paired
-            WHERE event = 'in' AND next_out IS NOT NULL
-        ) other
-        WHERE f > s
-    )"""
-
-
-def _lesson_seconds_sql(lesson_filter: str) -> str:
-    """CTEs ending in ``lesson_seconds(lesson_id, person_id, ls, seconds)``: each person's credited seconds in
-    each lesson (the union of its intervals), as ``training.hours.per_lesson_sql`` counts them."""
-    contribution = f"CASE WHEN prev_f IS NULL THEN f - s ELSE {greatest('0', 'f - ' + greatest('s', 'prev_f'))} END"
-    return f"""{_intervals_sql(lesson_filter)},
-    counted AS (
-        SELECT lesson_id, person_id, s, f, ls,
-               MAX(f) OVER (
-                   PARTITION BY lesson_id, person_id ORDER BY s, f
-                   ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING
-               ) AS prev_f
-        FROM iv
-        WHERE simple = 0
-    ),
-    lesson_seconds AS (
-        SELECT lesson_id, person_id, ls, f - s AS seconds FROM iv WHERE simple = 1
-        UNION ALL
-        SELECT lesson_id, person_id, MIN(ls), SUM({contribution}) FROM counted GROUP BY lesson_id, person_id
-    )"""
-
+from peikao.training import hours
 
 PAIR_COLUMNS = """
     la.training_class_id AS class_a, lb.training_class_id AS class_b,
@@ -210,7 +131,7 @@ def person_two_places(scope: RunScope) -> list[Found]:
     lesson_time, time_params = scope.time_sql("l.starts_at")
     region, region_params = _region_of_pair(scope)
     sql = f"""
-    WITH {_intervals_sql(lesson_time)},
+    WITH {hours.grouped_intervals_sql(lesson_time)},
     overlapping AS (
         SELECT DISTINCT person_id
         FROM (
@@ -236,7 +157,7 @@ def person_two_places(scope: RunScope) -> list[Found]:
     FROM pairs p {PAIR_JOINS}
     WHERE la.training_class_id <> lb.training_class_id AND p.overlap >= %s AND {region}"""
     minimum = int(scope.threshold("min_overlap_minutes")) * 60
-    rows = fetch(sql, [*time_params, minimum, *region_params], STREAM_SETTINGS)
+    rows = fetch(sql, [*time_params, minimum, *region_params], hours.GROUPED_SETTINGS)
     return _pair_alerts(scope, rows, "trainee")
 
 
@@ -272,7 +193,7 @@ def day_overload(scope: RunScope) -> list[Found]:
     one alert for each organisation whose lessons credited part of that day."""
     lesson_time, time_params = scope.time_sql("l.starts_at")
     sql = f"""
-    WITH {_lesson_seconds_sql(lesson_time)},
+    WITH {hours.grouped_lesson_seconds_sql(lesson_time)},
     lesson_day AS (
         SELECT lesson_id, person_id, seconds, {beijing_day("ls")} AS day FROM lesson_seconds
     ),
@@ -289,7 +210,7 @@ def day_overload(scope: RunScope) -> list[Found]:
     JOIN training_trainingclass c ON c.id = l.training_class_id
     JOIN registry_organization o ON o.id = c.organization_id"""
     maximum = int(scope.threshold("max_minutes_per_day"))
-    rows = fetch(sql, [*time_params, maximum * 60], STREAM_SETTINGS)
+    rows = fetch(sql, [*time_params, maximum * 60], hours.GROUPED_SETTINGS)
     groups: dict[tuple[int, int], list[dict[str, Any]]] = defaultdict(list)
     for row in rows:
         groups[(row["person_id"], int(row["day"]))].append(row)

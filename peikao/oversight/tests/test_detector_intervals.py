@@ -1,18 +1,21 @@
-"""The training detectors compute credited intervals their own, faster way (one grouping of the events; the
-window of training.hours only for irregular sequences): on every shape of attendance — a plain in and out,
+"""The training detectors read credited intervals through training.hours' grouped path (one grouping of the events;
+the window path of class_hours only for irregular sequences): on every shape of attendance — a plain in and out,
 doubled sign-ins, an out before the in, an in without out, events outside the lesson, in and out in one second —
-they give exactly the intervals and the credited seconds of training.hours."""
+it gives exactly the intervals and the credited seconds of class_hours' own window path, and so does a detector
+run on them."""
 
 import datetime as dt
 import random
+from collections import defaultdict
+from decimal import Decimal
 
 import pytest
 from django.db import connection
 
-from peikao.oversight.detectors.training import _intervals_sql, _lesson_seconds_sql
+from peikao.oversight.detectors import REGISTRY, RunScope
 from peikao.oversight.tests.helpers import DAY, at, lesson, training_class
 from peikao.testing.factories import PersonFactory
-from peikao.training.hours import intervals_sql, per_lesson_sql
+from peikao.training.hours import grouped_intervals_sql, grouped_lesson_seconds_sql, intervals_sql, per_lesson_sql
 from peikao.training.models import AttendanceEvent
 
 pytestmark = pytest.mark.django_db
@@ -59,7 +62,7 @@ def attendance():
 
 
 def test_the_intervals_are_those_of_class_hours(attendance):
-    ours = _rows(f"WITH {_intervals_sql('1 = 1')} SELECT lesson_id, person_id, s, f FROM iv".replace("%%", "%"))
+    ours = _rows(f"WITH {grouped_intervals_sql('1 = 1')} SELECT lesson_id, person_id, s, f FROM iv".replace("%%", "%"))
     theirs = _rows(
         f"WITH {intervals_sql('1 = 1')} SELECT lesson_id, person_id, s, f FROM clipped WHERE f > s".replace("%%", "%")
     )
@@ -68,10 +71,21 @@ def test_the_intervals_are_those_of_class_hours(attendance):
 
 def test_the_credited_seconds_are_those_of_class_hours(attendance):
     ours = _rows(
-        f"WITH {_lesson_seconds_sql('1 = 1')} SELECT lesson_id, person_id, seconds FROM lesson_seconds".replace(
+        f"WITH {grouped_lesson_seconds_sql('1 = 1')} SELECT lesson_id, person_id, seconds FROM lesson_seconds".replace(
             "%%", "%"
         )
     )
     theirs = _rows(per_lesson_sql("1 = 1").replace("%%", "%"))
     assert ours == theirs and len(ours) > 20
     assert any(seconds == 110 * 60 for _lesson, _person, seconds in ours)  # the plain pair
+
+
+def test_a_day_overload_run_counts_the_credited_minutes_of_class_hours(attendance):
+    """TRN-DAY-OVERLOAD with no minutes allowed finds every person credited on the day, with the day's minutes of
+    class_hours (both lessons are on DAY)."""
+    found = REGISTRY["TRN-DAY-OVERLOAD"](RunScope(thresholds={"max_minutes_per_day": Decimal(0)}))
+    ours = {(alert.person_id, alert.evidence["minutes"]) for alert in found}
+    seconds: dict[int, int] = defaultdict(int)
+    for _lesson, person, lesson_seconds in _rows(per_lesson_sql("1 = 1").replace("%%", "%")):
+        seconds[person] += lesson_seconds
+    assert ours == {(person, total // 60) for person, total in seconds.items() if total > 0} and len(ours) > 10
