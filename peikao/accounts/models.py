@@ -58,5 +58,7 @@ class AccountLink(models.Model):
             ),
         ]
 
+    str_related = ("user", "organization", "person")  # what __str__ reads (core.changelog_display)
+
     def __str__(self) -> str:
         return f"{self.user} → {self.organization or self.person}"

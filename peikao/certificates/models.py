@@ -186,6 +186,8 @@ class Certificate(models.Model):
             ),
         ]
 
+    str_related = ("operation_item",)  # what __str__ reads (core.changelog_display)
+
     def __str__(self) -> str:
         item = self.operation_item.name if self.operation_item_id else self.get_trainee_category_label()
         return f"{self.masked_cert_no} {item}"

@@ -4,7 +4,7 @@ An entry stores the model, the object's name and the JSON of its fields before a
 Pages never show those keys: the record type is the model's verbose name, a field its verbose name, a status
 its choice label, a foreign key the name of the record it points to, a yes/no field 是/否. A status-change row
 (``<Entity>Event``) reads as the change of its record's status. Foreign keys of a page of entries are named
-with one query per related model.
+with one query per related model, joined to the records their names read (a model's ``str_related``).
 """
 
 from __future__ import annotations
@@ -166,6 +166,17 @@ def _plain(value: Any) -> str:
     return str(value)
 
 
+def str_related(model: type[models.Model]) -> list[str]:
+    """The relations ``str()`` of a ``model`` record reads, as ``select_related`` paths: those the model declares
+    in ``str_related`` and, through each, those the related model declares (a result is named by its
+    registration, itself by its person and sitting: ``registration``, ``registration__person``, …)."""
+    paths = []
+    for name in getattr(model, "str_related", ()):
+        paths.append(name)
+        paths += [f"{name}__{path}" for path in str_related(model._meta.get_field(name).related_model)]
+    return paths
+
+
 class _Namer:
     """Names of the records that the foreign keys of a page of entries point to, fetched in bulk (one query per
     related model and key: a foreign key may point to another field than the primary key)."""
@@ -182,8 +193,10 @@ class _Namer:
     def fetch(self) -> None:
         for (model, key), values in self.wanted.items():
             try:
-                # with the records their names are made of (a registration is named by its person and sitting)
-                found = model._base_manager.filter(**{f"{key}__in": values}).select_related()
+                found = model._base_manager.filter(**{f"{key}__in": values})
+                related = str_related(model)
+                if related:  # the records their names are made of (a registration: its person and sitting)
+                    found = found.select_related(*related)
                 for obj in found:
                     self.names[(model, key, str(getattr(obj, key)))] = str(obj)
             except (TypeError, ValueError):  # a value the column cannot hold: an old entry's shape

@@ -366,6 +366,8 @@ class IdNumberView(models.Model):
         verbose_name = _("view of a full ID number")
         verbose_name_plural = _("views of full ID numbers")
 
+    str_related = ("user",)  # what __str__ reads (core.changelog_display)
+
     def __str__(self) -> str:
         return f"{self.user} → {self.masked_id_number}"
 

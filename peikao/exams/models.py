@@ -325,6 +325,8 @@ class SittingStaff(models.Model):
         verbose_name_plural = _("sitting staff")
         constraints = [models.UniqueConstraint(fields=["sitting", "person", "role"], name="staff_once_per_role")]
 
+    str_related = ("person",)  # what __str__ reads (core.changelog_display)
+
     def __str__(self) -> str:
         return f"{self.person.name} {self.get_role_display()}"
 
@@ -363,6 +365,8 @@ class Registration(models.Model):
             )
         ]
 
+    str_related = ("person", "sitting")  # what __str__ reads (core.changelog_display)
+
     def __str__(self) -> str:
         return f"{self.person.name} @ {self.sitting}"
 
@@ -379,6 +383,8 @@ class Paper(models.Model):
     class Meta:
         verbose_name = _("paper")
         verbose_name_plural = _("papers")
+
+    str_related = ("registration",)  # what __str__ reads (core.changelog_display)
 
     def __str__(self) -> str:
         return f"paper of {self.registration}"
@@ -412,6 +418,8 @@ class AnswerSheet(models.Model):
     class Meta:
         verbose_name = _("answer sheet")
         verbose_name_plural = _("answer sheets")
+
+    str_related = ("registration",)  # what __str__ reads (core.changelog_display)
 
     def __str__(self) -> str:
         return f"sheet of {self.registration}"
@@ -451,6 +459,8 @@ class Result(models.Model):
             ),
         ]
 
+    str_related = ("registration",)  # what __str__ reads (core.changelog_display)
+
     def __str__(self) -> str:
         return f"{self.registration}: {self.score}"
 
@@ -484,6 +494,8 @@ class PracticalScore(models.Model):
     class Meta:
         verbose_name = _("practical score")
         verbose_name_plural = _("practical scores")
+
+    str_related = ("result",)  # what __str__ reads (core.changelog_display)
 
     def __str__(self) -> str:
         return f"practical of {self.result}"
@@ -538,6 +550,8 @@ class Patrol(models.Model):
         verbose_name = _("patrol")
         verbose_name_plural = _("patrols")
 
+    str_related = ("sitting",)  # what __str__ reads (core.changelog_display)
+
     def __str__(self) -> str:
         return f"{self.sitting} {self.get_mode_display()}"
 
@@ -577,6 +591,8 @@ class PatrolFinding(models.Model):
                 fields=["feed", "external_id"], condition=~Q(external_id=""), name="finding_external_once"
             )
         ]
+
+    str_related = ("sitting",)  # what __str__ reads (core.changelog_display)
 
     def __str__(self) -> str:
         return f"{self.sitting}: {self.observation[:30]}"

@@ -150,6 +150,8 @@ class Alert(models.Model):
             ),
         ]
 
+    str_related = ("organization",)  # what __str__ reads (core.changelog_display)
+
     def __str__(self) -> str:
         return f"{self.detector_id} {self.organization.name}（{self.period_from}～{self.period_to}）"
 

@@ -334,6 +334,8 @@ class Assignment(models.Model):
         ]
         indexes = [models.Index(fields=["organization", "role"], name="assignment_org_role_idx")]
 
+    str_related = ("person", "organization")  # what __str__ reads (core.changelog_display)
+
     def __str__(self) -> str:
         return f"{self.person.name} · {self.get_role_display()} · {self.organization.name}"
 
@@ -375,6 +377,8 @@ class PersonLink(models.Model):
             models.CheckConstraint(condition=Q(status__in=PersonLinkStatus.values), name="person_link_status_known"),
         ]
         indexes = [models.Index(fields=["person", "status"], name="person_link_person_status")]
+
+    str_related = ("person", "organization")  # what __str__ reads (core.changelog_display)
 
     def __str__(self) -> str:
         return f"{self.display_name} · {self.organization.name}"

@@ -261,6 +261,8 @@ class Enrolment(models.Model):
             )
         ]
 
+    str_related = ("person", "training_class")  # what __str__ reads (core.changelog_display)
+
     def __str__(self) -> str:
         return f"{self.person.name} @ {self.training_class}"
 
@@ -320,6 +322,8 @@ class AttendanceBatch(models.Model):
         verbose_name = _("attendance batch")
         verbose_name_plural = _("attendance batches")
         constraints = [models.UniqueConstraint(fields=["device", "batch_id"], name="attendance_batch_once")]
+
+    str_related = ("device",)  # what __str__ reads (core.changelog_display)
 
     def __str__(self) -> str:
         return f"{self.device} {self.batch_id}"
@@ -436,6 +440,8 @@ class ArchiveSeal(models.Model):
         verbose_name_plural = _("archive seals")
         constraints = [models.UniqueConstraint(fields=["training_class", "sequence"], name="seal_sequence_once")]
 
+    str_related = ("training_class",)  # what __str__ reads (core.changelog_display)
+
     def __str__(self) -> str:
         return f"{self.training_class} #{self.sequence} {self.head[:12]}"
 
@@ -462,6 +468,8 @@ class ArchiveAmendment(models.Model):
         verbose_name = _("archive amendment")
         verbose_name_plural = _("archive amendments")
         constraints = [models.UniqueConstraint(fields=["training_class", "sequence"], name="amendment_sequence_once")]
+
+    str_related = ("training_class",)  # what __str__ reads (core.changelog_display)
 
     def __str__(self) -> str:
         return f"{self.training_class} amendment {self.sequence}"

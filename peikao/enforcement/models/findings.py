@@ -56,6 +56,8 @@ class Finding(models.Model):
             )
         ]
 
+    str_related = ("violation",)  # what __str__ reads (core.changelog_display)
+
     def __str__(self) -> str:
         return f"{self.code} {self.violation.code if self.violation_id else 'other'}"
 

@@ -153,6 +153,8 @@ class Grade(models.Model):
             ),
         ]
 
+    str_related = ("organization",)  # what __str__ reads (core.changelog_display)
+
     def __str__(self) -> str:
         return f"{self.organization} {self.effective}"
 
@@ -284,6 +286,8 @@ class ExitProposal(models.Model):
             ),
         ]
 
+    str_related = ("organization",)  # what __str__ reads (core.changelog_display)
+
     def __str__(self) -> str:
         return f"{self.organization}：{self.rule_id}"
 
@@ -383,6 +387,8 @@ class Commitment(models.Model):
                 violation_error_message=_("A breached commitment names the finding that breached it."),
             ),
         ]
+
+    str_related = ("organization",)  # what __str__ reads (core.changelog_display)
 
     def __str__(self) -> str:
         return f"{self.organization}（{self.valid_from}～{self.valid_to}）"
