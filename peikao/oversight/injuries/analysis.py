@@ -2,8 +2,12 @@
 certification for the work at the time, and rates against the roster baseline by operation item, age band,
 enterprise, last training institution, exam point and labour-dispatch company, with relative risks.
 
-Everything is counted in the database (grouped queries with correlated subqueries, on SQLite and PostgreSQL); Python
-only divides the counts of a few hundred groups (rates.py).
+Everything is counted in the database, on SQLite and PostgreSQL, in two statements whatever the size: the cases
+grouped once by all their groups and their training status together (correlated subqueries per case: the cases of a
+region are thousands); the roster set-based (a province's is a million assignments): the latest class and sitting
+of each of its persons for each item ranked once, joined to the roster, and the distinct persons of every group of
+every dimension counted from that one joined roster. Python adds up the case groups per dimension, turns birth years
+into age bands and divides the counts of a few hundred groups (rates.py).
 
 - Cases: linked cases (exact, automatic, confirmed) of the region's employers that occurred in the period. The work
   being done is the case's operation item, else the item of the person's special-operator assignment there.
@@ -23,6 +27,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from django.db import connection
 from django.db.models import (
     BigIntegerField,
     Case,
@@ -30,20 +35,21 @@ from django.db.models import (
     Count,
     Exists,
     F,
-    IntegerField,
     OuterRef,
     Q,
     QuerySet,
     Subquery,
     Value,
     When,
+    Window,
 )
-from django.db.models.functions import Cast, Coalesce, ExtractYear, NullIf
+from django.db.models.functions import Coalesce, ExtractYear, NullIf, RowNumber
 
 from peikao.certificates.choices import CertificateStatus
 from peikao.certificates.models import Certificate, CertificateEvent
 from peikao.core.scoping import region_code_range
 from peikao.exams.models import Registration
+from peikao.oversight.detectors.base import planner
 from peikao.oversight.injuries import rates
 from peikao.oversight.injuries.choices import LINKED, Dimension, TrainingStatus
 from peikao.oversight.injuries.models import InjuryCase, LinkageWeight
@@ -157,18 +163,6 @@ def _roster(user: User | None, region: Region | None, date_from: dt.date, date_t
     return roster
 
 
-def _age(year_field: Any, birth_field: str) -> Any:
-    return Cast(year_field, IntegerField()) - ExtractYear(birth_field)
-
-
-def _band(age: Any) -> Case:
-    return Case(
-        *[When(Q(age__gte=low) & Q(age__lte=high), then=Value(band)) for low, high, band in rates.AGE_BANDS],
-        default=Value(""),
-        output_field=CharField(),
-    )
-
-
 def _status_on_the_day() -> Coalesce:
     """A certificate's status on the case's day, not today (as compliance reads it): the first change recorded after
     the day says what it was before (its old status); without a later change, its status now. A certificate revoked
@@ -214,71 +208,152 @@ def _with_status(cases: QuerySet) -> QuerySet:
     )
 
 
-def _grouped(queryset: QuerySet, group: Any, count: str, distinct: bool) -> dict[Any, int]:
-    rows = queryset.annotate(g=group).order_by().values("g").annotate(n=Count(count, distinct=distinct))
-    return {row["g"]: row["n"] for row in rows}
-
-
-def _grouped_cases(cases: QuerySet, group: Any) -> tuple[dict[Any, int], dict[Any, dict[str, int]]]:
-    """Cases by group, and by group and training status at the time (one query)."""
-    rows = cases.annotate(g=group).order_by().values("g", "status").annotate(n=Count("pk"))
-    total: dict[Any, int] = {}
-    by_status: dict[Any, dict[str, int]] = {}
-    for row in rows:
-        total[row["g"]] = total.get(row["g"], 0) + row["n"]
-        by_status.setdefault(row["g"], dict.fromkeys(TrainingStatus.values, 0))[row["status"]] = row["n"]
-    return total, by_status
-
-
 Counts = tuple[dict[Any, int], dict[Any, int], dict[Any, dict[str, int]]]
 
+# The groups of a case (the values the cases query groups by) and of a roster row, per dimension; the age band is
+# read from the age (cases) or the birth year (roster) in Python (rates.age_band).
+CASE_GROUPS = {
+    Dimension.OPERATION_ITEM: "item",
+    Dimension.ENTERPRISE: "organization",
+    Dimension.TRAINING_INSTITUTION: "institution",
+    Dimension.EXAM_POINT: "exam_point",
+    Dimension.DISPATCH_COMPANY: "dispatched_by",
+}
+ROSTER_GROUPS = {
+    Dimension.OPERATION_ITEM: "item_id",
+    Dimension.AGE_BAND: "born",
+    Dimension.ENTERPRISE: "organization_id",
+    Dimension.TRAINING_INSTITUTION: "institution_id",
+    Dimension.EXAM_POINT: "exam_point_id",
+    Dimension.DISPATCH_COMPANY: "dispatched_by_id",
+}
 
-def _training_status(counts: Counts) -> dict[str, int]:
+
+def _case_counts(cases: QuerySet) -> tuple[dict[str, dict[Any, int]], dict[str, dict[Any, dict[str, int]]]]:
+    """Cases by group, and by group and training status at the time, for every dimension: one query grouping the
+    cases by all their groups and their status together (the status subqueries run once per case, not once per
+    dimension); each dimension's counts are the sums over the other groups."""
+    rows = (
+        _with_status(cases)
+        .annotate(
+            age=ExtractYear("occurred_on") - ExtractYear("person__birth_date"),
+            institution=_last_class_org("person", "item", OuterRef("occurred_on")),
+            exam_point=_last_exam_point("person", "item", OuterRef("occurred_on")),
+        )
+        .order_by()
+        .values(*CASE_GROUPS.values(), "age", "status")
+        .annotate(n=Count("pk"))
+    )
+    by_case: dict[str, dict[Any, int]] = {dimension: {} for dimension in Dimension.values}
+    by_status: dict[str, dict[Any, dict[str, int]]] = {dimension: {} for dimension in Dimension.values}
+    for row in rows:
+        keys = {dimension: row[name] for dimension, name in CASE_GROUPS.items()}
+        keys[Dimension.AGE_BAND] = rates.age_band(row["age"])
+        for dimension, key in keys.items():
+            by_case[dimension][key] = by_case[dimension].get(key, 0) + row["n"]
+            statuses = by_status[dimension].setdefault(key, dict.fromkeys(TrainingStatus.values, 0))
+            statuses[row["status"]] += row["n"]
+    return by_case, by_status
+
+
+def _latest(queryset: QuerySet, item: str, group: str, newest: tuple[str, ...]) -> tuple[str, tuple]:
+    """(person_id, item_id, group_id, rank) of ``queryset`` (enrolments or registrations), ranked 1 for the latest
+    of each person and item (the highest ``newest``, field by field): the statement and its parameters."""
+    ranked = (
+        queryset.filter(**{f"{item}__isnull": False})
+        .annotate(rank=Window(RowNumber(), partition_by=[F("person"), F(item)], order_by=[F(f).desc() for f in newest]))
+        .order_by()
+        .values_list("person", item, group, "rank")
+    )
+    return ranked.query.sql_with_params()
+
+
+def _roster_counts(roster: QuerySet, date_to: dt.date) -> tuple[dict[str, dict[Any, int]], int]:
+    """Workers (distinct persons) of the roster by group of every dimension, and all of them: one statement. The
+    latest class and sitting of every person and item up to ``date_to`` are ranked once (not looked up per roster
+    row) and joined to the roster; each group counts its rows, less the repeats of a person in it, which only the
+    few persons with more than one roster row (a second assignment) can have: a million single rows are counted,
+    not sorted for distinctness, once per dimension."""
+    rows_sql, rows_params = (
+        roster.annotate(born=ExtractYear("person__birth_date"))
+        .order_by()
+        .values_list("person", "operation_item", "organization", "dispatched_by", "born")
+        .query.sql_with_params()
+    )
+    persons = roster.values("person")  # the classes and sittings of the roster's persons only, not the country's
+    classes_sql, classes_params = _latest(
+        Enrolment.objects.filter(
+            person__in=persons, training_class__status__in=HELD_CLASSES, training_class__start_date__lte=date_to
+        ),
+        "training_class__operation_item",
+        "training_class__organization",
+        ("training_class__start_date", "pk"),
+    )
+    sittings_sql, sittings_params = _latest(
+        Registration.objects.filter(person__in=persons, sitting__starts_at__date__lte=date_to),
+        "sitting__operation_item",
+        "sitting__exam_point",
+        ("sitting__starts_at", "pk"),
+    )
+    columns = [*ROSTER_GROUPS.values(), "CAST(NULL AS BIGINT)"]  # the last: every worker, in one group
+    counted = " UNION ALL ".join(
+        [f"SELECT {i}, {column}, COUNT(*) FROM joined GROUP BY {column}" for i, column in enumerate(columns)]
+        + [
+            f"SELECT {i}, {column}, COUNT(DISTINCT person_id) - COUNT(*) FROM repeated GROUP BY {column}"
+            for i, column in enumerate(columns)
+        ]
+    )
+    sql = f"""
+        WITH roster (person_id, item_id, organization_id, dispatched_by_id, born) AS ({rows_sql}),
+        classes (person_id, item_id, organization_id, rank) AS ({classes_sql}),
+        sittings (person_id, item_id, exam_point_id, rank) AS ({sittings_sql}),
+        joined AS (
+            SELECT r.person_id, r.item_id, r.organization_id, r.dispatched_by_id, CAST(r.born AS BIGINT) AS born,
+                   c.organization_id AS institution_id, s.exam_point_id
+            FROM roster r
+            LEFT JOIN classes c ON c.person_id = r.person_id AND c.item_id = r.item_id AND c.rank = 1
+            LEFT JOIN sittings s ON s.person_id = r.person_id AND s.item_id = r.item_id AND s.rank = 1
+        ),
+        repeated AS (
+            SELECT * FROM joined
+            WHERE person_id IN (SELECT person_id FROM joined GROUP BY person_id HAVING COUNT(*) > 1)
+        )
+        {counted}
+    """
+    dimensions = list(ROSTER_GROUPS)
+    by_worker: dict[str, dict[Any, int]] = {dimension: {} for dimension in Dimension.values}
+    workers = 0
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*rows_params, *classes_params, *sittings_params])
+        for index, key, n in cursor.fetchall():
+            if index == len(dimensions):
+                workers += n
+                continue
+            dimension = dimensions[index]
+            if dimension == Dimension.AGE_BAND:  # persons by birth year, each in one band
+                key = rates.age_band(date_to.year - key if key is not None else None)
+            by_worker[dimension][key] = by_worker[dimension].get(key, 0) + n
+    return by_worker, workers
+
+
+def _training_status(by_status: dict[Any, dict[str, int]]) -> dict[str, int]:
     """Every case by training status at the time: the sum over the groups of one dimension (each case falls in
-    exactly one group of each, the unknown group included), so the status subqueries are not run once more."""
+    exactly one group of each, the unknown group included)."""
     total = dict.fromkeys(TrainingStatus.values, 0)
-    for by_status in counts[2].values():
-        for status, n in by_status.items():
+    for statuses in by_status.values():
+        for status, n in statuses.items():
             total[status] += n
     return total
 
 
-def _counts(cases: QuerySet, roster: QuerySet, date_to: dt.date) -> dict[str, Counts]:
-    """(cases by group, workers by group, cases by group and training status) for every dimension."""
-    cases = _with_status(cases)
-    cases_age = cases.annotate(age=_age(ExtractYear("occurred_on"), "person__birth_date"))
-    roster_age = roster.annotate(age=_age(Value(date_to.year), "person__birth_date"))
-    groups = {
-        Dimension.OPERATION_ITEM: (
-            (cases, F("item")),
-            _grouped(roster, F("operation_item"), "person", True),
-        ),
-        Dimension.AGE_BAND: (
-            (cases_age, _band(F("age"))),
-            _grouped(roster_age, _band(F("age")), "person", True),
-        ),
-        Dimension.ENTERPRISE: (
-            (cases, F("organization")),
-            _grouped(roster, F("organization"), "person", True),
-        ),
-        Dimension.TRAINING_INSTITUTION: (
-            (cases, _last_class_org("person", "item", OuterRef("occurred_on"))),
-            _grouped(roster, _last_class_org("person", "operation_item", date_to), "person", True),
-        ),
-        Dimension.EXAM_POINT: (
-            (cases, _last_exam_point("person", "item", OuterRef("occurred_on"))),
-            _grouped(roster, _last_exam_point("person", "operation_item", date_to), "person", True),
-        ),
-        Dimension.DISPATCH_COMPANY: (
-            (cases, F("dispatched_by")),
-            _grouped(roster, F("dispatched_by"), "person", True),
-        ),
-    }
-    counts: dict[str, Counts] = {}
-    for dimension, ((queryset, group), by_worker) in groups.items():
-        by_case, by_status = _grouped_cases(queryset, group)
-        counts[dimension] = (by_case, by_worker, by_status)
-    return counts
+def _counts(cases: QuerySet, roster: QuerySet, date_to: dt.date) -> tuple[dict[str, Counts], int]:
+    """(cases by group, workers by group, cases by group and training status) for every dimension, and all the
+    workers: two statements, run without JIT and with the memory to hash a province's roster (``planner``)."""
+    with planner():
+        by_case, by_status = _case_counts(cases)
+        by_worker, workers = _roster_counts(roster, date_to)
+    counts = {d: (by_case[d], by_worker[d], by_status[d]) for d in Dimension.values}
+    return counts, workers
 
 
 def _labels(counts: dict[str, Counts]) -> dict[str, dict[Any, tuple[str, str]]]:
@@ -353,7 +428,7 @@ def injury_analysis(
     cases = _cases(user, region, date_from, date_to)
     roster = _roster(user, region, date_from, date_to)
     minimum = min_cases if min_cases is not None else min_cases_on(date_to)
-    counts = _counts(cases, roster, date_to)
+    counts, workers = _counts(cases, roster, date_to)
     labels = _labels(counts)
     dimensions = {
         dimension: _rows(dimension, by_case, by_worker, by_status, labels[dimension], minimum)
@@ -365,8 +440,8 @@ def injury_analysis(
         date_to=date_to,
         min_cases=minimum,
         cases=sum(counts[Dimension.OPERATION_ITEM][0].values()),  # every case in one group of each dimension
-        workers=roster.order_by().values("person").distinct().count(),
-        training_status=_training_status(counts[Dimension.OPERATION_ITEM]),
+        workers=workers,
+        training_status=_training_status(counts[Dimension.OPERATION_ITEM][2]),
         dimensions=dimensions,
     )
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from decimal import Decimal
 
 Z95 = 1.959963984540054
 
@@ -34,5 +35,15 @@ def relative_risk(a: int, n1: int, c: int, n2: int) -> RelativeRisk | None:
     return RelativeRisk(ratio, math.exp(log_ratio - Z95 * se), math.exp(log_ratio + Z95 * se))
 
 
-# (lowest, highest age in whole years, band): the analysis groups by them in SQL (analysis._band).
+# (lowest, highest age in whole years, band).
 AGE_BANDS = ((0, 24, "<25"), (25, 34, "25-34"), (35, 44, "35-44"), (45, 54, "45-54"), (55, 200, "55+"))
+
+
+def age_band(age: int | Decimal | None) -> str:
+    """The band of an age in whole years (the year of the day less the year of birth); "" for none (no birth date,
+    or an age no band holds)."""
+    if age is not None:
+        for low, high, band in AGE_BANDS:
+            if low <= age <= high:
+                return band
+    return ""

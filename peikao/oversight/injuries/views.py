@@ -123,11 +123,15 @@ def analysis_page(request):
     if date_from > date_to:
         date_from, date_to = date_to, date_from
     result = analysis.injury_analysis(user=user, region=region, date_from=date_from, date_to=date_to)
+    statuses = [(value, str(label)) for value, label in TrainingStatus.choices]
     tables = [
         {
             "dimension": dimension,
             "title": str(label),
-            "rows": [row for row in rows if row.cases],
+            # Each row with its cases by training at the time in the order of the heading (value, label, count):
+            # the template reads them in one loop instead of looking each status up (thousands of rows for the
+            # enterprises of a province).
+            "rows": [(row, [(v, label, row.training.get(v, 0)) for v, label in statuses]) for row in rows if row.cases],
             # Groups with workers but no injury in the period: folded under the table, not mixed into the ranking.
             "quiet": [row for row in rows if not row.cases],
             "quiet_workers": sum(row.workers for row in rows if not row.cases),

@@ -12,6 +12,7 @@ import re
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from peikao.core.models import Region
 from peikao.oversight.injuries import rates
@@ -24,6 +25,7 @@ from peikao.testing.factories import (
     AssignmentFactory,
     EnrolmentFactory,
     OrganizationFactory,
+    PersonFactory,
     TrainingClassFactory,
     UserFactory,
 )
@@ -205,8 +207,6 @@ def test_the_pages_export_link_exports_the_period_chosen_on_the_page(client):
 @pytest.mark.django_db
 def test_training_status_reads_the_certificate_as_it_stood_on_the_day():
     """Revoked after the injury: valid at the time. Suspended before it and reinstated since: not valid then."""
-    from django.utils import timezone
-
     from peikao.certificates.models import CertificateEvent
 
     works = OrganizationFactory()
@@ -241,3 +241,97 @@ def test_training_status_reads_the_certificate_as_it_stood_on_the_day():
         )  # fmt: skip
     result = injury_analysis(user=None, region=None, date_from=dt.date(2025, 1, 1), date_to=dt.date(2025, 12, 31))
     assert result.training_status == {"valid": 1, "expired": 2, "trained": 0, "none": 0}
+
+
+def _roster_with_second_assignments():
+    """A holds two assignments for 1.2 (E1, and E2 sent by a dispatch company), B two at E1 (1.2 and 2.1), C one
+    at E2; D left E1 before the period. A's latest class (of the two held, a cancelled one and one after the
+    period left aside) was at institute 2 and latest sitting at exam point 2; B's 1.2 class at institute 1; C sat
+    at exam point 1."""
+    from peikao.exams.models import Registration, Sitting
+
+    low_voltage, welding = OperationItem.objects.get(code="1.2"), OperationItem.objects.get(code="2.1")
+    e1, e2 = OrganizationFactory(), OrganizationFactory()
+    dispatcher = OrganizationFactory(kind="labor_dispatch")
+    institute1, institute2 = (OrganizationFactory(kind="training_institution") for _ in range(2))
+    point1, point2 = (OrganizationFactory(kind="exam_point") for _ in range(2))
+    start = dt.date(2022, 1, 1)
+
+    def assign(person, organization, item, **extra):
+        return AssignmentFactory(
+            person=person, organization=organization, role="special_operator", operation_item=item, **extra
+        ).person
+
+    a = assign(PersonFactory(birth=dt.date(1995, 6, 1)), e1, low_voltage, start_date=start)
+    assign(a, e2, low_voltage, start_date=dt.date(2023, 1, 1), dispatched_by=dispatcher)
+    b = assign(PersonFactory(birth=dt.date(1970, 6, 1)), e1, low_voltage, start_date=start)
+    assign(b, e1, welding, start_date=dt.date(2022, 2, 1))
+    c = assign(PersonFactory(birth=dt.date(2001, 6, 1)), e2, low_voltage, start_date=start)
+    assign(PersonFactory(), e1, low_voltage, start_date=start, end_date=dt.date(2024, 6, 30))
+
+    def klass(institute, begins, status="closed"):
+        return TrainingClassFactory(
+            organization=institute, trainee_category="special_operator", operation_item=low_voltage,
+            start_date=begins, end_date=begins + dt.timedelta(days=10), status=status,
+        )  # fmt: skip
+
+    for training, person in [
+        (klass(institute1, dt.date(2024, 3, 1)), a),
+        (klass(institute2, dt.date(2024, 9, 2)), a),
+        (klass(institute1, dt.date(2025, 1, 6), status="cancelled"), a),
+        (klass(institute1, dt.date(2026, 2, 2)), a),
+        (klass(institute1, dt.date(2024, 3, 1)), b),
+    ]:
+        EnrolmentFactory(training_class=training, person=person)
+    for n, (point, day, person) in enumerate(
+        [(point1, dt.date(2024, 5, 6), a), (point2, dt.date(2024, 10, 8), a), (point1, dt.date(2026, 1, 9), a),
+         (point1, dt.date(2024, 5, 6), c)]
+    ):  # fmt: skip
+        starts = timezone.make_aware(dt.datetime.combine(day, dt.time(9)))
+        sitting = Sitting.objects.create(
+            sitting_code=f"R-{n}", exam_point=point, part="theory", operation_item=low_voltage, starts_at=starts,
+            ends_at=starts + dt.timedelta(hours=2), capacity=30,
+        )  # fmt: skip
+        Registration.objects.create(sitting=sitting, person=person, admission_code=f"R{n:07d}")
+    InjuryCase.objects.create(
+        case_no="R1", id_number=a.id_number, organization=e2, occurred_on=dt.date(2025, 5, 10), severity="minor",
+        person=a, link_status=LinkStatus.EXACT, operation_item=low_voltage,
+    )  # fmt: skip
+    return {"e1": e1, "e2": e2, "dispatcher": dispatcher, "institute1": institute1, "institute2": institute2,
+            "point1": point1, "point2": point2}  # fmt: skip
+
+
+@pytest.mark.django_db
+def test_the_roster_counts_a_person_with_two_assignments_once_in_each_group():
+    orgs = _roster_with_second_assignments()
+    result = injury_analysis(user=None, region=None, date_from=dt.date(2025, 1, 1), date_to=dt.date(2025, 12, 31))
+    assert result.workers == 3  # A, B, C (D left before the period)
+
+    def workers(dimension, **named):
+        codes = {orgs[key].org_code: name for key, name in named.items()} if named else {}
+        return {codes.get(row.group, row.group): row.workers for row in result.dimensions[dimension]}
+
+    assert workers("operation_item") == {"1.2": 3, "2.1": 1}
+    assert workers("enterprise", e1="E1", e2="E2") == {"E1": 2, "E2": 2}
+    assert workers("dispatch_company", dispatcher="D") == {"D": 1, "": 3}
+    assert workers("training_institution", institute1="I1", institute2="I2") == {"I2": 1, "I1": 1, "": 2}
+    assert workers("exam_point", point1="P1", point2="P2") == {"P2": 1, "P1": 1, "": 1}
+    assert workers("age_band") == {"25-34": 1, "55+": 1, "<25": 1}
+    case = {row.group: row.cases for row in result.dimensions["training_institution"]}
+    assert case[orgs["institute2"].org_code] == 1  # the case's own latest class before its day
+
+
+@pytest.mark.django_db
+def test_the_analysis_takes_as_many_queries_for_many_cases_and_groups_as_for_a_few():
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            injury_analysis(user=None, region=None, date_from=dt.date(2025, 1, 1), date_to=dt.date(2025, 12, 31))
+        return len(captured)
+
+    _city()
+    few = queries()
+    _roster_with_second_assignments()
+    assert queries() == few
