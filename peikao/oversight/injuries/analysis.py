@@ -272,12 +272,12 @@ def _roster_counts(roster: QuerySet, date_to: dt.date) -> tuple[dict[str, dict[A
     """Workers (distinct persons) of the roster by group of every dimension, and all of them: one statement. The
     latest class and sitting of every person and item up to ``date_to`` are ranked once (not looked up per roster
     row) and joined to the roster; each group counts its rows, less the repeats of a person in it, which only the
-    few persons with more than one roster row (a second assignment) can have: a million single rows are counted,
-    not sorted for distinctness, once per dimension."""
+    few persons with more than one roster row (a second assignment; each row carries its person's number of rows)
+    can have: a million single rows are counted, not sorted for distinctness, once per dimension."""
     rows_sql, rows_params = (
-        roster.annotate(born=ExtractYear("person__birth_date"))
+        roster.annotate(born=ExtractYear("person__birth_date"), rows=Window(Count("pk"), partition_by=[F("person")]))
         .order_by()
-        .values_list("person", "operation_item", "organization", "dispatched_by", "born")
+        .values_list("person", "operation_item", "organization", "dispatched_by", "born", "rows")
         .query.sql_with_params()
     )
     persons = roster.values("person")  # the classes and sittings of the roster's persons only, not the country's
@@ -304,20 +304,17 @@ def _roster_counts(roster: QuerySet, date_to: dt.date) -> tuple[dict[str, dict[A
         ]
     )
     sql = f"""
-        WITH roster (person_id, item_id, organization_id, dispatched_by_id, born) AS ({rows_sql}),
+        WITH roster (person_id, item_id, organization_id, dispatched_by_id, born, person_rows) AS ({rows_sql}),
         classes (person_id, item_id, organization_id, rank) AS ({classes_sql}),
         sittings (person_id, item_id, exam_point_id, rank) AS ({sittings_sql}),
         joined AS (
             SELECT r.person_id, r.item_id, r.organization_id, r.dispatched_by_id, CAST(r.born AS BIGINT) AS born,
-                   c.organization_id AS institution_id, s.exam_point_id
+                   r.person_rows, c.organization_id AS institution_id, s.exam_point_id
             FROM roster r
             LEFT JOIN classes c ON c.person_id = r.person_id AND c.item_id = r.item_id AND c.rank = 1
             LEFT JOIN sittings s ON s.person_id = r.person_id AND s.item_id = r.item_id AND s.rank = 1
         ),
-        repeated AS (
-            SELECT * FROM joined
-            WHERE person_id IN (SELECT person_id FROM joined GROUP BY person_id HAVING COUNT(*) > 1)
-        )
+        repeated AS (SELECT * FROM joined WHERE person_rows > 1)
         {counted}
     """
     dimensions = list(ROSTER_GROUPS)
