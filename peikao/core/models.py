@@ -63,12 +63,14 @@ class Region(models.Model):
 
     @property
     def full_name(self) -> str:
+        """The names from the province down (福建省福州市鼓楼区). The nation adds no name: it is not fetched, so a
+        region read with its parents up to its province (``select_related("parent__parent")``) costs no query."""
         names = []
         region: Region | None = self
         while region is not None and region.level != RegionLevel.NATION:
             if region.name not in {"市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划"}:
                 names.append(region.name)
-            region = region.parent
+            region = region.parent if region.parent_id != NATION_CODE else None
         return "".join(reversed(names)) or self.name
 
     def contains(self, code: str) -> bool:

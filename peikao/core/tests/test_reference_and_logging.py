@@ -29,6 +29,14 @@ def test_regions_follow_the_nbs_2023_tables():
     assert Region.objects.filter(is_development_zone=True).count() == 124
 
 
+def test_a_full_name_read_with_the_parents_up_to_the_province_costs_no_query(django_assert_num_queries):
+    """The nation adds no name to a full name: it is not fetched (a dashboard names every exam point so)."""
+    county, dongguan = Region.objects.select_related("parent__parent").filter(code__in=["350102", "441900"])
+    with django_assert_num_queries(0):
+        assert (county.full_name, dongguan.full_name) == ("福建省福州市鼓楼区", "广东省东莞市")
+    assert [Region.objects.get(code=code).full_name for code in ("350000", "000000")] == ["福建省", "全国"]
+
+
 def test_loading_reference_data_again_changes_nothing():
     before = ChangeLog.objects.count()
     summaries = dict(load_all())
