@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 from peikao.core.errors import DomainError
+from peikao.exams import papers
 
 DEMO_PASSWORD = "Peikao-demo-2026"
 DEMO_PROVINCE = "350000"  # 福建省
@@ -58,3 +60,17 @@ def imported(result, kind: str):
         first = result.problems[0]
         raise DomainError("demo_failed", f"demo {kind}: row {first.row} {first.column}: {first.en}")
     return result
+
+
+@contextmanager
+def seeded_papers(seed: int) -> Iterator[None]:
+    """Exam papers drawn within from ``seed``, where the platform draws them from the system's randomness. The demo's
+    candidates answer their papers with the demo's seeded draws, as many as the paper's questions ask for; with papers
+    of chance, who passes, who is certified and whom every later step picks would change from one run to the next."""
+    rng = random.Random(seed)
+    drawn = papers.new_seed
+    papers.new_seed = lambda: rng.getrandbits(62)
+    try:
+        yield
+    finally:
+        papers.new_seed = drawn

@@ -9,6 +9,7 @@ from django.utils import timezone
 from peikao.core.audit import audit_context
 from peikao.core.models import Region, User
 from peikao.demo.build import DemoContext, steps
+from peikao.demo.steps import seeded_papers
 
 
 class Command(BaseCommand):
@@ -29,7 +30,7 @@ class Command(BaseCommand):
                 return
             raise CommandError("The demo is already loaded (user fj-admin exists). Use a fresh database.")
         context = DemoContext(seed=seed, today=today or timezone.localdate(), scale=scale)
-        with audit_context(label="command:demo"), transaction.atomic():
+        with audit_context(label="command:demo"), transaction.atomic(), seeded_papers(seed):
             for _order, name, func in steps():
                 self.stdout.write(f"{name}: {func(context)}")
         self.stdout.write(self.style.SUCCESS("Demo province loaded."))
