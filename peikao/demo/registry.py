@@ -336,10 +336,11 @@ def _demo_users(ctx: DemoContext, training: dict, exam_point: dict, enterprises:
         ("candidate", Role.CANDIDATE, operator.name, {"person": operator}),
     ]
     users = {}
-    for username, role, full_name, where in accounts:
-        users[username] = user_create(
-            username=username, password=DEMO_PASSWORD, role=role, full_name=full_name, **where
-        )
+    with _quick_hashing():
+        for username, role, full_name, where in accounts:
+            users[username] = user_create(
+                username=username, password=DEMO_PASSWORD, role=role, full_name=full_name, **where
+            )
     county_inspectors = _county_inspectors(ctx)
     suspended = next(e for e in enterprises[5:] if e["industry"] == "construction")
     organization_suspend(
@@ -353,11 +354,18 @@ def _demo_users(ctx: DemoContext, training: dict, exam_point: dict, enterprises:
 
 
 class _DemoHasher(PBKDF2PasswordHasher):
-    """The demo password (printed for everyone) hashed with few rounds: a hundred inspectors in seconds, not a
-    minute. Same algorithm name, so the ordinary hasher checks it and hashes it again at full strength at the
-    first login (``must_update``)."""
+    """The demo password (printed for everyone) hashed with few rounds: the demo's accounts and a hundred county
+    inspectors in a fraction of a second, not a minute. Same algorithm name, so the ordinary hasher checks it and
+    hashes it again at full strength at the first login (``must_update``)."""
 
     iterations = 1000
+
+
+def _quick_hashing():
+    """Passwords set within hashed by ``_DemoHasher`` (unless the tests hash with a fast hasher of their own)."""
+    quick = get_hasher().algorithm == _DemoHasher.algorithm
+    hashers = [f"{__name__}._DemoHasher", *settings.PASSWORD_HASHERS] if quick else settings.PASSWORD_HASHERS
+    return override_settings(PASSWORD_HASHERS=hashers)
 
 
 def _county_inspectors(ctx: DemoContext) -> int:
@@ -371,9 +379,7 @@ def _county_inspectors(ctx: DemoContext) -> int:
         Counter(User.objects.filter(role=Role.INSPECTOR, region__in=counties).values_list("region_id", flat=True))
     )
     created = 0
-    quick = get_hasher().algorithm == _DemoHasher.algorithm  # tests hash with a fast hasher of their own
-    hashers = [f"{__name__}._DemoHasher", *settings.PASSWORD_HASHERS] if quick else settings.PASSWORD_HASHERS
-    with override_settings(PASSWORD_HASHERS=hashers):
+    with _quick_hashing():
         for county in counties:
             for number in range(have.get(county.code, 0) + 1, 3):
                 user_create(
