@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from peikao.demo import certificates, enforcement, exams, injuries, oversight, registry, training  # noqa: F401  (register steps)
+from peikao.demo import certificates, enforcement, exams, history, injuries, oversight, registry, training  # noqa: F401  (register steps)
 from peikao.demo.steps import DemoContext, steps
 
 __all__ = ["DemoContext", "steps"]
