@@ -155,6 +155,7 @@ class InspectionPriority(models.Model):
     raised_at = models.DateTimeField(_("raised"), default=timezone.now)
 
     objects = InspectionPriorityQuerySet.as_manager()
+    str_related = ("organization",)  # what __str__ reads (core.changelog_display)
 
     class Scope(ScopeSpec):
         region = ("organization__region",)
@@ -173,4 +174,4 @@ class InspectionPriority(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.organization}（{self.raised_at:%Y-%m-%d}）"
+        return f"{self.organization}（{timezone.localtime(self.raised_at):%Y-%m-%d}）"  # the day in Beijing
