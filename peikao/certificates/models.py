@@ -299,7 +299,8 @@ class Lookup(models.Model):
         verbose_name_plural = _("verification lookups")
 
     def __str__(self) -> str:
-        return f"{self.time:%Y-%m-%d %H:%M:%S} {self.channel} {self.outcome}"
+        when = timezone.localtime(self.time)
+        return f"{when:%Y-%m-%d %H:%M:%S} {self.get_channel_display()} {self.get_outcome_display()}"
 
 
 class Lead(models.Model):

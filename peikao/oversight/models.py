@@ -190,7 +190,7 @@ class DetectorRun(models.Model):
         verbose_name_plural = _("detector runs")
 
     def __str__(self) -> str:
-        return f"{self.detector_id} {self.started_at:%Y-%m-%d %H:%M}"
+        return f"{self.detector_id} {timezone.localtime(self.started_at):%Y-%m-%d %H:%M}"
 
 
 from peikao.oversight.grading.models import *  # noqa: E402, F403 — issue 17 (grades, exits, commitments)

@@ -373,7 +373,7 @@ class AttendanceEvent(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.person_id} {self.event} {self.at:%Y-%m-%d %H:%M:%S}"
+        return f"{self.person_id} {self.get_event_display()} {timezone.localtime(self.at):%Y-%m-%d %H:%M:%S}"
 
 
 class CreditedHours(models.Model):
