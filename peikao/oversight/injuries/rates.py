@@ -26,11 +26,18 @@ def rate_per_1000(cases: int, workers: int) -> float | None:
 
 
 def relative_risk(a: int, n1: int, c: int, n2: int) -> RelativeRisk | None:
-    """``a`` cases among ``n1`` workers of the group against ``c`` cases among ``n2`` workers of the rest."""
+    """``a`` cases among ``n1`` workers of the group against ``c`` cases among ``n2`` workers of the rest.
+
+    Where every worker of a side was injured (a = n1 or c = n2) the 2×2 table has an empty cell and Katz's standard
+    error loses that side's term (1 case of 1 worker gave 7.33, 5.64–9.54): its interval then adds 0.5 to each cell
+    (Haldane–Anscombe), as wide as so few cases warrant; the ratio stays the ratio of the rates shown."""
     if min(a, n1, c, n2) <= 0 or a > n1 or c > n2:
         return None
-    ratio = (a / n1) / (c / n2)
-    se = math.sqrt(1 / a - 1 / n1 + 1 / c - 1 / n2)
+    ratio = (a / n1) / (c / n2)  # the rates' ratio as the table shows them
+    if a == n1 or c == n2:
+        se = math.sqrt(1 / (a + 0.5) - 1 / (n1 + 1) + 1 / (c + 0.5) - 1 / (n2 + 1))
+    else:
+        se = math.sqrt(1 / a - 1 / n1 + 1 / c - 1 / n2)
     log_ratio = math.log(ratio)
     return RelativeRisk(ratio, math.exp(log_ratio - Z95 * se), math.exp(log_ratio + Z95 * se))
 

@@ -42,6 +42,14 @@ def test_relative_risk_and_interval_by_hand():
     assert rates.rate_per_1000(20, 1000) == 20.0
 
 
+def test_a_group_whose_every_worker_was_injured_gets_an_honest_interval():
+    """1 case of 1 worker against 15 of 110: Katz's error would lose the group's term (5.64–9.54, as if it were
+    sure); with 0.5 added to each cell of the table the interval is as wide as one case warrants."""
+    risk = rates.relative_risk(1, 1, 15, 110)
+    assert round(risk.ratio, 3) == 7.333  # the ratio of the rates shown
+    assert (round(risk.low, 2), round(risk.high, 2)) == (2.91, 18.47)
+
+
 def test_relative_risk_undefined_without_cases_or_baseline():
     assert rates.relative_risk(0, 100, 5, 100) is None  # no case in the group
     assert rates.relative_risk(5, 100, 0, 100) is None  # none in the rest
