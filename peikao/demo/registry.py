@@ -61,6 +61,14 @@ INDUSTRY_NAMES = {
     "oil_gas": ["油气储运有限公司"],
 }
 PLACE_WORDS = "闽榕鹭泉莆漳龙岩宁三明南平海峡东南鑫源恒泰华兴永安嘉禾盛达宏远联创"
+# the trades of the labour-dispatch companies, one each before any name repeats with a number
+DISPATCH_TRADES = (
+    "人力资源服务有限公司",
+    "劳务派遣有限公司",
+    "人才服务有限公司",
+    "劳务服务有限公司",
+    "企业服务有限公司",
+)
 # Exam points: (county, name, items, device); the first four under the provincial exam centre.
 EXAM_POINTS = [
     ("350102", "福州市鼓楼区安全生产考试点", ["1.1", "1.2", "2.1", "3.1", "3.2", "4.1", "4.2"], "real"),
@@ -178,13 +186,15 @@ def build_registry(ctx: DemoContext) -> str:
     for index in range(ctx.n(5)):
         county = rng.choices(county_codes, weights)[0]
         code = synthetic.uscc(rng, county)
+        rounds, trade = divmod(index, len(DISPATCH_TRADES))
+        place = f"{rng.choice(PLACE_WORDS)}{rng.choice(PLACE_WORDS)}"
         dispatchers.append(
             add_org(
                 org_code=code,
                 uscc=code,
                 kind="labor_dispatch",
                 region_code=county,
-                name=f"福建{rng.choice(PLACE_WORDS)}{rng.choice(PLACE_WORDS)}人力资源服务有限公司{index or ''}",
+                name=f"福建{place}{DISPATCH_TRADES[trade]}{rounds + 1 if rounds else ''}",
             )
         )
     enterprises = []
