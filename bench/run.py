@@ -23,6 +23,7 @@ BENCHMARKS = [
     "verify_load",
     "compliance",
     "injury_linkage",
+    "injury_analysis",
     "notice",
     "oversight",
     "grading",
