@@ -30,7 +30,7 @@ from peikao.oversight.models import Alert
 from peikao.registry.models import OperationItem
 from peikao.reports.dashboards import dashboard, exams
 from peikao.reports.selectors import Period, practice_codes
-from peikao.testing.factories import BEIJING, PersonFactory
+from peikao.testing.factories import BEIJING, OrganizationFactory, PersonFactory
 
 TODAY = dt.date(2026, 11, 30)
 NOW = dt.datetime(2026, 11, 30, 12, tzinfo=BEIJING)
@@ -384,16 +384,23 @@ def test_the_number_of_queries_does_not_grow_with_the_records(records):
 
     with CaptureQueriesContext(connection) as before:
         province(records)
+    points = []
     for n in range(6):  # more inspections, fines, sittings and alerts, in more regions and months
         org = records.orgs[("ti_a", "ent_a", "ent_b")[n % 3]]
         inspection(f"Q-{n}", org, dt.date(2026, 4 + n, 3), findings=2)
         fine(f"Q-F{n}", f"Q-{n}", dt.date(2026, 4 + n, 4), 1000 * (n + 1), 500, 10000)
         sat(sitting(f"Q-S{n}", records.orgs[("ep_a", "ep_b")[n % 2]], "theory", dt.date(2026, 4 + n, 5)), passed=True)
+        # and exam points of their own, each named with its region's full name
+        points.append(
+            OrganizationFactory(kind="exam_point", region=Region.objects.get(code=("350104", "350203")[n % 2]))
+        )
+        sat(sitting(f"Q-P{n}", points[-1], "theory", dt.date(2026, 4 + n, 6)), passed=True)
         alert(f"q-{n}", ("EXM-TOO-FAST", "TRN-DAY-OVERLOAD")[n % 2], org)
     with CaptureQueriesContext(connection) as after:
         grown = province(records)
 
     assert grown["fines"]["total"]["decisions"] == 9
+    assert {point.org_code for point in points} <= {row["org_code"] for row in grown["pass_rates"]}
     assert len(after.captured_queries) == len(before.captured_queries) < 40
 
 
