@@ -109,9 +109,11 @@ def test_a_failed_run_says_which_attempt_it_was_and_when_the_next_goes(client, w
     _run("detect", status=ScheduledRunStatus.FAILED)  # finished 02:00:17, retried 15 minutes later
     line = _line(client, world, "province_admin", reverse("oversight:alert_list"))
     assert _attempt(1) in line and _next_attempt("2026-12-07 02:15") in line and _none_left() not in line
+    assert "第 1 次尝试（共 3 次）。" in line and "下次尝试不早于 2026-12-07 02:15。" in line  # in Chinese
     _run("grade", status=ScheduledRunStatus.FAILED, attempt=3)
     spent = _line(client, world, "province_admin", reverse("grading:grade_list"))
     assert _attempt(3) in spent and _none_left() in spent and "02:15" not in spent
+    assert "第 3 次尝试（共 3 次）。" in spent and "尝试次数已用完" in spent
 
 
 def test_the_line_shows_the_latest_attempt_of_the_latest_period(client, world):
